@@ -1,0 +1,1 @@
+"""Thailand's administrative areas: provinces, districts, subdistricts, villages, boundaries."""

@@ -1,0 +1,47 @@
+"""Shapes of areas in the API."""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+
+class AreaRead(BaseModel):
+    """One area as the API shows it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    level: Literal["province", "district", "subdistrict", "village"]
+    parent_code: str | None
+    name_th: str
+    name_en: str
+    postal_codes: list[str]
+
+    @field_validator("postal_codes", mode="before")
+    @classmethod
+    def _split_postal_codes(cls, value: object) -> object:
+        """Read the stored space-separated postal codes as a list."""
+        return value.split() if isinstance(value, str) else value
+
+
+class AreaPage(BaseModel):
+    """A page of areas."""
+
+    items: list[AreaRead]
+    next_cursor: str | None
+
+
+class AreaName(BaseModel):
+    """An area's code and names."""
+
+    code: str
+    name_th: str
+    name_en: str
+
+
+class Location(BaseModel):
+    """The areas that contain a point; a level is null when no loaded boundary holds it."""
+
+    province: AreaName | None = None
+    district: AreaName | None = None
+    subdistrict: AreaName | None = None

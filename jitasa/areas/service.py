@@ -1,0 +1,237 @@
+"""Areas: the list from geothai, search, boundaries and locating a point."""
+
+import re
+import time
+from dataclasses import dataclass
+
+import geothai
+import shapely
+import shapely.geometry
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jitasa.areas.locator import AreaLocator, Boundary
+from jitasa.areas.models import CODE_LENGTHS, Area
+from jitasa.db import utcnow
+from jitasa.errors import NotFound
+
+ENGLISH_LEVEL_WORDS = re.compile(
+    r"^\s*(amphoe|amphur|tambon|khet|khwaeng|changwat|district|subdistrict|sub-district|"
+    r"province|village)\b\.?\s*",
+    re.IGNORECASE,
+)
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+
+def search_key(text: str) -> str:
+    """Reduce an area name to the form names are matched in (no level words, spaces, case)."""
+    return geothai.normalize(ENGLISH_LEVEL_WORDS.sub("", text.translate(THAI_DIGITS)))
+
+
+def _geothai_rows() -> list[dict]:
+    """Return every province, district and subdistrict of geothai as table rows."""
+    rows = []
+    for province in geothai.provinces():
+        rows.append(_row(province.code, "province", None, province.name_th, province.name_en))
+        for district in geothai.districts(province.code):
+            rows.append(
+                _row(district.code, "district", province.code, district.name_th, district.name_en)
+            )
+            for subdistrict in geothai.subdistricts(district.code):
+                rows.append(
+                    _row(
+                        subdistrict.code,
+                        "subdistrict",
+                        district.code,
+                        subdistrict.name_th,
+                        subdistrict.name_en,
+                        " ".join(subdistrict.postal_codes),
+                    )
+                )
+    return rows
+
+
+def _row(code, level, parent_code, name_th, name_en, postal_codes="") -> dict:
+    """Build one areas row."""
+    return {
+        "code": code,
+        "level": level,
+        "parent_code": parent_code,
+        "name_th": name_th,
+        "name_en": name_en,
+        "postal_codes": postal_codes,
+        "search_key": f"{search_key(name_th)}|{search_key(name_en)}",
+    }
+
+
+async def sync_from_geothai(session: AsyncSession) -> int:
+    """Insert or correct every area geothai knows; return how many rows changed (0 if none)."""
+    fields = ("level", "parent_code", "name_th", "name_en", "postal_codes", "search_key")
+    current = {
+        row.code: row
+        for row in (await session.execute(select(Area.code, *(getattr(Area, f) for f in fields))))
+    }
+    changed = 0
+    now = utcnow()
+    for row in _geothai_rows():  # parents come before children, so foreign keys hold
+        existing = current.get(row["code"])
+        if existing is None:
+            session.add(Area(**row, updated_at=now))
+        elif any(getattr(existing, f) != row[f] for f in fields):
+            await session.execute(
+                update(Area)
+                .where(Area.code == row["code"])
+                .values(**{f: row[f] for f in fields}, updated_at=now)
+            )
+        else:
+            continue
+        changed += 1
+    await session.flush()
+    return changed
+
+
+async def get_or_raise(session: AsyncSession, *, code: str) -> Area:
+    """Return the area with this DOPA code or raise a 404 error."""
+    area = await session.get(Area, code) if CODE_LENGTHS.get(len(code)) else None
+    if area is None:
+        raise NotFound("areas.not_found", "There is no area with code {code}.", {"code": code})
+    return area
+
+
+def _after(cursor: str | None):
+    """Keyset condition for areas ordered by level (code length) then code."""
+    if not cursor:
+        return True
+    return or_(
+        func.length(Area.code) > len(cursor),
+        and_(func.length(Area.code) == len(cursor), Area.code > cursor),
+    )
+
+
+async def list_areas(
+    session: AsyncSession,
+    *,
+    parent: str | None,
+    query: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Area], str | None]:
+    """List the children of an area (provinces when no parent), or the areas matching a search."""
+    statement = select(Area).where(_after(cursor))
+    if parent:
+        await get_or_raise(session, code=parent)
+        statement = statement.where(Area.parent_code == parent)
+    if query and query.strip():
+        statement = statement.where(_matching(query))
+    elif not parent:
+        statement = statement.where(Area.level == "province")
+    rows = (
+        await session.scalars(
+            statement.order_by(func.length(Area.code), Area.code).limit(limit + 1)
+        )
+    ).all()
+    next_cursor = rows[limit - 1].code if len(rows) > limit else None
+    return list(rows[:limit]), next_cursor
+
+
+def _matching(query: str):
+    """Condition for areas whose name contains the query, or whose postal code is the query."""
+    digits = query.strip().translate(THAI_DIGITS)
+    if re.fullmatch(r"\d{5}", digits):
+        return Area.postal_codes.contains(digits, autoescape=True)
+    return Area.search_key.contains(search_key(query) or query.strip(), autoescape=True)
+
+
+async def load_boundaries(session: AsyncSession, *, boundaries: list[Boundary]) -> int:
+    """Store checked boundaries on their areas (in the caller's transaction); return the count."""
+    now = utcnow()
+    for boundary in boundaries:
+        await session.execute(
+            update(Area)
+            .where(Area.code == boundary.code)
+            .values(
+                boundary=shapely.to_wkb(boundary.geometry), boundary_loaded_at=now, updated_at=now
+            )
+        )
+    await session.flush()
+    return len(boundaries)
+
+
+async def boundary_feature(session: AsyncSession, *, code: str) -> dict:
+    """Return an area's boundary as a GeoJSON Feature, or raise 404 when none is loaded."""
+    area = await get_or_raise(session, code=code)
+    wkb = await session.scalar(select(Area.boundary).where(Area.code == code))
+    if wkb is None:
+        raise NotFound(
+            "areas.no_boundary", "No boundary is loaded for area {code}.", {"code": code}
+        )
+    return {
+        "type": "Feature",
+        "id": area.code,
+        "properties": {
+            "code": area.code,
+            "level": area.level,
+            "name_th": area.name_th,
+            "name_en": area.name_en,
+        },
+        "geometry": shapely.geometry.mapping(shapely.from_wkb(wkb)),
+    }
+
+
+async def known_codes(session: AsyncSession) -> set[str]:
+    """Return every area code in the database."""
+    return set((await session.scalars(select(Area.code))).all())
+
+
+@dataclass(frozen=True)
+class AreaDirectory:
+    """A snapshot of area names and the boundary locator, shared by a process's requests."""
+
+    stamp: tuple
+    names: dict[str, tuple[str, str]]
+    locator: AreaLocator
+
+
+_directory: AreaDirectory | None = None
+_checked_at = 0.0
+
+
+async def directory(session: AsyncSession, *, refresh_seconds: float) -> AreaDirectory:
+    """Return the area snapshot, rebuilt when areas or boundaries changed in the database."""
+    global _directory, _checked_at
+    if _directory is not None and time.monotonic() - _checked_at < refresh_seconds:
+        return _directory
+    stamp = tuple(
+        (await session.execute(select(func.count(Area.code), func.max(Area.updated_at)))).one()
+    )
+    _checked_at = time.monotonic()
+    if _directory is None or _directory.stamp != stamp:
+        _directory = await _build_directory(session, stamp)
+    return _directory
+
+
+async def _build_directory(session: AsyncSession, stamp: tuple) -> AreaDirectory:
+    """Read names and boundaries from the database into memory."""
+    names = {
+        r.code: (r.name_th, r.name_en)
+        for r in await session.execute(select(Area.code, Area.name_th, Area.name_en))
+    }
+    rows = await session.execute(select(Area.code, Area.boundary).where(Area.boundary.is_not(None)))
+    locator = AreaLocator(Boundary(code, shapely.from_wkb(wkb)) for code, wkb in rows)
+    return AreaDirectory(stamp, names, locator)
+
+
+async def locate(
+    session: AsyncSession, *, lat: float, lon: float, refresh_seconds: float = 30.0
+) -> dict[str, dict[str, str]]:
+    """Return `{level: {code, name_th, name_en}}` for the areas whose boundaries hold the point."""
+    snapshot = await directory(session, refresh_seconds=refresh_seconds)
+    return {
+        level: {
+            "code": code,
+            "name_th": snapshot.names[code][0],
+            "name_en": snapshot.names[code][1],
+        }
+        for level, code in snapshot.locator.locate(lat, lon).items()
+        if code in snapshot.names
+    }

@@ -1,0 +1,130 @@
+"""The `jitasa` command line: serve, demo, db, areas."""
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+
+from jitasa import demo as demo_scenario
+from jitasa.areas import service as areas_service
+from jitasa.areas.boundaries import read_boundary_file
+from jitasa.config import Settings, get_settings
+from jitasa.db import create_engine, create_session_factory
+from jitasa.errors import DomainError
+from jitasa.main import create_app
+from jitasa.migrate import upgrade
+
+app = typer.Typer(help="Jitasa (จิตอาสา): a help map for Thailand.", no_args_is_help=True)
+db_app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
+areas_app = typer.Typer(help="Areas and their boundaries.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(areas_app, name="areas")
+console = Console()
+errors_console = Console(stderr=True)
+
+
+def fail(error: DomainError) -> None:
+    """Print a domain error in English and Thai, with its field errors, and exit with 1."""
+    errors_console.print(f"[bold red]{error.detail}[/]\n{error.detail_th}")
+    if error.errors:
+        table = Table("field", "problem", "ปัญหา")
+        for field_error in error.errors:
+            table.add_row(field_error.field, field_error.message, field_error.message_th)
+        errors_console.print(table)
+    raise typer.Exit(1)
+
+
+async def _upgrade(settings: Settings) -> None:
+    """Migrate the database and print what changed."""
+    engine = create_engine(settings)
+    try:
+        report = await upgrade(engine)
+    finally:
+        await engine.dispose()
+    if report.revision_before == report.revision_after and not report.areas_changed:
+        console.print(f"Database is up to date (revision {report.revision_after}).")
+    else:
+        console.print(
+            f"Database migrated {report.revision_before or 'empty'} → {report.revision_after}; "
+            f"{report.areas_changed} areas added or corrected."
+        )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database and load the area list (safe to run again)."""
+    asyncio.run(_upgrade(get_settings()))
+
+
+async def _load_boundaries(settings: Settings, path: Path) -> int:
+    """Check a boundary file whole, then store it in one transaction."""
+    engine = create_engine(settings)
+    try:
+        async with create_session_factory(engine)() as session:
+            boundaries = read_boundary_file(path, await areas_service.known_codes(session))
+            count = await areas_service.load_boundaries(session, boundaries=boundaries)
+            await session.commit()
+            return count
+    finally:
+        await engine.dispose()
+
+
+@areas_app.command("load-boundaries")
+def load_boundaries(
+    file: Annotated[Path, typer.Argument(help="GeoJSON (or .geojson.gz) boundary file")],
+) -> None:
+    """Load area boundaries (OCHA ADMn_PCODE or DOPA codes); all or nothing."""
+    try:
+        count = asyncio.run(_load_boundaries(get_settings(), file))
+    except DomainError as error:
+        fail(error)
+    console.print(f"Loaded {count} boundaries from {file}.")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
+) -> None:
+    """Run the web application with the configured database."""
+    settings = get_settings()
+    uvicorn.run(
+        "jitasa.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_config=None,
+        access_log=False,
+    )
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+) -> None:
+    """Run the embedded demo: SQLite, Thailand's areas and boundaries, a Chiang Mai scenario."""
+    settings = demo_scenario.demo_settings(get_settings())
+
+    async def prepare() -> int:
+        await _upgrade(settings)
+        engine = create_engine(settings)
+        try:
+            return await demo_scenario.load_packaged_boundaries(engine)
+        finally:
+            await engine.dispose()
+
+    loaded = asyncio.run(prepare())
+    if loaded:
+        console.print(f"Loaded {loaded} province and district boundaries.")
+    console.print(
+        f"[bold]Jitasa demo[/] on http://127.0.0.1:{port}  (database {settings.sqlalchemy_url})"
+    )
+    uvicorn.run(
+        create_app(settings), host="127.0.0.1", port=port, log_config=None, access_log=False
+    )

@@ -1,0 +1,86 @@
+"""Settings: the one place configuration comes from (environment variables `JITASA_*`)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "development-only-secret-change-me"
+
+
+class Settings(BaseSettings):
+    """Jitasa's configuration; defaults give the embedded mode (SQLite, one process)."""
+
+    model_config = SettingsConfigDict(env_prefix="JITASA_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production"] = Field(
+        "development", description="`production` refuses development defaults for secrets."
+    )
+    data_dir: Path = Field(
+        Path("./jitasa-data"), description="Directory for the SQLite database and other files."
+    )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL; `postgresql://…` for PostgreSQL. Default: SQLite file "
+        "`jitasa.db` in the data directory.",
+    )
+    redis_url: str | None = Field(
+        None, description="Redis URL for cross-process events and rate limits (optional)."
+    )
+    secret_key: SecretStr = Field(
+        SecretStr(DEVELOPMENT_SECRET),
+        description="Key that signs cookies; required (and not the default) in production.",
+    )
+    host: str = Field("127.0.0.1", description="Address `jitasa serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `jitasa serve` listens on.")
+    tile_url: str = Field(
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        description="Map tile URL template (Leaflet `{z}/{x}/{y}` form).",
+    )
+    tile_attribution: str = Field(
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+        description="Attribution shown on the map for the tile server.",
+    )
+    default_language: Literal["th", "en"] = Field(
+        "th", description="Language of pages when the visitor has not chosen one."
+    )
+    log_level: str = Field("INFO", description="Python logging level.")
+    log_json: bool = Field(True, description="Write logs as JSON lines (else human-readable).")
+    boundary_refresh_seconds: float = Field(
+        30.0, ge=0, description="How often a process checks for newly loaded area boundaries."
+    )
+
+    @model_validator(mode="after")
+    def _refuse_development_secrets_in_production(self) -> "Settings":
+        """Refuse the development secret outside development."""
+        if self.environment == "production" and (
+            self.secret_key.get_secret_value() == DEVELOPMENT_SECRET
+        ):
+            raise ValueError("JITASA_SECRET_KEY must be set in production")
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """Return the async SQLAlchemy URL for the configured database."""
+        url = self.database_url or f"sqlite:///{(self.data_dir / 'jitasa.db').resolve()}"
+        for plain, driver in (
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("postgres://", "postgresql+asyncpg://"),
+            ("sqlite://", "sqlite+aiosqlite://"),
+        ):
+            if url.startswith(plain):
+                return driver + url[len(plain) :]
+        return url
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Tell whether the database is SQLite."""
+        return self.sqlalchemy_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once from the environment."""
+    return Settings()

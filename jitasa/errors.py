@@ -1,0 +1,109 @@
+"""Typed domain errors with stable codes, rendered as RFC 9457 problem documents."""
+
+from dataclasses import dataclass, field
+
+from jitasa.i18n import thai
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One invalid field: its name and what is wrong, in English and Thai."""
+
+    field: str
+    message: str
+    message_th: str
+
+    def as_dict(self) -> dict[str, str]:
+        """Return the field error as JSON-ready data."""
+        return {"field": self.field, "message": self.message, "message_th": self.message_th}
+
+
+@dataclass
+class DomainError(Exception):
+    """A failure the client can act on; `message` is an English catalogue id with `{params}`."""
+
+    code: str
+    message: str
+    params: dict[str, object] = field(default_factory=dict)
+    errors: list[FieldError] = field(default_factory=list)
+    status = 400
+    title = "Bad request"
+
+    def __post_init__(self) -> None:
+        super().__init__(self.detail)
+
+    @property
+    def detail(self) -> str:
+        """Return the English explanation."""
+        return self.message.format(**self.params) if self.params else self.message
+
+    @property
+    def detail_th(self) -> str:
+        """Return the Thai explanation."""
+        return thai(self.message, **self.params)
+
+    def problem(self, instance: str | None = None) -> dict[str, object]:
+        """Return the RFC 9457 problem document for this error."""
+        body: dict[str, object] = {
+            "type": f"https://jitasa.care/problems/{self.code}",
+            "title": self.title,
+            "title_th": thai(self.title),
+            "status": self.status,
+            "code": self.code,
+            "detail": self.detail,
+            "detail_th": self.detail_th,
+        }
+        if instance:
+            body["instance"] = instance
+        if self.errors:
+            body["errors"] = [e.as_dict() for e in self.errors]
+        return body
+
+
+class Invalid(DomainError):
+    """The input is malformed or breaks a rule (422)."""
+
+    status = 422
+    title = "Invalid input"
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist (404)."""
+
+    status = 404
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    """The thing is not in a state that allows this (409)."""
+
+    status = 409
+    title = "Conflict"
+
+
+class Forbidden(DomainError):
+    """The user may not do this (403)."""
+
+    status = 403
+    title = "Forbidden"
+
+
+class Unauthorized(DomainError):
+    """The user is not signed in (401)."""
+
+    status = 401
+    title = "Not signed in"
+
+
+class TooManyRequests(DomainError):
+    """Too many tries; wait `retry_after` seconds (429)."""
+
+    status = 429
+    title = "Too many requests"
+
+
+def invalid_field(field_name: str, message: str, **params: object) -> Invalid:
+    """Return a 422 error whose message and `errors` list name one field."""
+    params = {"field": field_name, **params}
+    error = FieldError(field_name, message.format(**params), thai(message, **params))
+    return Invalid("validation.invalid", message, params, [error])

@@ -1,0 +1,41 @@
+"""The application: routers, middleware, error handlers, static files and templates."""
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from jitasa import __version__, problems
+from jitasa.areas.router import router as areas_router
+from jitasa.config import Settings, get_settings
+from jitasa.db import create_engine, create_session_factory
+from jitasa.health import router as health_router
+from jitasa.observability import RequestObserver, configure_logging
+from jitasa.web import pages
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the Jitasa web application for the given (or configured) settings."""
+    settings = settings or get_settings()
+    configure_logging(settings)
+    engine = create_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        await engine.dispose()
+
+    app = FastAPI(
+        title="Jitasa API",
+        version=__version__,
+        description="Help map for Thailand: requests, volunteers, facilities and areas.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = create_session_factory(engine)
+    problems.install(app)
+    app.add_middleware(RequestObserver)
+    app.include_router(health_router)
+    app.include_router(areas_router)
+    pages.install(app)
+    return app

@@ -1,0 +1,49 @@
+"""Create or migrate the database to the newest schema and load the area list."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from jitasa.areas import service as areas_service
+from jitasa.db import create_session_factory
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def alembic_config() -> Config:
+    """Return Alembic's configuration for Jitasa's migrations, dated file names included."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s")
+    return config
+
+
+@dataclass(frozen=True)
+class UpgradeReport:
+    """What `db upgrade` did."""
+
+    revision_before: str | None
+    revision_after: str | None
+    areas_changed: int
+
+
+async def upgrade(engine: AsyncEngine) -> UpgradeReport:
+    """Apply pending migrations, then add or correct areas from geothai; a no-op when current."""
+    config = alembic_config()
+
+    def _run(connection) -> tuple[str | None, str | None]:
+        before = MigrationContext.configure(connection).get_current_revision()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+        return before, MigrationContext.configure(connection).get_current_revision()
+
+    async with engine.begin() as connection:
+        before, after = await connection.run_sync(_run)
+    async with create_session_factory(engine)() as session:
+        changed = await areas_service.sync_from_geothai(session)
+        await session.commit()
+    return UpgradeReport(before, after, changed)

@@ -1,0 +1,118 @@
+"""Render every failure as RFC 9457 problem+json (API) or a friendly page (web); never a trace."""
+
+from http import HTTPStatus
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from jitasa.errors import DomainError, FieldError, Invalid, TooManyRequests
+from jitasa.i18n import thai
+
+log = structlog.get_logger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+VALIDATION_MESSAGES = {
+    "missing": "{field} is required.",
+    "float_parsing": "{field} must be a number.",
+    "float_type": "{field} must be a number.",
+    "finite_number": "{field} must be a finite number.",
+    "int_parsing": "{field} must be a whole number.",
+    "int_type": "{field} must be a whole number.",
+    "bool_parsing": "{field} must be true or false.",
+    "string_type": "{field} must be text.",
+    "string_too_short": "{field} is too short.",
+    "string_too_long": "{field} is too long (at most {max_length} characters).",
+    "string_pattern_mismatch": "{field} has the wrong format.",
+    "greater_than_equal": "{field} must be at least {ge}.",
+    "greater_than": "{field} must be more than {gt}.",
+    "less_than_equal": "{field} must be at most {le}.",
+    "less_than": "{field} must be less than {lt}.",
+    "literal_error": "{field} must be one of: {expected}.",
+    "enum": "{field} must be one of: {expected}.",
+    "json_invalid": "The request body is not valid JSON.",
+}
+
+HTTP_MESSAGES = {
+    404: ("Not found", "There is nothing at this address."),
+    405: ("Method not allowed", "This address does not accept that method."),
+}
+
+
+def _field_name(location: tuple) -> str:
+    """Name a field by its location without the `query`/`body`/`path` prefix."""
+    parts = [str(p) for p in location if p not in ("query", "body", "path", "header", "cookie")]
+    return ".".join(parts) or "body"
+
+
+def field_errors(raw_errors: list[dict]) -> list[FieldError]:
+    """Turn pydantic's errors into field errors in English and Thai."""
+    result = []
+    for raw in raw_errors:
+        name = _field_name(tuple(raw.get("loc", ())))
+        template = VALIDATION_MESSAGES.get(raw.get("type", ""), "{field} is not valid.")
+        params = {"field": name, **{k: v for k, v in (raw.get("ctx") or {}).items()}}
+        try:
+            result.append(FieldError(name, template.format(**params), thai(template, **params)))
+        except (KeyError, IndexError):
+            result.append(
+                FieldError(name, f"{name} is not valid.", thai("{field} is not valid.", field=name))
+            )
+    return result
+
+
+def wants_html(request: Request) -> bool:
+    """Tell whether the client is a browser asking for a page rather than the API."""
+    if request.url.path.startswith(("/api/", "/healthz", "/readyz", "/metrics")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def render(request: Request, error: DomainError) -> Response:
+    """Render a domain error for this client."""
+    headers = {}
+    if isinstance(error, TooManyRequests) and "retry_after" in error.params:
+        headers["Retry-After"] = str(error.params["retry_after"])
+    if wants_html(request) and getattr(request.app.state, "render_error_page", None):
+        return request.app.state.render_error_page(request, error, headers)
+    return JSONResponse(
+        error.problem(instance=request.url.path),
+        status_code=error.status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Install the handlers that turn every exception into a problem document."""
+
+    @app.exception_handler(DomainError)
+    async def on_domain_error(request: Request, error: DomainError) -> Response:
+        return render(request, error)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation_error(request: Request, error: RequestValidationError) -> Response:
+        errors = field_errors(list(error.errors()))
+        names = ", ".join(e.field for e in errors)
+        return render(
+            request,
+            Invalid("validation.invalid", "Invalid input: {fields}.", {"fields": names}, errors),
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(request: Request, error: StarletteHTTPException) -> Response:
+        status = HTTPStatus(error.status_code)
+        title, message = HTTP_MESSAGES.get(status.value, (status.phrase, status.phrase))
+        problem = DomainError(f"http.{status.value}", message)
+        problem.status, problem.title = status.value, title
+        return render(request, problem)
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(request: Request, error: Exception) -> Response:
+        log.exception("unhandled_error", path=request.url.path)
+        problem = DomainError("server.error", "Something went wrong on our side; please try again.")
+        problem.status, problem.title = 500, "Internal server error"
+        return render(request, problem)

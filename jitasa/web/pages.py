@@ -1,0 +1,78 @@
+"""Server-rendered pages (Thai first, English switch) and the static files they use."""
+
+from datetime import date
+from pathlib import Path
+
+import xstatic.pkg.leaflet
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from jitasa import __version__
+from jitasa.errors import DomainError
+from jitasa.i18n import LANGUAGES, translate
+from jitasa.thai import format_date
+
+WEB_DIR = Path(__file__).parent
+LANGUAGE_COOKIE = "lang"
+ONE_YEAR = 365 * 24 * 3600
+
+templates = Jinja2Templates(directory=WEB_DIR / "templates")
+router = APIRouter(include_in_schema=False)
+
+
+def language_of(request: Request) -> str:
+    """Pick the page language: `?lang=`, then the visitor's cookie, then the default."""
+    for chosen in (request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
+        if chosen in LANGUAGES:
+            return chosen
+    return request.app.state.settings.default_language
+
+
+def render(request: Request, template: str, status_code: int = 200, **context) -> Response:
+    """Render a page in the visitor's language and remember an explicit language choice."""
+    language = language_of(request)
+    settings = request.app.state.settings
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {
+            "lang": language,
+            "other_lang": "en" if language == "th" else "th",
+            "_": lambda message, **params: translate(message, language, **params),
+            "today": format_date(date.today(), language),
+            "version": __version__,
+            "settings": settings,
+            **context,
+        },
+        status_code=status_code,
+    )
+    if request.query_params.get("lang") in LANGUAGES:
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=ONE_YEAR, samesite="lax")
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request) -> Response:
+    """Show the map of Thailand."""
+    return render(request, "home.html")
+
+
+def render_error_page(request: Request, error: DomainError, headers: dict[str, str]) -> Response:
+    """Show a domain error as a friendly page in the visitor's language."""
+    response = render(request, "error.html", status_code=error.status, error=error)
+    response.headers.update(headers)
+    return response
+
+
+def install(app: FastAPI) -> None:
+    """Add the pages, static files and the error page renderer to the application."""
+    app.mount(
+        "/static/vendor/leaflet",
+        StaticFiles(directory=xstatic.pkg.leaflet.BASE_DIR),
+        name="leaflet",
+    )
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    app.include_router(router)
+    app.state.render_error_page = render_error_page

@@ -1,0 +1,83 @@
+"""The application shell: health, readiness, metrics, problem documents, request ids."""
+
+from jitasa.config import Settings
+from jitasa.main import create_app
+
+
+async def test_healthz_says_ok(client):
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_readyz_checks_the_database(client):
+    response = await client.get("/readyz")
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+async def test_readyz_is_503_when_the_database_is_unreachable(tmp_path):
+    import httpx
+
+    broken = Settings(
+        _env_file=None, data_dir=tmp_path, database_url="postgresql://nobody@127.0.0.1:1/none"
+    )
+    app = create_app(broken)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.get("/readyz")
+    await app.state.engine.dispose()
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+
+
+async def test_metrics_count_requests_by_route(client):
+    await client.get("/api/v1/areas/50")
+    text = (await client.get("/metrics")).text
+    assert (
+        'jitasa_http_requests_total{method="GET",route="/api/v1/areas/{code}",status="200"}' in text
+    )
+    assert "jitasa_http_request_seconds_bucket" in text
+
+
+async def test_every_response_has_a_request_id(client):
+    response = await client.get("/healthz", headers={"X-Request-ID": "abc123"})
+    assert response.headers["x-request-id"] == "abc123"
+    assert len((await client.get("/healthz")).headers["x-request-id"]) == 32
+
+
+async def test_unknown_api_path_is_a_404_problem(client):
+    response = await client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "http.404"
+
+
+async def test_wrong_method_is_a_405_problem(client):
+    response = await client.delete("/api/v1/areas/50")
+    assert response.status_code == 405
+    assert response.json()["status"] == 405
+
+
+async def test_browser_gets_a_friendly_error_page_in_thai(client):
+    response = await client.get("/no-such-page", headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "ไม่พบข้อมูล" in response.text
+    assert "Traceback" not in response.text
+
+
+async def test_openapi_documents_the_areas_api(client):
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    assert {"/api/v1/areas", "/api/v1/areas/locate", "/api/v1/areas/{code}"} <= set(paths)
+
+
+async def test_unexpected_failure_is_a_500_problem_without_a_trace(app, client):
+    @app.get("/api/v1/test-explodes", include_in_schema=False)
+    async def explode() -> None:
+        raise RuntimeError("secret internals")
+
+    response = await client.get("/api/v1/test-explodes")
+    assert response.status_code == 500
+    assert response.json()["code"] == "server.error"
+    assert "secret internals" not in response.text
+    assert "Traceback" not in response.text
