@@ -1,5 +1,6 @@
 """Thai numbers, dates, phone numbers and national IDs: thin wrappers that raise `Invalid`."""
 
+import math
 import re
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from jitasa.errors import Invalid
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 BE_OFFSET = 543
+MAX_NUMBER_LENGTH = 400
 BE_YEAR_FROM = 2400  # a 4-digit year from here on is Buddhist Era; CE dates stay below it
 
 BAD_NUMBER = "“{value}” is not a number; write digits such as 1,234 or 12.5."
@@ -66,10 +68,14 @@ def to_arabic_digits(text: str) -> str:
 def parse_number(text: str) -> int | float:
     """Read a number written with Thai or Arabic digits and optional thousands commas."""
     cleaned = to_arabic_digits(text).strip()
-    if not _NUMBER.fullmatch(cleaned):
-        raise Invalid("thai.bad_number", BAD_NUMBER, {"value": _clip(str(text).strip())})
-    cleaned = cleaned.replace(",", "")
-    return float(cleaned) if "." in cleaned else int(cleaned)
+    number: int | float | None = None
+    # Python refuses int() of more than 4,300 digits and float() overflows to inf: both are junk.
+    if _NUMBER.fullmatch(cleaned) and len(cleaned) <= MAX_NUMBER_LENGTH:
+        cleaned = cleaned.replace(",", "")
+        number = float(cleaned) if "." in cleaned else int(cleaned)
+    if number is None or not math.isfinite(number):
+        raise Invalid("thai.bad_number", BAD_NUMBER, {"value": _clip(text.strip())})
+    return number
 
 
 def _full_year(digits: str, era: str | None) -> int:

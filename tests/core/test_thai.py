@@ -76,7 +76,10 @@ def test_numbers_are_read_with_thai_or_arabic_digits(text, number):
     assert type(parse_number(text)) is type(number)
 
 
-@pytest.mark.parametrize("text", ["", "  ", "abc", "1,23", "12.", "1e5", "nan", "inf", "๑๒ บาท"])
+@pytest.mark.parametrize(
+    "text",
+    ["", "  ", "abc", "1,23", "12.", "1e5", "nan", "inf", "๑๒ บาท", "1" * 5000, "9" * 320 + ".5"],
+)
 def test_anything_but_a_number_is_invalid(text):
     assert_invalid("thai.bad_number", parse_number, text)
 
@@ -111,6 +114,7 @@ def test_any_whole_number_in_thai_digits_reads_back(n):
         "15 พฤศจิกา 2564",
         "15 พ.ย. 64",
         "15 พ.ย. พ.ศ. 2564",
+        "15 พ.ย. ค.ศ. 2021",
         "๑๕/๑๑/๒๕๖๔",
         "๑๕ พ.ย. ๒๕๖๔",
         " 15/11/2564 ",

@@ -1,0 +1,1 @@
+"""Benchmarks of Jitasa, run as `python -m benchmarks`; they report, they never assert."""
