@@ -10,19 +10,27 @@ from rich.console import Console
 from rich.table import Table
 
 from jitasa import demo as demo_scenario
+from jitasa.accounts import service as accounts_service
+from jitasa.accounts.models import Role
+from jitasa.accounts.schemas import UserRead
 from jitasa.areas import service as areas_service
 from jitasa.areas.boundaries import read_boundary_file
 from jitasa.config import Settings, get_settings
 from jitasa.db import create_engine, create_session_factory
-from jitasa.errors import DomainError
+from jitasa.errors import DomainError, NotFound
 from jitasa.main import create_app
 from jitasa.migrate import upgrade
+from jitasa.thai import normalize_phone
 
 app = typer.Typer(help="Jitasa (จิตอาสา): a help map for Thailand.", no_args_is_help=True)
 db_app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
 areas_app = typer.Typer(help="Areas and their boundaries.", no_args_is_help=True)
+users_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(areas_app, name="areas")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
 console = Console()
 errors_console = Console(stderr=True)
 
@@ -83,6 +91,83 @@ def load_boundaries(
     except DomainError as error:
         fail(error)
     console.print(f"Loaded {count} boundaries from {file}.")
+
+
+async def _in_transaction(settings: Settings, work):
+    """Run `work(session)` in one committed transaction on the configured database."""
+    engine = create_engine(settings)
+    try:
+        async with create_session_factory(engine)() as session:
+            result = await work(session)
+            await session.commit()
+            return result
+    finally:
+        await engine.dispose()
+
+
+def _roles(values: list[str]) -> set[Role]:
+    """Read roles given as repeated options or comma-separated."""
+    names = {name.strip() for value in values for name in value.split(",") if name.strip()}
+    unknown = names - {role.value for role in Role}
+    if unknown:
+        errors_console.print(
+            f"Unknown role {', '.join(sorted(unknown))}; "
+            f"choose from {', '.join(r.value for r in Role)}."
+        )
+        raise typer.Exit(2)
+    return {Role(name) for name in names}
+
+
+@users_app.command("create")
+def users_create(
+    phone: Annotated[str, typer.Option(help="Thai phone number")],
+    role: Annotated[list[str], typer.Option(help="requester, volunteer, coordinator, admin")],
+    area: Annotated[
+        str | None, typer.Option(help="Area scope (DOPA code) of a coordinator")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Display name")] = None,
+    password: Annotated[str | None, typer.Option(help="Password for staff sign-in")] = None,
+) -> None:
+    """Create or update a user (roles are added to those held); print it as JSON."""
+    roles = _roles(role)
+    try:
+        user = asyncio.run(
+            _in_transaction(
+                get_settings(),
+                lambda session: accounts_service.save_user(
+                    session,
+                    phone=normalize_phone(phone),
+                    roles=roles,
+                    area_code=area,
+                    display_name=name,
+                    password=password,
+                ),
+            )
+        )
+    except DomainError as error:
+        fail(error)
+    print(UserRead.model_validate(user).model_dump_json())
+
+
+@tokens_app.command("create")
+def tokens_create(
+    phone: Annotated[str, typer.Option(help="Phone number of the token's user")],
+    name: Annotated[str, typer.Option(help="What the token is for")] = "",
+) -> None:
+    """Print a new API token for the user with this phone."""
+
+    async def create(session):
+        user = await accounts_service.get_by_phone(session, phone=normalize_phone(phone))
+        if user is None:
+            raise NotFound(
+                "users.no_phone", "No user has the phone number {phone}.", {"phone": phone}
+            )
+        return (await accounts_service.create_token(session, user=user, name=name))[1]
+
+    try:
+        print(asyncio.run(_in_transaction(get_settings(), create)))
+    except DomainError as error:
+        fail(error)
 
 
 @app.command()

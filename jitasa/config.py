@@ -33,6 +33,18 @@ class Settings(BaseSettings):
         SecretStr(DEVELOPMENT_SECRET),
         description="Key that signs cookies; required (and not the default) in production.",
     )
+    secure_cookies: bool | None = Field(
+        None,
+        description="Mark cookies Secure (HTTPS only); default: on in production, off in "
+        "development.",
+    )
+    session_days: int = Field(14, ge=1, le=90, description="How long a sign-in lasts, in days.")
+    sms_url: str | None = Field(
+        None, description="HTTP endpoint of the SMS provider; unset: codes go to the console."
+    )
+    sms_token: SecretStr | None = Field(None, description="Bearer token for the SMS provider.")
+    sms_sender: str = Field("Jitasa", description="Sender name shown on text messages.")
+    redis_prefix: str = Field("jitasa:", description="Prefix of every Redis key Jitasa writes.")
     host: str = Field("127.0.0.1", description="Address `jitasa serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `jitasa serve` listens on.")
     tile_url: str = Field(
@@ -60,6 +72,13 @@ class Settings(BaseSettings):
         ):
             raise ValueError("JITASA_SECRET_KEY must be set in production")
         return self
+
+    @property
+    def cookies_are_secure(self) -> bool:
+        """Tell whether cookies carry the Secure flag."""
+        if self.secure_cookies is None:
+            return self.environment == "production"
+        return self.secure_cookies
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -3,9 +3,12 @@
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.middleware.sessions import SessionMiddleware
 
 from jitasa import __version__, problems
+from jitasa.accounts.router import router as accounts_router
 from jitasa.areas.router import router as areas_router
+from jitasa.audit.router import router as audit_router
 from jitasa.config import Settings, get_settings
 from jitasa.db import create_engine, create_session_factory
 from jitasa.health import router as health_router
@@ -34,8 +37,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
     problems.install(app)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key.get_secret_value(),
+        session_cookie="jitasa_session",
+        max_age=settings.session_days * 24 * 3600,
+        same_site="lax",
+        https_only=settings.cookies_are_secure,
+    )
     app.add_middleware(RequestObserver)
     app.include_router(health_router)
+    app.include_router(accounts_router)
     app.include_router(areas_router)
+    app.include_router(audit_router)
     pages.install(app)
     return app

@@ -1,6 +1,9 @@
 """Import every domain's tables so that Alembic and the tests see the whole schema."""
 
+from jitasa.accounts import models as accounts_models
 from jitasa.areas import models as areas_models
+from jitasa.audit import models as audit_models
 from jitasa.db import Base
+from jitasa.volunteers import models as volunteers_models
 
-__all__ = ["Base", "areas_models"]
+__all__ = ["Base", "accounts_models", "areas_models", "audit_models", "volunteers_models"]

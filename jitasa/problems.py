@@ -34,6 +34,7 @@ VALIDATION_MESSAGES = {
     "literal_error": "{field} must be one of: {expected}.",
     "enum": "{field} must be one of: {expected}.",
     "json_invalid": "The request body is not valid JSON.",
+    "thai_phone": "{field} is not a valid Thai phone number; write it like 081 234 5678.",
 }
 
 HTTP_MESSAGES = {

@@ -1,0 +1,82 @@
+"""The only place that decides whether a user may do something, by role and area."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from jitasa.accounts.models import Role, User
+from jitasa.errors import Forbidden, Unauthorized
+
+
+class Action(StrEnum):
+    """Everything the policy decides on."""
+
+    READ_ME = "me.read"
+    MANAGE_OWN_TOKENS = "tokens.manage_own"
+    REGISTER_VOLUNTEER = "volunteers.register"
+    LIST_VOLUNTEERS = "volunteers.list"
+    READ_VOLUNTEER = "volunteers.read"
+    VERIFY_VOLUNTEER = "volunteers.verify"
+    MANAGE_USERS = "users.manage"
+    READ_AUDIT = "audit.read"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may take an action: any signed-in user, or some roles; inside their area or anywhere."""
+
+    roles: frozenset[Role] | None
+    area_scoped: bool = False
+
+
+STAFF = frozenset({Role.COORDINATOR, Role.ADMIN})
+RULES: dict[Action, Rule] = {
+    Action.READ_ME: Rule(roles=None),
+    Action.MANAGE_OWN_TOKENS: Rule(roles=None),
+    Action.REGISTER_VOLUNTEER: Rule(roles=None),
+    Action.LIST_VOLUNTEERS: Rule(STAFF, area_scoped=True),
+    Action.READ_VOLUNTEER: Rule(STAFF, area_scoped=True),
+    Action.VERIFY_VOLUNTEER: Rule(STAFF, area_scoped=True),
+    Action.MANAGE_USERS: Rule(frozenset({Role.ADMIN})),
+    Action.READ_AUDIT: Rule(STAFF, area_scoped=True),
+}
+
+
+def covers(scope: str | None, area_code: str | None) -> bool:
+    """Tell whether an area scope holds an area (DOPA codes nest by prefix)."""
+    return bool(scope) and bool(area_code) and area_code.startswith(scope)
+
+
+def allows(user: User | None, action: Action, *, area_code: str | None = None) -> bool:
+    """Tell whether the user may take the action on something in `area_code`."""
+    try:
+        require(user, action, area_code=area_code)
+    except (Unauthorized, Forbidden):
+        return False
+    return True
+
+
+def require(user: User | None, action: Action, *, area_code: str | None = None) -> User:
+    """Return the user when they may take the action; otherwise raise 401 or 403."""
+    if user is None or not user.is_active:
+        raise Unauthorized("auth.required", "Please sign in first.")
+    rule = RULES[action]
+    if Role.ADMIN in user.roles:
+        return user
+    if rule.roles is not None and not (user.roles & rule.roles):
+        raise Forbidden("auth.forbidden", "Your role does not allow this.")
+    if rule.area_scoped and not covers(user.area_code, area_code):
+        raise Forbidden(
+            "auth.out_of_area",
+            "This is outside your area ({scope}).",
+            {"scope": user.area_code or "-"},
+        )
+    return user
+
+
+def scope_for_listing(user: User | None, action: Action, area_code: str | None) -> str | None:
+    """Return the area a list may show: the one asked for, else the user's own (admins: all)."""
+    if user is not None and Role.ADMIN in user.roles and user.is_active:
+        return area_code
+    area = area_code or (user.area_code if user else None)
+    require(user, action, area_code=area)
+    return area

@@ -1,0 +1,99 @@
+"""HTTP API of accounts: staff sign-in, sign-out, the current user, API tokens, users."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+
+from jitasa.accounts import service
+from jitasa.accounts.deps import SignedInUser, client_ip, end_session, requires, start_session
+from jitasa.accounts.models import User
+from jitasa.accounts.policy import Action
+from jitasa.accounts.schemas import (
+    LoginIn,
+    TokenCreate,
+    TokenCreated,
+    TokenRead,
+    UserRead,
+    UserSave,
+)
+from jitasa.db import SessionDep
+from jitasa.errors import Invalid, Unauthorized
+from jitasa.fields import ThaiPhone
+from jitasa.thai import normalize_phone
+
+router = APIRouter(prefix="/api/v1", tags=["accounts"])
+TokenOwner = Annotated[User, Depends(requires(Action.MANAGE_OWN_TOKENS))]
+Admin = Annotated[User, Depends(requires(Action.MANAGE_USERS))]
+
+
+@router.post("/auth/login", response_model=UserRead)
+async def login(login_in: LoginIn, request: Request, session: SessionDep) -> User:
+    """Sign a staff member in with phone number and password."""
+    try:
+        phone = normalize_phone(login_in.username)
+    except Invalid:  # a malformed username is answered like any wrong one
+        raise Unauthorized(
+            "auth.bad_credentials", "The phone number or password is not correct."
+        ) from None
+    user = await service.check_password(session, phone=phone, password=login_in.password)
+    await service.mark_signed_in(
+        session, user=user, method="password", client_ip=client_ip(request)
+    )
+    start_session(request, user)
+    return user
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def logout(request: Request) -> Response:
+    """Sign out of this browser."""
+    end_session(request)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/me", response_model=UserRead)
+async def me(user: SignedInUser) -> User:
+    """Return the signed-in user with their roles and area scope."""
+    return user
+
+
+@router.get("/tokens", response_model=list[TokenRead])
+async def list_tokens(user: TokenOwner, session: SessionDep) -> list:
+    """List the signed-in user's API tokens."""
+    return await service.list_tokens(session, user=user)
+
+
+@router.post("/tokens", response_model=TokenCreated, status_code=status.HTTP_201_CREATED)
+async def create_token(token_in: TokenCreate, user: TokenOwner, session: SessionDep) -> dict:
+    """Create an API token; its secret is shown only in this response."""
+    token, plaintext = await service.create_token(session, user=user, name=token_in.name)
+    return {**TokenRead.model_validate(token).model_dump(), "token": plaintext}
+
+
+@router.delete("/tokens/{token_id}", response_model=TokenRead)
+async def revoke_token(token_id: int, user: TokenOwner, session: SessionDep):
+    """Revoke one of the signed-in user's API tokens."""
+    return await service.revoke_token(session, user=user, token_id=token_id)
+
+
+@router.post("/users", response_model=UserRead)
+async def save_user(user_in: UserSave, admin: Admin, request: Request, session: SessionDep) -> User:
+    """Create or update a user's roles, area and password (admins)."""
+    return await service.save_user(
+        session,
+        phone=user_in.phone,
+        roles=set(user_in.roles),
+        area_code=user_in.area_code,
+        display_name=user_in.display_name,
+        password=user_in.password,
+        actor_id=admin.id,
+        client_ip=client_ip(request),
+    )
+
+
+@router.get("/users", response_model=list[UserRead])
+async def find_user(
+    admin: Admin, session: SessionDep, phone: Annotated[ThaiPhone, Query()]
+) -> list[User]:
+    """Find a user by phone number (admins)."""
+    user = await service.get_by_phone(session, phone=phone)
+    return [user] if user else []

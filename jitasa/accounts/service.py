@@ -1,0 +1,170 @@
+"""Users, roles, passwords and API tokens."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jitasa.accounts.models import ApiToken, Role, User, UserRole
+from jitasa.areas import service as areas_service
+from jitasa.audit import service as audit_service
+from jitasa.db import utcnow
+from jitasa.errors import Invalid, NotFound, Unauthorized
+
+password_hasher = PasswordHasher()
+TOKEN_PREFIX = "jts_"
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def hash_secret(secret: str) -> str:
+    """Hash a high-entropy secret (API token) for storage and lookup."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+async def get_by_phone(session: AsyncSession, *, phone: str) -> User | None:
+    """Return the user with this E.164 phone, if any."""
+    return await session.scalar(select(User).where(User.phone == phone))
+
+
+async def get_or_raise(session: AsyncSession, *, user_id: int) -> User:
+    """Return the user with this id or raise 404."""
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound("users.not_found", "There is no user {user_id}.", {"user_id": user_id})
+    return user
+
+
+async def get_or_create_by_phone(session: AsyncSession, *, phone: str) -> User:
+    """Return the user with this phone, creating a requester when the phone is new."""
+    user = await get_by_phone(session, phone=phone)
+    if user is None:
+        user = User(phone=phone, role_rows=[UserRole(role=Role.REQUESTER)])
+        session.add(user)
+        await session.flush()
+    return user
+
+
+async def save_user(
+    session: AsyncSession,
+    *,
+    phone: str,
+    roles: set[Role],
+    area_code: str | None = None,
+    display_name: str | None = None,
+    password: str | None = None,
+    actor_id: int | None = None,
+    client_ip: str = "",
+) -> User:
+    """Create or update a user with these roles (added to any held), area and password."""
+    if Role.COORDINATOR in roles and not area_code:
+        raise Invalid(
+            "users.coordinator_needs_area",
+            "A coordinator needs an area (a province, district or subdistrict code).",
+        )
+    if area_code:
+        await areas_service.get_or_raise(session, code=area_code)
+    if password is not None and len(password) < 10:
+        raise Invalid("users.weak_password", "A password needs at least 10 characters.")
+    user = await get_or_create_by_phone(session, phone=phone)
+    before = {"roles": sorted(user.roles), "area_code": user.area_code}
+    for role in roles - user.roles:
+        user.role_rows.append(UserRole(role=role))
+    if area_code:
+        user.area_code = area_code
+    if display_name is not None:
+        user.display_name = display_name
+    if password is not None:
+        user.password_hash = password_hasher.hash(password)
+    await session.flush()
+    after = {"roles": sorted(user.roles), "area_code": user.area_code}
+    if before != after:
+        await audit_service.record(
+            session,
+            action="user.roles_changed",
+            actor_id=actor_id,
+            subject_type="user",
+            subject_id=user.id,
+            area_code=user.area_code,
+            client_ip=client_ip,
+            before=before,
+            after=after,
+        )
+    return user
+
+
+async def check_password(session: AsyncSession, *, phone: str, password: str) -> User:
+    """Return the staff user whose password this is, or raise 401 saying nothing more."""
+    user = await get_by_phone(session, phone=phone)
+    try:
+        if user is None or not user.password_hash or not user.is_active:
+            password_hasher.verify(_DUMMY_HASH, password)  # same time whether or not known
+            raise VerificationError
+        password_hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise Unauthorized(
+            "auth.bad_credentials", "The phone number or password is not correct."
+        ) from None
+    return user
+
+
+async def mark_signed_in(session: AsyncSession, *, user: User, method: str, client_ip: str) -> None:
+    """Record a successful sign-in."""
+    user.last_sign_in_at = utcnow()
+    await audit_service.record(
+        session,
+        action="auth.signed_in",
+        actor_id=user.id,
+        subject_type="user",
+        subject_id=user.id,
+        area_code=user.area_code,
+        client_ip=client_ip,
+        method=method,
+    )
+
+
+async def create_token(session: AsyncSession, *, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create an API token for the user; return it with its plaintext, shown only once."""
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name, token_hash=hash_secret(plaintext))
+    session.add(token)
+    await session.flush()
+    return token, plaintext
+
+
+async def list_tokens(session: AsyncSession, *, user: User) -> list[ApiToken]:
+    """List a user's API tokens, newest first."""
+    statement = select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+    return list((await session.scalars(statement)).all())
+
+
+async def revoke_token(session: AsyncSession, *, user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's tokens."""
+    token = await session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound("tokens.not_found", "There is no token {token_id}.", {"token_id": token_id})
+    token.revoked_at = token.revoked_at or utcnow()
+    await session.flush()
+    return token
+
+
+async def user_for_token(session: AsyncSession, *, plaintext: str) -> User | None:
+    """Return the active user an unrevoked token belongs to, noting when it was last used."""
+    token = await session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == hash_secret(plaintext), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if token is None:
+        return None
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
+        token.last_used_at = now
+    user = await session.get(User, token.user_id)
+    return user if user is not None and user.is_active else None
+
+
+_DUMMY_HASH = password_hasher.hash("not-a-real-password")

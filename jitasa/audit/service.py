@@ -1,0 +1,51 @@
+"""Record and list audited acts."""
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jitasa.audit.models import AuditEntry
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    action: str,
+    actor_id: int | None,
+    subject_type: str = "",
+    subject_id: object = "",
+    area_code: str | None = None,
+    client_ip: str = "",
+    **details: object,
+) -> AuditEntry:
+    """Add one entry to the audit log in the caller's transaction."""
+    entry = AuditEntry(
+        action=action,
+        actor_id=actor_id,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        area_code=area_code,
+        client_ip=client_ip,
+        details=details,
+    )
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
+async def list_entries(
+    session: AsyncSession,
+    *,
+    area_prefix: str | None,
+    action: str | None,
+    limit: int,
+    before_id: int | None,
+) -> list[AuditEntry]:
+    """List audit entries, newest first, optionally within an area and of one action."""
+    statement = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if area_prefix:
+        statement = statement.where(AuditEntry.area_code.startswith(area_prefix, autoescape=True))
+    if action:
+        statement = statement.where(AuditEntry.action == action)
+    if before_id:
+        statement = statement.where(AuditEntry.id < before_id)
+    return list((await session.scalars(statement)).all())

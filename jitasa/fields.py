@@ -1,0 +1,23 @@
+"""Pydantic field types for Thai input, so a bad value is a 422 that names its field."""
+
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
+
+from jitasa.errors import Invalid
+from jitasa.thai import normalize_phone
+
+
+def _thai_phone(value: str) -> str:
+    """Normalise a Thai phone number to E.164, or fail as a field error."""
+    try:
+        return normalize_phone(value)
+    except Invalid:
+        raise PydanticCustomError("thai_phone", "not a Thai phone number") from None
+
+
+ThaiPhone = Annotated[
+    str, Field(max_length=32, examples=["081-234-5678"]), AfterValidator(_thai_phone)
+]
+AreaCode = Annotated[str, Field(pattern=r"^\d{2}(\d{2}){0,3}$", examples=["5001"])]

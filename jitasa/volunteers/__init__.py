@@ -1,0 +1,1 @@
+"""Volunteers: profiles (kind, skills, vehicle, home, radius), availability and verification."""

@@ -1,0 +1,61 @@
+"""Tables of the volunteers domain."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from jitasa.db import Base, UTCDateTime, utcnow
+
+
+class VolunteerKind(StrEnum):
+    """Who the volunteer is in their community (thai.md)."""
+
+    VHV = "vhv"
+    KAMNAN = "kamnan"
+    VILLAGE_HEADMAN = "village_headman"
+    LOCAL_OFFICIAL = "local_official"
+    STUDENT = "student"
+    COMMUNITY_LEADER = "community_leader"
+    WOMENS_FUND = "womens_fund"
+    LOCAL_VOLUNTEER = "local_volunteer"
+    GENERAL = "general"
+
+
+class Vehicle(StrEnum):
+    """What the volunteer can drive people or supplies with."""
+
+    NONE = "none"
+    MOTORCYCLE = "motorcycle"
+    CAR = "car"
+    PICKUP = "pickup"
+    VAN = "van"
+    AMBULANCE = "ambulance"
+
+
+class Volunteer(Base):
+    """A person's volunteer profile; the home pin decides which coordinators may verify it."""
+
+    __tablename__ = "volunteers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    kind: Mapped[str] = mapped_column(String(24), default=VolunteerKind.GENERAL)
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    vehicle: Mapped[str] = mapped_column(String(16), default=Vehicle.NONE)
+    ppe_trained: Mapped[bool] = mapped_column(Boolean, default=False)
+    home_lat: Mapped[float] = mapped_column(Float)
+    home_lon: Mapped[float] = mapped_column(Float)
+    area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), index=True)
+    service_radius_km: Mapped[float] = mapped_column(Float, default=5.0)
+    available_now: Mapped[bool] = mapped_column(Boolean, default=True)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def is_verified(self) -> bool:
+        """Tell whether a coordinator has verified this volunteer."""
+        return self.verified_at is not None
