@@ -2,7 +2,7 @@
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
 from jitasa import __version__, problems
@@ -13,6 +13,7 @@ from jitasa.config import Settings, get_settings
 from jitasa.db import create_engine, create_session_factory
 from jitasa.health import router as health_router
 from jitasa.observability import RequestObserver, configure_logging
+from jitasa.security import SecurityHeaders, check_csrf
 from jitasa.web import pages
 
 
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Help map for Thailand: requests, volunteers, facilities and areas.",
         lifespan=lifespan,
+        dependencies=[Depends(check_csrf)],
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -45,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.cookies_are_secure,
     )
+    app.add_middleware(SecurityHeaders, settings=settings)
     app.add_middleware(RequestObserver)
     app.include_router(health_router)
     app.include_router(accounts_router)

@@ -19,6 +19,7 @@ from jitasa.accounts.schemas import (
 from jitasa.db import SessionDep
 from jitasa.errors import Invalid, Unauthorized
 from jitasa.fields import ThaiPhone
+from jitasa.security import csrf_token
 from jitasa.thai import normalize_phone
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
@@ -41,6 +42,12 @@ async def login(login_in: LoginIn, request: Request, session: SessionDep) -> Use
     )
     start_session(request, user)
     return user
+
+
+@router.get("/auth/csrf")
+async def csrf(request: Request) -> dict[str, str]:
+    """Return this browser session's CSRF token, to send as the X-CSRF-Token header."""
+    return {"csrf_token": csrf_token(request)}
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from jitasa import __version__
 from jitasa.errors import DomainError
 from jitasa.i18n import LANGUAGES, translate
+from jitasa.security import csrf_token
 from jitasa.thai import format_date
 
 WEB_DIR = Path(__file__).parent
@@ -43,6 +44,7 @@ def render(request: Request, template: str, status_code: int = 200, **context) -
             "_": lambda message, **params: translate(message, language, **params),
             "today": format_date(date.today(), language),
             "version": __version__,
+            "csrf_token": csrf_token(request),
             "settings": settings,
             **context,
         },

@@ -84,3 +84,47 @@ def test_bad_boundary_file_loads_nothing_and_says_why(configured, tmp_path):
     assert "1 of 2 features are not valid" in result.output
     assert "features[2].code" in result.output
     assert query(configured, COUNT_BOUNDARIES) == (0,)
+
+
+def test_users_create_prints_json_and_tokens_create_prints_a_working_token(configured):
+    runner.invoke(app, ["db", "upgrade"])
+    created = runner.invoke(
+        app,
+        [
+            "users",
+            "create",
+            "--phone",
+            "081-234-5678",
+            "--role",
+            "coordinator,volunteer",
+            "--area",
+            "5001",
+            "--name",
+            "สมศรี",
+        ],
+    )
+    assert created.exit_code == 0, created.output
+    user = json.loads(created.output)
+    assert user["phone"] == "+66812345678"
+    assert user["roles"] == ["coordinator", "requester", "volunteer"]
+    assert user["area_code"] == "5001"
+
+    token = runner.invoke(app, ["tokens", "create", "--phone", "+66 81 234 5678"])
+    assert token.exit_code == 0, token.output
+    secret = token.output.strip()
+    assert secret.startswith("jts_")
+    hashes = query(configured, "SELECT count(*) FROM api_tokens WHERE token_hash != ''")
+    assert hashes == (1,)
+
+
+def test_users_create_refuses_bad_input_clearly(configured):
+    runner.invoke(app, ["db", "upgrade"])
+    bad_phone = runner.invoke(app, ["users", "create", "--phone", "12", "--role", "admin"])
+    assert bad_phone.exit_code == 1
+    assert "not a valid Thai phone number" in bad_phone.output
+    bad_role = runner.invoke(app, ["users", "create", "--phone", "0812345678", "--role", "king"])
+    assert bad_role.exit_code == 2
+    assert "Unknown role king" in bad_role.output
+    no_user = runner.invoke(app, ["tokens", "create", "--phone", "0899999999"])
+    assert no_user.exit_code == 1
+    assert "No user has the phone number" in no_user.output
