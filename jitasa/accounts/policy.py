@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from jitasa.accounts.models import Role, User
+from jitasa.areas.models import CODE_LENGTHS
 from jitasa.errors import Forbidden, Unauthorized
 
 
@@ -43,7 +44,9 @@ RULES: dict[Action, Rule] = {
 
 def covers(scope: str | None, area_code: str | None) -> bool:
     """Tell whether an area scope holds an area (DOPA codes nest by prefix)."""
-    return bool(scope) and bool(area_code) and area_code.startswith(scope)
+    if not scope or not area_code or len(scope) not in CODE_LENGTHS:
+        return False
+    return area_code.startswith(scope)
 
 
 def allows(user: User | None, action: Action, *, area_code: str | None = None) -> bool:

@@ -1,0 +1,114 @@
+"""The policy decides every action for every role, inside and outside the user's area."""
+
+import itertools
+
+import pytest
+
+from jitasa.accounts import policy
+from jitasa.accounts.models import Role, User, UserRole
+from jitasa.accounts.policy import Action
+from jitasa.errors import Forbidden, Unauthorized
+
+# Who may do what, written out independently of policy.RULES so the test can disagree with it.
+EVERYONE_SIGNED_IN = {
+    "requester",
+    "volunteer",
+    "coordinator_inside",
+    "coordinator_outside",
+    "province_coordinator",
+    "admin",
+}
+STAFF_INSIDE = {"coordinator_inside", "province_coordinator", "admin"}
+EXPECTED = {
+    Action.READ_ME: EVERYONE_SIGNED_IN,
+    Action.MANAGE_OWN_TOKENS: EVERYONE_SIGNED_IN,
+    Action.REGISTER_VOLUNTEER: EVERYONE_SIGNED_IN,
+    Action.LIST_VOLUNTEERS: STAFF_INSIDE,
+    Action.READ_VOLUNTEER: STAFF_INSIDE,
+    Action.VERIFY_VOLUNTEER: STAFF_INSIDE,
+    Action.MANAGE_USERS: {"admin"},
+    Action.READ_AUDIT: STAFF_INSIDE,
+}
+TARGET_AREA = "500101"  # a subdistrict of Mueang Chiang Mai
+
+
+def person(name: str) -> User | None:
+    """Build the user a matrix row stands for (not stored: the policy is a pure function)."""
+    roles, area = {
+        "anonymous": (None, None),
+        "requester": ({Role.REQUESTER}, None),
+        "volunteer": ({Role.VOLUNTEER, Role.REQUESTER}, None),
+        "coordinator_inside": ({Role.COORDINATOR}, "5001"),
+        "coordinator_outside": ({Role.COORDINATOR}, "5002"),
+        "province_coordinator": ({Role.COORDINATOR}, "50"),
+        "admin": ({Role.ADMIN}, None),
+    }[name]
+    if roles is None:
+        return None
+    return User(
+        phone="+66800000000",
+        is_active=True,
+        area_code=area,
+        role_rows=[UserRole(role=r) for r in roles],
+    )
+
+
+PEOPLE = ["anonymous", *sorted(EVERYONE_SIGNED_IN)]
+
+
+def test_every_action_has_an_expectation():
+    assert set(EXPECTED) == set(Action) == set(policy.RULES)
+
+
+@pytest.mark.parametrize(("action", "who"), list(itertools.product(Action, PEOPLE)))
+def test_policy_matrix(action, who):
+    user = person(who)
+    if who in EXPECTED[action]:
+        assert policy.require(user, action, area_code=TARGET_AREA) is user
+    elif user is None:
+        with pytest.raises(Unauthorized):
+            policy.require(user, action, area_code=TARGET_AREA)
+    else:
+        with pytest.raises(Forbidden) as refused:
+            policy.require(user, action, area_code=TARGET_AREA)
+        outside = who == "coordinator_outside" and "coordinator_inside" in EXPECTED[action]
+        expected_code = "auth.out_of_area" if outside else "auth.forbidden"
+        assert refused.value.code == expected_code
+
+
+def test_inactive_user_may_do_nothing():
+    user = person("admin")
+    user.is_active = False
+    assert not any(policy.allows(user, action, area_code=TARGET_AREA) for action in Action)
+
+
+@pytest.mark.parametrize(
+    ("scope", "area", "inside"),
+    [
+        ("50", "50", True),
+        ("50", "5001", True),
+        ("50", "50010101", True),
+        ("5001", "50", False),
+        ("5001", "5002", False),
+        ("5001", "500101", True),
+        ("10", "1001", True),
+        ("1", "10", False),
+        (None, "50", False),
+        ("50", None, False),
+    ],
+)
+def test_area_scope_follows_dopa_code_prefixes(scope, area, inside):
+    assert policy.covers(scope, area) is inside
+
+
+def test_listing_defaults_to_the_coordinators_own_area_and_refuses_others():
+    coordinator = person("coordinator_inside")
+    assert policy.scope_for_listing(coordinator, Action.LIST_VOLUNTEERS, None) == "5001"
+    assert policy.scope_for_listing(coordinator, Action.LIST_VOLUNTEERS, "500101") == "500101"
+    with pytest.raises(Forbidden):
+        policy.scope_for_listing(coordinator, Action.LIST_VOLUNTEERS, "50")
+    assert policy.scope_for_listing(person("admin"), Action.LIST_VOLUNTEERS, None) is None
+    no_scope = person("coordinator_inside")
+    no_scope.area_code = None
+    with pytest.raises(Forbidden):
+        policy.scope_for_listing(no_scope, Action.LIST_VOLUNTEERS, None)
