@@ -53,6 +53,8 @@ async def _upgrade(settings: Settings) -> None:
         report = await upgrade(engine)
     finally:
         await engine.dispose()
+    if report.default_incident_created:
+        console.print("Created the default COVID-19 incident with its help categories.")
     if report.revision_before == report.revision_after and not report.areas_changed:
         console.print(f"Database is up to date (revision {report.revision_after}).")
     else:

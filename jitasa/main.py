@@ -12,8 +12,11 @@ from jitasa.audit.router import router as audit_router
 from jitasa.config import Settings, get_settings
 from jitasa.db import create_engine, create_session_factory
 from jitasa.health import router as health_router
+from jitasa.help_requests.router import router as help_requests_router
+from jitasa.incidents.router import router as incidents_router
 from jitasa.observability import RequestObserver, configure_logging
 from jitasa.security import SecurityHeaders, check_csrf
+from jitasa.volunteers.router import router as volunteers_router
 from jitasa.web import pages
 
 
@@ -38,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
+    app.state.read_session_factory = create_session_factory(engine, mode="read")
     problems.install(app)
     app.add_middleware(
         SessionMiddleware,
@@ -53,5 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts_router)
     app.include_router(areas_router)
     app.include_router(audit_router)
+    app.include_router(incidents_router)
+    app.include_router(help_requests_router)
+    app.include_router(volunteers_router)
     pages.install(app)
     return app

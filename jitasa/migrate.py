@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from jitasa.areas import service as areas_service
 from jitasa.db import create_session_factory
+from jitasa.incidents import service as incidents_service
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -29,6 +30,7 @@ class UpgradeReport:
     revision_before: str | None
     revision_after: str | None
     areas_changed: int
+    default_incident_created: bool
 
 
 async def upgrade(engine: AsyncEngine) -> UpgradeReport:
@@ -45,5 +47,6 @@ async def upgrade(engine: AsyncEngine) -> UpgradeReport:
         before, after = await connection.run_sync(_run)
     async with create_session_factory(engine)() as session:
         changed = await areas_service.sync_from_geothai(session)
+        incident_created = await incidents_service.ensure_default(session)
         await session.commit()
-    return UpgradeReport(before, after, changed)
+    return UpgradeReport(before, after, changed, incident_created)

@@ -1,9 +1,21 @@
 """Import every domain's tables so that Alembic and the tests see the whole schema."""
 
+from jitasa import idempotency
 from jitasa.accounts import models as accounts_models
 from jitasa.areas import models as areas_models
 from jitasa.audit import models as audit_models
 from jitasa.db import Base
+from jitasa.help_requests import models as help_requests_models
+from jitasa.incidents import models as incidents_models
 from jitasa.volunteers import models as volunteers_models
 
-__all__ = ["Base", "accounts_models", "areas_models", "audit_models", "volunteers_models"]
+__all__ = [
+    "Base",
+    "accounts_models",
+    "areas_models",
+    "audit_models",
+    "help_requests_models",
+    "idempotency",
+    "incidents_models",
+    "volunteers_models",
+]

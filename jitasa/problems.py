@@ -25,6 +25,8 @@ VALIDATION_MESSAGES = {
     "bool_parsing": "{field} must be true or false.",
     "string_type": "{field} must be text.",
     "string_too_short": "{field} is too short.",
+    "too_long": "{field} has too many items (at most {max_length}).",
+    "too_short": "{field} needs at least {min_length} items.",
     "string_too_long": "{field} is too long (at most {max_length} characters).",
     "string_pattern_mismatch": "{field} has the wrong format.",
     "greater_than_equal": "{field} must be at least {ge}.",

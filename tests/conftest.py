@@ -17,14 +17,15 @@ from jitasa.areas.boundaries import read_boundary_file
 from jitasa.config import Settings
 from jitasa.db import Base, create_engine, create_session_factory
 from jitasa.demo import PACKAGED_BOUNDARIES
+from jitasa.incidents.service import DEFAULT_INCIDENT_CODE
 from jitasa.main import create_app
 from jitasa.migrate import upgrade
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("JITASA_SHARED_DATA", REPO.parent / "shared" / "data"))
 BOUNDARY_FILES = [SHARED_DATA / "boundaries" / n for n in ("th_adm1.geojson", "th_adm2.geojson")]
-# Reference data loaded once per run; every other table is emptied after each test.
-KEPT_TABLES = {"areas"}
+# Reference data made by `db upgrade` stays; everything else is removed after each test.
+KEPT_TABLES = {"areas", "incident_categories"}  # categories of removed incidents cascade
 
 
 def boundary_files() -> list[Path]:
@@ -121,8 +122,8 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
-    """A database session for a test's own setup and checks (the test commits what it keeps)."""
-    async with create_session_factory(engine)() as session:
+    """A session for a test's setup and checks; on SQLite each statement commits by itself."""
+    async with create_session_factory(engine, mode="autocommit")() as session:
         yield session
 
 
@@ -135,5 +136,7 @@ async def _empty_tables_after_test(request) -> AsyncIterator[None]:
     engine: AsyncEngine = request.getfixturevalue("engine")
     async with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
-            if table.name not in KEPT_TABLES:
+            if table.name == "incidents":
+                await connection.execute(delete(table).where(table.c.code != DEFAULT_INCIDENT_CODE))
+            elif table.name not in KEPT_TABLES:
                 await connection.execute(delete(table))

@@ -19,6 +19,10 @@ class Action(StrEnum):
     VERIFY_VOLUNTEER = "volunteers.verify"
     MANAGE_USERS = "users.manage"
     READ_AUDIT = "audit.read"
+    MANAGE_INCIDENTS = "incidents.manage"
+    REQUEST_HELP = "requests.create"
+    CLAIM_REQUEST = "requests.claim"
+    MANAGE_REQUESTS = "requests.manage"
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,10 @@ RULES: dict[Action, Rule] = {
     Action.VERIFY_VOLUNTEER: Rule(STAFF, area_scoped=True),
     Action.MANAGE_USERS: Rule(frozenset({Role.ADMIN})),
     Action.READ_AUDIT: Rule(STAFF, area_scoped=True),
+    Action.MANAGE_INCIDENTS: Rule(frozenset({Role.ADMIN})),
+    Action.REQUEST_HELP: Rule(roles=None),
+    Action.CLAIM_REQUEST: Rule(frozenset({Role.VOLUNTEER, Role.COORDINATOR})),
+    Action.MANAGE_REQUESTS: Rule(STAFF, area_scoped=True),
 }
 
 
@@ -74,6 +82,27 @@ def require(user: User | None, action: Action, *, area_code: str | None = None) 
             {"scope": user.area_code or "-"},
         )
     return user
+
+
+def require_claim(user: User | None, *, verified_volunteer: bool, sensitive: bool) -> User:
+    """Let a volunteer claim a request; medical and transport ones need a verified volunteer."""
+    require(user, Action.CLAIM_REQUEST)
+    if sensitive and not verified_volunteer and Role.ADMIN not in user.roles:
+        raise Forbidden(
+            "auth.unverified_volunteer",
+            "Only verified volunteers may take medical or transport requests; ask your area's "
+            "coordinator to verify you.",
+        )
+    return user
+
+
+def allows_claim(user: User | None, *, verified_volunteer: bool, sensitive: bool) -> bool:
+    """Tell whether the user may claim a request (see `require_claim`)."""
+    try:
+        require_claim(user, verified_volunteer=verified_volunteer, sensitive=sensitive)
+    except (Unauthorized, Forbidden):
+        return False
+    return True
 
 
 def scope_for_listing(user: User | None, action: Action, area_code: str | None) -> str | None:

@@ -235,3 +235,11 @@ async def locate(
         for level, code in snapshot.locator.locate(lat, lon).items()
         if code in snapshot.names
     }
+
+
+async def locate_codes(
+    session: AsyncSession, *, lat: float, lon: float, refresh_seconds: float = 30.0
+) -> tuple[dict[str, str], bool]:
+    """Return `{level: code}` for the point and whether any boundaries are loaded at all."""
+    snapshot = await directory(session, refresh_seconds=refresh_seconds)
+    return snapshot.locator.locate(lat, lon), len(snapshot.locator) > 0

@@ -6,6 +6,8 @@ const label = (key) => el.dataset[`label${key}`];
 
 const map = L.map(el, { zoomControl: true, minZoom: 4 }).fitBounds(THAILAND);
 L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution, maxZoom: 19 }).addTo(map);
+// Reachable from the browser console and the browser tests.
+window.jitasaMap = map;
 let outline = null;
 
 const nameOf = (area) => (lang === "th" ? area.name_th : area.name_en);

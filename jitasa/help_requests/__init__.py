@@ -1,0 +1,1 @@
+"""Help requests (SOS): from the red button to "resolved", with a timeline of every change."""

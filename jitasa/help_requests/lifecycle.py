@@ -1,0 +1,263 @@
+"""Moving a help request along its state machine: claim, assign, transitions, merge, timeline."""
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jitasa.accounts import policy
+from jitasa.accounts.models import User
+from jitasa.accounts.policy import Action
+from jitasa.db import utcnow
+from jitasa.errors import Conflict, Forbidden, invalid_field
+from jitasa.help_requests.models import HelpRequest, RequestEvent
+from jitasa.help_requests.states import Actor, CloseReason, Status, can_move, is_move
+from jitasa.incidents.models import Category
+from jitasa.volunteers import service as volunteers_service
+
+
+def actors_of(help_request: HelpRequest, user: User | None) -> set[Actor]:
+    """Return the parts the user plays towards this request."""
+    if user is None:
+        return set()
+    actors = set()
+    if help_request.requester_id == user.id:
+        actors.add(Actor.REQUESTER)
+    if help_request.claimed_by_id == user.id:
+        actors.add(Actor.CLAIMER)
+    if policy.allows(user, Action.MANAGE_REQUESTS, area_code=help_request.area_code):
+        actors.add(Actor.AREA_STAFF)
+    return actors
+
+
+def sees_everything(help_request: HelpRequest, user: User | None) -> bool:
+    """Tell whether the user gets the full view: requester, claimer or area staff."""
+    return bool(actors_of(help_request, user))
+
+
+def require_full_view(help_request: HelpRequest, user: User | None) -> None:
+    """Refuse anyone but the request's requester, its volunteer and its area's staff."""
+    if not sees_everything(help_request, user):
+        raise Forbidden("auth.forbidden", "Your role does not allow this.")
+
+
+async def claimable_categories(session: AsyncSession, *, user: User) -> set[str] | None:
+    """Return the categories this volunteer may claim, or None for all of them."""
+    volunteer = await volunteers_service.get_for_user(session, user=user)
+    verified = volunteer is not None and volunteers_service.may_help_medical(volunteer)
+    if policy.allows_claim(user, verified_volunteer=verified, sensitive=True):
+        return None
+    rows = await session.execute(
+        select(Category.code).where(Category.medical.is_(False), Category.transport.is_(False))
+    )
+    return {code for (code,) in rows}
+
+
+async def _is_sensitive(session: AsyncSession, help_request: HelpRequest) -> bool:
+    """Tell whether a request needs a verified volunteer (medical or transport)."""
+    transport = await session.scalar(
+        select(Category.transport).where(
+            Category.incident_id == help_request.incident_id, Category.code == help_request.category
+        )
+    )
+    return help_request.medical or bool(transport)
+
+
+async def _check_helper(session: AsyncSession, *, help_request: HelpRequest, user: User) -> None:
+    """Refuse a volunteer who may not take this request (policy decides)."""
+    volunteer = await volunteers_service.get_for_user(session, user=user)
+    policy.require_claim(
+        user,
+        verified_volunteer=volunteer is not None and volunteers_service.may_help_medical(volunteer),
+        sensitive=await _is_sensitive(session, help_request),
+    )
+
+
+def _record(
+    session: AsyncSession,
+    help_request: HelpRequest,
+    *,
+    actor: User | None,
+    kind: str,
+    from_status: str | None,
+    to_status: str | None,
+    note: str = "",
+    reason: str | None = None,
+) -> None:
+    """Add an entry to the request's timeline."""
+    session.add(
+        RequestEvent(
+            request_id=help_request.id,
+            actor_id=actor.id if actor else None,
+            kind=kind,
+            from_status=from_status,
+            to_status=to_status,
+            note=note,
+            reason=reason,
+        )
+    )
+
+
+async def _move(
+    session: AsyncSession, help_request: HelpRequest, *, from_status: Status, values: dict
+) -> HelpRequest:
+    """Change the request only if it is still in `from_status`; exactly one racer wins."""
+    changed = await session.execute(
+        update(HelpRequest)
+        .where(HelpRequest.id == help_request.id, HelpRequest.status == from_status)
+        .values(**values, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        raise Conflict(
+            "request.not_open" if from_status == Status.OPEN else "request.changed",
+            "This request is no longer {status}; reload it.",
+            {"status": from_status.value},
+        )
+    await session.refresh(help_request)
+    return help_request
+
+
+async def claim(
+    session: AsyncSession, *, help_request: HelpRequest, user: User, note: str = ""
+) -> HelpRequest:
+    """Give an open request to the signed-in volunteer; of simultaneous claims one wins."""
+    await _check_helper(session, help_request=help_request, user=user)
+    await _move(
+        session,
+        help_request,
+        from_status=Status.OPEN,
+        values={"status": Status.CLAIMED, "claimed_by_id": user.id, "claimed_at": utcnow()},
+    )
+    _record(
+        session,
+        help_request,
+        actor=user,
+        kind="claimed",
+        from_status=Status.OPEN,
+        to_status=Status.CLAIMED,
+        note=note,
+    )
+    await session.flush()
+    return help_request
+
+
+async def assign(
+    session: AsyncSession,
+    *,
+    help_request: HelpRequest,
+    staff: User,
+    volunteer_id: int,
+    note: str = "",
+) -> HelpRequest:
+    """Give a request to a volunteer (or to another one) on a coordinator's decision."""
+    policy.require(staff, Action.MANAGE_REQUESTS, area_code=help_request.area_code)
+    volunteer = await volunteers_service.get_or_raise(session, volunteer_id=volunteer_id)
+    helper = await session.get(User, volunteer.user_id)
+    await _check_helper(session, help_request=help_request, user=helper)
+    current = Status(help_request.status)
+    if current not in (Status.OPEN, Status.CLAIMED, Status.IN_PROGRESS):
+        raise Conflict(
+            "request.not_active",
+            "This request is {status}; it cannot be assigned.",
+            {"status": current.value},
+        )
+    status = Status.CLAIMED if current == Status.OPEN else current
+    await _move(
+        session,
+        help_request,
+        from_status=current,
+        values={"status": status, "claimed_by_id": helper.id, "claimed_at": utcnow()},
+    )
+    _record(
+        session,
+        help_request,
+        actor=staff,
+        kind="assigned",
+        from_status=current,
+        to_status=status,
+        note=note or f"volunteer {volunteer_id}",
+    )
+    await session.flush()
+    return help_request
+
+
+async def transition(
+    session: AsyncSession,
+    *,
+    help_request: HelpRequest,
+    user: User | None,
+    to: Status,
+    note: str = "",
+    reason: CloseReason | None = None,
+    actors: set[Actor] | None = None,
+) -> HelpRequest:
+    """Move a request as the state machine and the mover's part allow; 409 if impossible."""
+    current = Status(help_request.status)
+    if not is_move(current, to) or to == Status.CLAIMED:
+        raise Conflict(
+            "request.illegal_move",
+            "A request cannot go from {from_status} to {to_status}.",
+            {"from_status": current.value, "to_status": to.value},
+        )
+    actors = actors if actors is not None else actors_of(help_request, user)
+    if not can_move(current, to, actors):
+        raise Forbidden("auth.forbidden", "Your role does not allow this.")
+    if to == Status.CLOSED and reason is None:
+        raise invalid_field("reason", "{field} is required.")
+    values: dict = {"status": to}
+    if to == Status.OPEN:
+        values |= {"claimed_by_id": None, "claimed_at": None}
+    if to in (Status.RESOLVED, Status.CANCELLED, Status.CLOSED, Status.EXPIRED):
+        values |= {"closed_at": utcnow(), "close_reason": reason.value if reason else None}
+    await _move(session, help_request, from_status=current, values=values)
+    kind = "released" if to == Status.OPEN else to.value
+    _record(
+        session,
+        help_request,
+        actor=user,
+        kind=kind,
+        from_status=current,
+        to_status=to,
+        note=note,
+        reason=reason.value if reason else None,
+    )
+    await session.flush()
+    return help_request
+
+
+async def merge(
+    session: AsyncSession, *, duplicate: HelpRequest, keep: HelpRequest, staff: User, note: str = ""
+) -> HelpRequest:
+    """Close a duplicate with reason `duplicate`, linked to the request that is kept."""
+    if duplicate.id == keep.id:
+        raise invalid_field("keep_id", "A request cannot be merged into itself.")
+    policy.require(staff, Action.MANAGE_REQUESTS, area_code=keep.area_code)
+    await transition(
+        session,
+        help_request=duplicate,
+        user=staff,
+        to=Status.CLOSED,
+        note=note or f"merged into {keep.code}",
+        reason=CloseReason.DUPLICATE,
+    )
+    duplicate.merged_into_id = keep.id
+    _record(
+        session,
+        keep,
+        actor=staff,
+        kind="merged",
+        from_status=None,
+        to_status=None,
+        note=f"{duplicate.code} merged into this request",
+    )
+    await session.flush()
+    return duplicate
+
+
+async def timeline(session: AsyncSession, *, help_request: HelpRequest) -> list[RequestEvent]:
+    """Return the request's timeline, oldest first."""
+    statement = (
+        select(RequestEvent)
+        .where(RequestEvent.request_id == help_request.id)
+        .order_by(RequestEvent.id)
+    )
+    return list((await session.scalars(statement)).all())

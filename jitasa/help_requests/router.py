@@ -1,0 +1,299 @@
+"""HTTP API of help requests: create, list, nearby, duplicates, claim, transitions, timeline."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi.responses import JSONResponse
+
+from jitasa import idempotency
+from jitasa.accounts import policy
+from jitasa.accounts.deps import OptionalUser, client_ip, requires
+from jitasa.accounts.models import Role, User
+from jitasa.accounts.policy import Action
+from jitasa.audit import service as audit_service
+from jitasa.db import SessionDep
+from jitasa.fields import ThaiPhone
+from jitasa.help_requests import lifecycle, service
+from jitasa.help_requests.models import HelpRequest
+from jitasa.help_requests.params import ListFilters
+from jitasa.help_requests.schemas import (
+    AssignIn,
+    DuplicateCandidate,
+    EventRead,
+    HelpRequestCreate,
+    HelpRequestFull,
+    HelpRequestPublic,
+    MergeIn,
+    NearbyRequest,
+    TransitionIn,
+)
+
+router = APIRouter(prefix="/api/v1/requests", tags=["help requests"])
+Requester = Annotated[User, Depends(requires(Action.REQUEST_HELP))]
+Helper = Annotated[User, Depends(requires(Action.CLAIM_REQUEST))]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+
+
+async def valid_request(request_id: int, session: SessionDep) -> HelpRequest:
+    """Load the request named in the path, or 404."""
+    return await service.get_or_raise(session, request_id=request_id)
+
+
+ValidRequest = Annotated[HelpRequest, Depends(valid_request)]
+
+
+def view(help_request: HelpRequest, user: User | None) -> dict:
+    """Return the full view for those who may see it, otherwise the public view."""
+    schema = (
+        HelpRequestFull if lifecycle.sees_everything(help_request, user) else (HelpRequestPublic)
+    )
+    return schema.model_validate(help_request).model_dump(mode="json")
+
+
+async def _idempotent(
+    request: Request, session, *, key: str | None, user: User, payload, work
+) -> JSONResponse:
+    """Run `work()` once per Idempotency-Key; a repeat gets the first response back."""
+    scope = f"{user.id}:{request.method}:{request.url.path}"
+    replayed = await idempotency.replay(session, key=key, scope=scope, payload=payload)
+    if replayed:
+        return JSONResponse(replayed[1], status_code=replayed[0])
+    status_code, body = await work()
+    await idempotency.remember(
+        session, key=key, scope=scope, payload=payload, status_code=status_code, body=body
+    )
+    return JSONResponse(body, status_code=status_code)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=HelpRequestFull)
+async def create_request(
+    request_in: HelpRequestCreate,
+    user: Requester,
+    request: Request,
+    session: SessionDep,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Post a request for help; a repeat with the same Idempotency-Key creates nothing."""
+    refresh = request.app.state.settings.boundary_refresh_seconds
+
+    async def work():
+        created = await service.create(
+            session, request_in=request_in, requester=user, refresh_seconds=refresh
+        )
+        return 201, HelpRequestFull.model_validate(created).model_dump(mode="json")
+
+    return await _idempotent(
+        request, session, key=key, user=user, payload=request_in.model_dump(mode="json"), work=work
+    )
+
+
+@router.get("")
+async def list_requests(
+    user: OptionalUser,
+    session: SessionDep,
+    request: Request,
+    filters: Annotated[ListFilters, Depends()],
+) -> dict:
+    """List requests: the public view for everyone, the full view for staff of the area."""
+    full = filters.area is not None and policy.allows(
+        user, Action.MANAGE_REQUESTS, area_code=filters.area
+    )
+    full = full or (user is not None and Role.ADMIN in user.roles)
+    found = await service.list_requests(
+        session,
+        bbox=filters.bbox,
+        area=filters.area,
+        statuses=filters.status,
+        categories=filters.category,
+        urgencies=filters.urgency,
+        limit=filters.limit + 1,
+        before_id=filters.cursor,
+    )
+    page = found[: filters.limit]
+    schema = HelpRequestFull if full else HelpRequestPublic
+    if full and page:
+        await audit_service.record(
+            session,
+            action="personal_data.read",
+            actor_id=user.id,
+            subject_type="help_requests",
+            area_code=filters.area,
+            client_ip=client_ip(request),
+            count=len(page),
+        )
+    return {
+        "items": [schema.model_validate(r).model_dump(mode="json") for r in page],
+        "next_cursor": str(page[-1].id) if len(found) > filters.limit else None,
+    }
+
+
+@router.get("/mine", response_model=list[HelpRequestFull])
+async def my_requests(user: Requester, session: SessionDep) -> list[HelpRequest]:
+    """List the signed-in person's own requests, newest first."""
+    return await service.list_requests(
+        session,
+        bbox=None,
+        area=None,
+        statuses=[],
+        categories=[],
+        urgencies=[],
+        requester_id=user.id,
+        limit=100,
+        before_id=None,
+    )
+
+
+@router.get("/tasks", response_model=list[HelpRequestFull])
+async def my_tasks(user: Helper, session: SessionDep) -> list[HelpRequest]:
+    """List the requests the signed-in volunteer has taken, newest first."""
+    return await service.list_requests(
+        session,
+        bbox=None,
+        area=None,
+        statuses=["claimed", "in_progress"],
+        categories=[],
+        urgencies=[],
+        claimed_by_id=user.id,
+        limit=100,
+        before_id=None,
+    )
+
+
+@router.get("/nearby", response_model=list[NearbyRequest])
+async def nearby(
+    user: Helper,
+    session: SessionDep,
+    lat: Annotated[float, Query(ge=-90, le=90, allow_inf_nan=False)],
+    lon: Annotated[float, Query(ge=-180, le=180, allow_inf_nan=False)],
+    radius_km: Annotated[float, Query(gt=0, le=100)] = 20,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[dict]:
+    """List open requests near a point that this volunteer may claim, nearest first."""
+    allowed = await lifecycle.claimable_categories(session, user=user)
+    found = await service.open_near(
+        session, lat=lat, lon=lon, radius_km=radius_km, limit=limit, categories=allowed
+    )
+    return [
+        {**HelpRequestPublic.model_validate(r).model_dump(mode="json"), "distance_km": d}
+        for r, d in found
+    ]
+
+
+@router.get("/duplicates", response_model=list[DuplicateCandidate])
+async def duplicates(
+    user: Requester,
+    session: SessionDep,
+    lat: Annotated[float, Query(ge=-90, le=90, allow_inf_nan=False)],
+    lon: Annotated[float, Query(ge=-180, le=180, allow_inf_nan=False)],
+    phone: Annotated[ThaiPhone | None, Query()] = None,
+    category: Annotated[str | None, Query(max_length=40)] = None,
+) -> list:
+    """Warn before submitting: open requests of the last 24 h with this phone or nearby."""
+    found = await service.possible_duplicates(
+        session, phone=phone or user.phone, category=category, lat=lat, lon=lon
+    )
+    return [
+        {"request": HelpRequestPublic.model_validate(r), "same_phone": same, "distance_m": metres}
+        for r, same, metres in found
+    ]
+
+
+@router.get("/{request_id}")
+async def get_request(
+    help_request: ValidRequest, user: OptionalUser, request: Request, session: SessionDep
+) -> dict:
+    """Return one request: the full view for its people, the public view for everyone else."""
+    shown = view(help_request, user)
+    actors = lifecycle.actors_of(help_request, user)
+    if actors and user.id not in (help_request.requester_id, help_request.claimed_by_id):
+        await audit_service.record(
+            session,
+            action="personal_data.read",
+            actor_id=user.id,
+            subject_type="help_request",
+            subject_id=help_request.id,
+            area_code=help_request.area_code,
+            client_ip=client_ip(request),
+        )
+    return shown
+
+
+@router.post("/{request_id}/claim", response_model=HelpRequestFull)
+async def claim(
+    help_request: ValidRequest,
+    user: Helper,
+    request: Request,
+    session: SessionDep,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Claim an open request; 409 `request.not_open` when someone else was first."""
+
+    async def work():
+        claimed = await lifecycle.claim(session, help_request=help_request, user=user)
+        return 200, HelpRequestFull.model_validate(claimed).model_dump(mode="json")
+
+    return await _idempotent(request, session, key=key, user=user, payload={}, work=work)
+
+
+@router.post("/{request_id}/transition", response_model=HelpRequestFull)
+async def transition(
+    help_request: ValidRequest,
+    transition_in: TransitionIn,
+    user: Requester,
+    request: Request,
+    session: SessionDep,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Move a request along the state machine (resolve, release, cancel, close…)."""
+
+    async def work():
+        moved = await lifecycle.transition(
+            session,
+            help_request=help_request,
+            user=user,
+            to=transition_in.to,
+            note=transition_in.note,
+            reason=transition_in.reason,
+        )
+        return 200, view(moved, user)
+
+    return await _idempotent(
+        request,
+        session,
+        key=key,
+        user=user,
+        payload=transition_in.model_dump(mode="json"),
+        work=work,
+    )
+
+
+@router.post("/{request_id}/assign", response_model=HelpRequestFull)
+async def assign(
+    help_request: ValidRequest, assign_in: AssignIn, user: Requester, session: SessionDep
+) -> HelpRequest:
+    """Give the request to a volunteer (area staff)."""
+    return await lifecycle.assign(
+        session,
+        help_request=help_request,
+        staff=user,
+        volunteer_id=assign_in.volunteer_id,
+        note=assign_in.note,
+    )
+
+
+@router.post("/{request_id}/merge", response_model=HelpRequestFull)
+async def merge(
+    help_request: ValidRequest, merge_in: MergeIn, user: Requester, session: SessionDep
+) -> HelpRequest:
+    """Close this request as a duplicate of another (area staff)."""
+    keep = await service.get_or_raise(session, request_id=merge_in.keep_id)
+    return await lifecycle.merge(
+        session, duplicate=help_request, keep=keep, staff=user, note=merge_in.note
+    )
+
+
+@router.get("/{request_id}/events", response_model=list[EventRead])
+async def events(help_request: ValidRequest, user: Requester, session: SessionDep) -> list:
+    """Return the request's timeline (its requester, its volunteer and area staff)."""
+    lifecycle.require_full_view(help_request, user)
+    return await lifecycle.timeline(session, help_request=help_request)

@@ -1,0 +1,155 @@
+"""Shapes of help requests in the API: what is posted, the public view and the full view."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from jitasa.fields import AreaCode, ThaiPhone
+from jitasa.help_requests.states import CloseReason, Status
+
+MAX_PEOPLE = 500
+MAX_DESCRIPTION = 2000
+CONSENT_VERSION = "2026-11"
+Latitude = Field(ge=-90, le=90, allow_inf_nan=False)
+Longitude = Field(ge=-180, le=180, allow_inf_nan=False)
+
+
+class HelpRequestCreate(BaseModel):
+    """A new request for help, as the SOS form posts it."""
+
+    incident: str | None = Field(
+        None, max_length=40, description="Incident code (default: the newest active incident)"
+    )
+    category: str = Field(max_length=40, examples=["oxygen"])
+    urgency: str = Field(
+        max_length=8, description="red/yellow/green (medical) or urgent/normal", examples=["red"]
+    )
+    lat: float = Latitude
+    lon: float = Longitude
+    area_code: AreaCode | None = Field(
+        None, description="Area to use when no boundary holds the pin"
+    )
+    address_text: str = Field("", max_length=500)
+    people_count: int = Field(1, ge=1, le=MAX_PEOPLE)
+    description: str = Field("", max_length=MAX_DESCRIPTION)
+    contact_name: str = Field("", max_length=120)
+    contact_phone: ThaiPhone | None = None
+    for_someone_else: bool = False
+    consent: bool = Field(False, description="Explicit consent to keep health data (PDPA s.26)")
+
+
+class HelpRequestPublic(BaseModel):
+    """What anyone may see: position rounded to about 500 m, no name, phone or description."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    code: str
+    category: str
+    medical: bool
+    urgency: str
+    status: Status
+    lat: float = Field(validation_alias="public_lat")
+    lon: float = Field(validation_alias="public_lon")
+    province_code: str | None
+    district_code: str | None
+    subdistrict_code: str | None
+    people_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class HelpRequestFull(BaseModel):
+    """Everything about a request, for its requester, its volunteer and area staff."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    code: str
+    category: str
+    medical: bool
+    urgency: str
+    status: Status
+    lat: float
+    lon: float
+    public_lat: float
+    public_lon: float
+    province_code: str | None
+    district_code: str | None
+    subdistrict_code: str | None
+    area_code: str | None
+    address_text: str
+    people_count: int
+    description: str
+    contact_name: str
+    contact_phone: str
+    for_someone_else: bool
+    consent_at: datetime | None
+    requester_id: int | None
+    claimed_by_id: int | None
+    claimed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    close_reason: str | None
+    merged_into_id: int | None
+    sla_breached_at: datetime | None
+    stale_flagged_at: datetime | None
+
+
+class HelpRequestPage(BaseModel):
+    """A page of requests (public or full view, by who asks)."""
+
+    items: list[HelpRequestFull] | list[HelpRequestPublic]
+    next_cursor: str | None
+
+
+class NearbyRequest(HelpRequestPublic):
+    """An open request near a volunteer, with its distance."""
+
+    distance_km: float
+
+
+class TransitionIn(BaseModel):
+    """A move along the state machine."""
+
+    to: Status
+    note: str = Field("", max_length=1000)
+    reason: CloseReason | None = None
+
+
+class AssignIn(BaseModel):
+    """The volunteer (profile id) a coordinator gives a request to."""
+
+    volunteer_id: int = Field(ge=1)
+    note: str = Field("", max_length=1000)
+
+
+class MergeIn(BaseModel):
+    """The request a duplicate is merged into."""
+
+    keep_id: int = Field(ge=1)
+    note: str = Field("", max_length=1000)
+
+
+class EventRead(BaseModel):
+    """One entry of a request's timeline."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: datetime
+    actor_id: int | None
+    kind: str
+    from_status: str | None
+    to_status: str | None
+    note: str
+    reason: str | None
+
+
+class DuplicateCandidate(BaseModel):
+    """An open request the new one may repeat, and why."""
+
+    request: HelpRequestPublic
+    same_phone: bool
+    distance_m: int

@@ -1,0 +1,247 @@
+"""Help requests: create (with area lookup), find, list, nearby, duplicates and merge."""
+
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jitasa import geo
+from jitasa.accounts.models import User
+from jitasa.areas import service as areas_service
+from jitasa.db import utcnow
+from jitasa.errors import FieldError, Invalid, NotFound, invalid_field
+from jitasa.help_requests.models import HelpRequest, RequestEvent
+from jitasa.help_requests.schemas import CONSENT_VERSION, HelpRequestCreate
+from jitasa.help_requests.states import Status
+from jitasa.i18n import thai
+from jitasa.incidents import service as incidents_service
+from jitasa.incidents.models import Incident
+
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud on the phone
+MEDICAL_URGENCIES = ("red", "yellow", "green")
+OTHER_URGENCIES = ("urgent", "normal")
+DUPLICATE_RADIUS_M = 200
+DUPLICATE_WINDOW = timedelta(hours=24)
+
+
+def new_code() -> str:
+    """Return a short public tracking code such as "JT-7K3M9Q"."""
+    return "JT-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+
+
+def _check_category(incident: Incident, request_in: HelpRequestCreate):
+    """Return the request's category of the incident, refusing unknown ones and bad urgency."""
+    category = incident.category(request_in.category)
+    if category is None:
+        codes = ", ".join(c.code for c in incident.categories)
+        raise invalid_field("category", "{field} must be one of: {expected}.", expected=codes)
+    allowed = MEDICAL_URGENCIES if category.medical else OTHER_URGENCIES
+    if request_in.urgency not in allowed:
+        raise invalid_field(
+            "urgency", "{field} must be one of: {expected}.", expected=", ".join(allowed)
+        )
+    if category.medical and not request_in.consent:
+        raise invalid_field(
+            "consent",
+            "Medical requests need your explicit consent to keep health information.",
+        )
+    return category
+
+
+async def _area_codes(
+    session: AsyncSession, *, request_in: HelpRequestCreate, refresh_seconds: float
+) -> dict[str, str]:
+    """Find the areas of the pin, or use the chosen area when no boundary holds it."""
+    found, boundaries_loaded = await areas_service.locate_codes(
+        session, lat=request_in.lat, lon=request_in.lon, refresh_seconds=refresh_seconds
+    )
+    if found:
+        return found
+    outside = (boundaries_loaded and not request_in.area_code) or not geo.in_thailand_box(
+        request_in.lat, request_in.lon
+    )
+    if outside:
+        message = "The pin is outside Thailand; move it to where help is needed."
+        raise Invalid(
+            "validation.invalid",
+            message,
+            {},
+            [FieldError(name, message, thai(message)) for name in ("lat", "lon")],
+        )
+    if not request_in.area_code:
+        raise invalid_field("area_code", "Choose the area: no loaded boundary holds this pin.")
+    area = await areas_service.get_or_raise(session, code=request_in.area_code)
+    return {
+        level: area.code[:length]
+        for level, length in (("province", 2), ("district", 4), ("subdistrict", 6))
+        if len(area.code) >= length
+    }
+
+
+async def create(
+    session: AsyncSession, *, request_in: HelpRequestCreate, requester: User, refresh_seconds: float
+) -> HelpRequest:
+    """Record a new open request with its areas and the first timeline entry."""
+    incident = (
+        await incidents_service.get_or_raise(session, code=request_in.incident)
+        if request_in.incident
+        else await incidents_service.default_incident(session)
+    )
+    if not incident.active:
+        raise invalid_field(
+            "incident", "The incident {code} is no longer active.", code=incident.code
+        )
+    category = _check_category(incident, request_in)
+    codes = await _area_codes(session, request_in=request_in, refresh_seconds=refresh_seconds)
+    public_lat, public_lon = geo.round_for_privacy(request_in.lat, request_in.lon)
+    now = utcnow()
+    help_request = HelpRequest(
+        code=new_code(),
+        incident_id=incident.id,
+        category=category.code,
+        medical=category.medical,
+        urgency=request_in.urgency,
+        status=Status.OPEN,
+        lat=request_in.lat,
+        lon=request_in.lon,
+        public_lat=public_lat,
+        public_lon=public_lon,
+        province_code=codes.get("province"),
+        district_code=codes.get("district"),
+        subdistrict_code=codes.get("subdistrict"),
+        area_code=codes.get("subdistrict") or codes.get("district") or codes.get("province"),
+        address_text=request_in.address_text.strip(),
+        people_count=request_in.people_count,
+        description=request_in.description.strip(),
+        contact_name=request_in.contact_name.strip() or requester.display_name,
+        contact_phone=request_in.contact_phone or requester.phone,
+        for_someone_else=request_in.for_someone_else,
+        consent_version=CONSENT_VERSION if request_in.consent else None,
+        consent_at=now if request_in.consent else None,
+        requester_id=requester.id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(help_request)
+    await session.flush()
+    session.add(
+        RequestEvent(
+            request_id=help_request.id, actor_id=requester.id, kind="created", to_status=Status.OPEN
+        )
+    )
+    await session.flush()
+    return help_request
+
+
+async def get_or_raise(session: AsyncSession, *, request_id: int) -> HelpRequest:
+    """Return the request with this id or raise 404."""
+    help_request = await session.get(HelpRequest, request_id)
+    if help_request is None:
+        raise NotFound(
+            "request.not_found",
+            "There is no help request {request_id}.",
+            {"request_id": request_id},
+        )
+    return help_request
+
+
+async def list_requests(
+    session: AsyncSession,
+    *,
+    bbox: tuple[float, float, float, float] | None,
+    area: str | None,
+    statuses: list[str],
+    categories: list[str],
+    urgencies: list[str],
+    requester_id: int | None = None,
+    claimed_by_id: int | None = None,
+    limit: int,
+    before_id: int | None,
+) -> list[HelpRequest]:
+    """List requests matching the filters, newest first."""
+    statement = select(HelpRequest).order_by(HelpRequest.id.desc()).limit(limit)
+    if bbox:
+        west, south, east, north = bbox
+        statement = statement.where(
+            HelpRequest.public_lat.between(south, north), HelpRequest.public_lon.between(west, east)
+        )
+    if area:
+        statement = statement.where(HelpRequest.area_code.startswith(area, autoescape=True))
+    for column, values in (
+        (HelpRequest.status, statuses),
+        (HelpRequest.category, categories),
+        (HelpRequest.urgency, urgencies),
+    ):
+        if values:
+            statement = statement.where(column.in_(values))
+    if requester_id is not None:
+        statement = statement.where(HelpRequest.requester_id == requester_id)
+    if claimed_by_id is not None:
+        statement = statement.where(HelpRequest.claimed_by_id == claimed_by_id)
+    if before_id:
+        statement = statement.where(HelpRequest.id < before_id)
+    return list((await session.scalars(statement)).all())
+
+
+async def open_near(
+    session: AsyncSession,
+    *,
+    lat: float,
+    lon: float,
+    radius_km: float,
+    limit: int,
+    categories: set[str] | None = None,
+) -> list[tuple[HelpRequest, float]]:
+    """Return open requests within the radius, nearest first, with their distance in km."""
+    west, south, east, north = geo.bbox_around(lat, lon, radius_km)
+    statement = select(HelpRequest).where(
+        HelpRequest.status == Status.OPEN,
+        HelpRequest.lat.between(south, north),
+        HelpRequest.lon.between(west, east),
+    )
+    if categories is not None:
+        statement = statement.where(HelpRequest.category.in_(categories))
+    nearby = []
+    for help_request in await session.scalars(statement):
+        distance = geo.distance_km(lat, lon, help_request.lat, help_request.lon)
+        if distance <= radius_km:
+            nearby.append((help_request, round(distance, 3)))
+    nearby.sort(key=lambda pair: (pair[1], pair[0].id))
+    return nearby[:limit]
+
+
+async def possible_duplicates(
+    session: AsyncSession, *, phone: str | None, category: str | None, lat: float, lon: float
+) -> list[tuple[HelpRequest, bool, int]]:
+    """Return active requests of the last 24 h with the same phone, or the same category
+    within 200 m, each with whether the phone matched and the distance in metres."""
+    since = utcnow() - DUPLICATE_WINDOW
+    west, south, east, north = geo.bbox_around(lat, lon, DUPLICATE_RADIUS_M / 1000)
+    near_same_category = (
+        and_(
+            HelpRequest.category == category,
+            HelpRequest.lat.between(south, north),
+            HelpRequest.lon.between(west, east),
+        )
+        if category
+        else False
+    )
+    same_phone = HelpRequest.contact_phone == phone if phone else False
+    statement = (
+        select(HelpRequest)
+        .where(
+            HelpRequest.status.in_([Status.OPEN, Status.CLAIMED, Status.IN_PROGRESS]),
+            HelpRequest.created_at >= since,
+            or_(same_phone, near_same_category),
+        )
+        .order_by(HelpRequest.id.desc())
+        .limit(20)
+    )
+    found = []
+    for help_request in await session.scalars(statement):
+        metres = round(geo.distance_km(lat, lon, help_request.lat, help_request.lon) * 1000)
+        phone_matches = bool(phone) and help_request.contact_phone == phone
+        if phone_matches or metres <= DUPLICATE_RADIUS_M:
+            found.append((help_request, phone_matches, metres))
+    return found

@@ -1,0 +1,58 @@
+"""Tables of the incidents domain."""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from jitasa.db import Base, UTCDateTime, utcnow
+
+DEFAULT_SLA_MINUTES = {"red": 15, "yellow": 60, "green": 1440, "urgent": 60, "normal": 1440}
+
+
+class Incident(Base):
+    """An emergency that help requests belong to, with its own categories and time limits."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_th: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40), default="epidemic")
+    active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    sla_minutes: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    expiry_hours: Mapped[int] = mapped_column(Integer, default=72)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    categories: Mapped[list["Category"]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="Category.position"
+    )
+
+    def category(self, code: str) -> "Category | None":
+        """Return this incident's category with the code, if any."""
+        return next((c for c in self.categories if c.code == code), None)
+
+    def sla_for(self, urgency: str) -> int:
+        """Return the minutes a request of this urgency may wait before it is escalated."""
+        return int((self.sla_minutes or {}).get(urgency, DEFAULT_SLA_MINUTES.get(urgency, 1440)))
+
+
+class Category(Base):
+    """A kind of help an incident's requests can ask for; `medical` ones use triage colours."""
+
+    __tablename__ = "incident_categories"
+    __table_args__ = (UniqueConstraint("incident_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(40))
+    name_th: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+    medical: Mapped[bool] = mapped_column(Boolean, default=False)
+    transport: Mapped[bool] = mapped_column(Boolean, default=False)
+    icon: Mapped[str] = mapped_column(String(40), default="help")
+    position: Mapped[int] = mapped_column(Integer, default=0)

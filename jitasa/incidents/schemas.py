@@ -1,0 +1,74 @@
+"""Shapes of incidents in the API."""
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+URGENCIES = ("red", "yellow", "green", "urgent", "normal")
+
+
+class CategoryIn(BaseModel):
+    """One category of a new incident."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")
+    name_th: str = Field(min_length=1, max_length=120)
+    name_en: str = Field(min_length=1, max_length=120)
+    medical: bool = False
+    transport: bool = False
+    icon: str = Field("help", pattern=r"^[a-z0-9_-]{1,40}$")
+
+
+class CategoryRead(CategoryIn):
+    """A category as the API shows it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class IncidentCreate(BaseModel):
+    """A new incident with its categories and time limits."""
+
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,39}$", examples=["floods-2025-hatyai"])
+    name_th: str = Field(min_length=1, max_length=200)
+    name_en: str = Field(min_length=1, max_length=200)
+    kind: str = Field("disaster", max_length=40)
+    active: bool = True
+    starts_on: date | None = None
+    ends_on: date | None = None
+    sla_minutes: dict[str, int] = Field(default_factory=dict)
+    expiry_hours: int = Field(72, ge=1, le=24 * 365)
+    categories: list[CategoryIn] = Field(min_length=1, max_length=50)
+
+    @field_validator("sla_minutes")
+    @classmethod
+    def _known_urgencies(cls, value: dict[str, int]) -> dict[str, int]:
+        """Accept SLAs only for known urgencies, each between 1 minute and 30 days."""
+        for urgency, minutes in value.items():
+            if urgency not in URGENCIES or not 1 <= minutes <= 43_200:
+                raise ValueError(f"unknown urgency or SLA out of range: {urgency}")
+        return value
+
+    @field_validator("categories")
+    @classmethod
+    def _unique_codes(cls, value: list[CategoryIn]) -> list[CategoryIn]:
+        """Refuse two categories with the same code."""
+        codes = [c.code for c in value]
+        if len(codes) != len(set(codes)):
+            raise ValueError("category codes must be unique")
+        return value
+
+
+class IncidentRead(BaseModel):
+    """An incident with its categories and SLAs."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name_th: str
+    name_en: str
+    kind: str
+    active: bool
+    starts_on: date | None
+    ends_on: date | None
+    sla_minutes: dict[str, int]
+    expiry_hours: int
+    categories: list[CategoryRead]

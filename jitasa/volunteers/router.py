@@ -1,0 +1,108 @@
+"""HTTP API of volunteers: own profile, the area roster, one profile, verification."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+
+from jitasa.accounts import policy
+from jitasa.accounts.deps import SignedInUser, client_ip, requires
+from jitasa.accounts.models import User
+from jitasa.accounts.policy import Action
+from jitasa.db import SessionDep
+from jitasa.errors import NotFound
+from jitasa.fields import AreaCode
+from jitasa.volunteers import service
+from jitasa.volunteers.deps import ReadableVolunteer, VerifiableVolunteer
+from jitasa.volunteers.models import Volunteer
+from jitasa.volunteers.schemas import VolunteerPage, VolunteerRead, VolunteerSave
+
+router = APIRouter(prefix="/api/v1/volunteers", tags=["volunteers"])
+Registrant = Annotated[User, Depends(requires(Action.REGISTER_VOLUNTEER))]
+
+
+@router.post(
+    "",
+    response_model=VolunteerRead,
+    responses={status.HTTP_201_CREATED: {"model": VolunteerRead, "description": "Registered"}},
+)
+async def save_profile(
+    volunteer_in: VolunteerSave,
+    user: Registrant,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+) -> Volunteer:
+    """Register as a volunteer (201) or update one's own volunteer profile (200)."""
+    volunteer, created = await service.save_profile(
+        session,
+        user=user,
+        volunteer_in=volunteer_in,
+        refresh_seconds=request.app.state.settings.boundary_refresh_seconds,
+        client_ip=client_ip(request),
+    )
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return volunteer
+
+
+@router.get("/me", response_model=VolunteerRead)
+async def my_profile(user: SignedInUser, session: SessionDep) -> Volunteer:
+    """Return the signed-in user's own volunteer profile."""
+    volunteer = await service.get_for_user(session, user=user)
+    if volunteer is None:
+        raise NotFound("volunteers.not_found", "You have not registered as a volunteer yet.")
+    return volunteer
+
+
+@router.get("", response_model=VolunteerPage)
+async def list_volunteers(
+    user: SignedInUser,
+    request: Request,
+    session: SessionDep,
+    area: Annotated[AreaCode | None, Query(description="Area code; default your own")] = None,
+    verified: Annotated[bool | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[int | None, Query(ge=0)] = None,
+) -> VolunteerPage:
+    """List the volunteers of an area with their contact details (area staff; admins: all)."""
+    scope = policy.scope_for_listing(user, Action.LIST_VOLUNTEERS, area)
+    volunteers, next_cursor = await service.list_volunteers(
+        session, area_prefix=scope, verified=verified, limit=limit, cursor=cursor
+    )
+    if volunteers:  # an empty page shows nobody's personal data
+        await service.record_personal_data_read(
+            session,
+            reader=user,
+            area_code=scope,
+            count=len(volunteers),
+            client_ip=client_ip(request),
+        )
+    return VolunteerPage(
+        items=[VolunteerRead.model_validate(v) for v in volunteers], next_cursor=next_cursor
+    )
+
+
+@router.get("/{volunteer_id}", response_model=VolunteerRead)
+async def get_volunteer(
+    volunteer: ReadableVolunteer, user: SignedInUser, request: Request, session: SessionDep
+) -> Volunteer:
+    """Return one volunteer's profile (area staff of the volunteer's home area)."""
+    if volunteer.user_id != user.id:
+        await service.record_personal_data_read(
+            session,
+            reader=user,
+            area_code=volunteer.area_code,
+            count=1,
+            client_ip=client_ip(request),
+            volunteer_id=volunteer.id,
+        )
+    return volunteer
+
+
+@router.post("/{volunteer_id}/verify", response_model=VolunteerRead)
+async def verify(
+    volunteer: VerifiableVolunteer, user: SignedInUser, request: Request, session: SessionDep
+) -> Volunteer:
+    """Verify a volunteer of one's area, so they may take medical requests."""
+    return await service.verify(
+        session, volunteer=volunteer, coordinator=user, client_ip=client_ip(request)
+    )

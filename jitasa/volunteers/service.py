@@ -1,0 +1,223 @@
+"""Volunteer profiles: registration, the roster, verification and what a volunteer may take on."""
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jitasa import geo
+from jitasa.accounts import service as accounts_service
+from jitasa.accounts.models import Role, User
+from jitasa.areas import service as areas_service
+from jitasa.audit import service as audit_service
+from jitasa.db import utcnow
+from jitasa.errors import Conflict, NotFound, invalid_field
+from jitasa.volunteers.models import Volunteer
+from jitasa.volunteers.schemas import VolunteerSave
+
+# A corrected pin or GPS jitter is not a move; a home this much farther away is.
+MOVE_KM = 1.0
+
+
+async def _chosen_area(session: AsyncSession, *, code: str) -> str:
+    """Return a chosen area code that exists, or raise a 422 naming `area_code`."""
+    try:
+        await areas_service.get_or_raise(session, code=code)
+    except NotFound:
+        raise invalid_field("area_code", "There is no area with code {code}.", code=code) from None
+    return code
+
+
+async def home_area(
+    session: AsyncSession, *, lat: float, lon: float, area_code: str | None, refresh_seconds: float
+) -> str:
+    """Return a home pin's area: the most precise boundary holding it, else the chosen area."""
+    if not geo.in_thailand_box(lat, lon):  # no chosen area can make this pin right
+        raise invalid_field(
+            "home_lat", "The home pin is outside Thailand; move it to where you live."
+        )
+    located = await areas_service.locate(session, lat=lat, lon=lon, refresh_seconds=refresh_seconds)
+    precise = max((area["code"] for area in located.values()), key=len, default=None)
+    if precise:
+        # Boundaries may be loaded only down to districts: a chosen subdistrict inside the
+        # located district is more precise, while a choice elsewhere loses to the pin.
+        if area_code and area_code != precise and area_code.startswith(precise):
+            return await _chosen_area(session, code=area_code)
+        return precise
+    if area_code:
+        return await _chosen_area(session, code=area_code)
+    snapshot = await areas_service.directory(session, refresh_seconds=refresh_seconds)
+    if len(snapshot.locator):
+        raise invalid_field(
+            "home_lat",
+            "No area of Thailand holds the home pin; move it onto your home or choose your area.",
+        )
+    raise invalid_field(
+        "area_code", "Choose the area you live in; it cannot be found from the pin."
+    )
+
+
+async def get_for_user(session: AsyncSession, *, user: User) -> Volunteer | None:
+    """Return the user's volunteer profile, if they registered one."""
+    return await session.scalar(select(Volunteer).where(Volunteer.user_id == user.id))
+
+
+async def get_or_raise(session: AsyncSession, *, volunteer_id: int) -> Volunteer:
+    """Return the volunteer with this id or raise 404."""
+    volunteer = await session.get(Volunteer, volunteer_id)
+    if volunteer is None:
+        raise NotFound(
+            "volunteers.not_found",
+            "There is no volunteer {volunteer_id}.",
+            {"volunteer_id": volunteer_id},
+        )
+    return volunteer
+
+
+async def save_profile(
+    session: AsyncSession,
+    *,
+    user: User,
+    volunteer_in: VolunteerSave,
+    refresh_seconds: float,
+    client_ip: str = "",
+) -> tuple[Volunteer, bool]:
+    """Register or update the user's volunteer profile; return it and whether it is new."""
+    area_code = await home_area(
+        session,
+        lat=volunteer_in.home_lat,
+        lon=volunteer_in.home_lon,
+        area_code=volunteer_in.area_code,
+        refresh_seconds=refresh_seconds,
+    )
+    volunteer = await get_for_user(session, user=user)
+    created = volunteer is None
+    if volunteer is None:
+        volunteer = Volunteer(user=user)
+        session.add(volunteer)
+    elif volunteer.is_verified and _moved(volunteer, volunteer_in, area_code):
+        # Verification vouches for a person known at their home to that area's coordinators, and
+        # it lets them take medical requests; after a move the new area's staff must vouch again.
+        await audit_service.record(
+            session,
+            action="volunteer.verification_cleared",
+            actor_id=user.id,
+            subject_type="volunteers",
+            subject_id=volunteer.id,
+            area_code=volunteer.area_code,
+            client_ip=client_ip,
+            reason="moved",
+            new_area_code=area_code,
+            verified_by_id=volunteer.verified_by_id,
+        )
+        volunteer.verified_at = None
+        volunteer.verified_by_id = None
+    volunteer.kind = volunteer_in.kind
+    volunteer.skills = list(volunteer_in.skills)
+    volunteer.vehicle = volunteer_in.vehicle
+    volunteer.ppe_trained = volunteer_in.ppe_trained
+    volunteer.home_lat = volunteer_in.home_lat
+    volunteer.home_lon = volunteer_in.home_lon
+    volunteer.area_code = area_code
+    volunteer.service_radius_km = volunteer_in.service_radius_km
+    volunteer.available_now = volunteer_in.available_now
+    await accounts_service.save_user(
+        session,
+        phone=user.phone,
+        roles={Role.VOLUNTEER},
+        display_name=volunteer_in.display_name,
+        actor_id=user.id,
+        client_ip=client_ip,
+    )
+    await session.flush()
+    return volunteer, created
+
+
+def _moved(volunteer: Volunteer, volunteer_in: VolunteerSave, area_code: str) -> bool:
+    """Tell whether a profile update moves the volunteer's home to another area or place."""
+    distance = geo.distance_km(
+        volunteer.home_lat, volunteer.home_lon, volunteer_in.home_lat, volunteer_in.home_lon
+    )
+    return area_code != volunteer.area_code or distance > MOVE_KM
+
+
+async def list_volunteers(
+    session: AsyncSession,
+    *,
+    area_prefix: str | None,
+    verified: bool | None,
+    limit: int,
+    cursor: int | None,
+) -> tuple[list[Volunteer], str | None]:
+    """List volunteers by id within an area, optionally only the (un)verified; with next cursor."""
+    statement = select(Volunteer).order_by(Volunteer.id).limit(limit + 1)
+    if area_prefix:
+        statement = statement.where(Volunteer.area_code.startswith(area_prefix, autoescape=True))
+    if verified is True:
+        statement = statement.where(Volunteer.verified_at.is_not(None))
+    elif verified is False:
+        statement = statement.where(Volunteer.verified_at.is_(None))
+    if cursor is not None:
+        statement = statement.where(Volunteer.id > cursor)
+    rows = list((await session.scalars(statement)).all())
+    next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+async def verify(
+    session: AsyncSession, *, volunteer: Volunteer, coordinator: User, client_ip: str
+) -> Volunteer:
+    """Mark a volunteer verified by a coordinator; of simultaneous verifications one wins."""
+    if volunteer.is_verified:
+        raise _already_verified()
+    now = utcnow()
+    verified = await session.execute(
+        update(Volunteer)
+        .where(Volunteer.id == volunteer.id, Volunteer.verified_at.is_(None))
+        .values(verified_at=now, verified_by_id=coordinator.id, updated_at=now)
+    )
+    if verified.rowcount != 1:
+        raise _already_verified()
+    # A bulk UPDATE leaves never-loaded attributes of an object created in this session stale.
+    await session.refresh(volunteer)
+    await audit_service.record(
+        session,
+        action="volunteer.verified",
+        actor_id=coordinator.id,
+        subject_type="volunteers",
+        subject_id=volunteer.id,
+        area_code=volunteer.area_code,
+        client_ip=client_ip,
+    )
+    return volunteer
+
+
+def _already_verified() -> Conflict:
+    """Return the error for verifying a verified volunteer."""
+    return Conflict("volunteers.already_verified", "This volunteer is already verified.")
+
+
+async def record_personal_data_read(
+    session: AsyncSession,
+    *,
+    reader: User,
+    area_code: str | None,
+    count: int,
+    client_ip: str,
+    volunteer_id: int | None = None,
+) -> None:
+    """Log that a reader saw volunteers' personal data (PDPA: who accessed it, and when)."""
+    await audit_service.record(
+        session,
+        action="personal_data.read",
+        actor_id=reader.id,
+        subject_type="volunteers",
+        subject_id=volunteer_id if volunteer_id is not None else "",
+        area_code=area_code,
+        client_ip=client_ip,
+        area=area_code,
+        count=count,
+    )
+
+
+def may_help_medical(volunteer: Volunteer) -> bool:
+    """Tell whether a volunteer may take medical requests: only once a coordinator verified them."""
+    return volunteer.is_verified
