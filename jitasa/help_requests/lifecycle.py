@@ -36,7 +36,7 @@ def sees_everything(help_request: HelpRequest, user: User | None) -> bool:
 def require_full_view(help_request: HelpRequest, user: User | None) -> None:
     """Refuse anyone but the request's requester, its volunteer and its area's staff."""
     if not sees_everything(help_request, user):
-        raise Forbidden("auth.forbidden", "Your role does not allow this.")
+        policy.require(user, Action.MANAGE_REQUESTS, area_code=help_request.area_code)
 
 
 async def claimable_categories(session: AsyncSession, *, user: User) -> set[str] | None:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from jitasa.fields import AreaCode, ThaiPhone
 from jitasa.help_requests.states import CloseReason, Status
@@ -49,8 +49,8 @@ class HelpRequestPublic(BaseModel):
     medical: bool
     urgency: str
     status: Status
-    lat: float = Field(validation_alias="public_lat")
-    lon: float = Field(validation_alias="public_lon")
+    lat: float = Field(validation_alias=AliasChoices("public_lat", "lat"))
+    lon: float = Field(validation_alias=AliasChoices("public_lon", "lon"))
     province_code: str | None
     district_code: str | None
     subdistrict_code: str | None

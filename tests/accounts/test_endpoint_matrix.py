@@ -1,0 +1,216 @@
+"""Every API endpoint × every role × inside/outside the area: allowed or refused, as declared.
+
+A new endpoint fails `test_every_api_endpoint_is_in_the_matrix` until it joins MATRIX.
+"""
+
+import itertools
+from dataclasses import dataclass, field
+
+import pytest
+
+from jitasa.accounts import service as accounts_service
+from jitasa.accounts.models import Role
+from jitasa.db import utcnow
+from tests.factories import bearer, make_user, make_volunteer
+
+ANONYMOUS = "anonymous"
+SIGNED_IN = {
+    "requester",
+    "volunteer",
+    "coordinator_inside",
+    "coordinator_outside",
+    "province_coordinator",
+    "admin",
+}
+EVERYONE = SIGNED_IN | {ANONYMOUS}
+STAFF_INSIDE = {"coordinator_inside", "province_coordinator", "admin"}
+HELPERS = {
+    "volunteer",
+    "coordinator_inside",
+    "coordinator_outside",
+    "province_coordinator",
+    "admin",
+}
+ADMIN_PASSWORD = "admin password for the matrix"
+ADMIN_PASSWORD_HASH = accounts_service.password_hasher.hash(ADMIN_PASSWORD)  # hash once, not 250×
+SOS = {
+    "category": "food_supplies",
+    "urgency": "urgent",
+    "lat": 18.7883,
+    "lon": 98.9853,
+    "people_count": 2,
+    "description": "matrix",
+}
+PROFILE = {"kind": "vhv", "vehicle": "motorcycle", "home_lat": 18.79, "home_lon": 98.98}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One endpoint: how to call it, and who may."""
+
+    method: str
+    path: str
+    allowed: set[str]
+    body: dict | None = None
+    params: dict = field(default_factory=dict)
+
+
+MATRIX = [
+    Case(
+        "POST",
+        "/api/v1/auth/login",
+        EVERYONE,
+        {"username": "0819990006", "password": ADMIN_PASSWORD},
+    ),
+    Case("POST", "/api/v1/auth/logout", EVERYONE),
+    Case("GET", "/api/v1/auth/csrf", EVERYONE),
+    Case("GET", "/api/v1/me", SIGNED_IN),
+    Case("GET", "/api/v1/tokens", SIGNED_IN),
+    Case("POST", "/api/v1/tokens", SIGNED_IN, {"name": "matrix"}),
+    Case("DELETE", "/api/v1/tokens/{token_id}", SIGNED_IN),
+    Case("POST", "/api/v1/users", {"admin"}, {"phone": "0819990099", "roles": ["volunteer"]}),
+    Case("GET", "/api/v1/users", {"admin"}, params={"phone": "0819990001"}),
+    Case("GET", "/api/v1/audit", STAFF_INSIDE, params={"area": "5001"}),
+    Case("GET", "/api/v1/areas", EVERYONE, params={"q": "เชียงใหม่"}),
+    Case("GET", "/api/v1/areas/locate", EVERYONE, params={"lat": 18.79, "lon": 98.98}),
+    Case("GET", "/api/v1/areas/{code}", EVERYONE),
+    Case("GET", "/api/v1/areas/{code}/boundary", EVERYONE),
+    Case("GET", "/api/v1/incidents", EVERYONE),
+    Case("GET", "/api/v1/incidents/{code}", EVERYONE),
+    Case(
+        "POST",
+        "/api/v1/incidents",
+        {"admin"},
+        {
+            "code": "matrix-floods",
+            "name_th": "น้ำท่วม",
+            "name_en": "Floods",
+            "categories": [{"code": "evacuation", "name_th": "อพยพ", "name_en": "Evacuation"}],
+        },
+    ),
+    Case("POST", "/api/v1/volunteers", SIGNED_IN, PROFILE),
+    Case("GET", "/api/v1/volunteers/me", SIGNED_IN),
+    Case("GET", "/api/v1/volunteers", STAFF_INSIDE, params={"area": "5001"}),
+    Case("GET", "/api/v1/volunteers/{volunteer_id}", STAFF_INSIDE),
+    Case("POST", "/api/v1/volunteers/{volunteer_id}/verify", STAFF_INSIDE),
+    Case("POST", "/api/v1/requests", SIGNED_IN, SOS),
+    Case("GET", "/api/v1/requests", EVERYONE, params={"area": "5001"}),
+    Case("GET", "/api/v1/requests/mine", SIGNED_IN),
+    Case("GET", "/api/v1/requests/tasks", HELPERS),
+    Case("GET", "/api/v1/requests/nearby", HELPERS, params={"lat": 18.79, "lon": 98.98}),
+    Case("GET", "/api/v1/requests/duplicates", SIGNED_IN, params={"lat": 18.79, "lon": 98.98}),
+    Case("GET", "/api/v1/requests/{request_id}", EVERYONE),
+    Case("POST", "/api/v1/requests/{request_id}/claim", HELPERS),
+    Case("POST", "/api/v1/requests/{request_id}/transition", {"requester"}, {"to": "cancelled"}),
+    Case(
+        "POST",
+        "/api/v1/requests/{request_id}/assign",
+        STAFF_INSIDE,
+        {"volunteer_id": "{volunteer_id}"},
+    ),
+    Case(
+        "POST",
+        "/api/v1/requests/{request_id}/merge",
+        STAFF_INSIDE,
+        {"keep_id": "{other_request_id}"},
+    ),
+    Case("GET", "/api/v1/requests/{request_id}/events", {"requester", *STAFF_INSIDE}),
+]
+
+
+@pytest.fixture
+async def world(session, client):
+    """Users of every role, a volunteer and two requests in Mueang Chiang Mai (5001)."""
+    people = {
+        "requester": await make_user(session, roles=[Role.REQUESTER]),
+        "volunteer": await make_user(session, roles=[Role.VOLUNTEER]),
+        "coordinator_inside": await make_user(session, roles=[Role.COORDINATOR], area_code="5001"),
+        "coordinator_outside": await make_user(session, roles=[Role.COORDINATOR], area_code="5002"),
+        "province_coordinator": await make_user(session, roles=[Role.COORDINATOR], area_code="50"),
+        "admin": await make_user(session, roles=[Role.ADMIN], phone="+66819990006"),
+    }
+    people["admin"].password_hash = ADMIN_PASSWORD_HASH
+    helper = await make_volunteer(session, user=people["volunteer"])
+    helper.verified_at = utcnow()
+    target = await make_volunteer(session)
+    await session.commit()
+    headers = {name: await bearer(session, user) for name, user in people.items()}
+    own_tokens = {}
+    for name, user in people.items():
+        token, _ = await accounts_service.create_token(session, user=user, name="own")
+        own_tokens[name] = token.id
+    await session.commit()
+    requests = []
+    for _ in range(2):
+        response = await client.post("/api/v1/requests", json=SOS, headers=headers["requester"])
+        assert response.status_code == 201, response.text
+        requests.append(response.json()["id"])
+    return {
+        "headers": headers,
+        "own_tokens": own_tokens,
+        "volunteer_id": target.id,
+        "request_id": requests[0],
+        "other_request_id": requests[1],
+    }
+
+
+def fill(text: str, world: dict, who: str) -> str:
+    """Put the world's ids into a path or body value."""
+    values = {
+        "volunteer_id": world["volunteer_id"],
+        "request_id": world["request_id"],
+        "other_request_id": world["other_request_id"],
+        "code": "covid-19" if "/incidents/" in text else "50",
+        "token_id": world["own_tokens"].get(who, 1),
+    }
+    return text.format(**values)
+
+
+def fill_body(body: dict | None, world: dict, who: str) -> dict | None:
+    """Put the world's ids into a request body."""
+    if body is None:
+        return None
+    return {
+        k: int(fill(v, world, who)) if isinstance(v, str) and v.startswith("{") else v
+        for k, v in body.items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("case", "who"),
+    list(itertools.product(MATRIX, sorted(EVERYONE))),
+    ids=lambda value: value if isinstance(value, str) else f"{value.method} {value.path}",
+)
+async def test_endpoint_matrix(client, world, case, who):
+    headers = world["headers"].get(who, {})
+    response = await client.request(
+        case.method,
+        fill(case.path, world, who),
+        params=case.params,
+        json=fill_body(case.body, world, who),
+        headers=headers,
+    )
+    if who in case.allowed:
+        assert response.status_code not in (401, 403), response.text
+    elif who == ANONYMOUS:
+        assert response.status_code == 401, response.text
+    else:
+        assert response.status_code == 403, response.text
+        expected = (
+            "auth.out_of_area"
+            if who == "coordinator_outside"
+            and (case.allowed >= STAFF_INSIDE and "coordinator_inside" in case.allowed)
+            else "auth.forbidden"
+        )
+        assert response.json()["code"] == expected, response.text
+    assert response.status_code < 500
+
+
+def test_every_api_endpoint_is_in_the_matrix(app):
+    routes = {
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()
+        if path.startswith("/api/")
+        for method in operations
+    }
+    assert routes == {(case.method, case.path) for case in MATRIX}
