@@ -71,12 +71,19 @@ async def test_openapi_documents_the_areas_api(client):
     assert {"/api/v1/areas", "/api/v1/areas/locate", "/api/v1/areas/{code}"} <= set(paths)
 
 
-async def test_unexpected_failure_is_a_500_problem_without_a_trace(app, client):
+async def test_unexpected_failure_is_a_500_problem_without_a_trace(settings, engine):
+    import httpx
+
+    app = create_app(settings)  # its own app: the extra route must not leak into other tests
+
     @app.get("/api/v1/test-explodes", include_in_schema=False)
     async def explode() -> None:
         raise RuntimeError("secret internals")
 
-    response = await client.get("/api/v1/test-explodes")
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.get("/api/v1/test-explodes")
+    await app.state.engine.dispose()
     assert response.status_code == 500
     assert response.json()["code"] == "server.error"
     assert "secret internals" not in response.text

@@ -3,8 +3,20 @@ const THAILAND = [[5.6, 97.3], [20.5, 105.7]];
 const el = document.getElementById("map");
 const lang = el.dataset.lang;
 const label = (key) => el.dataset[`label${key}`];
+const searchForm = document.getElementById("area-search");
+const input = document.getElementById("area-q");
+const results = document.getElementById("area-results");
 
-const map = L.map(el, { zoomControl: true, minZoom: 4 }).fitBounds(THAILAND);
+// Fit bounds below the search box that floats over the top of the map.
+const fitBelowSearch = (bounds, margin) => map.fitBounds(bounds, {
+  paddingTopLeft: [margin, searchForm.offsetTop + searchForm.offsetHeight + margin],
+  paddingBottomRight: [margin, margin],
+});
+
+// Zoom buttons bottom right, as in most map apps: the search box takes the top of the screen.
+const map = L.map(el, { zoomControl: false, minZoom: 4 });
+fitBelowSearch(THAILAND, 0);
+L.control.zoom({ position: "bottomright" }).addTo(map);
 L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution, maxZoom: 19 }).addTo(map);
 // Reachable from the browser console and the browser tests.
 window.jitasaMap = map;
@@ -45,11 +57,9 @@ async function showArea(area) {
   if (!feature) return;
   if (outline) outline.remove();
   outline = L.geoJSON(feature, { style: { color: "#c62828", weight: 2, fillOpacity: 0.05 } }).addTo(map);
-  map.fitBounds(outline.getBounds());
+  fitBelowSearch(outline.getBounds(), 12);
 }
 
-const input = document.getElementById("area-q");
-const results = document.getElementById("area-results");
 let pending = null;
 input.addEventListener("input", () => {
   clearTimeout(pending);
@@ -71,4 +81,4 @@ input.addEventListener("input", () => {
     }
   }, 250);
 });
-document.getElementById("area-search").addEventListener("submit", (event) => event.preventDefault());
+searchForm.addEventListener("submit", (event) => event.preventDefault());
