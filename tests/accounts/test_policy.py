@@ -30,8 +30,13 @@ EXPECTED = {
     Action.READ_AUDIT: STAFF_INSIDE,
     Action.MANAGE_INCIDENTS: {"admin"},
     Action.REQUEST_HELP: EVERYONE_SIGNED_IN,
-    Action.CLAIM_REQUEST: {"volunteer", "coordinator_inside", "coordinator_outside",
-                           "province_coordinator", "admin"},
+    Action.CLAIM_REQUEST: {
+        "volunteer",
+        "coordinator_inside",
+        "coordinator_outside",
+        "province_coordinator",
+        "admin",
+    },
     Action.MANAGE_REQUESTS: STAFF_INSIDE,
 }
 TARGET_AREA = "500101"  # a subdistrict of Mueang Chiang Mai
@@ -121,9 +126,14 @@ def test_listing_defaults_to_the_coordinators_own_area_and_refuses_others():
 
 @pytest.mark.parametrize(
     ("who", "verified", "sensitive", "allowed"),
-    [("volunteer", False, False, True), ("volunteer", False, True, False),
-     ("volunteer", True, True, True), ("requester", True, False, False),
-     ("admin", False, True, True), ("coordinator_inside", False, True, False)],
+    [
+        ("volunteer", False, False, True),
+        ("volunteer", False, True, False),
+        ("volunteer", True, True, True),
+        ("requester", True, False, False),
+        ("admin", False, True, True),
+        ("coordinator_inside", False, True, False),
+    ],
 )
 def test_only_verified_volunteers_claim_medical_or_transport(who, verified, sensitive, allowed):
     user = person(who)
