@@ -2,6 +2,7 @@
 
 from typing import Annotated
 
+from fastapi import Path
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
@@ -21,3 +22,6 @@ ThaiPhone = Annotated[
     str, Field(max_length=32, examples=["081-234-5678"]), AfterValidator(_thai_phone)
 ]
 AreaCode = Annotated[str, Field(pattern=r"^\d{2}(\d{2}){0,3}$", examples=["5001"])]
+
+MAX_ROW_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL: a larger one is bad input, not a 500
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]

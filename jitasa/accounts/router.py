@@ -18,7 +18,7 @@ from jitasa.accounts.schemas import (
 )
 from jitasa.db import SessionDep
 from jitasa.errors import Invalid, Unauthorized
-from jitasa.fields import ThaiPhone
+from jitasa.fields import RowId, ThaiPhone
 from jitasa.security import csrf_token
 from jitasa.thai import normalize_phone
 
@@ -77,7 +77,7 @@ async def create_token(token_in: TokenCreate, user: TokenOwner, session: Session
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenRead)
-async def revoke_token(token_id: int, user: TokenOwner, session: SessionDep):
+async def revoke_token(token_id: RowId, user: TokenOwner, session: SessionDep):
     """Revoke one of the signed-in user's API tokens."""
     return await service.revoke_token(session, user=user, token_id=token_id)
 

@@ -3,12 +3,13 @@
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends
 
 from jitasa.accounts import policy
 from jitasa.accounts.deps import SignedInUser
 from jitasa.accounts.policy import Action
 from jitasa.db import SessionDep
+from jitasa.fields import RowId
 from jitasa.volunteers import service
 from jitasa.volunteers.models import Volunteer
 
@@ -17,7 +18,7 @@ def volunteer_for(action: Action) -> Callable[..., Awaitable[Volunteer]]:
     """Return a dependency giving the path's volunteer when the user may take the action there."""
 
     async def allowed_volunteer(
-        volunteer_id: Annotated[int, Path(ge=1)], user: SignedInUser, session: SessionDep
+        volunteer_id: RowId, user: SignedInUser, session: SessionDep
     ) -> Volunteer:
         volunteer = await service.get_or_raise(session, volunteer_id=volunteer_id)
         policy.require(user, action, area_code=volunteer.area_code)
