@@ -1,6 +1,9 @@
 """The `jitasa` command line: serve, demo, db, areas."""
 
 import asyncio
+import json
+import signal
+from contextlib import suppress
 from pathlib import Path
 from typing import Annotated
 
@@ -9,7 +12,8 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
-from jitasa import demo as demo_scenario
+from jitasa import demo as demo_setup
+from jitasa import jobs
 from jitasa.accounts import service as accounts_service
 from jitasa.accounts.models import Role
 from jitasa.accounts.schemas import UserRead
@@ -17,10 +21,12 @@ from jitasa.areas import service as areas_service
 from jitasa.areas.boundaries import read_boundary_file
 from jitasa.config import Settings, get_settings
 from jitasa.db import create_engine, create_session_factory
+from jitasa.demo_scenario import DEMO_PASSWORD, STAFF
 from jitasa.errors import DomainError, NotFound
 from jitasa.main import create_app
 from jitasa.migrate import upgrade
-from jitasa.thai import normalize_phone
+from jitasa.observability import configure_logging
+from jitasa.thai import format_phone, normalize_phone
 
 app = typer.Typer(help="Jitasa (จิตอาสา): a help map for Thailand.", no_args_is_help=True)
 db_app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
@@ -172,6 +178,49 @@ def tokens_create(
         fail(error)
 
 
+async def _work(settings: Settings, *, once: bool, interval: float | None) -> dict[str, int]:
+    """Run the periodic jobs once, or until SIGINT/SIGTERM, on the configured database."""
+    engine = create_engine(settings)
+    try:
+        session_factory = create_session_factory(engine)
+        if once:
+            return await jobs.run_once(session_factory, settings=settings)
+        loop, this_task = asyncio.get_running_loop(), asyncio.current_task()
+        for stop_signal in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(stop_signal, this_task.cancel)
+        # A stop cancels the pass in progress; its transaction rolls back and reruns next time.
+        with suppress(asyncio.CancelledError):
+            await jobs.run_forever(session_factory, settings=settings, interval=interval)
+        return {}
+    finally:
+        await engine.dispose()
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="Run every job once, then exit")] = False,
+    interval: Annotated[
+        float | None,
+        typer.Option(
+            min=1,
+            help="Seconds between runs (default: JITASA_JOBS_INTERVAL_SECONDS, or 60 if it is 0)",
+        ),
+    ] = None,
+) -> None:
+    """Run the periodic jobs: escalation, stale claims, expiry and anonymisation."""
+    settings = get_settings()
+    configure_logging(settings)
+    try:
+        counts = asyncio.run(_work(settings, once=once, interval=interval))
+    except ExceptionGroup as failures:
+        errors_console.print(
+            f"[bold red]{len(failures.exceptions)} job(s) failed[/]; see the log for details."
+        )
+        raise typer.Exit(1) from None
+    if once:
+        print(json.dumps(counts))
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
@@ -191,24 +240,48 @@ def serve(
     )
 
 
+def _print_demo_sign_ins(settings: Settings) -> None:
+    """Show who can sign in to the demo, and where one-time codes appear."""
+    table = Table("staff sign-in (/staff/signin)", "phone", "password", "area")
+    for staff in STAFF:
+        table.add_row(
+            staff.name,
+            format_phone(staff.phone),
+            DEMO_PASSWORD,
+            staff.area_code or "ทั้งประเทศ / everywhere",
+        )
+    console.print(table)
+    console.print(
+        "Volunteers (081 100 0001 … 081 100 0010) and requesters sign in at /signin with a "
+        f"one-time code, printed in this log and in {settings.data_dir / 'console-messages.jsonl'}."
+    )
+
+
 @app.command()
 def demo(
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
 ) -> None:
     """Run the embedded demo: SQLite, Thailand's areas and boundaries, a Chiang Mai scenario."""
-    settings = demo_scenario.demo_settings(get_settings())
+    settings = demo_setup.demo_settings(get_settings())
 
-    async def prepare() -> int:
+    async def prepare() -> tuple[int, dict[str, int]]:
         await _upgrade(settings)
         engine = create_engine(settings)
         try:
-            return await demo_scenario.load_packaged_boundaries(engine)
+            loaded = await demo_setup.load_packaged_boundaries(engine)
+            return loaded, await demo_setup.seed_scenario(engine)
         finally:
             await engine.dispose()
 
-    loaded = asyncio.run(prepare())
+    loaded, added = asyncio.run(prepare())
     if loaded:
         console.print(f"Loaded {loaded} province and district boundaries.")
+    if added:
+        console.print(
+            f"Added the Chiang Mai scenario: {added['staff']} staff, "
+            f"{added['volunteers']} volunteers, {added['requests']} requests."
+        )
+    _print_demo_sign_ins(settings)
     console.print(
         f"[bold]Jitasa demo[/] on http://127.0.0.1:{port}  (database {settings.sqlalchemy_url})"
     )

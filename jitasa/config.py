@@ -63,6 +63,17 @@ class Settings(BaseSettings):
     boundary_refresh_seconds: float = Field(
         30.0, ge=0, description="How often a process checks for newly loaded area boundaries."
     )
+    retention_days: int = Field(
+        90,
+        ge=1,
+        description="Days after a request is closed before its personal data is anonymised.",
+    )
+    jobs_interval_seconds: float = Field(
+        60.0,
+        ge=0,
+        description="Seconds between runs of the periodic jobs (escalation, expiry, "
+        "anonymisation); 0 stops the web process running them (use `jitasa worker`).",
+    )
 
     @model_validator(mode="after")
     def _refuse_development_secrets_in_production(self) -> "Settings":

@@ -5,6 +5,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from jitasa import demo_scenario
 from jitasa.areas import service as areas_service
 from jitasa.areas.boundaries import read_boundary_file
 from jitasa.areas.models import Area
@@ -40,3 +41,13 @@ async def load_packaged_boundaries(engine: AsyncEngine) -> int:
             )
         await session.commit()
         return count
+
+
+async def seed_scenario(engine: AsyncEngine) -> dict[str, int]:
+    """Add the Chiang Mai people and requests on the first run; return what was added."""
+    async with create_session_factory(engine)() as session:
+        if await demo_scenario.is_seeded(session):
+            return {}
+        added = await demo_scenario.seed(session)
+        await session.commit()
+        return added

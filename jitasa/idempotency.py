@@ -2,9 +2,9 @@
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, String, Text, select
+from sqlalchemy import Integer, String, Text, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -12,6 +12,8 @@ from jitasa.db import Base, UTCDateTime, utcnow
 from jitasa.errors import invalid_field
 
 MAX_KEY_LENGTH = 200
+# Offline queues replay within minutes; a day is ample, and the bodies hold personal data.
+KEEP_FOR = timedelta(hours=24)
 
 
 class IdempotentResponse(Base):
@@ -79,11 +81,20 @@ async def remember(
     await session.flush()
 
 
-async def exists(session: AsyncSession, *, key: str, scope: str) -> bool:
-    """Tell whether a response is already kept for this key."""
-    found = await session.scalar(
-        select(IdempotentResponse.key).where(
-            IdempotentResponse.key == key, IdempotentResponse.scope == scope
+async def purge(session: AsyncSession, *, now: datetime, limit: int) -> int:
+    """Delete kept responses older than a day (they hold personal data); return the count."""
+    cutoff = now - KEEP_FOR
+    old = (
+        await session.execute(
+            select(IdempotentResponse.key, IdempotentResponse.scope)
+            .where(IdempotentResponse.created_at < cutoff)
+            .limit(limit)
         )
-    )
-    return found is not None
+    ).all()
+    for key, scope in old:
+        await session.execute(
+            delete(IdempotentResponse).where(
+                IdempotentResponse.key == key, IdempotentResponse.scope == scope
+            )
+        )
+    return len(old)

@@ -1,12 +1,15 @@
 """The application: routers, middleware, error handlers, static files and templates."""
 
-from contextlib import asynccontextmanager
+import asyncio
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import Depends, FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
-from jitasa import __version__, problems
+from jitasa import __version__, jobs, problems
+from jitasa.accounts.otp_router import router as otp_router
 from jitasa.accounts.router import router as accounts_router
+from jitasa.accounts.throttle import throttle_for
 from jitasa.areas.router import router as areas_router
 from jitasa.audit.router import router as audit_router
 from jitasa.config import Settings, get_settings
@@ -14,6 +17,7 @@ from jitasa.db import create_engine, create_session_factory
 from jitasa.health import router as health_router
 from jitasa.help_requests.router import router as help_requests_router
 from jitasa.incidents.router import router as incidents_router
+from jitasa.notifications.channels import channel_for
 from jitasa.observability import RequestObserver, configure_logging
 from jitasa.security import SecurityHeaders, check_csrf
 from jitasa.volunteers.router import router as volunteers_router
@@ -27,9 +31,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = create_engine(settings)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI):
-        yield
-        await engine.dispose()
+    async def lifespan(application: FastAPI):
+        runner = None
+        if settings.jobs_interval_seconds > 0:
+            runner = asyncio.create_task(
+                jobs.run_forever(application.state.session_factory, settings=settings),
+                name="jitasa-jobs",
+            )
+        try:
+            yield
+        finally:
+            if runner is not None:
+                runner.cancel()
+                with suppress(asyncio.CancelledError):
+                    await runner
+            await application.state.throttle.aclose()
+            await application.state.message_sender.aclose()
+            await engine.dispose()
 
     app = FastAPI(
         title="Jitasa API",
@@ -42,6 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
     app.state.read_session_factory = create_session_factory(engine, mode="read")
+    app.state.throttle = throttle_for(settings, app.state.session_factory)
+    app.state.message_sender = channel_for(settings)
     problems.install(app)
     app.add_middleware(
         SessionMiddleware,
@@ -55,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestObserver)
     app.include_router(health_router)
     app.include_router(accounts_router)
+    app.include_router(otp_router)
     app.include_router(areas_router)
     app.include_router(audit_router)
     app.include_router(incidents_router)

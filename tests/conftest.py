@@ -8,6 +8,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+import redis.asyncio as redis
 from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -70,8 +71,10 @@ async def settings(tmp_path_factory) -> AsyncIterator[Settings]:
         data_dir=data_dir,
         database_url=database_url,
         redis_url=os.environ.get("JITASA_TEST_REDIS_URL"),
+        redis_prefix=f"jitasa-test-{uuid.uuid4().hex[:10]}:",  # runs sharing a Redis stay apart
         tile_url="/static/img/blank-tile.png",
         boundary_refresh_seconds=0,
+        jobs_interval_seconds=0,  # jobs run when a test says so, never behind its back
         log_json=True,
     )
     if database_name:
@@ -109,6 +112,8 @@ async def app(settings: Settings, engine: AsyncEngine):
     """The real application, built by create_app()."""
     application = create_app(settings)
     yield application
+    await application.state.throttle.aclose()  # what the lifespan would close
+    await application.state.message_sender.aclose()
     await application.state.engine.dispose()
 
 
@@ -140,3 +145,22 @@ async def _empty_tables_after_test(request) -> AsyncIterator[None]:
                 await connection.execute(delete(table).where(table.c.code != DEFAULT_INCIDENT_CODE))
             elif table.name not in KEPT_TABLES:
                 await connection.execute(delete(table))
+
+
+@pytest.fixture(autouse=True)
+async def _forget_redis_counters_after_test(request) -> AsyncIterator[None]:
+    """Delete this run's rate-limit counters in Redis after each test, as the tables are emptied."""
+    yield
+    if "settings" not in request.fixturenames:
+        return
+    settings: Settings = request.getfixturevalue("settings")
+    if not settings.redis_url:
+        return
+    client = redis.from_url(settings.redis_url)
+    try:
+        pattern = f"{settings.redis_prefix}throttle:*"
+        names = [name async for name in client.scan_iter(match=pattern, count=500)]
+        if names:
+            await client.delete(*names)
+    finally:
+        await client.aclose()

@@ -9,7 +9,7 @@ from jitasa.accounts.policy import Action
 from jitasa.db import utcnow
 from jitasa.errors import Conflict, Forbidden, invalid_field
 from jitasa.help_requests.models import HelpRequest, RequestEvent
-from jitasa.help_requests.states import Actor, CloseReason, Status, can_move, is_move
+from jitasa.help_requests.states import ACTIVE, Actor, CloseReason, Status, can_move, is_move
 from jitasa.incidents.models import Category
 from jitasa.volunteers import service as volunteers_service
 
@@ -231,6 +231,12 @@ async def merge(
     if duplicate.id == keep.id:
         raise invalid_field("keep_id", "A request cannot be merged into itself.")
     policy.require(staff, Action.MANAGE_REQUESTS, area_code=keep.area_code)
+    if Status(keep.status) not in ACTIVE:  # closing the duplicate would leave nobody helping
+        raise Conflict(
+            "request.not_active",
+            "A request can only be merged into an active one; {code} is {status}.",
+            {"code": keep.code, "status": keep.status},
+        )
     await transition(
         session,
         help_request=duplicate,

@@ -6,6 +6,7 @@ from fastapi import Query
 
 from jitasa.errors import invalid_field
 from jitasa.fields import AreaCode
+from jitasa.help_requests.schemas import MAX_ID
 from jitasa.help_requests.states import Status
 
 BBox = tuple[float, float, float, float]
@@ -60,7 +61,7 @@ class ListFilters:
         category: Annotated[list[str] | None, Query(max_length=200)] = None,
         urgency: Annotated[list[str] | None, Query(max_length=200)] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        cursor: Annotated[int | None, Query(ge=1)] = None,
+        cursor: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     ) -> None:
         self.bbox = parse_bbox(bbox)
         self.area = area

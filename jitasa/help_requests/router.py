@@ -2,8 +2,9 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 
 from jitasa import idempotency
 from jitasa.accounts import policy
@@ -12,11 +13,13 @@ from jitasa.accounts.models import Role, User
 from jitasa.accounts.policy import Action
 from jitasa.audit import service as audit_service
 from jitasa.db import SessionDep
+from jitasa.errors import DomainError
 from jitasa.fields import ThaiPhone
 from jitasa.help_requests import lifecycle, service
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.params import ListFilters
 from jitasa.help_requests.schemas import (
+    MAX_ID,
     AssignIn,
     DuplicateCandidate,
     EventRead,
@@ -34,7 +37,9 @@ Helper = Annotated[User, Depends(requires(Action.CLAIM_REQUEST))]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
-async def valid_request(request_id: int, session: SessionDep) -> HelpRequest:
+async def valid_request(
+    request_id: Annotated[int, Path(le=MAX_ID)], session: SessionDep
+) -> HelpRequest:
     """Load the request named in the path, or 404."""
     return await service.get_or_raise(session, request_id=request_id)
 
@@ -58,10 +63,21 @@ async def _idempotent(
     replayed = await idempotency.replay(session, key=key, scope=scope, payload=payload)
     if replayed:
         return JSONResponse(replayed[1], status_code=replayed[0])
-    status_code, body = await work()
-    await idempotency.remember(
-        session, key=key, scope=scope, payload=payload, status_code=status_code, body=body
-    )
+    try:
+        status_code, body = await work()
+        await idempotency.remember(
+            session, key=key, scope=scope, payload=payload, status_code=status_code, body=body
+        )
+    except (DomainError, IntegrityError):
+        # The same key may have arrived twice at once, and this copy waited for the other (on
+        # the key, or on the row it changes) and then failed: answer what the first one did.
+        if not key:
+            raise
+        await session.rollback()
+        replayed = await idempotency.replay(session, key=key, scope=scope, payload=payload)
+        if replayed is None:
+            raise
+        return JSONResponse(replayed[1], status_code=replayed[0])
     return JSONResponse(body, status_code=status_code)
 
 
@@ -190,7 +206,12 @@ async def duplicates(
 ) -> list:
     """Warn before submitting: open requests of the last 24 h with this phone or nearby."""
     found = await service.possible_duplicates(
-        session, phone=phone or user.phone, category=category, lat=lat, lon=lon
+        session,
+        phone=phone or user.phone,
+        own_phone=user.phone,
+        category=category,
+        lat=lat,
+        lon=lon,
     )
     return [
         {"request": HelpRequestPublic.model_validate(r), "same_phone": same, "distance_m": metres}

@@ -23,11 +23,20 @@ MEDICAL_URGENCIES = ("red", "yellow", "green")
 OTHER_URGENCIES = ("urgent", "normal")
 DUPLICATE_RADIUS_M = 200
 DUPLICATE_WINDOW = timedelta(hours=24)
+FOREIGN_PHONE_RADIUS_M = 1000
 
 
 def new_code() -> str:
     """Return a short public tracking code such as "JT-7K3M9Q"."""
     return "JT-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+
+
+async def _unused_code(session: AsyncSession) -> str:
+    """Return a tracking code no request has yet (with a million requests, 1 in 900 is taken)."""
+    while True:
+        code = new_code()
+        if await session.scalar(select(HelpRequest.id).where(HelpRequest.code == code)) is None:
+            return code
 
 
 def _check_category(incident: Incident, request_in: HelpRequestCreate):
@@ -97,7 +106,7 @@ async def create(
     public_lat, public_lon = geo.round_for_privacy(request_in.lat, request_in.lon)
     now = utcnow()
     help_request = HelpRequest(
-        code=new_code(),
+        code=await _unused_code(session),
         incident_id=incident.id,
         category=category.code,
         medical=category.medical,
@@ -194,17 +203,21 @@ async def open_near(
     categories: set[str] | None = None,
 ) -> list[tuple[HelpRequest, float]]:
     """Return open requests within the radius, nearest first, with their distance in km."""
+    # Distances are to the public pin: exact ones, from points of the asker's choosing, would
+    # give the exact pin away. The public pin is at most half a grid cell from the exact one,
+    # so the box searched on the exact pin (indexed) is that much wider.
+    margin = geo.PRIVACY_GRID_DEGREES / 2
     west, south, east, north = geo.bbox_around(lat, lon, radius_km)
     statement = select(HelpRequest).where(
         HelpRequest.status == Status.OPEN,
-        HelpRequest.lat.between(south, north),
-        HelpRequest.lon.between(west, east),
+        HelpRequest.lat.between(south - margin, north + margin),
+        HelpRequest.lon.between(west - margin, east + margin),
     )
     if categories is not None:
         statement = statement.where(HelpRequest.category.in_(categories))
     nearby = []
     for help_request in await session.scalars(statement):
-        distance = geo.distance_km(lat, lon, help_request.lat, help_request.lon)
+        distance = geo.distance_km(lat, lon, help_request.public_lat, help_request.public_lon)
         if distance <= radius_km:
             nearby.append((help_request, round(distance, 3)))
     nearby.sort(key=lambda pair: (pair[1], pair[0].id))
@@ -212,10 +225,20 @@ async def open_near(
 
 
 async def possible_duplicates(
-    session: AsyncSession, *, phone: str | None, category: str | None, lat: float, lon: float
+    session: AsyncSession,
+    *,
+    phone: str | None,
+    own_phone: str,
+    category: str | None,
+    lat: float,
+    lon: float,
 ) -> list[tuple[HelpRequest, bool, int]]:
     """Return active requests of the last 24 h with the same phone, or the same category
-    within 200 m, each with whether the phone matched and the distance in metres."""
+    within 200 m, each with whether the phone matched and the distance in metres.
+
+    Someone else's phone matches only near the pin, and distances are measured to the public
+    (rounded) position, so the check cannot be used to find a stranger's exact location.
+    """
     since = utcnow() - DUPLICATE_WINDOW
     west, south, east, north = geo.bbox_around(lat, lon, DUPLICATE_RADIUS_M / 1000)
     near_same_category = (
@@ -240,8 +263,11 @@ async def possible_duplicates(
     )
     found = []
     for help_request in await session.scalars(statement):
-        metres = round(geo.distance_km(lat, lon, help_request.lat, help_request.lon) * 1000)
+        exact_m = geo.distance_km(lat, lon, help_request.lat, help_request.lon) * 1000
+        public_m = geo.distance_km(lat, lon, help_request.public_lat, help_request.public_lon)
         phone_matches = bool(phone) and help_request.contact_phone == phone
-        if phone_matches or metres <= DUPLICATE_RADIUS_M:
-            found.append((help_request, phone_matches, metres))
+        if phone_matches and phone != own_phone and exact_m > FOREIGN_PHONE_RADIUS_M:
+            continue
+        if phone_matches or exact_m <= DUPLICATE_RADIUS_M:
+            found.append((help_request, phone_matches, int(round(public_m * 1000, -1))))
     return found

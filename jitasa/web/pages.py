@@ -77,4 +77,8 @@ def install(app: FastAPI) -> None:
     )
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.include_router(router)
+    from jitasa.web import account_pages, request_pages  # they import this module's render()
+
+    app.include_router(request_pages.router)
+    app.include_router(account_pages.router)
     app.state.render_error_page = render_error_page

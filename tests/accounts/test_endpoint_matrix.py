@@ -64,6 +64,8 @@ MATRIX = [
     ),
     Case("POST", "/api/v1/auth/logout", EVERYONE),
     Case("GET", "/api/v1/auth/csrf", EVERYONE),
+    Case("POST", "/api/v1/auth/otp", EVERYONE, {"phone": "0819990001"}),
+    Case("POST", "/api/v1/auth/otp/verify", EVERYONE, {"phone": "0819990001", "code": "000000"}),
     Case("GET", "/api/v1/me", SIGNED_IN),
     Case("GET", "/api/v1/tokens", SIGNED_IN),
     Case("POST", "/api/v1/tokens", SIGNED_IN, {"name": "matrix"}),

@@ -1,0 +1,206 @@
+"""A realistic Chiang Mai scenario for `jitasa demo`: staff, volunteers and requests for help."""
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+import shapely
+from shapely.geometry import Point
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jitasa.accounts import service as accounts_service
+from jitasa.accounts.models import Role, User
+from jitasa.areas.models import Area
+from jitasa.db import utcnow
+from jitasa.help_requests import lifecycle
+from jitasa.help_requests import service as help_requests_service
+from jitasa.help_requests.models import HelpRequest, RequestEvent
+from jitasa.help_requests.schemas import HelpRequestCreate
+from jitasa.help_requests.states import Status
+from jitasa.volunteers import service as volunteers_service
+from jitasa.volunteers.schemas import VolunteerSave
+
+DEMO_PASSWORD = "jitasa-demo-2564"
+
+
+@dataclass(frozen=True)
+class StaffAccount:
+    """A demo staff member who signs in with a password."""
+
+    phone: str
+    name: str
+    role: Role
+    area_code: str | None
+
+
+STAFF = [
+    StaffAccount("+66800000001", "ผู้ดูแลระบบ (admin)", Role.ADMIN, None),
+    StaffAccount("+66800000002", "สำนักงานจังหวัดเชียงใหม่", Role.COORDINATOR, "50"),
+    StaffAccount("+66800000003", "ที่ว่าการอำเภอเมืองเชียงใหม่", Role.COORDINATOR, "5001"),
+    StaffAccount("+66800000004", "ที่ว่าการอำเภอสันทราย", Role.COORDINATOR, "5014"),
+]
+# (name, kind, vehicle, district, verified)
+VOLUNTEERS = [
+    ("อินทร อินต๊ะ", "vhv", "motorcycle", "5014", True),
+    ("สมศรี สุริยะ", "vhv", "none", "5014", False),
+    ("ทองคำ ธรรมวงศ์", "village_headman", "pickup", "5014", True),
+    ("ศรีนวล ศรีวิชัย", "vhv", "motorcycle", "5001", True),
+    ("บุญชู ใจดี", "kamnan", "car", "5001", True),
+    ("มาลัย คำมา", "student", "none", "5001", False),
+    ("ประเสริฐ แก้วมา", "local_official", "van", "5015", True),
+    ("จันทร์เพ็ญ วงศ์ใหญ่", "community_leader", "car", "5019", True),
+    ("สุดา ปัญญาดี", "womens_fund", "motorcycle", "5013", False),
+    ("วิชัย ศรีบุญเรือง", "local_volunteer", "ambulance", "5007", True),
+]
+# (category, urgency, district, people, description, status)
+REQUESTS = [
+    ("oxygen", "red", "5001", 1, "ผู้ป่วยหายใจเหนื่อย ต้องการถังออกซิเจนด่วน", Status.OPEN),
+    ("food_supplies", "urgent", "5001", 5, "ครอบครัวกักตัว ขาดข้าวสารและน้ำดื่ม", Status.OPEN),
+    ("medicine", "yellow", "5014", 1, "ผู้สูงอายุโรคเบาหวาน ยาหมด", Status.CLAIMED),
+    ("patient_transport", "yellow", "5014", 1, "ต้องการรถไปโรงพยาบาลสันทราย", Status.OPEN),
+    ("covid_test", "green", "5001", 4, "ต้องการชุดตรวจ ATK สำหรับครอบครัว", Status.IN_PROGRESS),
+    ("bed_admission", "red", "5015", 1, "ผลตรวจเป็นบวก มีไข้สูง หาเตียง", Status.OPEN),
+    ("food_supplies", "normal", "5019", 3, "ขอข้าวกล่องสำหรับผู้กักตัว", Status.RESOLVED),
+    ("vaccination_help", "normal", "5013", 2, "ผู้สูงอายุต้องการลงทะเบียนฉีดวัคซีน", Status.OPEN),
+    ("medical_help", "green", "5007", 1, "ต้องการปรึกษาแพทย์ทางโทรศัพท์", Status.CLAIMED),
+    ("other", "normal", "5001", 1, "ต้องการความช่วยเหลือเรื่องเอกสาร", Status.CANCELLED),
+    ("oxygen", "yellow", "5014", 1, "ต้องการเติมออกซิเจน", Status.OPEN),
+    ("food_supplies", "urgent", "5015", 6, "ชุมชนถูกกักตัวทั้งซอย", Status.OPEN),
+]
+
+
+async def is_seeded(session: AsyncSession) -> bool:
+    """Tell whether the demo people are already there."""
+    return bool(await session.scalar(select(func.count()).select_from(User)))
+
+
+async def _point_in(
+    session: AsyncSession, district: str, rng: random.Random
+) -> tuple[float, float]:
+    """Return a random (lat, lon) inside a district's boundary, near its middle."""
+    wkb = await session.scalar(select(Area.boundary).where(Area.code == district))
+    polygon = shapely.from_wkb(wkb)
+    centre = polygon.representative_point()
+    for _ in range(200):
+        candidate = Point(centre.x + rng.uniform(-0.03, 0.03), centre.y + rng.uniform(-0.03, 0.03))
+        if polygon.contains(candidate):
+            return candidate.y, candidate.x
+    return centre.y, centre.x
+
+
+async def seed(session: AsyncSession, *, seed_value: int = 2021) -> dict[str, int]:
+    """Create the demo's staff, volunteers and requests (callers commit)."""
+    rng = random.Random(seed_value)
+    for staff in STAFF:
+        await accounts_service.save_user(
+            session,
+            phone=staff.phone,
+            roles={staff.role},
+            area_code=staff.area_code,
+            display_name=staff.name,
+            password=DEMO_PASSWORD,
+        )
+    coordinator = await accounts_service.get_by_phone(session, phone=STAFF[1].phone)
+    helpers: list[User] = []
+    for number, (name, kind, vehicle, district, verified) in enumerate(VOLUNTEERS, start=1):
+        user = await accounts_service.save_user(
+            session, phone=f"+6681100{number:04d}", roles={Role.VOLUNTEER}, display_name=name
+        )
+        lat, lon = await _point_in(session, district, rng)
+        volunteer, _ = await volunteers_service.save_profile(
+            session,
+            user=user,
+            refresh_seconds=0,
+            volunteer_in=VolunteerSave(
+                kind=kind,
+                vehicle=vehicle,
+                home_lat=lat,
+                home_lon=lon,
+                ppe_trained=verified,
+                service_radius_km=10,
+                skills=["ขับรถ"] if vehicle != "none" else [],
+            ),
+        )
+        if verified:
+            await volunteers_service.verify(
+                session, volunteer=volunteer, coordinator=coordinator, client_ip="demo"
+            )
+            helpers.append(user)
+    requesters = 0
+    for number, (category, urgency, district, people, text, status) in enumerate(REQUESTS, 1):
+        requester = await accounts_service.save_user(
+            session,
+            phone=f"+6689200{number:04d}",
+            roles={Role.REQUESTER},
+            display_name=f"ผู้ขอความช่วยเหลือ {number}",
+        )
+        lat, lon = await _point_in(session, district, rng)
+        help_request = await help_requests_service.create(
+            session,
+            requester=requester,
+            refresh_seconds=0,
+            request_in=HelpRequestCreate(
+                category=category,
+                urgency=urgency,
+                lat=lat,
+                lon=lon,
+                people_count=people,
+                description=text,
+                consent=True,
+                address_text=f"หมู่ {rng.randint(1, 12)}",
+            ),
+        )
+        await _bring_to(session, help_request, status, requester, rng.choice(helpers))
+        await _age(session, help_request, minutes=rng.randint(5, 600))
+        requesters += 1
+    await session.flush()
+    return {"staff": len(STAFF), "volunteers": len(VOLUNTEERS), "requests": requesters}
+
+
+async def _bring_to(
+    session: AsyncSession, help_request: HelpRequest, status: Status, requester: User, helper: User
+) -> None:
+    """Move a demo request to the status the scenario wants, through the real state machine."""
+    if status in (Status.CLAIMED, Status.IN_PROGRESS, Status.RESOLVED):
+        await lifecycle.claim(session, help_request=help_request, user=helper)
+    if status in (Status.IN_PROGRESS, Status.RESOLVED):
+        await lifecycle.transition(
+            session,
+            help_request=help_request,
+            user=helper,
+            to=Status.IN_PROGRESS,
+            note="กำลังเดินทาง",
+        )
+    if status == Status.RESOLVED:
+        await lifecycle.transition(
+            session, help_request=help_request, user=helper, to=Status.RESOLVED, note="ส่งของเรียบร้อย"
+        )
+    if status == Status.CANCELLED:
+        await lifecycle.transition(
+            session,
+            help_request=help_request,
+            user=requester,
+            to=Status.CANCELLED,
+            note="ได้รับความช่วยเหลือจากญาติแล้ว",
+        )
+
+
+async def _age(session: AsyncSession, help_request: HelpRequest, *, minutes: int) -> None:
+    """Move a demo request back in time so the map shows requests of different ages."""
+    shift = timedelta(minutes=minutes)
+    created = utcnow() - shift
+    await session.execute(
+        update(HelpRequest)
+        .where(HelpRequest.id == help_request.id)
+        .values(created_at=created, updated_at=created)
+    )
+    events = (
+        await session.scalars(
+            select(RequestEvent)
+            .where(RequestEvent.request_id == help_request.id)
+            .order_by(RequestEvent.id)
+        )
+    ).all()
+    for step, event in enumerate(events):
+        event.at = created + shift * step / (len(events) + 1)

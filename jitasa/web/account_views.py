@@ -1,0 +1,146 @@
+"""What the account and volunteer pages share: labels, area names, safe redirects, flash notes."""
+
+import hmac
+from urllib.parse import quote, urlsplit
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jitasa.areas.models import CODE_LENGTHS, Area
+from jitasa.errors import DomainError, Forbidden
+from jitasa.i18n import translate
+from jitasa.problems import VALIDATION_MESSAGES
+from jitasa.security import CSRF_SESSION_KEY
+from jitasa.thai import format_phone
+
+FLASH_KEY = "flash"
+# English message ids; the templates translate them with _(). Thai labels are in th.po.
+KIND_LABELS = {
+    "vhv": "Village health volunteer (VHV)",
+    "kamnan": "Subdistrict headman (kamnan)",
+    "village_headman": "Village headman",
+    "local_official": "Local government official",
+    "student": "Student",
+    "community_leader": "Community leader",
+    "womens_fund": "Women's development fund member",
+    "local_volunteer": "Local volunteer",
+    "general": "General volunteer",
+}
+VEHICLE_LABELS = {
+    "none": "No vehicle",
+    "motorcycle": "Motorcycle",
+    "car": "Car",
+    "pickup": "Pickup truck",
+    "van": "Van",
+    "ambulance": "Ambulance",
+}
+ROLE_LABELS = {
+    "requester": "Requester",
+    "volunteer": "Volunteer",
+    "coordinator": "Coordinator",
+    "admin": "Administrator",
+}
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Return `target` when it is a path on this site, else `default` (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(c) < 32 or c == "\\" for c in target):
+        return default
+    return target
+
+
+def check_signin_form(request: Request, sent: str) -> None:
+    """Refuse a sign-in form not posted from this browser's own page (login CSRF).
+
+    The application's CSRF check lets a post without a session cookie through, as nothing
+    ambient can be abused; a sign-in post, though, would plant someone else's session.
+    """
+    expected = request.session.get(CSRF_SESSION_KEY)
+    if not (isinstance(expected, str) and hmac.compare_digest(sent.encode(), expected.encode())):
+        raise Forbidden(
+            "auth.csrf", "This form has expired or came from another site; reload the page."
+        )
+
+
+def sign_in_first(request: Request, *, staff: bool = False) -> RedirectResponse:
+    """Send an anonymous visitor to sign in, then back to this page (with its query)."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    page = "/staff/signin" if staff else "/signin"
+    return RedirectResponse(f"{page}?next={quote(here, safe='/')}", status_code=303)
+
+
+def go_to(path: str) -> RedirectResponse:
+    """Redirect after a form post, so that reloading the page does not post it again."""
+    return RedirectResponse(path, status_code=303)
+
+
+def flash(request: Request, message: str, **params: str) -> None:
+    """Keep a note (an English message id) to show once on the next page."""
+    request.session[FLASH_KEY] = {"message": message, "params": params}
+
+
+def pop_flash(request: Request, language: str) -> str | None:
+    """Return the note kept for this page in the page language, and forget it."""
+    note = request.session.pop(FLASH_KEY, None)
+    if not isinstance(note, dict) or not isinstance(note.get("message"), str):
+        return None
+    return translate(note["message"], language, **note.get("params", {}))
+
+
+def phone_for_display(e164: str) -> str:
+    """Show a stored phone number the Thai way, such as "081 234 5678"."""
+    try:
+        return format_phone(e164)
+    except DomainError:
+        return e164
+
+
+def error_text(error: DomainError, language: str) -> str:
+    """Return a domain error's explanation in the page language."""
+    return error.detail_th if language == "th" else error.detail
+
+
+def field_messages(
+    raw_errors: list[dict], labels: dict[str, str], language: str
+) -> dict[str, list[str]]:
+    """Turn pydantic's errors into messages per form field, naming fields by their labels."""
+    messages: dict[str, list[str]] = {}
+    for raw in raw_errors:
+        name = str(raw.get("loc", ("form",))[0])
+        template = VALIDATION_MESSAGES.get(raw.get("type", ""), "{field} is not valid.")
+        label = translate(labels.get(name, name), language)
+        try:
+            text = translate(template, language, **{**(raw.get("ctx") or {}), "field": label})
+        except (KeyError, IndexError):
+            text = translate("{field} is not valid.", language, field=label)
+        messages.setdefault(name, []).append(text)
+    return messages
+
+
+def area_prefixes(code: str) -> list[str]:
+    """Return the codes of an area and the areas holding it, province first (codes nest)."""
+    return [code[:length] for length in sorted(CODE_LENGTHS) if length <= len(code)]
+
+
+async def area_names(session: AsyncSession, codes: set[str]) -> dict[str, tuple[str, str]]:
+    """Load the Thai and English names of these areas and of every area holding them."""
+    wanted = {prefix for code in codes if code for prefix in area_prefixes(code)}
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Area.code, Area.name_th, Area.name_en).where(Area.code.in_(wanted))
+    )
+    return {code: (name_th, name_en) for code, name_th, name_en in rows}
+
+
+def place(code: str | None, names: dict[str, tuple[str, str]], language: str) -> str:
+    """Name an area most precise first, with its parents: "เมืองเชียงใหม่, เชียงใหม่"."""
+    if not code:
+        return ""
+    found = [names[c] for c in reversed(area_prefixes(code)) if c in names]
+    return ", ".join(th if language == "th" else en for th, en in found)

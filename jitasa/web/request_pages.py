@@ -1,0 +1,251 @@
+"""Pages of help requests: SOS form, my requests, request detail, near me, my tasks, incidents."""
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jitasa.accounts import policy
+from jitasa.accounts.deps import OptionalUser
+from jitasa.accounts.models import User
+from jitasa.accounts.policy import Action
+from jitasa.db import SessionDep
+from jitasa.errors import DomainError
+from jitasa.help_requests import lifecycle
+from jitasa.help_requests import router as help_requests_api
+from jitasa.help_requests import service as help_requests_service
+from jitasa.help_requests.models import HelpRequest, RequestEvent
+from jitasa.help_requests.router import ValidRequest
+from jitasa.help_requests.states import ACTIVE, Actor, Status
+from jitasa.i18n import translate
+from jitasa.incidents import service as incidents_service
+from jitasa.incidents.models import DEFAULT_SLA_MINUTES
+from jitasa.volunteers import service as volunteers_service
+from jitasa.web import request_views as views
+from jitasa.web.account_views import sign_in_first
+from jitasa.web.incident_form import IncidentForm, read_incident_form
+from jitasa.web.pages import language_of, render
+
+router = APIRouter(include_in_schema=False)
+NEARBY_RADII_KM = (2, 5, 10, 20, 50)
+DEFAULT_RADIUS_KM = 20
+
+
+def _common(request: Request, user: User | None) -> dict:
+    """Return what every request page's template needs besides its own data."""
+    language = language_of(request)
+    return {
+        "user": user,
+        "when": lambda moment: views.when(moment, language),
+        "phone_for_display": views.phone_for_display,
+        "map_link": views.map_link,
+        "status_labels": views.STATUS_LABELS,
+        "status_names": {k: translate(v, language) for k, v in views.STATUS_LABELS.items()},
+        "urgency_names": {k: translate(v, language) for k, v in views.URGENCY_LABELS.items()},
+        "urgency_labels": views.URGENCY_LABELS,
+        "event_labels": views.EVENT_LABELS,
+        "actor_labels": views.ACTOR_LABELS,
+        "close_reasons": views.CLOSE_REASON_LABELS,
+    }
+
+
+async def _timelines(
+    session: AsyncSession, requests: list[HelpRequest]
+) -> dict[int, list[views.TimelineEntry]]:
+    """Load the timelines of several requests in one query."""
+    by_id = {r.id: r for r in requests}
+    events: dict[int, list[RequestEvent]] = {r.id: [] for r in requests}
+    if by_id:
+        statement = (
+            select(RequestEvent).where(RequestEvent.request_id.in_(by_id)).order_by(RequestEvent.id)
+        )
+        for event in await session.scalars(statement):
+            events[event.request_id].append(event)
+    return {rid: views.timeline_entries(by_id[rid], found) for rid, found in events.items()}
+
+
+@router.get("/sos", response_class=HTMLResponse)
+async def sos_form(request: Request, user: OptionalUser, session: SessionDep) -> Response:
+    """Show the SOS form: pin, category, urgency, contact and consent."""
+    if user is None:
+        return sign_in_first(request)
+    incidents = await incidents_service.list_incidents(session, active=True)
+    return render(
+        request,
+        "requests/sos.html",
+        **_common(request, user),
+        incidents=incidents,
+        triage=views.TRIAGE,
+        other_urgencies=views.OTHER_URGENCIES,
+        own_phone=views.phone_for_display(user.phone),
+        category_names=views.category_names(incidents, language_of(request)),
+    )
+
+
+@router.get("/requests/mine", response_class=HTMLResponse)
+async def my_requests(request: Request, user: OptionalUser, session: SessionDep) -> Response:
+    """Show the signed-in person's requests with their status and timeline."""
+    if user is None:
+        return sign_in_first(request)
+    mine = await help_requests_service.list_requests(
+        session,
+        bbox=None,
+        area=None,
+        statuses=[],
+        categories=[],
+        urgencies=[],
+        requester_id=user.id,
+        limit=100,
+        before_id=None,
+    )
+    return render(
+        request,
+        "requests/mine.html",
+        **_common(request, user),
+        help_requests=mine,
+        names=await views.load_names(session, mine),
+        timelines=await _timelines(session, mine),
+        moves={r.id: views.moves_for(r, {Actor.REQUESTER}) for r in mine},
+    )
+
+
+@router.get("/requests/{request_id}", response_class=HTMLResponse)
+async def request_detail(
+    help_request: ValidRequest, request: Request, user: OptionalUser, session: SessionDep
+) -> Response:
+    """Show one request: everything to its people, the public view to everyone else."""
+    # The API's own handler decides the view and logs staff reads of personal data.
+    shown = await help_requests_api.get_request(help_request, user, request, session)
+    actors = lifecycle.actors_of(help_request, user)
+    full = lifecycle.sees_everything(help_request, user)
+    timeline = []
+    if full:
+        timeline = (await _timelines(session, [help_request]))[help_request.id]
+    may_claim = (
+        help_request.status == Status.OPEN
+        and user is not None
+        and policy.allows(user, Action.CLAIM_REQUEST)
+    )
+    return render(
+        request,
+        "requests/detail.html",
+        **_common(request, user),
+        help_request=help_request,
+        shown=shown,
+        full=full,
+        names=await views.load_names(session, [help_request]),
+        timeline=timeline,
+        moves=views.moves_for(help_request, actors),
+        is_staff=Actor.AREA_STAFF in actors,
+        may_claim=may_claim,
+        active=help_request.status in ACTIVE,
+    )
+
+
+def _helper_page(request: Request, user: User | None) -> Response | None:
+    """Return the page to show instead when the visitor may not help, else None."""
+    if user is None:
+        return sign_in_first(request)
+    if not policy.allows(user, Action.CLAIM_REQUEST):
+        return render(
+            request, "requests/not_volunteer.html", status_code=403, **_common(request, user)
+        )
+    return None
+
+
+@router.get("/volunteer/nearby", response_class=HTMLResponse)
+async def near_me(request: Request, user: OptionalUser, session: SessionDep) -> Response:
+    """Show the open requests near the volunteer, each one tap from being claimed."""
+    refused = _helper_page(request, user)
+    if refused:
+        return refused
+    volunteer = await volunteers_service.get_for_user(session, user=user)
+    incidents = await incidents_service.list_incidents(session, active=None)
+    radius = DEFAULT_RADIUS_KM
+    if volunteer is not None:
+        radius = min(NEARBY_RADII_KM, key=lambda r: abs(r - volunteer.service_radius_km))
+    return render(
+        request,
+        "requests/nearby.html",
+        **_common(request, user),
+        volunteer=volunteer,
+        radii=NEARBY_RADII_KM,
+        radius=radius,
+        category_names=views.category_names(incidents, language_of(request)),
+    )
+
+
+@router.get("/volunteer/tasks", response_class=HTMLResponse)
+async def my_tasks(request: Request, user: OptionalUser, session: SessionDep) -> Response:
+    """Show the requests the volunteer has taken, with everything needed to help."""
+    refused = _helper_page(request, user)
+    if refused:
+        return refused
+    tasks = await help_requests_service.list_requests(
+        session,
+        bbox=None,
+        area=None,
+        statuses=["claimed", "in_progress"],
+        categories=[],
+        urgencies=[],
+        claimed_by_id=user.id,
+        limit=100,
+        before_id=None,
+    )
+    return render(
+        request,
+        "requests/tasks.html",
+        **_common(request, user),
+        tasks=tasks,
+        names=await views.load_names(session, tasks),
+        moves={r.id: views.moves_for(r, {Actor.CLAIMER}) for r in tasks},
+    )
+
+
+async def _incidents_page(
+    request: Request,
+    session: AsyncSession,
+    user: User,
+    form: IncidentForm,
+    status_code: int = 200,
+) -> Response:
+    """Render the incidents admin page with the form as it stands."""
+    return render(
+        request,
+        "requests/admin_incidents.html",
+        status_code=status_code,
+        **_common(request, user),
+        incidents=await incidents_service.list_incidents(session, active=None),
+        form=form,
+        created=request.query_params.get("created"),
+    )
+
+
+@router.get("/admin/incidents", response_class=HTMLResponse)
+async def incidents_admin(request: Request, user: OptionalUser, session: SessionDep) -> Response:
+    """List incidents and offer the form to add one (admins)."""
+    if user is None:
+        return sign_in_first(request, staff=True)
+    policy.require(user, Action.MANAGE_INCIDENTS)
+    return await _incidents_page(request, session, user, IncidentForm.empty(DEFAULT_SLA_MINUTES))
+
+
+@router.post("/admin/incidents", response_class=HTMLResponse)
+async def add_incident(request: Request, user: OptionalUser, session: SessionDep) -> Response:
+    """Add an incident with its categories from the form (admins)."""
+    if user is None:
+        return sign_in_first(request, staff=True)
+    policy.require(user, Action.MANAGE_INCIDENTS)
+    form = read_incident_form(await request.form(), language_of(request))
+    if form.incident_in is not None:
+        try:
+            incident = await incidents_service.create(session, incident_in=form.incident_in)
+        except DomainError as error:
+            form.errors.append(error.detail_th if language_of(request) == "th" else error.detail)
+        else:
+            return RedirectResponse(
+                f"/admin/incidents?created={quote(incident.code)}", status_code=303
+            )
+    return await _incidents_page(request, session, user, form, status_code=422)

@@ -1,0 +1,103 @@
+// Calling Jitasa's JSON API from the pages: CSRF header, idempotency keys, problem messages.
+export const lang = document.documentElement.lang;
+const FLASH_KEY = "jitasa-flash";
+
+// A key for the Idempotency-Key header. crypto.randomUUID needs a secure context (HTTPS or
+// localhost); a LAN demo over plain HTTP still has getRandomValues.
+export function newKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function csrfToken() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.content : "";
+}
+
+// Send a request; resolve to {ok, status, data} (data: the JSON body, or null), never throw:
+// a network failure answers status 0 so the page can say "no connection".
+export async function call(method, url, { body, key } = {}) {
+  const headers = { Accept: "application/json" };
+  if (method !== "GET") headers["X-CSRF-Token"] = csrfToken();
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (key) headers["Idempotency-Key"] = key;
+  let response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "same-origin",
+    });
+  } catch {
+    return { ok: false, status: 0, data: null };
+  }
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    data = null;
+  }
+  return { ok: response.ok, status: response.status, data };
+}
+
+// The explanation of a problem+json answer in the page's language.
+export function problemText(data, fallback = "") {
+  if (!data) return fallback;
+  return (lang === "th" ? data.detail_th : data.detail) || data.detail || fallback;
+}
+
+// A field error's message in the page's language, naming the field by its label instead of
+// its JSON name: "{field} is required." / "ต้องระบุ {field}". English messages start with the
+// name; elsewhere in English it is a plain word ("your explicit consent").
+export function fieldMessage(error, label) {
+  const thai = lang === "th" && error.message_th;
+  const text = thai ? error.message_th : error.message;
+  if (!label || !error.field) return text;
+  if (!thai) return text.startsWith(error.field) ? label + text.slice(error.field.length) : text;
+  return text.replace(new RegExp(`(^|[^A-Za-z_])${error.field}(?![A-Za-z_])`), `$1${label}`);
+}
+
+export function signInAgain() {
+  const next = encodeURIComponent(location.pathname);
+  location.assign(`/signin?next=${next}`);
+}
+
+// Keep a message across the reload that shows the new state, then show it once.
+export function setFlash(message) {
+  try {
+    sessionStorage.setItem(FLASH_KEY, message);
+  } catch {
+    // Storage can be off (old private browsing): the new state still shows, only the note not.
+  }
+}
+
+export function flashThenReload(message) {
+  setFlash(message);
+  location.reload();
+}
+
+export function showFlash() {
+  const box = document.getElementById("flash");
+  let message = null;
+  try {
+    message = sessionStorage.getItem(FLASH_KEY);
+    sessionStorage.removeItem(FLASH_KEY);
+  } catch {
+    return;
+  }
+  if (!message || !box) return;
+  box.textContent = message;
+  box.hidden = false;
+}
+
+// Read the page's JSON data block (<script type="application/json">): no inline script runs.
+export function pageData(id) {
+  const element = document.getElementById(id);
+  return element ? JSON.parse(element.textContent) : {};
+}
+
+export function format(template, params) {
+  return template.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? params[name] : whole));
+}

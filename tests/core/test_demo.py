@@ -1,0 +1,46 @@
+"""The demo's Chiang Mai scenario: staff, volunteers and requests made through the services."""
+
+from collections import Counter
+
+from sqlalchemy import select
+
+from jitasa.config import Settings
+from jitasa.db import create_engine, create_session_factory
+from jitasa.demo import demo_settings, load_packaged_boundaries, seed_scenario
+from jitasa.demo_scenario import REQUESTS, STAFF, VOLUNTEERS
+from jitasa.help_requests.models import HelpRequest
+from jitasa.migrate import upgrade
+from jitasa.volunteers.models import Volunteer
+
+
+def test_demo_always_uses_its_own_sqlite_file(tmp_path):
+    settings = Settings(
+        _env_file=None, data_dir=tmp_path, database_url="postgresql://somewhere/else"
+    )
+    assert demo_settings(settings).sqlalchemy_url == (
+        f"sqlite+aiosqlite:///{tmp_path.resolve()}/demo.db"
+    )
+
+
+async def test_scenario_is_seeded_once_with_requests_in_every_state(fresh_database_url, tmp_path):
+    engine = create_engine(
+        Settings(_env_file=None, data_dir=tmp_path, database_url=fresh_database_url)
+    )
+    try:
+        await upgrade(engine)
+        assert await load_packaged_boundaries(engine) == 77 + 928
+        added = await seed_scenario(engine)
+        assert added == {
+            "staff": len(STAFF),
+            "volunteers": len(VOLUNTEERS),
+            "requests": len(REQUESTS),
+        }
+        assert await seed_scenario(engine) == {}
+        async with create_session_factory(engine, mode="read")() as session:
+            requests = (await session.scalars(select(HelpRequest))).all()
+            volunteers = (await session.scalars(select(Volunteer))).all()
+        assert Counter(r.status for r in requests) == Counter(s.value for *_, s in REQUESTS)
+        assert all(r.province_code == "50" and r.district_code for r in requests)
+        assert sum(v.is_verified for v in volunteers) == sum(1 for *_, ok in VOLUNTEERS if ok)
+    finally:
+        await engine.dispose()
