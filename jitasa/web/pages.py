@@ -1,6 +1,6 @@
 """Server-rendered pages (Thai first, English switch) and the static files they use."""
 
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 import xstatic.pkg.leaflet
@@ -13,7 +13,7 @@ from jitasa import __version__
 from jitasa.errors import DomainError
 from jitasa.i18n import LANGUAGES, translate
 from jitasa.security import csrf_token
-from jitasa.thai import format_date
+from jitasa.thai import BANGKOK, format_date
 
 WEB_DIR = Path(__file__).parent
 LANGUAGE_COOKIE = "lang"
@@ -42,7 +42,7 @@ def render(request: Request, template: str, status_code: int = 200, **context) -
             "lang": language,
             "other_lang": "en" if language == "th" else "th",
             "_": lambda message, **params: translate(message, language, **params),
-            "today": format_date(date.today(), language),
+            "today": format_date(datetime.now(BANGKOK).date(), language),
             "version": __version__,
             "csrf_token": csrf_token(request),
             "settings": settings,
