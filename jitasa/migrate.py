@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from jitasa.areas import service as areas_service
 from jitasa.db import create_session_factory
+from jitasa.help_requests import signals as help_request_signals
 from jitasa.incidents import service as incidents_service
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -48,5 +49,7 @@ async def upgrade(engine: AsyncEngine) -> UpgradeReport:
     async with create_session_factory(engine)() as session:
         changed = await areas_service.sync_from_geothai(session)
         incident_created = await incidents_service.ensure_default(session)
+        # Requests written before the map kept counts (or by a bulk load) get counted once.
+        await help_request_signals.recount_map(session, only_if_empty=True)
         await session.commit()
     return UpgradeReport(before, after, changed, incident_created)

@@ -1,9 +1,10 @@
 """Import every domain's tables so that Alembic and the tests see the whole schema."""
 
-from jitasa import idempotency
+from jitasa import events, idempotency
 from jitasa.accounts import models as accounts_models
 from jitasa.areas import models as areas_models
 from jitasa.audit import models as audit_models
+from jitasa.clusters import models as clusters_models
 from jitasa.db import Base
 from jitasa.help_requests import models as help_requests_models
 from jitasa.incidents import models as incidents_models
@@ -14,6 +15,8 @@ __all__ = [
     "accounts_models",
     "areas_models",
     "audit_models",
+    "clusters_models",
+    "events",
     "help_requests_models",
     "idempotency",
     "incidents_models",

@@ -8,6 +8,7 @@ from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
 from jitasa.db import utcnow
 from jitasa.errors import Conflict, Forbidden, invalid_field
+from jitasa.help_requests import signals
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.states import ACTIVE, Actor, CloseReason, Status, can_move, is_move
 from jitasa.incidents.models import Category
@@ -100,6 +101,7 @@ async def _move(
     session: AsyncSession, help_request: HelpRequest, *, from_status: Status, values: dict
 ) -> HelpRequest:
     """Change the request only if it is still in `from_status`; exactly one racer wins."""
+    before = signals.map_item(help_request)._replace(status=str(from_status))
     changed = await session.execute(
         update(HelpRequest)
         .where(HelpRequest.id == help_request.id, HelpRequest.status == from_status)
@@ -113,6 +115,7 @@ async def _move(
             {"status": from_status.value},
         )
     await session.refresh(help_request)
+    signals.changed(session, before, help_request)
     return help_request
 
 

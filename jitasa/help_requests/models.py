@@ -25,6 +25,8 @@ class HelpRequest(Base):
     __table_args__ = (
         Index("ix_help_requests_status_lat_lon", "status", "lat", "lon"),
         Index("ix_help_requests_contact_phone_created_at", "contact_phone", "created_at"),
+        # The map's points at street zoom are looked up by their exact public pin.
+        Index("ix_help_requests_public_lat_public_lon", "public_lat", "public_lon"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

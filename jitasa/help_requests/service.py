@@ -11,6 +11,7 @@ from jitasa.accounts.models import User
 from jitasa.areas import service as areas_service
 from jitasa.db import utcnow
 from jitasa.errors import FieldError, Invalid, NotFound, invalid_field
+from jitasa.help_requests import signals
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.schemas import CONSENT_VERSION, HelpRequestCreate
 from jitasa.help_requests.states import Status
@@ -140,6 +141,7 @@ async def create(
         )
     )
     await session.flush()
+    signals.created(session, help_request)
     return help_request
 
 

@@ -1,0 +1,103 @@
+"""The cluster grid: nested square cells of the privacy grid, and a bbox cut into whole cells.
+
+Level 0 is the ~500 m privacy grid itself, so every public pin is the centre of exactly one
+level-0 cell; a level-l cell holds 2^l × 2^l level-0 cells. A viewport is covered exactly by
+whole cells: the largest ones inside it at the display level, and a ring of ever smaller ones
+along its edges down to level 0, where a cell is in the bbox exactly when its pin is.
+"""
+
+import math
+from dataclasses import dataclass
+
+from jitasa.geo import PRIVACY_GRID_DEGREES, round_for_privacy
+
+STEP = PRIVACY_GRID_DEGREES
+MAX_LEVEL = 13  # 41° cells: all of Thailand in one
+# Display cells are 2^(14 - zoom) privacy cells wide, about 58 screen pixels at any zoom.
+ZOOM_OFFSET = 14
+
+
+@dataclass(frozen=True)
+class Span:
+    """An inclusive range of cell indexes; empty when lo > hi."""
+
+    lo: int
+    hi: int
+
+    @property
+    def empty(self) -> bool:
+        """Tell whether the range holds no cell."""
+        return self.lo > self.hi
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Cells of one level that lie wholly in the bbox, less those a bigger level already holds."""
+
+    level: int
+    x: Span
+    y: Span
+    hole_x: Span  # the level-l indexes covered by the next level up (empty: no hole)
+    hole_y: Span
+
+
+def display_level(zoom: int) -> int:
+    """Return the level whose cells are the clusters shown at this zoom."""
+    return max(0, min(MAX_LEVEL, ZOOM_OFFSET - zoom))
+
+
+def cell_of(lat: float, lon: float) -> tuple[int, int]:
+    """Return the level-0 cell (x, y) of a public pin."""
+    return math.floor(lon / STEP), math.floor(lat / STEP)
+
+
+def centre(index: int) -> float:
+    """Return the coordinate of a level-0 cell's centre, exactly as public pins store it."""
+    return round_for_privacy((index + 0.5) * STEP, 0.0)[0]
+
+
+def _level0_span(low: float, high: float) -> Span:
+    """Return the level-0 indexes whose centres lie within [low, high]."""
+    lo, hi = math.floor(low / STEP), math.floor(high / STEP)
+    while centre(lo) < low:
+        lo += 1
+    while centre(lo - 1) >= low:
+        lo -= 1
+    while centre(hi) > high:
+        hi -= 1
+    while centre(hi + 1) <= high:
+        hi += 1
+    return Span(lo, hi)
+
+
+def _whole(span: Span, level: int) -> Span:
+    """Return the level-l cells all of whose level-0 cells lie in the span."""
+    return Span(-((-span.lo) >> level), ((span.hi + 1) >> level) - 1)
+
+
+def _children(span: Span) -> Span:
+    """Return the cells one level down that make up the span's cells."""
+    return Span(1, 0) if span.empty else Span(span.lo * 2, span.hi * 2 + 1)
+
+
+def frames(bbox: tuple[float, float, float, float], level: int) -> list[Frame]:
+    """Cut the bbox into whole cells of `level` and rings of smaller ones, biggest first."""
+    west, south, east, north = bbox
+    base_x, base_y = _level0_span(west, east), _level0_span(south, north)
+    if base_x.empty or base_y.empty:
+        return []
+    cut, above_x, above_y = [], Span(1, 0), Span(1, 0)
+    for current in range(level, -1, -1):
+        x, y = _whole(base_x, current), _whole(base_y, current)
+        hole_x, hole_y = _children(above_x), _children(above_y)
+        if hole_x.empty or hole_y.empty:
+            hole_x, hole_y = Span(1, 0), Span(1, 0)
+        if not (x.empty or y.empty):
+            cut.append(Frame(current, x, y, hole_x, hole_y))
+        above_x, above_y = x, y
+    return cut
+
+
+def parent(index: int, *, levels: int) -> int:
+    """Return the index of the cell `levels` up that holds this one."""
+    return index >> levels

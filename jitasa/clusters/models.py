@@ -1,0 +1,29 @@
+"""The per-cell counts behind the map's clusters."""
+
+from sqlalchemy import Float, Integer, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from jitasa.db import Base
+
+
+class MapCell(Base):
+    """How many items of a layer, of one category, urgency and status, lie in one grid cell.
+
+    Each item is counted at every level twice: once nationally (province "") and once under
+    its province, so a province's map reads only its own rows.
+    """
+
+    __tablename__ = "map_cells"
+
+    layer: Mapped[str] = mapped_column(String(16), primary_key=True)
+    province_code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    x: Mapped[int] = mapped_column(Integer, primary_key=True)
+    y: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category: Mapped[str] = mapped_column(String(40), primary_key=True)
+    urgency: Mapped[str] = mapped_column(String(8), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    # Sums of the items' public pins, so a cluster sits at their centroid, not a grid corner.
+    sum_lat: Mapped[float] = mapped_column(Float, default=0.0)
+    sum_lon: Mapped[float] = mapped_column(Float, default=0.0)
