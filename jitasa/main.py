@@ -17,6 +17,7 @@ from jitasa.db import create_engine, create_session_factory
 from jitasa.health import router as health_router
 from jitasa.help_requests.router import router as help_requests_router
 from jitasa.incidents.router import router as incidents_router
+from jitasa.map.router import router as map_router
 from jitasa.notifications.channels import channel_for
 from jitasa.observability import RequestObserver, configure_logging
 from jitasa.security import SecurityHeaders, check_csrf
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audit_router)
     app.include_router(incidents_router)
     app.include_router(help_requests_router)
+    app.include_router(map_router)
     app.include_router(volunteers_router)
     pages.install(app)
     return app

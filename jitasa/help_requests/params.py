@@ -37,7 +37,7 @@ def parse_bbox(text: str | None) -> BBox | None:
     return west, south, east, north
 
 
-def _values(raw: list[str] | None, allowed: set[str] | None, field: str) -> list[str]:
+def split_values(raw: list[str] | None, allowed: set[str] | None, field: str) -> list[str]:
     """Split repeated or comma-separated values and refuse unknown ones."""
     values = [v.strip() for item in raw or [] for v in item.split(",") if v.strip()]
     unknown = [v for v in values if allowed is not None and v not in allowed]
@@ -65,8 +65,8 @@ class ListFilters:
     ) -> None:
         self.bbox = parse_bbox(bbox)
         self.area = area
-        self.status = _values(status, {s.value for s in Status}, "status")
-        self.category = _values(category, None, "category")
-        self.urgency = _values(urgency, URGENCIES, "urgency")
+        self.status = split_values(status, {s.value for s in Status}, "status")
+        self.category = split_values(category, None, "category")
+        self.urgency = split_values(urgency, URGENCIES, "urgency")
         self.limit = limit
         self.cursor = cursor

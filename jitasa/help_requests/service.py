@@ -3,7 +3,7 @@
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa import geo
@@ -179,13 +179,9 @@ async def list_requests(
         )
     if area:
         statement = statement.where(HelpRequest.area_code.startswith(area, autoescape=True))
-    for column, values in (
-        (HelpRequest.status, statuses),
-        (HelpRequest.category, categories),
-        (HelpRequest.urgency, urgencies),
-    ):
-        if values:
-            statement = statement.where(column.in_(values))
+    statement = _kind_filters(
+        statement, statuses=statuses, categories=categories, urgencies=urgencies
+    )
     if requester_id is not None:
         statement = statement.where(HelpRequest.requester_id == requester_id)
     if claimed_by_id is not None:
@@ -273,3 +269,68 @@ async def possible_duplicates(
         if phone_matches or exact_m <= DUPLICATE_RADIUS_M:
             found.append((help_request, phone_matches, int(round(public_m * 1000, -1))))
     return found
+
+
+def _kind_filters(statement, *, statuses, categories, urgencies):
+    """Narrow a statement to requests of these statuses, categories and urgencies (if any)."""
+    for column, values in (
+        (HelpRequest.status, statuses),
+        (HelpRequest.category, categories),
+        (HelpRequest.urgency, urgencies),
+    ):
+        if values:
+            statement = statement.where(column.in_(list(values)))
+    return statement
+
+
+async def public_pins_in(
+    session: AsyncSession,
+    *,
+    bbox: tuple[float, float, float, float],
+    area: str,
+    statuses: list[str],
+    categories: list[str],
+    urgencies: list[str],
+) -> list[tuple]:
+    """Return (province, category, urgency, status, public lat, public lon) of the area's
+    matching requests whose public pin lies in the bbox."""
+    west, south, east, north = bbox
+    statement = select(
+        HelpRequest.province_code,
+        HelpRequest.category,
+        HelpRequest.urgency,
+        HelpRequest.status,
+        HelpRequest.public_lat,
+        HelpRequest.public_lon,
+    ).where(
+        HelpRequest.area_code.startswith(area, autoescape=True),
+        HelpRequest.public_lat.between(south, north),
+        HelpRequest.public_lon.between(west, east),
+    )
+    statement = _kind_filters(
+        statement, statuses=statuses, categories=categories, urgencies=urgencies
+    )
+    return [tuple(row) for row in await session.execute(statement)]
+
+
+async def at_public_pins(
+    session: AsyncSession,
+    *,
+    pins: list[tuple[float, float]],
+    area: str | None,
+    statuses: list[str],
+    categories: list[str],
+    urgencies: list[str],
+) -> list[HelpRequest]:
+    """Return the matching requests shown at exactly these public pins."""
+    if not pins:
+        return []
+    statement = select(HelpRequest).where(
+        tuple_(HelpRequest.public_lat, HelpRequest.public_lon).in_(pins)
+    )
+    if area:
+        statement = statement.where(HelpRequest.area_code.startswith(area, autoescape=True))
+    statement = _kind_filters(
+        statement, statuses=statuses, categories=categories, urgencies=urgencies
+    )
+    return list((await session.scalars(statement.order_by(HelpRequest.id))).all())

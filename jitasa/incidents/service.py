@@ -99,3 +99,8 @@ async def create(session: AsyncSession, *, incident_in) -> Incident:
     session.add(incident)
     await session.flush()
     return incident
+
+
+async def category_codes(session: AsyncSession) -> set[str]:
+    """Return the codes of every incident's categories."""
+    return set((await session.scalars(select(Category.code).distinct())).all())

@@ -50,6 +50,12 @@ LIST_FILTERS = [
     {"area": "5001"},
     {"limit": 1},
 ]
+EVERY_STATUS = "open,claimed,in_progress,resolved,cancelled,closed,expired"
+MAP_VIEWS = [  # a lone request becomes a point from zoom 14 on
+    {"bbox": QUERY["bbox"], "zoom": zoom, "status": EVERY_STATUS, **area}
+    for zoom in (5, 14, 18)
+    for area in ({}, {"area": "50"}, {"area": "5001"})
+]
 
 
 def phone_forms(e164: str) -> list[str]:
@@ -165,6 +171,7 @@ async def scan(client, app, world: dict, headers: dict[str, str]) -> dict[str, l
     urls = [url for path in get_paths(app) for url in filled(path, ids)]
     calls = [(url, {}) for url in urls] + [(url, QUERY) for url in urls]
     calls += [("/api/v1/requests", filters) for filters in LIST_FILTERS]
+    calls += [("/api/v1/map", view) for view in MAP_VIEWS]
     found = {}
     for url, params in calls:
         response = await client.get(url, params=params, headers=headers)

@@ -1,0 +1,1 @@
+"""The map: layers of clusters and points for a viewport, as GeoJSON."""
