@@ -15,6 +15,8 @@ STEP = PRIVACY_GRID_DEGREES
 MAX_LEVEL = 13  # 41° cells: all of Thailand in one
 # Display cells are 2^(14 - zoom) privacy cells wide, about 58 screen pixels at any zoom.
 ZOOM_OFFSET = 14
+# A viewport far bigger than a screen at its zoom gets bigger cells, so no answer is huge.
+MAX_DISPLAY_CELLS = 4096
 
 
 @dataclass(frozen=True)
@@ -29,21 +31,36 @@ class Span:
         """Tell whether the range holds no cell."""
         return self.lo > self.hi
 
+    @property
+    def size(self) -> int:
+        """Return how many cells the range holds."""
+        return max(0, self.hi - self.lo + 1)
+
 
 @dataclass(frozen=True)
-class Frame:
-    """Cells of one level that lie wholly in the bbox, less those a bigger level already holds."""
+class Rect:
+    """A rectangle of whole cells of one level."""
 
     level: int
     x: Span
     y: Span
-    hole_x: Span  # the level-l indexes covered by the next level up (empty: no hole)
-    hole_y: Span
 
 
 def display_level(zoom: int) -> int:
-    """Return the level whose cells are the clusters shown at this zoom."""
+    """Return the level whose cells are the clusters shown at this zoom on a screen."""
     return max(0, min(MAX_LEVEL, ZOOM_OFFSET - zoom))
+
+
+def level_for(bbox: tuple[float, float, float, float], zoom: int) -> int:
+    """Return the cluster level of a viewport: the zoom's, or coarser if the bbox is huge."""
+    west, south, east, north = bbox
+    level = display_level(zoom)
+    while level < MAX_LEVEL:
+        size = STEP * (1 << level)
+        if ((east - west) / size + 2) * ((north - south) / size + 2) <= MAX_DISPLAY_CELLS:
+            break
+        level += 1
+    return level
 
 
 def cell_of(lat: float, lon: float) -> tuple[int, int]:
@@ -80,7 +97,21 @@ def _children(span: Span) -> Span:
     return Span(1, 0) if span.empty else Span(span.lo * 2, span.hi * 2 + 1)
 
 
-def frames(bbox: tuple[float, float, float, float], level: int) -> list[Frame]:
+def _minus(outer: Rect, hole_x: Span, hole_y: Span) -> list[Rect]:
+    """Return up to four rectangles covering `outer` less the hole it wholly contains."""
+    if hole_x.empty or hole_y.empty:
+        return [outer]
+    level, x, y = outer.level, outer.x, outer.y
+    pieces = [
+        Rect(level, Span(x.lo, hole_x.lo - 1), y),
+        Rect(level, Span(hole_x.hi + 1, x.hi), y),
+        Rect(level, hole_x, Span(y.lo, hole_y.lo - 1)),
+        Rect(level, hole_x, Span(hole_y.hi + 1, y.hi)),
+    ]
+    return [p for p in pieces if not (p.x.empty or p.y.empty)]
+
+
+def frames(bbox: tuple[float, float, float, float], level: int) -> list[Rect]:
     """Cut the bbox into whole cells of `level` and rings of smaller ones, biggest first."""
     west, south, east, north = bbox
     base_x, base_y = _level0_span(west, east), _level0_span(south, north)
@@ -89,15 +120,7 @@ def frames(bbox: tuple[float, float, float, float], level: int) -> list[Frame]:
     cut, above_x, above_y = [], Span(1, 0), Span(1, 0)
     for current in range(level, -1, -1):
         x, y = _whole(base_x, current), _whole(base_y, current)
-        hole_x, hole_y = _children(above_x), _children(above_y)
-        if hole_x.empty or hole_y.empty:
-            hole_x, hole_y = Span(1, 0), Span(1, 0)
         if not (x.empty or y.empty):
-            cut.append(Frame(current, x, y, hole_x, hole_y))
+            cut += _minus(Rect(current, x, y), _children(above_x), _children(above_y))
         above_x, above_y = x, y
     return cut
-
-
-def parent(index: int, *, levels: int) -> int:
-    """Return the index of the cell `levels` up that holds this one."""
-    return index >> levels

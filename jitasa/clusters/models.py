@@ -1,6 +1,6 @@
 """The per-cell counts behind the map's clusters."""
 
-from sqlalchemy import Float, Integer, SmallInteger, String
+from sqlalchemy import Float, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from jitasa.db import Base
@@ -14,6 +14,12 @@ class MapCell(Base):
     """
 
     __tablename__ = "map_cells"
+    # Rows stored in key order: a viewport reads runs of neighbouring cells, not scattered rows.
+    # The key seeks columns of cells; the second index seeks rows of cells (a wide, flat strip).
+    __table_args__ = (
+        Index("ix_map_cells_rows", "layer", "province_code", "level", "y", "x"),
+        {"sqlite_with_rowid": False},
+    )
 
     layer: Mapped[str] = mapped_column(String(16), primary_key=True)
     province_code: Mapped[str] = mapped_column(String(2), primary_key=True)

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sqlalchemy import and_, delete, event, func, insert, literal_column, not_, select, union_all
+from sqlalchemy import delete, event, func, insert, literal_column, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -163,26 +163,25 @@ async def replace_layer(session: AsyncSession, *, layer: str, groups: Iterable[t
     return len(rows)
 
 
-def _frame_query(frame: grid.Frame, *, level: int, where: list):
-    """Select one frame's counts, grouped by the display cell each row falls in."""
-    shift = level - frame.level
+def _rect_query(rect: grid.Rect, *, level: int, where: list):
+    """Select one rectangle's counts, grouped by the display cell each row falls in.
+
+    The narrow side is listed cell by cell, so either index seeks straight to each row or
+    column of cells instead of scanning a whole band of the country.
+    """
+    shift = level - rect.level
     x = MapCell.x.op(">>")(literal_column(str(shift))) if shift else MapCell.x
     y = MapCell.y.op(">>")(literal_column(str(shift))) if shift else MapCell.y
-    conditions = [
-        *where,
-        MapCell.level == frame.level,
-        MapCell.x.between(frame.x.lo, frame.x.hi),
-        MapCell.y.between(frame.y.lo, frame.y.hi),
-    ]
-    if not frame.hole_x.empty:
-        conditions.append(
-            not_(
-                and_(
-                    MapCell.x.between(frame.hole_x.lo, frame.hole_x.hi),
-                    MapCell.y.between(frame.hole_y.lo, frame.hole_y.hi),
-                )
-            )
-        )
+    if rect.x.size <= rect.y.size:
+        cells = [
+            MapCell.x.in_(range(rect.x.lo, rect.x.hi + 1)),
+            MapCell.y.between(rect.y.lo, rect.y.hi),
+        ]
+    else:
+        cells = [
+            MapCell.y.in_(range(rect.y.lo, rect.y.hi + 1)),
+            MapCell.x.between(rect.x.lo, rect.x.hi),
+        ]
     return (
         select(
             x.label("cx"),
@@ -194,7 +193,7 @@ def _frame_query(frame: grid.Frame, *, level: int, where: list):
             func.sum(MapCell.sum_lat),
             func.sum(MapCell.sum_lon),
         )
-        .where(*conditions)
+        .where(*where, MapCell.level == rect.level, *cells)
         .group_by(x, y, MapCell.category, MapCell.urgency, MapCell.status)
     )
 
@@ -204,14 +203,13 @@ async def clusters(
     *,
     layer: str,
     bbox: tuple[float, float, float, float],
-    zoom: int,
+    level: int,
     province_code: str | None = None,
     categories: Iterable[str] = (),
     urgencies: Iterable[str] = (),
     statuses: Iterable[str] = (),
 ) -> list[Cluster]:
     """Return the viewport's clusters of a layer from the counts, without touching its items."""
-    level = grid.display_level(zoom)
     cut = grid.frames(bbox, level)
     if not cut:
         return []
@@ -227,7 +225,7 @@ async def clusters(
     ):
         if values:
             where.append(column.in_(list(values)))
-    statement = union_all(*(_frame_query(frame, level=level, where=where) for frame in cut))
+    statement = union_all(*(_rect_query(rect, level=level, where=where) for rect in cut))
     return gather(await session.execute(statement))
 
 
@@ -244,9 +242,8 @@ def gather(rows: Iterable[tuple]) -> list[Cluster]:
     return sorted(found.values(), key=lambda c: (c.y, c.x))
 
 
-def cluster_items(items: Iterable[Item], *, zoom: int) -> list[Cluster]:
+def cluster_items(items: Iterable[Item], *, level: int) -> list[Cluster]:
     """Cluster items already known to lie in the viewport, as `clusters` would."""
-    level = grid.display_level(zoom)
     rows = []
     for item in items:
         x, y = grid.cell_of(item.lat, item.lon)

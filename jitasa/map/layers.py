@@ -17,6 +17,7 @@ class MapQuery:
 
     bbox: BBox
     zoom: int
+    level: int  # of the clusters: grid.level_for(bbox, zoom)
     area: str | None = None
     categories: list[str] = field(default_factory=list)
     urgencies: list[str] = field(default_factory=list)
@@ -39,9 +40,8 @@ class Layer:
     answer: Callable[[AsyncSession, MapQuery], Awaitable[LayerAnswer]]
 
 
-def cluster_feature(layer: str, cluster: Cluster, *, zoom: int) -> dict:
+def cluster_feature(layer: str, cluster: Cluster, *, level: int) -> dict:
     """Return a cluster as a GeoJSON feature: its count, counts by kind, and its cell's bbox."""
-    level = grid.display_level(zoom)
     west, south = (cluster.x << level) * grid.STEP, (cluster.y << level) * grid.STEP
     size = (1 << level) * grid.STEP
     return {

@@ -9,8 +9,6 @@ from jitasa.help_requests.schemas import HelpRequestPublic
 from jitasa.help_requests.signals import LAYER
 from jitasa.map.layers import Layer, LayerAnswer, MapQuery, cluster_feature, point_feature
 
-# From this zoom a cluster cell is one public pin, so a lone request there is shown by itself.
-POINTS_ZOOM = grid.ZOOM_OFFSET
 # Districts and subdistricts hold few enough requests to cluster them row by row.
 ROW_BY_ROW_AREA_LENGTH = 4
 
@@ -32,12 +30,12 @@ async def _clusters(session: AsyncSession, query: MapQuery) -> list[clusters.Clu
             urgencies=query.urgencies,
         )
         items = (clusters.Item(LAYER, *row) for row in rows)
-        return clusters.cluster_items(items, zoom=query.zoom)
+        return clusters.cluster_items(items, level=query.level)
     return await clusters.clusters(
         session,
         layer=LAYER,
         bbox=query.bbox,
-        zoom=query.zoom,
+        level=query.level,
         province_code=query.area,
         **kinds,
     )
@@ -51,7 +49,7 @@ def _pin(cluster: clusters.Cluster) -> tuple[float, float]:
 async def answer(session: AsyncSession, query: MapQuery) -> LayerAnswer:
     """Answer a viewport: every matching request counted once, lone ones as points up close."""
     found = await _clusters(session, query)
-    up_close = query.zoom >= POINTS_ZOOM
+    up_close = query.level == 0  # a level-0 cell is one public pin: a lone request is a point
     lone = [_pin(c) for c in found if up_close and c.count == 1]
     points = await help_requests_service.at_public_pins(
         session,
@@ -66,7 +64,7 @@ async def answer(session: AsyncSession, query: MapQuery) -> LayerAnswer:
     for cluster in found:
         point = by_pin.get(_pin(cluster)) if up_close and cluster.count == 1 else None
         if point is None:
-            features.append(cluster_feature(LAYER, cluster, zoom=query.zoom))
+            features.append(cluster_feature(LAYER, cluster, level=query.level))
         else:
             public = HelpRequestPublic.model_validate(point).model_dump(mode="json")
             features.append(point_feature(LAYER, public))

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from jitasa.areas import service as areas_service
+from jitasa.clusters import grid
 from jitasa.db import ReadSessionDep
 from jitasa.errors import NotFound, invalid_field
 from jitasa.fields import AreaCode
@@ -42,9 +43,11 @@ async def _query(
         except NotFound:
             raise invalid_field("area", "{field} {code} is not a known area.", code=area) from None
     statuses = split_values(status, {s.value for s in Status}, "status")
+    viewport = parse_bbox(bbox)
     return MapQuery(
-        bbox=parse_bbox(bbox),
+        bbox=viewport,
         zoom=zoom,
+        level=grid.level_for(viewport, zoom),
         area=area,
         categories=categories,
         urgencies=split_values(urgency, URGENCIES, "urgency"),

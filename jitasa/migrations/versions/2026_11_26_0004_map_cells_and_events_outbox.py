@@ -40,7 +40,9 @@ def upgrade() -> None:
             "status",
             name=op.f("pk_map_cells"),
         ),
+        sqlite_with_rowid=False,
     )
+    op.create_index("ix_map_cells_rows", "map_cells", ["layer", "province_code", "level", "y", "x"])
     op.create_table(
         "outbox_events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -76,4 +78,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_outbox_events_at"))
 
     op.drop_table("outbox_events")
+    op.drop_index("ix_map_cells_rows", table_name="map_cells")
     op.drop_table("map_cells")
