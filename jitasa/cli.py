@@ -3,7 +3,7 @@
 import asyncio
 import json
 import signal
-from contextlib import suppress
+from contextlib import nullcontext, suppress
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +26,8 @@ from jitasa.errors import DomainError, NotFound
 from jitasa.main import create_app
 from jitasa.migrate import upgrade
 from jitasa.observability import configure_logging
+from jitasa.realtime.dispatcher import live_updates
+from jitasa.realtime.hub import hub_for
 from jitasa.thai import format_phone, normalize_phone
 
 app = typer.Typer(help="Jitasa (จิตอาสา): a help map for Thailand.", no_args_is_help=True)
@@ -188,9 +190,18 @@ async def _work(settings: Settings, *, once: bool, interval: float | None) -> di
         loop, this_task = asyncio.get_running_loop(), asyncio.current_task()
         for stop_signal in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(stop_signal, this_task.cancel)
+        # Through the in-memory hub, events this process took would never reach the web
+        # process's streams: only through Redis does the worker publish them too.
+        read_session_factory = create_session_factory(engine, mode="read")
+        publishing = (
+            live_updates(hub_for(settings), session_factory, read_session_factory, dispatch=True)
+            if settings.redis_url
+            else nullcontext()
+        )
         # A stop cancels the pass in progress; its transaction rolls back and reruns next time.
         with suppress(asyncio.CancelledError):
-            await jobs.run_forever(session_factory, settings=settings, interval=interval)
+            async with publishing:
+                await jobs.run_forever(session_factory, settings=settings, interval=interval)
         return {}
     finally:
         await engine.dispose()
@@ -207,7 +218,7 @@ def worker(
         ),
     ] = None,
 ) -> None:
-    """Run the periodic jobs: escalation, stale claims, expiry and anonymisation."""
+    """Run the periodic jobs; with Redis configured, also publish live-update events."""
     settings = get_settings()
     configure_logging(settings)
     try:

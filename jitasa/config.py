@@ -74,6 +74,23 @@ class Settings(BaseSettings):
         description="Seconds between runs of the periodic jobs (escalation, expiry, "
         "anonymisation); 0 stops the web process running them (use `jitasa worker`).",
     )
+    dispatch_events: bool = Field(
+        True,
+        description="Publish new events to live-update streams from the web process; turn off "
+        "only when `jitasa worker` does it (which needs Redis).",
+    )
+    event_stream_heartbeat_seconds: float = Field(
+        15.0,
+        gt=0,
+        description="Seconds between heartbeat comments on an open live-update stream, so "
+        "proxies keep it open.",
+    )
+    event_retention_hours: float = Field(
+        24.0,
+        gt=0,
+        description="Hours a published event is kept for clients that resume a live-update "
+        "stream with Last-Event-ID.",
+    )
 
     @model_validator(mode="after")
     def _refuse_development_secrets_in_production(self) -> "Settings":

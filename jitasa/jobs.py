@@ -7,7 +7,7 @@ It sits beside main.py and cli.py, above the domains, so later jobs of other dom
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 import structlog
@@ -18,6 +18,7 @@ from jitasa import idempotency
 from jitasa.config import Settings
 from jitasa.db import transaction, utcnow
 from jitasa.help_requests import jobs as help_request_jobs
+from jitasa.realtime import outbox
 
 # The runner's fallback when JITASA_JOBS_INTERVAL_SECONDS=0 (which only stops the web process
 # running jobs) reaches a `jitasa worker` through a shared environment.
@@ -41,6 +42,13 @@ def scheduled_jobs(settings: Settings) -> list[tuple[str, Job]]:
             partial(help_request_jobs.anonymise_closed, retention_days=settings.retention_days),
         ),
         ("idempotency_purged", idempotency.purge),
+        (
+            "events_purged",
+            partial(
+                outbox.purge_published,
+                retention=timedelta(hours=settings.event_retention_hours),
+            ),
+        ),
     ]
 
 

@@ -20,6 +20,9 @@ from jitasa.incidents.router import router as incidents_router
 from jitasa.map.router import router as map_router
 from jitasa.notifications.channels import channel_for
 from jitasa.observability import RequestObserver, configure_logging
+from jitasa.realtime.dispatcher import live_updates
+from jitasa.realtime.hub import hub_for
+from jitasa.realtime.router import router as realtime_router
 from jitasa.security import SecurityHeaders, check_csrf
 from jitasa.volunteers.router import router as volunteers_router
 from jitasa.web import pages
@@ -40,7 +43,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 name="jitasa-jobs",
             )
         try:
-            yield
+            async with live_updates(
+                application.state.hub,
+                application.state.session_factory,
+                application.state.read_session_factory,
+                dispatch=settings.dispatch_events,
+            ):
+                yield
         finally:
             if runner is not None:
                 runner.cancel()
@@ -63,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_session_factory = create_session_factory(engine, mode="read")
     app.state.throttle = throttle_for(settings, app.state.session_factory)
     app.state.message_sender = channel_for(settings)
+    app.state.hub = hub_for(settings)
     problems.install(app)
     app.add_middleware(
         SessionMiddleware,
@@ -83,5 +93,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(help_requests_router)
     app.include_router(map_router)
     app.include_router(volunteers_router)
+    app.include_router(realtime_router)
     pages.install(app)
     return app

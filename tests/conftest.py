@@ -75,6 +75,7 @@ async def settings(tmp_path_factory) -> AsyncIterator[Settings]:
         tile_url="/static/img/blank-tile.png",
         boundary_refresh_seconds=0,
         jobs_interval_seconds=0,  # jobs run when a test says so, never behind its back
+        dispatch_events=False,  # likewise events: only the served apps that need them publish
         log_json=True,
     )
     if database_name:

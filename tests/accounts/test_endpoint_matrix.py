@@ -103,6 +103,8 @@ MATRIX = [
     Case("GET", "/api/v1/requests/duplicates", SIGNED_IN, params={"lat": 18.79, "lon": 98.98}),
     Case("GET", "/api/v1/requests/{request_id}", EVERYONE),
     Case("GET", "/api/v1/map", EVERYONE, params={"bbox": "98.9,18.7,99.1,18.9", "zoom": 12}),
+    # `follow=false` ends the stream once the events since the given id are sent.
+    Case("GET", "/api/v1/events/stream", EVERYONE, params={"last_event_id": 0, "follow": False}),
     Case("POST", "/api/v1/requests/{request_id}/claim", HELPERS),
     Case("POST", "/api/v1/requests/{request_id}/transition", {"requester"}, {"to": "cancelled"}),
     Case(

@@ -279,6 +279,7 @@ async def test_run_once_runs_every_job_and_returns_the_counts(session, engine, s
         "stale_claims": 1,
         "anonymised": 1,
         "idempotency_purged": 0,
+        "events_purged": 0,
     }
     assert await events_of(session, forgotten, "escalated") == []
     assert await runner.run_once(
@@ -401,4 +402,5 @@ def test_worker_once_runs_every_job_and_exits_0(overdue_request, configured):
         "stale_claims": 0,
         "anonymised": 0,
         "idempotency_purged": 0,
+        "events_purged": 0,
     }

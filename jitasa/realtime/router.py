@@ -1,0 +1,156 @@
+"""Live updates over Server-Sent Events: `GET /api/v1/events/stream`.
+
+Each event goes out as `id:` (the outbox id), `event:` (its kind) and `data:` (JSON): the full
+view for staff who may manage requests where it happened, the public view for everyone else,
+decided event by event. A client that reconnects with `Last-Event-ID` first gets what it missed.
+"""
+
+from collections.abc import AsyncIterator, Callable
+from functools import lru_cache
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from jitasa.accounts import policy
+from jitasa.accounts.deps import OptionalUser, client_ip
+from jitasa.accounts.models import User
+from jitasa.accounts.policy import Action
+from jitasa.areas import service as areas_service
+from jitasa.audit import service as audit_service
+from jitasa.db import SessionDep
+from jitasa.fields import MAX_ROW_ID, AreaCode
+from jitasa.help_requests.params import BBox, parse_bbox
+from jitasa.realtime import outbox
+from jitasa.realtime.hub import Event, MemoryHub
+
+router = APIRouter(prefix="/api/v1/events", tags=["live updates"])
+REPLAY_LIMIT = 1000
+SEND_TIMEOUT_SECONDS = 30.0
+# The first frame sets the client's reconnection delay; its arrival also tells the client that
+# the stream is subscribed, so nothing committed from then on can pass it by.
+OPENING = ServerSentEvent(retry=3000).encode()
+STREAM_DOC = {
+    200: {
+        "content": {"text/event-stream": {}},
+        "description": "Server-Sent Events `request.created`, `request.updated`, "
+        "`facility.updated`; a comment line every heartbeat.",
+    }
+}
+
+
+def _wants(area: str | None, bbox: BBox | None) -> Callable[[Event], bool]:
+    """Return the test of a stream's filters: area code prefix, public pin inside the bbox."""
+
+    def wants(event: Event) -> bool:
+        if area and not (event.area_code or "").startswith(area):
+            return False
+        if bbox is None:
+            return True
+        west, south, east, north = bbox
+        return (
+            event.lat is not None
+            and event.lon is not None
+            and west <= event.lon <= east
+            and south <= event.lat <= north
+        )
+
+    return wants
+
+
+def _viewer(user: User | None) -> Callable[[Event], bytes]:
+    """Return how a user sees events: the full frame where they may manage requests, else public."""
+    if user is None:
+        return lambda event: event.public_frame
+
+    # Asked per event of a stream that may last hours, the answer depends only on the area.
+    @lru_cache(maxsize=1024)
+    def sees_full(area_code: str | None) -> bool:
+        return policy.allows(user, Action.MANAGE_REQUESTS, area_code=area_code)
+
+    return lambda event: event.full_frame if sees_full(event.area_code) else event.public_frame
+
+
+async def _frames(
+    hub: MemoryHub,
+    read_session_factory: async_sessionmaker[AsyncSession],
+    *,
+    user: User | None,
+    area: str | None,
+    bbox: BBox | None,
+    after_id: int | None,
+    follow: bool,
+) -> AsyncIterator[bytes]:
+    """Yield the opening frame, the events missed after `after_id`, then live events, each once."""
+    frame = _viewer(user)
+    with hub.subscribe(_wants(area, bbox)) as live:
+        yield OPENING
+        replayed: set[int] = set()
+        if after_id is not None:
+            async with read_session_factory() as session:
+                missed = await outbox.replay(
+                    session, after_id=after_id, area=area, bbox=bbox, limit=REPLAY_LIMIT
+                )
+            for event in map(Event.from_row, missed):
+                replayed.add(event.id)
+                yield frame(event)
+        if not follow:
+            return
+        async for event in live:
+            # Subscribed before the replay was read, an event may come both ways: send it once.
+            if event.id not in replayed:
+                yield frame(event)
+
+
+@router.get("/stream", response_class=EventSourceResponse, responses=STREAM_DOC)
+async def stream(
+    request: Request,
+    user: OptionalUser,
+    session: SessionDep,
+    bbox: Annotated[
+        str | None, Query(max_length=100, description="min_lon,min_lat,max_lon,max_lat")
+    ] = None,
+    area: Annotated[
+        AreaCode | None, Query(description="Only events in this area (DOPA code) and inside it")
+    ] = None,
+    last_event_id: Annotated[
+        int | None,
+        Query(ge=0, le=MAX_ROW_ID, description="Like the Last-Event-ID header, for polyfills"),
+    ] = None,
+    last_event_id_header: Annotated[
+        int | None, Header(alias="Last-Event-ID", ge=0, le=MAX_ROW_ID)
+    ] = None,
+    follow: Annotated[
+        bool, Query(description="false: send the events missed since the last id, then end")
+    ] = True,
+) -> EventSourceResponse:
+    """Stream request events: the public view for everyone, the full view for area staff."""
+    box = parse_bbox(bbox)
+    if area:
+        await areas_service.get_or_raise(session, code=area)
+    if user is not None and policy.allows(user, Action.MANAGE_REQUESTS, area_code=user.area_code):
+        await audit_service.record(
+            session,
+            action="personal_data.stream",
+            actor_id=user.id,
+            subject_type="events",
+            area_code=area or user.area_code,
+            client_ip=client_ip(request),
+        )
+    # A browser reconnecting sends the header, newer than an id left in the URL it reuses.
+    after_id = last_event_id if last_event_id_header is None else last_event_id_header
+    frames = _frames(
+        request.app.state.hub,
+        request.app.state.read_session_factory,
+        user=user,
+        area=area,
+        bbox=box,
+        after_id=after_id,
+        follow=follow,
+    )
+    return EventSourceResponse(
+        frames,
+        ping=request.app.state.settings.event_stream_heartbeat_seconds,
+        send_timeout=SEND_TIMEOUT_SECONDS,
+    )
