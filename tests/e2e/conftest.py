@@ -47,8 +47,10 @@ def live_server(settings: Settings, engine) -> Iterator[str]:
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
+    # The map updates itself: this server publishes the events that reach the outbox, from its
+    # own requests or from a test's setup, to the pages' live streams.
     config = uvicorn.Config(
-        create_app(settings),
+        create_app(settings.model_copy(update={"dispatch_events": True})),
         loop="asyncio",
         lifespan="on",
         log_config=None,
@@ -127,10 +129,7 @@ def viewport(request) -> str:
     return request.param
 
 
-@pytest.fixture
-async def page(
-    browser: Browser, live_server: str, viewport: str, problems: Problems
-) -> AsyncIterator[Page]:
+async def open_page(browser: Browser, live_server: str, viewport: str, problems: Problems) -> Page:
     """A fresh page (own cookies) on the live server, refusing every request that leaves it."""
     context = await browser.new_context(
         base_url=live_server,
@@ -179,8 +178,27 @@ async def page(
             )
 
     page.on("response", http_error)
+    return page
+
+
+@pytest.fixture
+async def page(
+    browser: Browser, live_server: str, viewport: str, problems: Problems
+) -> AsyncIterator[Page]:
+    """A fresh page (own cookies) on the live server, refusing every request that leaves it."""
+    page = await open_page(browser, live_server, viewport, problems)
     yield page
-    await context.close()
+    await page.context.close()
+
+
+@pytest.fixture
+async def other_page(
+    browser: Browser, live_server: str, viewport: str, problems: Problems
+) -> AsyncIterator[Page]:
+    """A second visitor's page, with cookies of its own; its problems count as the test's."""
+    page = await open_page(browser, live_server, viewport, problems)
+    yield page
+    await page.context.close()
 
 
 @pytest.fixture
@@ -188,14 +206,14 @@ def screenshot(page: Page, request, viewport: str) -> Callable[[str], Awaitable[
     """Save a screenshot as test-artifacts/e2e/<test>-<viewport>-<step>.png.
 
     With JITASA_DOC_IMAGES=1, a screenshot taken with `doc_image="name"` also replaces the user
-    guides' picture docs/img/<name>.png.
+    guides' picture docs/img/<name>.png. `of` takes another page than the test's `page`.
     """
     test_name = request.node.originalname.removeprefix("test_")
 
-    async def take(step: str, *, doc_image: str | None = None) -> Path:
+    async def take(step: str, *, doc_image: str | None = None, of: Page | None = None) -> Path:
         path = ARTIFACTS / "e2e" / f"{test_name}-{viewport}-{step}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
-        await page.screenshot(path=path, animations="disabled", caret="hide")
+        await (of or page).screenshot(path=path, animations="disabled", caret="hide")
         if doc_image and os.environ.get("JITASA_DOC_IMAGES") == "1":
             DOC_IMAGES.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, DOC_IMAGES / f"{doc_image}.png")

@@ -1,5 +1,16 @@
-// The home page: a map of Thailand, "which area is this?" on tap, and area search.
+// The home page: the live map of requests for help, with its list, filters and detail panel;
+// "which area is this?" on tap, area search, "near me".
+import { Detail } from "./map-detail.js";
+import { isFinest, LayerView } from "./map-layers.js";
+import { bboxParam, Live } from "./map-live.js";
+import { Panel } from "./map-panel.js";
+import { element, msg } from "./map-text.js";
+
 const THAILAND = [[5.6, 97.3], [20.5, 105.7]];
+const LIST_SIZE = 50;
+const MOVE_DELAY_MS = 300; // wait until the map stops before asking for what it shows
+const LIVE_GAP_MS = 1000; // at most one refresh a second, however many events arrive
+const POINTS_ZOOM = 14; // from this zoom a lone request is drawn as a point
 const el = document.getElementById("map");
 const lang = el.dataset.lang;
 const label = (key) => el.dataset[`label${key}`];
@@ -24,9 +35,20 @@ let outline = null;
 
 const nameOf = (area) => (lang === "th" ? area.name_th : area.name_en);
 
-async function getJSON(url) {
-  const response = await fetch(url, { headers: { Accept: "application/json" } });
-  return response.ok ? response.json() : null;
+// What this page reads is public, so it asks as a visitor would: signed-in staff would otherwise
+// be sent, and have audited as read, personal data that the page never shows. The answer is
+// null on an error, without a connection, or when a newer question cancelled this one.
+async function getJSON(url, signal) {
+  try {
+    const response = await fetch(url, {
+      headers: { Accept: "application/json" },
+      credentials: "omit",
+      signal,
+    });
+    return response.ok ? await response.json() : null;
+  } catch {
+    return null;
+  }
 }
 
 function popupFor(found) {
@@ -51,9 +73,178 @@ map.on("click", async (event) => {
   if (found) L.popup().setLatLng(event.latlng).setContent(popupFor(found)).openOn(map);
 });
 
+// ---- Requests: the markers, the list and the detail of one, kept live -------------------
+
+let loading = null; // the AbortController of the answer being waited for
+let spot = null; // the bbox of a one-pin cluster whose requests the list shows
+let moveTimer = null;
+let liveTimer = null;
+let lastLive = 0;
+
+const layers = new LayerView(map, { onPick: pickFeature });
+const panel = new Panel(map, {
+  onChange: () => {
+    spot = null;
+    load();
+  },
+  onPick: pickItem,
+  onAreaCleared: () => {
+    if (outline) outline.remove();
+    outline = null;
+  },
+});
+const detail = new Detail({ onClose: afterDetail, onClaimed: () => load() });
+const live = new Live({ onEvent: liveEvent, onResume: () => load() });
+
+// Ask for the markers and the list of the view; a newer question cancels an older one, and an
+// answer that does not come keeps the last one on the map.
+async function load() {
+  if (loading) loading.abort();
+  const controller = new AbortController();
+  loading = controller;
+  const bounds = map.getBounds();
+  const filters = panel.query();
+  live.watch(bounds, filters.get("area") || "");
+  if (!panel.enabled.size) {
+    layers.clear();
+    panel.showList([], 0);
+    return;
+  }
+  const view = new URLSearchParams(filters);
+  view.set("bbox", bboxParam(bounds));
+  view.set("zoom", map.getZoom());
+  view.set("layers", [...panel.enabled].join(","));
+  const listed = new URLSearchParams(filters);
+  listed.set("bbox", spot || bboxParam(bounds));
+  listed.set("limit", LIST_SIZE);
+  const signal = controller.signal;
+  const [features, list] = await Promise.all([
+    getJSON(`/api/v1/map?${view}`, signal),
+    panel.enabled.has("requests")
+      ? getJSON(`/api/v1/requests?${listed}`, signal)
+      : { items: [] },
+  ]);
+  if (signal.aborted) return;
+  loading = null;
+  if (!features || !list) {
+    panel.say(msg.count_stale);
+    return;
+  }
+  layers.show(features.features);
+  const total = spot ? list.items.length : features.totals.requests || 0;
+  panel.showList(list.items, total, Boolean(spot));
+}
+
+map.on("moveend", () => {
+  clearTimeout(moveTimer);
+  moveTimer = setTimeout(load, MOVE_DELAY_MS);
+});
+// A spot's list lasts until the visitor moves the map themselves.
+map.on("dragstart zoomstart", () => {
+  spot = null;
+});
+
+function liveEvent(request) {
+  detail.update(request);
+  // The stream's box is wider than the view: a change out of sight needs no refresh.
+  const pin = L.latLng(request.public_lat ?? request.lat, request.public_lon ?? request.lon);
+  if (liveTimer || !map.getBounds().contains(pin)) return;
+  const wait = Math.max(0, lastLive + LIVE_GAP_MS - Date.now());
+  liveTimer = setTimeout(() => {
+    liveTimer = null;
+    lastLive = Date.now();
+    load();
+  }, wait);
+}
+
+// The request's marker moves to the centre: on a phone the sheet with the detail takes half the
+// screen, and the marker could end up under the SOS button.
+function showDetail(request, latlng, returnTo, zoom = map.getZoom()) {
+  layers.highlight(request.id, latlng);
+  panel.highlight(request.id);
+  panel.setOpen(true);
+  detail.open(request, returnTo);
+  map.setView(latlng, Math.max(zoom, map.getZoom()));
+}
+
+function pickFeature(feature, marker) {
+  const found = feature.properties;
+  if (!found.cluster) {
+    showDetail(found, marker.getLatLng(), marker.getElement());
+    return;
+  }
+  const [west, south, east, north] = feature.bbox;
+  if (isFinest(feature)) {
+    spot = bboxParam(L.latLngBounds([south, west], [north, east]));
+    panel.setOpen(true);
+    load();
+    return;
+  }
+  map.fitBounds([[south, west], [north, east]]);
+}
+
+// A list item opens its detail and centres its marker, zooming in until the request stands on
+// its own (or with those sharing its public pin).
+function pickItem(request, button) {
+  const latlng = L.latLng(request.public_lat ?? request.lat, request.public_lon ?? request.lon);
+  showDetail(request, latlng, button, POINTS_ZOOM);
+}
+
+// Back from the detail: the keyboard returns to what opened it, or to its request's new item.
+function afterDetail(returnTo) {
+  const id = layers.selectedId;
+  layers.highlight(null);
+  const item = panel.highlight(id);
+  panel.highlight(null);
+  const target = returnTo && returnTo.isConnected ? returnTo : item;
+  (target || document.getElementById("panel-toggle")).focus();
+}
+
+// ---- Near me ----------------------------------------------------------------------------
+
+let you = null;
+
+function locate() {
+  if (!navigator.geolocation) {
+    panel.say(msg.no_location);
+    return;
+  }
+  panel.say(msg.locating);
+  navigator.geolocation.getCurrentPosition(
+    (position) => {
+      const here = [position.coords.latitude, position.coords.longitude];
+      if (!you) {
+        const icon = L.divIcon({ className: "you-are-here", iconSize: [18, 18] });
+        const title = msg.you_are_here;
+        you = L.marker(here, { icon, interactive: false, keyboard: false, title }).addTo(map);
+      }
+      you.setLatLng(here);
+      map.setView(here, POINTS_ZOOM);
+    },
+    () => panel.say(msg.no_location),
+    { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 },
+  );
+}
+
+const NearMe = L.Control.extend({
+  options: { position: "bottomright" },
+  onAdd() {
+    const button = element("button", "near-me", msg.near_me);
+    button.type = "button";
+    button.title = msg.near_me_label;
+    L.DomEvent.disableClickPropagation(button);
+    button.addEventListener("click", locate);
+    return button;
+  },
+});
+new NearMe().addTo(map);
+
+// ---- Area search: outline the area, zoom to it, and keep the map to it ------------------
+
 async function showArea(area) {
   let feature = await getJSON(`/api/v1/areas/${area.code}/boundary`);
   if (!feature && area.parent_code) feature = await getJSON(`/api/v1/areas/${area.parent_code}/boundary`);
+  panel.setArea({ code: area.code, name: nameOf(area) });
   if (!feature) return;
   if (outline) outline.remove();
   outline = L.geoJSON(feature, { style: { color: "#c62828", weight: 2, fillOpacity: 0.05 } }).addTo(map);
@@ -82,3 +273,5 @@ input.addEventListener("input", () => {
   }, 250);
 });
 searchForm.addEventListener("submit", (event) => event.preventDefault());
+
+load();
