@@ -23,6 +23,7 @@ from jitasa.config import Settings, get_settings
 from jitasa.db import create_engine, create_session_factory
 from jitasa.demo_scenario import DEMO_PASSWORD, STAFF
 from jitasa.errors import DomainError, NotFound
+from jitasa.help_requests import signals as help_request_signals
 from jitasa.main import create_app
 from jitasa.migrate import upgrade
 from jitasa.observability import configure_logging
@@ -76,6 +77,25 @@ async def _upgrade(settings: Settings) -> None:
 def db_upgrade() -> None:
     """Create or migrate the database and load the area list (safe to run again)."""
     asyncio.run(_upgrade(get_settings()))
+
+
+async def _recount_map(settings: Settings) -> int:
+    """Rebuild the map's per-cell counts from the requests, in one transaction."""
+    engine = create_engine(settings)
+    try:
+        async with create_session_factory(engine)() as session:
+            rows = await help_request_signals.recount_map(session)
+            await session.commit()
+            return rows
+    finally:
+        await engine.dispose()
+
+
+@db_app.command("recount-map")
+def db_recount_map() -> None:
+    """Rebuild the map's cluster counts from the requests (after loading rows in bulk)."""
+    rows = asyncio.run(_recount_map(get_settings()))
+    console.print(f"Map counts rebuilt: {rows:,} cell rows.")
 
 
 async def _load_boundaries(settings: Settings, path: Path) -> int:

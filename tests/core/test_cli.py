@@ -1,4 +1,4 @@
-"""The command line: `db upgrade` (idempotent) and `areas load-boundaries` (all or nothing)."""
+"""The command line: `db upgrade` (idempotent), `db recount-map`, `areas load-boundaries`."""
 
 import asyncio
 import json
@@ -9,12 +9,14 @@ from typer.testing import CliRunner
 
 from jitasa.cli import app
 from jitasa.config import Settings, get_settings
-from jitasa.db import create_engine
+from jitasa.db import create_engine, create_session_factory
 from tests.conftest import boundary_files
+from tests.help_requests.helpers import make_request
 
 runner = CliRunner()
 COUNT_AREAS = "SELECT count(*), max(updated_at) FROM areas"
 COUNT_BOUNDARIES = "SELECT count(*) FROM areas WHERE boundary IS NOT NULL"
+COUNT_CELLS = "SELECT count(*), sum(count) FROM map_cells WHERE count > 0"
 
 
 @pytest.fixture
@@ -128,3 +130,35 @@ def test_users_create_refuses_bad_input_clearly(configured):
     no_user = runner.invoke(app, ["tokens", "create", "--phone", "0899999999"])
     assert no_user.exit_code == 1
     assert "No user has the phone number" in no_user.output
+
+
+async def delete_cells(settings: Settings) -> None:
+    """Empty the map's counts, as a bulk load that bypasses Jitasa would leave them."""
+    engine = create_engine(settings)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("DELETE FROM map_cells"))
+    finally:
+        await engine.dispose()
+
+
+def test_recount_map_rebuilds_the_cluster_counts(configured):
+    runner.invoke(app, ["db", "upgrade"])
+
+    async def post_requests() -> None:
+        engine = create_engine(configured)
+        try:
+            async with create_session_factory(engine)() as session:
+                for _ in range(3):  # no boundaries loaded here: the area is chosen
+                    await make_request(session, area_code="5001")
+        finally:
+            await engine.dispose()
+
+    asyncio.run(post_requests())
+    kept = query(configured, COUNT_CELLS)
+    assert kept[0] > 0
+    asyncio.run(delete_cells(configured))
+    recounted = runner.invoke(app, ["db", "recount-map"])
+    assert recounted.exit_code == 0, recounted.output
+    assert "Map counts rebuilt" in recounted.output
+    assert query(configured, COUNT_CELLS) == kept
