@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sqlalchemy import delete, event, func, insert, literal_column, select, union_all
+from sqlalchemy import bindparam, delete, event, insert, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -163,39 +163,61 @@ async def replace_layer(session: AsyncSession, *, layer: str, groups: Iterable[t
     return len(rows)
 
 
-def _rect_query(rect: grid.Rect, *, level: int, where: list):
-    """Select one rectangle's counts, grouped by the display cell each row falls in.
+# One join per axis: each strip is one column (x fixed) or one row (y fixed) of cells, so the
+# key, or the second index, seeks straight to it. The strips are integers computed here, not
+# input, and go into the text as literals; names and filters are bound parameters.
+_STRIP_JOIN = """
+SELECT m.x >> s.column2, m.y >> s.column2, m.category, m.urgency, m.status,
+       SUM(m.count), SUM(m.sum_lat), SUM(m.sum_lon)
+FROM (VALUES {strips}) AS s
+JOIN map_cells AS m{hint}
+  ON m.layer = :layer AND m.province_code = :province AND m.level = s.column1
+ AND m.{fixed} = s.column3 AND m.{ranged} BETWEEN s.column4 AND s.column5
+WHERE m.count > 0{filters}
+GROUP BY 1, 2, 3, 4, 5"""
 
-    The narrow side is listed cell by cell, so either index seeks straight to each row or
-    column of cells instead of scanning a whole band of the country.
-    """
-    shift = level - rect.level
-    x = MapCell.x.op(">>")(literal_column(str(shift))) if shift else MapCell.x
-    y = MapCell.y.op(">>")(literal_column(str(shift))) if shift else MapCell.y
-    if rect.x.size <= rect.y.size:
-        cells = [
-            MapCell.x.in_(range(rect.x.lo, rect.x.hi + 1)),
-            MapCell.y.between(rect.y.lo, rect.y.hi),
-        ]
-    else:
-        cells = [
-            MapCell.y.in_(range(rect.y.lo, rect.y.hi + 1)),
-            MapCell.x.between(rect.x.lo, rect.x.hi),
-        ]
-    return (
-        select(
-            x.label("cx"),
-            y.label("cy"),
-            MapCell.category,
-            MapCell.urgency,
-            MapCell.status,
-            func.sum(MapCell.count),
-            func.sum(MapCell.sum_lat),
-            func.sum(MapCell.sum_lon),
+
+def _strips(rects: list[grid.Rect], level: int) -> tuple[list[tuple], list[tuple]]:
+    """Cut rectangles into one-cell-wide columns and rows along their narrow side."""
+    columns, rows = [], []
+    for rect in rects:
+        shift = level - rect.level
+        if rect.x.size <= rect.y.size:
+            columns += [(rect.level, shift, x, rect.y.lo, rect.y.hi) for x in _cells(rect.x)]
+        else:
+            rows += [(rect.level, shift, y, rect.x.lo, rect.x.hi) for y in _cells(rect.y)]
+    return columns, rows
+
+
+def _cells(span: grid.Span) -> range:
+    """Return the indexes of a span."""
+    return range(span.lo, span.hi + 1)
+
+
+def _viewport_query(
+    rects: list[grid.Rect], *, level: int, filters: dict[str, list[str]], dialect: str
+):
+    """Build the statement that sums the counts of the rectangles by display cell."""
+    # SQLite's planner, without statistics, prefers the covering key even for rows of cells.
+    row_hint = " INDEXED BY ix_map_cells_rows" if dialect == "sqlite" else ""
+    clauses = "".join(f" AND m.{column} IN :{column}" for column in filters)
+    parts = [
+        _STRIP_JOIN.format(
+            strips=", ".join(
+                f"({int(a)}, {int(b)}, {int(c)}, {int(d)}, {int(e)})" for a, b, c, d, e in strips
+            ),
+            hint=hint,
+            fixed=fixed,
+            ranged=ranged,
+            filters=clauses,
         )
-        .where(*where, MapCell.level == rect.level, *cells)
-        .group_by(x, y, MapCell.category, MapCell.urgency, MapCell.status)
-    )
+        for strips, fixed, ranged, hint in zip(
+            _strips(rects, level), ("x", "y"), ("y", "x"), ("", row_hint), strict=True
+        )
+        if strips
+    ]
+    statement = text("\nUNION ALL\n".join(parts))
+    return statement.bindparams(*(bindparam(column, expanding=True) for column in filters))
 
 
 async def clusters(
@@ -210,23 +232,22 @@ async def clusters(
     statuses: Iterable[str] = (),
 ) -> list[Cluster]:
     """Return the viewport's clusters of a layer from the counts, without touching its items."""
-    cut = grid.frames(bbox, level)
-    if not cut:
+    rects = grid.frames(bbox, level)
+    if not rects:
         return []
-    where = [
-        MapCell.layer == layer,
-        MapCell.province_code == (province_code or NATIONAL),
-        MapCell.count > 0,
-    ]
-    for column, values in (
-        (MapCell.category, categories),
-        (MapCell.urgency, urgencies),
-        (MapCell.status, statuses),
-    ):
-        if values:
-            where.append(column.in_(list(values)))
-    statement = union_all(*(_rect_query(rect, level=level, where=where) for rect in cut))
-    return gather(await session.execute(statement))
+    filters = {
+        column: list(values)
+        for column, values in (
+            ("category", categories),
+            ("urgency", urgencies),
+            ("status", statuses),
+        )
+        if values
+    }
+    dialect = session.get_bind().dialect.name
+    statement = _viewport_query(rects, level=level, filters=filters, dialect=dialect)
+    parameters = {"layer": layer, "province": province_code or NATIONAL, **filters}
+    return gather(await session.execute(statement, parameters))
 
 
 def gather(rows: Iterable[tuple]) -> list[Cluster]:

@@ -3,7 +3,7 @@
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import and_, or_, select, tuple_
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa import geo
@@ -325,12 +325,19 @@ async def at_public_pins(
     """Return the matching requests shown at exactly these public pins."""
     if not pins:
         return []
+    # Only the pins are put to the database, as two IN lists that seek the public pin index
+    # (a status filter there can tempt a planner into a scan); the rest is checked here.
     statement = select(HelpRequest).where(
-        tuple_(HelpRequest.public_lat, HelpRequest.public_lon).in_(pins)
+        HelpRequest.public_lat.in_({lat for lat, _ in pins}),
+        HelpRequest.public_lon.in_({lon for _, lon in pins}),
     )
-    if area:
-        statement = statement.where(HelpRequest.area_code.startswith(area, autoescape=True))
-    statement = _kind_filters(
-        statement, statuses=statuses, categories=categories, urgencies=urgencies
-    )
-    return list((await session.scalars(statement.order_by(HelpRequest.id))).all())
+    wanted = set(pins)
+    return [
+        r
+        for r in await session.scalars(statement.order_by(HelpRequest.id))
+        if (r.public_lat, r.public_lon) in wanted
+        and (r.area_code or "").startswith(area or "")
+        and (not statuses or r.status in statuses)
+        and (not categories or r.category in categories)
+        and (not urgencies or r.urgency in urgencies)
+    ]
