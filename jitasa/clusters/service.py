@@ -4,7 +4,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, delete, event, insert, text
+from sqlalchemy import (
+    Integer,
+    Select,
+    bindparam,
+    cast,
+    delete,
+    event,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -14,7 +27,6 @@ from jitasa.clusters.models import MapCell
 
 _DELTAS = "jitasa.cell_deltas"
 NATIONAL = ""
-INSERT_CHUNK = 5000
 
 
 class Item(NamedTuple):
@@ -115,6 +127,7 @@ def _upsert(dialect: str):
 
 
 _COLUMNS = ("layer", "province_code", "level", "x", "y", "category", "urgency", "status")
+_ALL_COLUMNS = [*_COLUMNS, "count", "sum_lat", "sum_lon"]
 
 
 @event.listens_for(Session, "before_commit")
@@ -142,25 +155,60 @@ def _forget(session: Session) -> None:
     session.info.pop(_DELTAS, None)
 
 
-async def replace_layer(session: AsyncSession, *, layer: str, groups: Iterable[tuple]) -> int:
-    """Recount a layer from scratch from (province, category, urgency, status, lat, lon, n)
-    groups of its items; return the number of rows written."""
-    totals: dict[tuple, list] = {}
-    for province, category, urgency, status, lat, lon, n in groups:
-        item = Item(layer, province, category, urgency, status, lat, lon)
-        for key in _keys(item):
-            total = totals.setdefault(key, [0, 0.0, 0.0])
-            total[0] += n
-            total[1] += n * lat
-            total[2] += n * lon
+async def replace_layer(session: AsyncSession, *, layer: str, items: Select) -> int:
+    """Recount a layer from scratch in the database; return the number of cell rows.
+
+    `items` selects one row per item: province_code, category, urgency, status, lat, lon (its
+    public pin). Level 0 is counted from the items, each level above from the one below.
+    """
     await session.execute(delete(MapCell).where(MapCell.layer == layer))
-    rows = [
-        dict(zip(_COLUMNS, key, strict=True), count=n, sum_lat=lat, sum_lon=lon)
-        for key, (n, lat, lon) in totals.items()
-    ]
-    for start in range(0, len(rows), INSERT_CHUNK):
-        await session.execute(insert(MapCell), rows[start : start + INSERT_CHUNK])
-    return len(rows)
+    source = items.subquery()
+    # A public pin is a cell's centre, (k + 0.5) × STEP, so rounding finds k on every database.
+    x0 = cast(func.round(source.c.lon / grid.STEP - 0.5), Integer)
+    y0 = cast(func.round(source.c.lat / grid.STEP - 0.5), Integer)
+    kinds = (source.c.category, source.c.urgency, source.c.status)
+    for province, only in (
+        (literal(NATIONAL), true()),
+        (source.c.province_code, source.c.province_code.is_not(None)),
+    ):
+        level0 = (
+            select(
+                literal(layer),
+                province,
+                literal(0),
+                x0,
+                y0,
+                *kinds,
+                func.count(),
+                func.sum(source.c.lat),
+                func.sum(source.c.lon),
+            )
+            .where(only)
+            .group_by(province, x0, y0, *kinds)
+        )
+        await session.execute(insert(MapCell).from_select(_ALL_COLUMNS, level0))
+    for level in range(1, grid.MAX_LEVEL + 1):
+        x, y = MapCell.x.op(">>")(1), MapCell.y.op(">>")(1)
+        below = (MapCell.province_code, MapCell.category, MapCell.urgency, MapCell.status)
+        upper = (
+            select(
+                literal(layer),
+                MapCell.province_code,
+                literal(level),
+                x,
+                y,
+                MapCell.category,
+                MapCell.urgency,
+                MapCell.status,
+                func.sum(MapCell.count),
+                func.sum(MapCell.sum_lat),
+                func.sum(MapCell.sum_lon),
+            )
+            .where(MapCell.layer == layer, MapCell.level == level - 1)
+            .group_by(x, y, *below)
+        )
+        await session.execute(insert(MapCell).from_select(_ALL_COLUMNS, upper))
+    return await session.scalar(select(func.count()).where(MapCell.layer == layer))
 
 
 # One join per axis: each strip is one column (x fixed) or one row (y fixed) of cells, so the

@@ -1,6 +1,6 @@
 """What a change to a request tells the rest of Jitasa: its map counts and its domain event."""
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa import events
@@ -58,24 +58,12 @@ async def recount_map(session: AsyncSession, *, only_if_empty: bool = False) -> 
         )
         if has_cells or not await session.scalar(select(HelpRequest.id).limit(1)):
             return None
-    groups = await session.stream(
-        select(
-            HelpRequest.province_code,
-            HelpRequest.category,
-            HelpRequest.urgency,
-            HelpRequest.status,
-            HelpRequest.public_lat,
-            HelpRequest.public_lon,
-            func.count(),
-        ).group_by(
-            HelpRequest.province_code,
-            HelpRequest.category,
-            HelpRequest.urgency,
-            HelpRequest.status,
-            HelpRequest.public_lat,
-            HelpRequest.public_lon,
-        )
+    items = select(
+        HelpRequest.province_code,
+        HelpRequest.category,
+        HelpRequest.urgency,
+        HelpRequest.status,
+        HelpRequest.public_lat.label("lat"),
+        HelpRequest.public_lon.label("lon"),
     )
-    return await clusters.replace_layer(
-        session, layer=LAYER, groups=[tuple(row) async for row in groups]
-    )
+    return await clusters.replace_layer(session, layer=LAYER, items=items)
