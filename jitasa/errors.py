@@ -102,6 +102,13 @@ class TooManyRequests(DomainError):
     title = "Too many requests"
 
 
+class Busy(DomainError):
+    """The database is too busy to answer now; try again after `retry_after` seconds (503)."""
+
+    status = 503
+    title = "Busy"
+
+
 def invalid_field(field_name: str, message: str, **params: object) -> Invalid:
     """Return a 422 error whose message and `errors` list name one field."""
     params = {"field": field_name, **params}

@@ -6,9 +6,10 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from jitasa.errors import DomainError, FieldError, Invalid, TooManyRequests
+from jitasa.errors import Busy, DomainError, FieldError, Invalid, TooManyRequests
 from jitasa.i18n import thai
 
 log = structlog.get_logger(__name__)
@@ -77,7 +78,7 @@ def wants_html(request: Request) -> bool:
 def render(request: Request, error: DomainError) -> Response:
     """Render a domain error for this client."""
     headers = {}
-    if isinstance(error, TooManyRequests) and "retry_after" in error.params:
+    if isinstance(error, TooManyRequests | Busy) and "retry_after" in error.params:
         headers["Retry-After"] = str(error.params["retry_after"])
     if wants_html(request) and getattr(request.app.state, "render_error_page", None):
         return request.app.state.render_error_page(request, error, headers)
@@ -112,6 +113,14 @@ def install(app: FastAPI) -> None:
         problem = DomainError(f"http.{status.value}", message)
         problem.status, problem.title = status.value, title
         return render(request, problem)
+
+    @app.exception_handler(OperationalError)
+    async def on_database_busy(request: Request, error: OperationalError) -> Response:
+        # SQLite's lock wait ran out, or PostgreSQL is unreachable or broke a deadlock: nothing
+        # was written (the transaction rolled back), so the client may simply try again.
+        log.warning("database_busy", path=request.url.path, error=str(error.orig))
+        message = "The service is busy; nothing was saved. Please try again in a moment."
+        return render(request, Busy("server.busy", message, {"retry_after": 1}))
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, error: Exception) -> Response:

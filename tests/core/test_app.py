@@ -1,7 +1,15 @@
 """The application shell: health, readiness, metrics, problem documents, request ids."""
 
+import sqlite3
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
 from jitasa.config import Settings
+from jitasa.help_requests.models import HelpRequest
 from jitasa.main import create_app
+from tests.factories import signed_in
 
 
 async def test_healthz_says_ok(client):
@@ -88,3 +96,27 @@ async def test_unexpected_failure_is_a_500_problem_without_a_trace(settings, eng
     assert response.json()["code"] == "server.error"
     assert "secret internals" not in response.text
     assert "Traceback" not in response.text
+
+
+async def test_a_database_too_busy_to_write_is_a_503_and_nothing_is_saved(
+    settings, engine, client, session
+):
+    if not settings.is_sqlite:
+        pytest.skip("holds SQLite's write lock from a second connection")
+    _user, headers = await signed_in(session)
+    blocker = sqlite3.connect(make_url(settings.sqlalchemy_url).database, timeout=1)
+    blocker.execute("BEGIN IMMEDIATE")  # another writer holds the lock past the busy timeout
+    try:
+        response = await client.post(
+            "/api/v1/requests",
+            json={"category": "other", "urgency": "normal", "lat": 18.79, "lon": 98.98},
+            headers=headers,
+        )
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert response.json()["code"] == "server.busy"
+    assert response.json()["detail_th"]
+    assert await session.scalar(select(func.count()).select_from(HelpRequest)) == 0
