@@ -5,22 +5,32 @@ import asyncio
 import json
 import os
 import platform
+import shutil
 import tempfile
 import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from benchmarks import locate
+from benchmarks import claim_storm, create, locate, map_clusters, nearby, sse
+from benchmarks.generate import generate
 from jitasa.config import Settings
 from jitasa.db import create_engine, create_session_factory
 from jitasa.demo import load_packaged_boundaries
 from jitasa.migrate import upgrade
 
-SCENARIOS = {"locate": locate.run}
+SCENARIOS = {
+    "locate": locate.run,
+    "map": map_clusters.run,
+    "nearby": nearby.run,
+    "create": create.run,
+    "claim_storm": claim_storm.run,
+    "sse": sse.run,
+}
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/jitasa_bench"
 
 
@@ -29,6 +39,7 @@ class Context:
     """What every scenario gets: settings and sessions of a migrated database with boundaries."""
 
     settings: Settings
+    engine: AsyncEngine
     session_factory: async_sessionmaker
     rows: int
 
@@ -38,7 +49,12 @@ def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--database-url", help=f"PostgreSQL URL (default {POSTGRES_URL})")
-    parser.add_argument("--rows", type=int, default=0, help="help requests to generate")
+    parser.add_argument(
+        "--rows",
+        type=int,
+        default=0,
+        help="help requests to generate first (0: use what the database holds)",
+    )
     parser.add_argument(
         "--scenarios",
         default=",".join(SCENARIOS),
@@ -48,12 +64,15 @@ def parse_arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-async def ensure_postgres_database(url: str) -> None:
-    """Create the benchmark's PostgreSQL database when the server does not have it yet."""
+async def ensure_postgres_database(url: str, *, fresh: bool) -> None:
+    """Create the benchmark's PostgreSQL database when missing, or anew when `fresh`."""
+    # Anew, it gets the schema of today's migrations, even of one edited in place.
     target = make_url(url)
     server = target.set(drivername="postgresql", database="postgres").render_as_string(False)
     connection = await asyncpg.connect(server)
     try:
+        if fresh:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
         exists = await connection.fetchval(
             "SELECT 1 FROM pg_database WHERE datname = $1", target.database
         )
@@ -65,6 +84,10 @@ async def ensure_postgres_database(url: str) -> None:
 
 async def main(arguments: argparse.Namespace) -> dict:
     """Prepare the database, run the chosen scenarios, and return their figures."""
+    names = [s.strip() for s in arguments.scenarios.split(",") if s.strip()]
+    unknown = [name for name in names if name not in SCENARIOS]
+    if unknown:
+        raise SystemExit(f"unknown scenario {unknown[0]!r}; choose from {', '.join(SCENARIOS)}")
     data_dir = Path(tempfile.mkdtemp(prefix="jitasa-bench-"))
     url = (
         arguments.database_url or os.environ.get("JITASA_BENCH_DATABASE_URL", POSTGRES_URL)
@@ -72,28 +95,37 @@ async def main(arguments: argparse.Namespace) -> dict:
         else f"sqlite:///{data_dir / 'bench.db'}"
     )
     if arguments.db == "postgres":
-        await ensure_postgres_database(url)
+        await ensure_postgres_database(url, fresh=arguments.rows > 0)
     settings = Settings(_env_file=None, data_dir=data_dir, database_url=url, log_level="WARNING")
     engine = create_engine(settings)
-    await upgrade(engine)
-    await load_packaged_boundaries(engine)
-    context = Context(settings, create_session_factory(engine), arguments.rows)
-    results = {}
-    for name in [s.strip() for s in arguments.scenarios.split(",") if s.strip()]:
-        if name not in SCENARIOS:
-            raise SystemExit(f"unknown scenario {name!r}; choose from {', '.join(SCENARIOS)}")
-        started = time.perf_counter()
-        results[name] = await SCENARIOS[name](context)
-        results[name]["seconds"] = round(time.perf_counter() - started, 2)
-    await engine.dispose()
+    load_before = os.getloadavg()[0]  # the machine is shared: say how busy it was
+    try:
+        await upgrade(engine)
+        await load_packaged_boundaries(engine)
+        context = Context(settings, engine, create_session_factory(engine), arguments.rows)
+        generated = await generate(engine, arguments.rows) if arguments.rows > 0 else None
+        results = {}
+        for name in names:
+            started = time.perf_counter()
+            try:
+                results[name] = await SCENARIOS[name](context)
+            except Exception as error:  # one broken scenario must not lose the others' figures
+                traceback.print_exc()
+                results[name] = {"error": f"{type(error).__name__}: {error}"}
+            results[name]["seconds"] = round(time.perf_counter() - started, 2)
+    finally:
+        await engine.dispose()
+        shutil.rmtree(data_dir, ignore_errors=True)  # a million-row SQLite file is gigabytes
     return {
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "platform": platform.platform(),
+            "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         },
         "db": arguments.db,
         "rows": arguments.rows,
+        "generated": generated,
         "scenarios": results,
     }
 

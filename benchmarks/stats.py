@@ -1,6 +1,7 @@
 """Percentiles and throughput of timed samples."""
 
 import statistics
+import time
 from dataclasses import asdict, dataclass
 
 
@@ -29,3 +30,15 @@ def summarise(samples_seconds: list[float], wall_seconds: float) -> Timing:
         p99_ms=round(cuts[98] * 1000, 4),
         per_second=round(len(samples_seconds) / wall_seconds, 1),
     )
+
+
+class Budget:
+    """A time limit for a measuring loop that still lets it take a minimum of samples."""
+
+    def __init__(self, seconds: float, minimum: int = 20) -> None:
+        self.deadline = time.perf_counter() + seconds
+        self.minimum = minimum
+
+    def spent(self, samples: int) -> bool:
+        """Tell whether the loop should stop: past the deadline with enough samples."""
+        return samples >= self.minimum and time.perf_counter() > self.deadline

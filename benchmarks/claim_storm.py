@@ -1,0 +1,78 @@
+"""Scenario `claim_storm`: 200 volunteers claim the same open request at the same moment."""
+
+import asyncio
+import time
+from collections import Counter
+
+import httpx
+from sqlalchemy import func, select
+
+from benchmarks import clients, servers
+from jitasa.accounts.models import Role
+from jitasa.help_requests.models import HelpRequest
+from jitasa.help_requests.states import Status
+
+CLIENTS = 200
+
+
+async def _open_requests(context, count: int) -> list[int]:
+    """Return the ids of `count` random open requests."""
+    async with context.session_factory() as session:
+        return list(
+            await session.scalars(
+                select(HelpRequest.id)
+                .where(HelpRequest.status == Status.OPEN)
+                .order_by(func.random())
+                .limit(count)
+            )
+        )
+
+
+async def _storm(bases: list[str], request_id: int, headers: list[dict]) -> Counter:
+    """Send every volunteer's claim at once, each on a new connection; count the answers."""
+    limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+
+        async def claim(number: int) -> int | str:
+            base = bases[number % len(bases)]
+            try:
+                response = await client.post(
+                    f"{base}/api/v1/requests/{request_id}/claim", headers=headers[number]
+                )
+            except httpx.TransportError as error:
+                return type(error).__name__
+            return response.status_code
+
+        return Counter(await asyncio.gather(*(claim(n) for n in range(CLIENTS))))
+
+
+async def run(context, *, rounds: int = 5, processes: int = 2) -> dict:
+    """Fire 200 simultaneous claims at real servers, `rounds` times; count winners and 409s."""
+    targets = await _open_requests(context, rounds)
+    if len(targets) < rounds:
+        return {"skipped": "not enough open requests: run with --rows N"}
+    headers = await clients.signed_in(context, CLIENTS, role=Role.VOLUNTEER)
+    results = []
+    async with servers.serving(context.settings, processes) as running:
+        bases = [base for base, _pid in running]
+        for request_id in targets:
+            started = time.perf_counter()
+            answers = await _storm(bases, request_id, headers)
+            results.append(
+                {
+                    "request_id": request_id,
+                    "successes": answers.pop(200, 0),
+                    "conflicts_409": answers.pop(409, 0),
+                    "other": {str(k): v for k, v in answers.items()},
+                    "seconds": round(time.perf_counter() - started, 3),
+                }
+            )
+    return {
+        "clients": CLIENTS,
+        "processes": processes,
+        "rounds": results,
+        "target": "exactly 1 success and 199 × 409, every time",
+        "meets_target": all(
+            r["successes"] == 1 and r["conflicts_409"] == CLIENTS - 1 for r in results
+        ),
+    }
