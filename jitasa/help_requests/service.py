@@ -1,5 +1,6 @@
 """Help requests: create (with area lookup), find, list, nearby, duplicates and merge."""
 
+import math
 import secrets
 from datetime import timedelta
 
@@ -25,6 +26,8 @@ OTHER_URGENCIES = ("urgent", "normal")
 DUPLICATE_RADIUS_M = 200
 DUPLICATE_WINDOW = timedelta(hours=24)
 FOREIGN_PHONE_RADIUS_M = 1000
+# Extra candidates fetched for "nearby": the flat-earth ranking may swap near-equal neighbours.
+NEAR_SPARE = 20
 
 
 def new_code() -> str:
@@ -206,10 +209,21 @@ async def open_near(
     # so the box searched on the exact pin (indexed) is that much wider.
     margin = geo.PRIVACY_GRID_DEGREES / 2
     west, south, east, north = geo.bbox_around(lat, lon, radius_km)
-    statement = select(HelpRequest).where(
-        HelpRequest.status == Status.OPEN,
-        HelpRequest.lat.between(south - margin, north + margin),
-        HelpRequest.lon.between(west - margin, east + margin),
+    # The database ranks the box by a flat-earth distance (plain arithmetic, on every
+    # database) so only the nearest few become objects; haversine then orders those exactly.
+    shrink = math.cos(math.radians(lat))
+    flat = (HelpRequest.public_lat - lat) * (HelpRequest.public_lat - lat) + (
+        (HelpRequest.public_lon - lon) * shrink
+    ) * ((HelpRequest.public_lon - lon) * shrink)
+    statement = (
+        select(HelpRequest)
+        .where(
+            HelpRequest.status == Status.OPEN,
+            HelpRequest.lat.between(south - margin, north + margin),
+            HelpRequest.lon.between(west - margin, east + margin),
+        )
+        .order_by(flat, HelpRequest.id)
+        .limit(limit + NEAR_SPARE)
     )
     if categories is not None:
         statement = statement.where(HelpRequest.category.in_(categories))
