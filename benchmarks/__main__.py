@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from benchmarks import claim_storm, create, locate, map_clusters, nearby, sse
 from benchmarks.generate import generate
-from jitasa.config import Settings
-from jitasa.db import create_engine, create_session_factory
+from jitasa.core.config import Settings
+from jitasa.core.db import create_engine, create_session_factory
 from jitasa.demo import load_packaged_boundaries
 from jitasa.migrate import upgrade
 

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from jitasa.accounts import service as accounts_service
 from jitasa.accounts.models import Role, User
-from jitasa.config import Settings
-from jitasa.db import utcnow
+from jitasa.core.config import Settings
+from jitasa.core.db import utcnow
 from jitasa.help_requests.models import HelpRequest
 from jitasa.main import create_app
 from jitasa.volunteers.models import Volunteer

@@ -12,10 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.schema import CreateIndex, DropIndex
 
 from benchmarks.population import Districts
-from jitasa import geo, models_registry
+from jitasa import models_registry
 from jitasa.accounts.models import Role, User, UserRole
 from jitasa.areas.models import Area
-from jitasa.db import create_session_factory, utcnow
+from jitasa.core import geo
+from jitasa.core.db import create_session_factory, utcnow
 from jitasa.help_requests import signals
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.schemas import CONSENT_VERSION

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from jitasa.config import Settings
+from jitasa.core.config import Settings
 
 JITASA = Path(sys.executable).with_name("jitasa")
 READY_SECONDS = 30.0

@@ -19,17 +19,17 @@ from jitasa.accounts.models import Role
 from jitasa.accounts.schemas import UserRead
 from jitasa.areas import service as areas_service
 from jitasa.areas.boundaries import read_boundary_file
-from jitasa.config import Settings, get_settings
-from jitasa.db import create_engine, create_session_factory
+from jitasa.core.config import Settings, get_settings
+from jitasa.core.db import create_engine, create_session_factory
+from jitasa.core.errors import DomainError, NotFound
+from jitasa.core.observability import configure_logging
+from jitasa.core.thai import format_phone, normalize_phone
 from jitasa.demo_scenario import DEMO_PASSWORD, STAFF
-from jitasa.errors import DomainError, NotFound
 from jitasa.help_requests import signals as help_request_signals
 from jitasa.main import create_app
 from jitasa.migrate import upgrade
-from jitasa.observability import configure_logging
 from jitasa.realtime.dispatcher import live_updates
 from jitasa.realtime.hub import hub_for
-from jitasa.thai import format_phone, normalize_phone
 
 app = typer.Typer(help="Jitasa (จิตอาสา): a help map for Thailand.", no_args_is_help=True)
 db_app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)

@@ -9,8 +9,8 @@ from jitasa import demo_scenario
 from jitasa.areas import service as areas_service
 from jitasa.areas.boundaries import read_boundary_file
 from jitasa.areas.models import Area
-from jitasa.config import Settings
-from jitasa.db import create_session_factory
+from jitasa.core.config import Settings
+from jitasa.core.db import create_session_factory
 
 PACKAGED_BOUNDARIES = [
     Path(__file__).parent / "areas" / "data" / name

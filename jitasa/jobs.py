@@ -14,9 +14,9 @@ import structlog
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from jitasa import idempotency
-from jitasa.config import Settings
-from jitasa.db import transaction, utcnow
+from jitasa.core import idempotency
+from jitasa.core.config import Settings
+from jitasa.core.db import transaction, utcnow
 from jitasa.help_requests import jobs as help_request_jobs
 from jitasa.realtime import outbox
 

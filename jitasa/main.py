@@ -6,24 +6,25 @@ from contextlib import asynccontextmanager, suppress
 from fastapi import Depends, FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
-from jitasa import __version__, jobs, problems
+from jitasa import __version__, jobs
 from jitasa.accounts.otp_router import router as otp_router
 from jitasa.accounts.router import router as accounts_router
 from jitasa.accounts.throttle import throttle_for
 from jitasa.areas.router import router as areas_router
 from jitasa.audit.router import router as audit_router
-from jitasa.config import Settings, get_settings
-from jitasa.db import create_engine, create_session_factory
+from jitasa.core import problems
+from jitasa.core.config import Settings, get_settings
+from jitasa.core.db import create_engine, create_session_factory
+from jitasa.core.observability import RequestObserver, configure_logging
+from jitasa.core.security import SecurityHeaders, check_csrf
 from jitasa.health import router as health_router
 from jitasa.help_requests.router import router as help_requests_router
 from jitasa.incidents.router import router as incidents_router
 from jitasa.map.router import router as map_router
 from jitasa.notifications.channels import channel_for
-from jitasa.observability import RequestObserver, configure_logging
 from jitasa.realtime.dispatcher import live_updates
 from jitasa.realtime.hub import hub_for
 from jitasa.realtime.router import router as realtime_router
-from jitasa.security import SecurityHeaders, check_csrf
 from jitasa.volunteers.router import router as volunteers_router
 from jitasa.web import pages
 

@@ -9,7 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from jitasa.areas import service as areas_service
-from jitasa.db import create_session_factory
+from jitasa.core.db import create_session_factory
 from jitasa.help_requests import signals as help_request_signals
 from jitasa.incidents import service as incidents_service
 

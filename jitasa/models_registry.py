@@ -1,11 +1,11 @@
 """Import every domain's tables so that Alembic and the tests see the whole schema."""
 
-from jitasa import events, idempotency
 from jitasa.accounts import models as accounts_models
 from jitasa.areas import models as areas_models
 from jitasa.audit import models as audit_models
 from jitasa.clusters import models as clusters_models
-from jitasa.db import Base
+from jitasa.core import events, idempotency
+from jitasa.core.db import Base
 from jitasa.help_requests import models as help_requests_models
 from jitasa.incidents import models as incidents_models
 from jitasa.volunteers import models as volunteers_models

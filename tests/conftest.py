@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from jitasa.areas import service as areas_service
 from jitasa.areas.boundaries import read_boundary_file
-from jitasa.config import Settings
-from jitasa.db import Base, create_engine, create_session_factory
+from jitasa.core.config import Settings
+from jitasa.core.db import Base, create_engine, create_session_factory
 from jitasa.demo import PACKAGED_BOUNDARIES
 from jitasa.incidents.service import DEFAULT_INCIDENT_CODE
 from jitasa.main import create_app

@@ -9,8 +9,8 @@ from jitasa.accounts import policy
 from jitasa.accounts import service as accounts_service
 from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
-from jitasa.db import SessionDep
-from jitasa.errors import Unauthorized
+from jitasa.core.db import SessionDep
+from jitasa.core.errors import Unauthorized
 
 SESSION_USER_KEY = "user_id"
 

@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from jitasa.db import Base, UTCDateTime, utcnow
+from jitasa.core.db import Base, UTCDateTime, utcnow
 
 
 class Role(StrEnum):

@@ -21,9 +21,9 @@ from jitasa.accounts import service as accounts_service
 from jitasa.accounts.models import OneTimeCode, User
 from jitasa.accounts.throttle import Throttle
 from jitasa.audit import service as audit_service
-from jitasa.db import utcnow
-from jitasa.errors import DomainError, Forbidden, TooManyRequests
-from jitasa.i18n import translate
+from jitasa.core.db import utcnow
+from jitasa.core.errors import DomainError, Forbidden, TooManyRequests
+from jitasa.core.i18n import translate
 
 CODE_DIGITS = 6
 CODE_LIFETIME = timedelta(minutes=5)

@@ -10,8 +10,8 @@ from jitasa.accounts.models import User
 from jitasa.accounts.otp_schemas import CodeRequestIn, CodeSent, CodeVerifyIn
 from jitasa.accounts.schemas import UserRead
 from jitasa.accounts.throttle import Throttle
-from jitasa.db import SessionDep
-from jitasa.i18n import LANGUAGES
+from jitasa.core.db import SessionDep
+from jitasa.core.i18n import LANGUAGES
 
 router = APIRouter(prefix="/api/v1/auth", tags=["accounts"])
 LANGUAGE_COOKIE = "lang"  # the one the web pages set when a visitor picks a language

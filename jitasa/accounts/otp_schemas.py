@@ -4,8 +4,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field
 
-from jitasa.fields import ThaiPhone
-from jitasa.thai import to_arabic_digits
+from jitasa.core.fields import ThaiPhone
+from jitasa.core.thai import to_arabic_digits
 
 
 def _arabic_digits(value: object) -> object:

@@ -5,7 +5,7 @@ from enum import StrEnum
 
 from jitasa.accounts.models import Role, User
 from jitasa.areas.models import CODE_LENGTHS
-from jitasa.errors import Forbidden, Unauthorized
+from jitasa.core.errors import Forbidden, Unauthorized
 
 
 class Action(StrEnum):

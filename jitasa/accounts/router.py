@@ -16,11 +16,11 @@ from jitasa.accounts.schemas import (
     UserRead,
     UserSave,
 )
-from jitasa.db import SessionDep
-from jitasa.errors import Invalid, Unauthorized
-from jitasa.fields import RowId, ThaiPhone
-from jitasa.security import csrf_token
-from jitasa.thai import normalize_phone
+from jitasa.core.db import SessionDep
+from jitasa.core.errors import Invalid, Unauthorized
+from jitasa.core.fields import RowId, ThaiPhone
+from jitasa.core.security import csrf_token
+from jitasa.core.thai import normalize_phone
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 TokenOwner = Annotated[User, Depends(requires(Action.MANAGE_OWN_TOKENS))]

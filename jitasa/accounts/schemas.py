@@ -5,7 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from jitasa.accounts.models import Role
-from jitasa.fields import AreaCode, ThaiPhone
+from jitasa.core.fields import AreaCode, ThaiPhone
 
 
 class PhoneIn(BaseModel):

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jitasa.accounts.models import ApiToken, Role, User, UserRole
 from jitasa.areas import service as areas_service
 from jitasa.audit import service as audit_service
-from jitasa.db import utcnow
-from jitasa.errors import Invalid, NotFound, Unauthorized
+from jitasa.core.db import utcnow
+from jitasa.core.errors import Invalid, NotFound, Unauthorized
 
 password_hasher = PasswordHasher()
 TOKEN_PREFIX = "jts_"

@@ -13,9 +13,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from jitasa.accounts.models import RateLimitWindow
-from jitasa.config import Settings
-from jitasa.db import transaction
-from jitasa.errors import DomainError, TooManyRequests
+from jitasa.core.config import Settings
+from jitasa.core.db import transaction
+from jitasa.core.errors import DomainError, TooManyRequests
 
 log = structlog.get_logger(__name__)
 

@@ -11,8 +11,8 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from jitasa.areas.locator import Boundary
-from jitasa.errors import FieldError, Invalid
-from jitasa.i18n import thai
+from jitasa.core.errors import FieldError, Invalid
+from jitasa.core.i18n import thai
 
 OCHA_PROPERTIES = ("ADM4_PCODE", "ADM3_PCODE", "ADM2_PCODE", "ADM1_PCODE")
 DOPA_PROPERTIES = ("dopa_code", "area_code", "code", "adm_code")

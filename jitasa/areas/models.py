@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from jitasa.db import Base, UTCDateTime, utcnow
+from jitasa.core.db import Base, UTCDateTime, utcnow
 
 LEVELS = ("province", "district", "subdistrict", "village")
 CODE_LENGTHS = {2: "province", 4: "district", 6: "subdistrict", 8: "village"}

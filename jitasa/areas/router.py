@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request
 
 from jitasa.areas import service
 from jitasa.areas.schemas import AreaPage, AreaRead, Location
-from jitasa.db import ReadSessionDep
+from jitasa.core.db import ReadSessionDep
 
 router = APIRouter(prefix="/api/v1/areas", tags=["areas"])
 

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas.locator import AreaLocator, Boundary
 from jitasa.areas.models import CODE_LENGTHS, Area
-from jitasa.db import utcnow
-from jitasa.errors import NotFound
+from jitasa.core.db import utcnow
+from jitasa.core.errors import NotFound
 
 ENGLISH_LEVEL_WORDS = re.compile(
     r"^\s*(amphoe|amphur|tambon|khet|khwaeng|changwat|district|subdistrict|sub-district|"

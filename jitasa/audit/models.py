@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from jitasa.db import Base, UTCDateTime, utcnow
+from jitasa.core.db import Base, UTCDateTime, utcnow
 
 
 class AuditEntry(Base):

@@ -9,8 +9,8 @@ from jitasa.accounts.deps import OptionalUser
 from jitasa.accounts.policy import Action
 from jitasa.audit import service
 from jitasa.audit.schemas import AuditEntryRead
-from jitasa.db import SessionDep
-from jitasa.fields import AreaCode
+from jitasa.core.db import SessionDep
+from jitasa.core.fields import AreaCode
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 

@@ -9,7 +9,7 @@ along its edges down to level 0, where a cell is in the bbox exactly when its pi
 import math
 from dataclasses import dataclass
 
-from jitasa.geo import PRIVACY_GRID_DEGREES, round_for_privacy
+from jitasa.core.geo import PRIVACY_GRID_DEGREES, round_for_privacy
 
 STEP = PRIVACY_GRID_DEGREES
 MAX_LEVEL = 13  # 41° cells: all of Thailand in one

@@ -3,7 +3,7 @@
 from sqlalchemy import Float, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from jitasa.db import Base
+from jitasa.core.db import Base
 
 
 class MapCell(Base):

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, false, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jitasa.errors import Conflict
+from jitasa.core.errors import Conflict
 from jitasa.help_requests import lifecycle
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.states import ACTIVE, FINAL, Actor, Status

@@ -6,8 +6,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jitasa.accounts import policy
 from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
-from jitasa.db import utcnow
-from jitasa.errors import Conflict, Forbidden, invalid_field
+from jitasa.core.db import utcnow
+from jitasa.core.errors import Conflict, Forbidden, invalid_field
 from jitasa.help_requests import signals
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.states import ACTIVE, Actor, CloseReason, Status, can_move, is_move

@@ -14,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from jitasa.db import Base, UTCDateTime, utcnow
+from jitasa.core.db import Base, UTCDateTime, utcnow
 from jitasa.help_requests.states import Status
 
 

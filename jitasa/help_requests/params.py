@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import Query
 
-from jitasa.errors import invalid_field
-from jitasa.fields import AreaCode
+from jitasa.core.errors import invalid_field
+from jitasa.core.fields import AreaCode
 from jitasa.help_requests.schemas import MAX_ID
 from jitasa.help_requests.states import Status
 

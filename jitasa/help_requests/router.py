@@ -6,15 +6,15 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
-from jitasa import idempotency
 from jitasa.accounts import policy
 from jitasa.accounts.deps import OptionalUser, client_ip, requires
 from jitasa.accounts.models import Role, User
 from jitasa.accounts.policy import Action
 from jitasa.audit import service as audit_service
-from jitasa.db import SessionDep
-from jitasa.errors import DomainError
-from jitasa.fields import ThaiPhone
+from jitasa.core import idempotency
+from jitasa.core.db import SessionDep
+from jitasa.core.errors import DomainError
+from jitasa.core.fields import ThaiPhone
 from jitasa.help_requests import lifecycle, service
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.params import ListFilters

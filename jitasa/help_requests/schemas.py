@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
-from jitasa.fields import AreaCode, ThaiPhone
+from jitasa.core.fields import AreaCode, ThaiPhone
 from jitasa.help_requests.states import CloseReason, Status
 
 MAX_PEOPLE = 500

@@ -7,16 +7,16 @@ from datetime import timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jitasa import geo
 from jitasa.accounts.models import User
 from jitasa.areas import service as areas_service
-from jitasa.db import utcnow
-from jitasa.errors import FieldError, Invalid, NotFound, invalid_field
+from jitasa.core import geo
+from jitasa.core.db import utcnow
+from jitasa.core.errors import FieldError, Invalid, NotFound, invalid_field
+from jitasa.core.i18n import thai
 from jitasa.help_requests import signals
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.schemas import CONSENT_VERSION, HelpRequestCreate
 from jitasa.help_requests.states import Status
-from jitasa.i18n import thai
 from jitasa.incidents import service as incidents_service
 from jitasa.incidents.models import Incident
 

@@ -3,9 +3,9 @@
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jitasa import events
 from jitasa.clusters import service as clusters
 from jitasa.clusters.models import MapCell
+from jitasa.core import events
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.schemas import HelpRequestFull, HelpRequestPublic
 

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from jitasa.db import Base, UTCDateTime, utcnow
+from jitasa.core.db import Base, UTCDateTime, utcnow
 
 DEFAULT_SLA_MINUTES = {"red": 15, "yellow": 60, "green": 1440, "urgent": 60, "normal": 1440}
 

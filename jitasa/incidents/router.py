@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, status
 from jitasa.accounts.deps import requires
 from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
-from jitasa.db import ReadSessionDep, SessionDep
+from jitasa.core.db import ReadSessionDep, SessionDep
 from jitasa.incidents import service
 from jitasa.incidents.schemas import IncidentCreate, IncidentRead
 

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jitasa.errors import Conflict, NotFound
+from jitasa.core.errors import Conflict, NotFound
 from jitasa.incidents.models import DEFAULT_SLA_MINUTES, Category, Incident
 
 DEFAULT_INCIDENT_CODE = "covid-19"

@@ -6,9 +6,9 @@ from fastapi import APIRouter, Query
 
 from jitasa.areas import service as areas_service
 from jitasa.clusters import grid
-from jitasa.db import ReadSessionDep
-from jitasa.errors import NotFound, invalid_field
-from jitasa.fields import AreaCode
+from jitasa.core.db import ReadSessionDep
+from jitasa.core.errors import NotFound, invalid_field
+from jitasa.core.fields import AreaCode
 from jitasa.help_requests.params import URGENCIES, parse_bbox, split_values
 from jitasa.help_requests.states import ACTIVE, Status
 from jitasa.incidents import service as incidents_service

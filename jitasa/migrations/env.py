@@ -5,8 +5,8 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from jitasa.config import get_settings
-from jitasa.db import UTCDateTime, create_engine
+from jitasa.core.config import get_settings
+from jitasa.core.db import UTCDateTime, create_engine
 from jitasa.models_registry import Base
 
 

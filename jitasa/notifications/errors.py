@@ -1,6 +1,6 @@
 """Errors of the notification channels."""
 
-from jitasa.errors import DomainError
+from jitasa.core.errors import DomainError
 
 
 class SendFailed(DomainError):

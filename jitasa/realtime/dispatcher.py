@@ -14,8 +14,8 @@ import structlog
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from jitasa import events
-from jitasa.db import transaction, utcnow
+from jitasa.core import events
+from jitasa.core.db import transaction, utcnow
 from jitasa.realtime import outbox
 from jitasa.realtime.hub import Event, MemoryHub
 

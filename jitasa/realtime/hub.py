@@ -23,7 +23,7 @@ from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 from sse_starlette.event import ServerSentEvent
 
-from jitasa.config import Settings
+from jitasa.core.config import Settings
 
 QUEUE_SIZE = 1000
 RECONNECT_SECONDS = 1.0

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jitasa.events import OutboxEvent
+from jitasa.core.events import OutboxEvent
 
 BBox = tuple[float, float, float, float]
 

@@ -19,8 +19,8 @@ from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
 from jitasa.areas import service as areas_service
 from jitasa.audit import service as audit_service
-from jitasa.db import SessionDep
-from jitasa.fields import MAX_ROW_ID, AreaCode
+from jitasa.core.db import SessionDep
+from jitasa.core.fields import MAX_ROW_ID, AreaCode
 from jitasa.help_requests.params import BBox, parse_bbox
 from jitasa.realtime import outbox
 from jitasa.realtime.hub import Event, MemoryHub

@@ -8,8 +8,8 @@ from fastapi import Depends
 from jitasa.accounts import policy
 from jitasa.accounts.deps import SignedInUser
 from jitasa.accounts.policy import Action
-from jitasa.db import SessionDep
-from jitasa.fields import RowId
+from jitasa.core.db import SessionDep
+from jitasa.core.fields import RowId
 from jitasa.volunteers import service
 from jitasa.volunteers.models import Volunteer
 

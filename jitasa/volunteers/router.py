@@ -8,9 +8,9 @@ from jitasa.accounts import policy
 from jitasa.accounts.deps import SignedInUser, client_ip, requires
 from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
-from jitasa.db import SessionDep
-from jitasa.errors import NotFound
-from jitasa.fields import AreaCode
+from jitasa.core.db import SessionDep
+from jitasa.core.errors import NotFound
+from jitasa.core.fields import AreaCode
 from jitasa.volunteers import service
 from jitasa.volunteers.deps import ReadableVolunteer, VerifiableVolunteer
 from jitasa.volunteers.models import Volunteer

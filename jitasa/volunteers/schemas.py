@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import AliasPath, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from jitasa.fields import AreaCode
+from jitasa.core.fields import AreaCode
 from jitasa.volunteers.models import Vehicle, VolunteerKind
 
 Skill = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]

@@ -3,13 +3,13 @@
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jitasa import geo
 from jitasa.accounts import service as accounts_service
 from jitasa.accounts.models import Role, User
 from jitasa.areas import service as areas_service
 from jitasa.audit import service as audit_service
-from jitasa.db import utcnow
-from jitasa.errors import Conflict, NotFound, invalid_field
+from jitasa.core import geo
+from jitasa.core.db import utcnow
+from jitasa.core.errors import Conflict, NotFound, invalid_field
 from jitasa.volunteers.models import Volunteer
 from jitasa.volunteers.schemas import VolunteerSave
 

@@ -15,9 +15,9 @@ from jitasa.accounts import service as accounts_service
 from jitasa.accounts.deps import OptionalUser, client_ip, end_session, start_session
 from jitasa.accounts.otp_router import SecretKeyDep, SenderDep, ThrottleDep
 from jitasa.accounts.policy import Action
-from jitasa.db import ReadSessionDep, SessionDep
-from jitasa.errors import DomainError, Invalid, Unauthorized
-from jitasa.thai import normalize_phone, to_arabic_digits
+from jitasa.core.db import ReadSessionDep, SessionDep
+from jitasa.core.errors import DomainError, Invalid, Unauthorized
+from jitasa.core.thai import normalize_phone, to_arabic_digits
 from jitasa.web import account_views as views
 from jitasa.web import volunteer_pages
 from jitasa.web.pages import language_of, render

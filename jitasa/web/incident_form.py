@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from jitasa.i18n import translate
+from jitasa.core.i18n import translate
+from jitasa.core.problems import field_errors
 from jitasa.incidents.schemas import URGENCIES, IncidentCreate
-from jitasa.problems import field_errors
 
 YES = {"yes", "y", "true", "1", "ใช่", "แพทย์", "medical"}
 NO = {"no", "n", "false", "0", "ไม่", "ไม่ใช่", ""}

@@ -6,8 +6,8 @@ from fastapi.responses import HTMLResponse, Response
 from jitasa.accounts import policy
 from jitasa.accounts.deps import OptionalUser
 from jitasa.accounts.policy import Action
-from jitasa.db import ReadSessionDep
-from jitasa.i18n import translate
+from jitasa.core.db import ReadSessionDep
+from jitasa.core.i18n import translate
 from jitasa.incidents import service as incidents_service
 from jitasa.web import request_views as views
 from jitasa.web.pages import language_of, render

@@ -11,10 +11,10 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.gzip import GZipMiddleware
 
 from jitasa import __version__
-from jitasa.errors import DomainError
-from jitasa.i18n import LANGUAGES, translate
-from jitasa.security import csrf_token
-from jitasa.thai import BANGKOK, format_date
+from jitasa.core.errors import DomainError
+from jitasa.core.i18n import LANGUAGES, translate
+from jitasa.core.security import csrf_token
+from jitasa.core.thai import BANGKOK, format_date
 
 WEB_DIR = Path(__file__).parent
 LANGUAGE_COOKIE = "lang"

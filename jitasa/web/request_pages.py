@@ -11,15 +11,15 @@ from jitasa.accounts import policy
 from jitasa.accounts.deps import OptionalUser
 from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
-from jitasa.db import SessionDep
-from jitasa.errors import DomainError
+from jitasa.core.db import SessionDep
+from jitasa.core.errors import DomainError
+from jitasa.core.i18n import translate
 from jitasa.help_requests import lifecycle
 from jitasa.help_requests import router as help_requests_api
 from jitasa.help_requests import service as help_requests_service
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.router import ValidRequest
 from jitasa.help_requests.states import ACTIVE, Actor, Status
-from jitasa.i18n import translate
 from jitasa.incidents import service as incidents_service
 from jitasa.incidents.models import DEFAULT_SLA_MINUTES
 from jitasa.volunteers import service as volunteers_service

@@ -7,10 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas.models import Area
+from jitasa.core.thai import BANGKOK, format_date, format_phone
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.states import Actor, CloseReason, Status, can_move
 from jitasa.incidents.models import Incident
-from jitasa.thai import BANGKOK, format_date, format_phone
 
 # English message ids; the templates translate them with _().
 STATUS_LABELS = {

@@ -12,11 +12,11 @@ from jitasa.accounts.deps import OptionalUser, client_ip
 from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
 from jitasa.areas import service as areas_service
-from jitasa.db import ReadSessionDep, SessionDep
-from jitasa.errors import Conflict, DomainError
-from jitasa.fields import AreaCode
-from jitasa.i18n import translate
-from jitasa.thai import format_date, to_arabic_digits
+from jitasa.core.db import ReadSessionDep, SessionDep
+from jitasa.core.errors import Conflict, DomainError
+from jitasa.core.fields import AreaCode
+from jitasa.core.i18n import translate
+from jitasa.core.thai import format_date, to_arabic_digits
 from jitasa.volunteers import service as volunteers_service
 from jitasa.volunteers.models import Volunteer
 from jitasa.volunteers.schemas import VolunteerSave

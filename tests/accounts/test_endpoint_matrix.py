@@ -10,7 +10,7 @@ import pytest
 
 from jitasa.accounts import service as accounts_service
 from jitasa.accounts.models import Role
-from jitasa.db import utcnow
+from jitasa.core.db import utcnow
 from tests.factories import bearer, make_user, make_volunteer
 
 ANONYMOUS = "anonymous"

@@ -7,7 +7,7 @@ import pytest
 from jitasa.accounts import policy
 from jitasa.accounts.models import Role, User, UserRole
 from jitasa.accounts.policy import Action
-from jitasa.errors import Forbidden, Unauthorized
+from jitasa.core.errors import Forbidden, Unauthorized
 
 # Who may do what, written out independently of policy.RULES so the test can disagree with it.
 EVERYONE_SIGNED_IN = {

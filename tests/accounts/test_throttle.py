@@ -16,8 +16,8 @@ from jitasa.accounts.throttle import (
     ThrottleUnavailable,
     throttle_for,
 )
-from jitasa.db import create_session_factory
-from jitasa.errors import TooManyRequests
+from jitasa.core.db import create_session_factory
+from jitasa.core.errors import TooManyRequests
 
 START = 1_800_000_000  # a multiple of 600: ten-minute windows start here
 

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from jitasa.areas.boundaries import parse_boundaries, read_boundary_file
-from jitasa.errors import Invalid
+from jitasa.core.errors import Invalid
 
 KNOWN = {"50", "5001", "500101", "10", "1001"}
 SQUARE = {

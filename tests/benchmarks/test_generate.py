@@ -11,7 +11,7 @@ from benchmarks.population import Districts, district_weight
 from jitasa.areas.models import Area
 from jitasa.clusters.grid import MAX_LEVEL
 from jitasa.clusters.models import MapCell
-from jitasa.geo import round_for_privacy
+from jitasa.core.geo import round_for_privacy
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.service import CODE_ALPHABET, MEDICAL_URGENCIES, OTHER_URGENCIES
 from jitasa.volunteers.models import Volunteer

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jitasa.clusters import grid
-from jitasa.geo import round_for_privacy
+from jitasa.core.geo import round_for_privacy
 
 coordinate = st.floats(min_value=0.0, max_value=0.4)
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from jitasa.config import Settings
+from jitasa.core.config import Settings
 from jitasa.help_requests.models import HelpRequest
 from jitasa.main import create_app
 from tests.factories import signed_in

@@ -8,8 +8,8 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from jitasa.cli import app
-from jitasa.config import Settings, get_settings
-from jitasa.db import create_engine, create_session_factory
+from jitasa.core.config import Settings, get_settings
+from jitasa.core.db import create_engine, create_session_factory
 from tests.conftest import boundary_files
 from tests.help_requests.helpers import make_request
 

@@ -4,8 +4,8 @@ from collections import Counter
 
 from sqlalchemy import select
 
-from jitasa.config import Settings
-from jitasa.db import create_engine, create_session_factory
+from jitasa.core.config import Settings
+from jitasa.core.db import create_engine, create_session_factory
 from jitasa.demo import demo_settings, load_packaged_boundaries, seed_scenario
 from jitasa.demo_scenario import REQUESTS, STAFF, VOLUNTEERS
 from jitasa.help_requests.models import HelpRequest

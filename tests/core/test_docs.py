@@ -10,7 +10,7 @@ import annotated_types
 import pytest
 from pydantic import SecretStr
 
-from jitasa.config import Settings
+from jitasa.core.config import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 OPERATIONS = REPO / "docs" / "operations.md"

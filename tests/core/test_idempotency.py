@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from jitasa import idempotency
-from jitasa.db import utcnow
-from jitasa.errors import Invalid
-from jitasa.idempotency import IdempotentResponse
+from jitasa.core import idempotency
+from jitasa.core.db import utcnow
+from jitasa.core.errors import Invalid
+from jitasa.core.idempotency import IdempotentResponse
 
 
 async def test_same_key_and_body_replays_and_another_body_is_refused(session):

@@ -4,8 +4,8 @@ import pytest
 
 from jitasa.accounts import service as accounts_service
 from jitasa.accounts.models import Role
-from jitasa.config import Settings
-from jitasa.security import content_security_policy
+from jitasa.core.config import Settings
+from jitasa.core.security import content_security_policy
 
 PASSWORD = "correct horse battery"
 

@@ -3,7 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
-from jitasa.config import Settings
+from jitasa.core.config import Settings
 
 
 def test_default_is_sqlite_in_the_data_directory(tmp_path):

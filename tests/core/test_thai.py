@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from pythainlp.util import arabic_digit_to_thai_digit
 from stdnum.th import pin
 
-from jitasa.errors import Invalid
-from jitasa.i18n import thai
-from jitasa.thai import (
+from jitasa.core.errors import Invalid
+from jitasa.core.i18n import thai
+from jitasa.core.thai import (
     format_date,
     format_phone,
     format_thai_date,

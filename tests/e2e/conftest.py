@@ -20,7 +20,7 @@ import pytest
 import uvicorn
 from playwright.async_api import Browser, Page, Route, async_playwright
 
-from jitasa.config import Settings
+from jitasa.core.config import Settings
 from jitasa.main import create_app
 from tests.conftest import REPO
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from jitasa.accounts import service as accounts_service
 from jitasa.accounts.models import Role, User
 from jitasa.audit.models import AuditEntry
-from jitasa.db import utcnow
+from jitasa.core.db import utcnow
 from jitasa.help_requests import lifecycle
 from jitasa.help_requests.states import Status
 from tests.factories import make_volunteer, next_phone

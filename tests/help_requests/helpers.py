@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts.models import Role, User
-from jitasa.db import utcnow
+from jitasa.core.db import utcnow
 from jitasa.help_requests import service as requests_service
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.schemas import HelpRequestCreate

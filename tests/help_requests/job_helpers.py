@@ -6,7 +6,7 @@ from sqlalchemy import inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from jitasa.accounts.models import Role
-from jitasa.db import create_session_factory, transaction, utcnow
+from jitasa.core.db import create_session_factory, transaction, utcnow
 from jitasa.help_requests import lifecycle
 from jitasa.help_requests import service as requests_service
 from jitasa.help_requests.models import HelpRequest, RequestEvent

@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from jitasa import geo
+from jitasa.core import geo
 from jitasa.help_requests import service as requests_service
 from jitasa.help_requests.models import HelpRequest
 from jitasa.incidents import service as incidents_service

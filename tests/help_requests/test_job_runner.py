@@ -10,13 +10,13 @@ from typer.testing import CliRunner
 
 from jitasa import jobs as runner
 from jitasa.cli import app as cli_app
-from jitasa.config import get_settings
-from jitasa.db import create_engine, create_session_factory
+from jitasa.core.config import get_settings
+from jitasa.core.db import create_engine, create_session_factory
+from jitasa.core.observability import configure_logging
 from jitasa.help_requests import jobs, lifecycle
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.states import Actor, Status
 from jitasa.main import create_app
-from jitasa.observability import configure_logging
 from tests.help_requests.job_helpers import age, claimed_request, events_of, new_request, reload
 
 

@@ -5,12 +5,12 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
-from jitasa import geo
 from jitasa.accounts.models import User
-from jitasa.config import Settings
+from jitasa.core import geo
+from jitasa.core.config import Settings
+from jitasa.core.i18n import thai
 from jitasa.help_requests import jobs, lifecycle
 from jitasa.help_requests.states import Status
-from jitasa.i18n import thai
 from jitasa.incidents.models import Category, Incident
 from tests.help_requests.job_helpers import (
     MUEANG_CHIANG_MAI,

@@ -19,7 +19,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from jitasa.config import Settings
+from jitasa.core.config import Settings
 from jitasa.main import create_app
 
 STREAM = "/api/v1/events/stream"

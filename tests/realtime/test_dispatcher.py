@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from jitasa import events, jobs
-from jitasa.db import create_engine, create_session_factory, transaction, utcnow
-from jitasa.events import OutboxEvent
+from jitasa import jobs
+from jitasa.core import events
+from jitasa.core.db import create_engine, create_session_factory, transaction, utcnow
+from jitasa.core.events import OutboxEvent
 from jitasa.realtime import router
 from jitasa.realtime.dispatcher import Dispatcher, dispatch_pending
 from jitasa.realtime.hub import Event, MemoryHub, Subscription

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from jitasa.config import Settings
+from jitasa.core.config import Settings
 from tests.factories import signed_in
 from tests.help_requests.helpers import sos
 from tests.realtime.conftest import READ_SECONDS, open_stream

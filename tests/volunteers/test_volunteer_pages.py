@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from jitasa.accounts.models import Role
 from jitasa.audit.models import AuditEntry
-from jitasa.db import utcnow
+from jitasa.core.db import utcnow
 from jitasa.volunteers.models import Volunteer
 from tests.factories import make_volunteer, signed_in
 

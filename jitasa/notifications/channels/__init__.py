@@ -1,6 +1,6 @@
 """Ways a message leaves Jitasa; `channel_for` picks the configured one."""
 
-from jitasa.config import Settings
+from jitasa.core.config import Settings
 from jitasa.notifications.channels.console import ConsoleChannel
 from jitasa.notifications.channels.sms_http import SmsHttpChannel
 

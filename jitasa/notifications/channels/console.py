@@ -6,7 +6,7 @@ from pathlib import Path
 
 import structlog
 
-from jitasa.db import utcnow
+from jitasa.core.db import utcnow
 
 log = structlog.get_logger(__name__)
 

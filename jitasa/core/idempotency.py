@@ -8,8 +8,8 @@ from sqlalchemy import Integer, String, Text, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from jitasa.db import Base, UTCDateTime, utcnow
-from jitasa.errors import invalid_field
+from jitasa.core.db import Base, UTCDateTime, utcnow
+from jitasa.core.errors import invalid_field
 
 MAX_KEY_LENGTH = 200
 # Offline queues replay within minutes; a day is ample, and the bodies hold personal data.

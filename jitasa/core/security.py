@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from jitasa.config import Settings
-from jitasa.errors import Forbidden
+from jitasa.core.config import Settings
+from jitasa.core.errors import Forbidden
 
 CSRF_SESSION_KEY = "csrf"
 CSRF_HEADER = "x-csrf-token"

@@ -6,8 +6,8 @@ from fastapi import Path
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
-from jitasa.errors import Invalid
-from jitasa.thai import normalize_phone
+from jitasa.core.errors import Invalid
+from jitasa.core.thai import normalize_phone
 
 
 def _thai_phone(value: str) -> str:

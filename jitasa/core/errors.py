@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from jitasa.i18n import thai
+from jitasa.core.i18n import thai
 
 
 @dataclass(frozen=True)

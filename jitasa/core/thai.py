@@ -12,7 +12,7 @@ from pythainlp.util.date import thai_full_month_lists
 from stdnum.exceptions import ValidationError
 from stdnum.th import pin
 
-from jitasa.errors import Invalid
+from jitasa.core.errors import Invalid
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 BE_OFFSET = 543

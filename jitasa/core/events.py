@@ -12,7 +12,7 @@ from sqlalchemy import JSON, Float, Integer, String, event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from jitasa.db import Base, UTCDateTime, utcnow
+from jitasa.core.db import Base, UTCDateTime, utcnow
 
 _WRITTEN = "jitasa.events_written"
 _after_commit: list[Callable[[], None]] = []

@@ -9,8 +9,8 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from jitasa.errors import Busy, DomainError, FieldError, Invalid, TooManyRequests
-from jitasa.i18n import thai
+from jitasa.core.errors import Busy, DomainError, FieldError, Invalid, TooManyRequests
+from jitasa.core.i18n import thai
 
 log = structlog.get_logger(__name__)
 

@@ -9,7 +9,7 @@ import structlog
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from jitasa.config import Settings
+from jitasa.core.config import Settings
 
 REQUESTS = Counter(
     "jitasa_http_requests_total", "HTTP requests answered", ["method", "route", "status"]
