@@ -152,7 +152,7 @@ async def assign(
     note: str = "",
 ) -> HelpRequest:
     """Give a request to a volunteer (or to another one) on a coordinator's decision."""
-    policy.require(staff, Action.MANAGE_REQUESTS, area_code=help_request.area_code)
+    policy.require(staff, Action.ASSIGN_REQUEST, area_code=help_request.area_code)
     volunteer = await volunteers_service.get_or_raise(session, volunteer_id=volunteer_id)
     helper = await session.get(User, volunteer.user_id)
     await _check_helper(session, help_request=help_request, user=helper)
@@ -233,7 +233,7 @@ async def merge(
     """Close a duplicate with reason `duplicate`, linked to the request that is kept."""
     if duplicate.id == keep.id:
         raise invalid_field("keep_id", "A request cannot be merged into itself.")
-    policy.require(staff, Action.MANAGE_REQUESTS, area_code=keep.area_code)
+    policy.require(staff, Action.MERGE_REQUEST, area_code=keep.area_code)
     if Status(keep.status) not in ACTIVE:  # closing the duplicate would leave nobody helping
         raise Conflict(
             "request.not_active",
