@@ -19,11 +19,9 @@ from jitasa.core.db import ReadSessionDep, SessionDep
 from jitasa.core.errors import DomainError, Invalid
 from jitasa.core.thai import normalize_phone, to_arabic_digits
 from jitasa.web import account_views as views
-from jitasa.web import volunteer_pages
-from jitasa.web.pages import language_of, render
+from jitasa.web.rendering import language_of, render
 
 router = APIRouter(include_in_schema=False)
-router.include_router(volunteer_pages.router)
 STAFF_HOME = "/account"
 TextField = Annotated[str, Form(max_length=200)]
 

@@ -23,7 +23,7 @@ from jitasa.volunteers import service as volunteers_service
 from jitasa.web import request_views as views
 from jitasa.web.account_views import sign_in_first
 from jitasa.web.incident_form import IncidentForm, read_incident_form
-from jitasa.web.pages import language_of, render
+from jitasa.web.rendering import language_of, render
 
 router = APIRouter(include_in_schema=False)
 NEARBY_RADII_KM = (2, 5, 10, 20, 50)
