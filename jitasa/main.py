@@ -7,9 +7,9 @@ from fastapi import Depends, FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
 from jitasa import __version__, jobs
-from jitasa.accounts.otp_router import router as otp_router
 from jitasa.accounts.router import router as accounts_router
-from jitasa.accounts.throttle import throttle_for
+from jitasa.accounts.signin.router import router as signin_router
+from jitasa.accounts.signin.throttle import throttle_for
 from jitasa.areas.router import router as areas_router
 from jitasa.audit.router import router as audit_router
 from jitasa.core import problems
@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestObserver)
     app.include_router(health_router)
     app.include_router(accounts_router)
-    app.include_router(otp_router)
+    app.include_router(signin_router)
     app.include_router(areas_router)
     app.include_router(audit_router)
     app.include_router(incidents_router)

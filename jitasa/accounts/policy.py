@@ -23,6 +23,8 @@ class Action(StrEnum):
     REQUEST_HELP = "requests.create"
     CLAIM_REQUEST = "requests.claim"
     MANAGE_REQUESTS = "requests.manage"
+    ASSIGN_REQUEST = "requests.assign"
+    MERGE_REQUEST = "requests.merge"
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ RULES: dict[Action, Rule] = {
     Action.REQUEST_HELP: Rule(roles=None),
     Action.CLAIM_REQUEST: Rule(frozenset({Role.VOLUNTEER, Role.COORDINATOR})),
     Action.MANAGE_REQUESTS: Rule(STAFF, area_scoped=True),
+    Action.ASSIGN_REQUEST: Rule(STAFF, area_scoped=True),
+    Action.MERGE_REQUEST: Rule(STAFF, area_scoped=True),
 }
 
 
@@ -58,7 +62,10 @@ def covers(scope: str | None, area_code: str | None) -> bool:
 
 
 def allows(user: User | None, action: Action, *, area_code: str | None = None) -> bool:
-    """Tell whether the user may take the action on something in `area_code`."""
+    """Tell whether the user may take the action on something in `area_code`.
+
+    For an area-scoped action, `area_code=None` means everywhere, which only admins cover.
+    """
     try:
         require(user, action, area_code=area_code)
     except (Unauthorized, Forbidden):

@@ -1,15 +1,14 @@
-"""HTTP API of accounts: staff sign-in, sign-out, the current user, API tokens, users."""
+"""HTTP API of accounts: sign-out, the current user, API tokens, users (sign-in: `signin/`)."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from jitasa.accounts import service
-from jitasa.accounts.deps import SignedInUser, client_ip, end_session, requires, start_session
+from jitasa.accounts.deps import SignedInUser, client_ip, end_session, requires
 from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
 from jitasa.accounts.schemas import (
-    LoginIn,
     TokenCreate,
     TokenCreated,
     TokenRead,
@@ -17,31 +16,12 @@ from jitasa.accounts.schemas import (
     UserSave,
 )
 from jitasa.core.db import SessionDep
-from jitasa.core.errors import Invalid, Unauthorized
 from jitasa.core.fields import RowId, ThaiPhone
 from jitasa.core.security import csrf_token
-from jitasa.core.thai import normalize_phone
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 TokenOwner = Annotated[User, Depends(requires(Action.MANAGE_OWN_TOKENS))]
 Admin = Annotated[User, Depends(requires(Action.MANAGE_USERS))]
-
-
-@router.post("/auth/login", response_model=UserRead)
-async def login(login_in: LoginIn, request: Request, session: SessionDep) -> User:
-    """Sign a staff member in with phone number and password."""
-    try:
-        phone = normalize_phone(login_in.username)
-    except Invalid:  # a malformed username is answered like any wrong one
-        raise Unauthorized(
-            "auth.bad_credentials", "The phone number or password is not correct."
-        ) from None
-    user = await service.check_password(session, phone=phone, password=login_in.password)
-    await service.mark_signed_in(
-        session, user=user, method="password", client_ip=client_ip(request)
-    )
-    start_session(request, user)
-    return user
 
 
 @router.get("/auth/csrf")

@@ -98,6 +98,21 @@ async def get_or_raise(session: AsyncSession, *, code: str) -> Area:
     return area
 
 
+def enclosing_codes(code: str) -> list[str]:
+    """Return the codes of an area and of the areas holding it, province first (codes nest)."""
+    return [code[:length] for length in sorted(CODE_LENGTHS) if length <= len(code)]
+
+
+async def names(session: AsyncSession, *, codes: set[str]) -> dict[str, tuple[str, str]]:
+    """Return the Thai and English names of these areas, by code (unknown codes are left out)."""
+    if not codes:
+        return {}
+    rows = await session.execute(
+        select(Area.code, Area.name_th, Area.name_en).where(Area.code.in_(codes))
+    )
+    return {code: (name_th, name_en) for code, name_th, name_en in rows}
+
+
 def _after(cursor: str | None):
     """Keyset condition for areas ordered by level (code length) then code."""
     if not cursor:

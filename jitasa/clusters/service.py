@@ -155,6 +155,12 @@ def _forget(session: Session) -> None:
     session.info.pop(_DELTAS, None)
 
 
+async def has_cells(session: AsyncSession, *, layer: str) -> bool:
+    """Tell whether a layer has any map counts yet."""
+    found = await session.scalar(select(MapCell.layer).where(MapCell.layer == layer).limit(1))
+    return found is not None
+
+
 async def replace_layer(session: AsyncSession, *, layer: str, items: Select) -> int:
     """Recount a layer from scratch in the database; return the number of cell rows.
 

@@ -15,7 +15,7 @@ from jitasa.core.errors import Conflict
 from jitasa.help_requests import lifecycle
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.states import ACTIVE, FINAL, Actor, Status
-from jitasa.incidents.models import Incident
+from jitasa.incidents import service as incidents_service
 
 BATCH_SIZE = 500
 STALE_CLAIM_AFTER = timedelta(hours=48)
@@ -103,14 +103,6 @@ async def _flag(
     return flagged
 
 
-async def _incidents(session: AsyncSession, ids: set[int]) -> dict[int, Incident]:
-    """Return the incidents with these ids by id."""
-    if not ids:
-        return {}
-    rows = await session.scalars(select(Incident).where(Incident.id.in_(ids)))
-    return {incident.id: incident for incident in rows}
-
-
 async def flag_past_sla(session: AsyncSession, *, now: datetime, limit: int | None = None) -> int:
     """Flag open requests waiting longer than their incident's limit for their urgency."""
     waiting = and_(HelpRequest.status == Status.OPEN, HelpRequest.sla_breached_at.is_(None))
@@ -119,7 +111,7 @@ async def flag_past_sla(session: AsyncSession, *, now: datetime, limit: int | No
             select(HelpRequest.incident_id, HelpRequest.urgency).where(waiting).distinct()
         )
     ).all()
-    incidents = await _incidents(session, {incident_id for incident_id, _ in pairs})
+    incidents = await incidents_service.by_ids(session, {incident_id for incident_id, _ in pairs})
     # One exact cut-off per (incident, urgency) present, so the database does all filtering.
     past_limit = or_(
         false(),
@@ -182,7 +174,7 @@ async def expire(session: AsyncSession, *, now: datetime, limit: int | None = No
     incident_ids = set(
         await session.scalars(select(HelpRequest.incident_id).where(active).distinct())
     )
-    incidents = await _incidents(session, incident_ids)
+    incidents = await incidents_service.by_ids(session, incident_ids)
     # An incident with no positive expiry time never expires its requests.
     past_expiry = or_(
         false(),

@@ -4,6 +4,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts import policy
+from jitasa.accounts import service as accounts_service
 from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
 from jitasa.core.db import utcnow
@@ -11,7 +12,7 @@ from jitasa.core.errors import Conflict, Forbidden, invalid_field
 from jitasa.help_requests import signals
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.states import ACTIVE, Actor, CloseReason, Status, can_move, is_move
-from jitasa.incidents.models import Category
+from jitasa.incidents import service as incidents_service
 from jitasa.volunteers import service as volunteers_service
 
 
@@ -46,20 +47,14 @@ async def claimable_categories(session: AsyncSession, *, user: User) -> set[str]
     verified = volunteer is not None and volunteers_service.may_help_medical(volunteer)
     if policy.allows_claim(user, verified_volunteer=verified, sensitive=True):
         return None
-    rows = await session.execute(
-        select(Category.code).where(Category.medical.is_(False), Category.transport.is_(False))
-    )
-    return {code for (code,) in rows}
+    return await incidents_service.ordinary_category_codes(session)
 
 
 async def _is_sensitive(session: AsyncSession, help_request: HelpRequest) -> bool:
     """Tell whether a request needs a verified volunteer (medical or transport)."""
-    transport = await session.scalar(
-        select(Category.transport).where(
-            Category.incident_id == help_request.incident_id, Category.code == help_request.category
-        )
+    return help_request.medical or await incidents_service.is_transport(
+        session, incident_id=help_request.incident_id, category_code=help_request.category
     )
-    return help_request.medical or bool(transport)
 
 
 async def _check_helper(session: AsyncSession, *, help_request: HelpRequest, user: User) -> None:
@@ -152,9 +147,9 @@ async def assign(
     note: str = "",
 ) -> HelpRequest:
     """Give a request to a volunteer (or to another one) on a coordinator's decision."""
-    policy.require(staff, Action.MANAGE_REQUESTS, area_code=help_request.area_code)
+    policy.require(staff, Action.ASSIGN_REQUEST, area_code=help_request.area_code)
     volunteer = await volunteers_service.get_or_raise(session, volunteer_id=volunteer_id)
-    helper = await session.get(User, volunteer.user_id)
+    helper = await accounts_service.get_or_raise(session, user_id=volunteer.user_id)
     await _check_helper(session, help_request=help_request, user=helper)
     current = Status(help_request.status)
     if current not in (Status.OPEN, Status.CLAIMED, Status.IN_PROGRESS):
@@ -233,7 +228,7 @@ async def merge(
     """Close a duplicate with reason `duplicate`, linked to the request that is kept."""
     if duplicate.id == keep.id:
         raise invalid_field("keep_id", "A request cannot be merged into itself.")
-    policy.require(staff, Action.MANAGE_REQUESTS, area_code=keep.area_code)
+    policy.require(staff, Action.MERGE_REQUEST, area_code=keep.area_code)
     if Status(keep.status) not in ACTIVE:  # closing the duplicate would leave nobody helping
         raise Conflict(
             "request.not_active",
@@ -270,3 +265,17 @@ async def timeline(session: AsyncSession, *, help_request: HelpRequest) -> list[
         .order_by(RequestEvent.id)
     )
     return list((await session.scalars(statement)).all())
+
+
+async def timelines(
+    session: AsyncSession, *, help_requests: list[HelpRequest]
+) -> dict[int, list[RequestEvent]]:
+    """Return several requests' timelines by request id, oldest first, in one query."""
+    found: dict[int, list[RequestEvent]] = {r.id: [] for r in help_requests}
+    if found:
+        statement = (
+            select(RequestEvent).where(RequestEvent.request_id.in_(found)).order_by(RequestEvent.id)
+        )
+        for event in await session.scalars(statement):
+            found[event.request_id].append(event)
+    return found

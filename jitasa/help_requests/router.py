@@ -2,24 +2,22 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
-from jitasa.accounts import policy
 from jitasa.accounts.deps import OptionalUser, client_ip, requires
-from jitasa.accounts.models import Role, User
+from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
-from jitasa.audit import service as audit_service
 from jitasa.core import idempotency
 from jitasa.core.db import SessionDep
 from jitasa.core.errors import DomainError
 from jitasa.core.fields import ThaiPhone
-from jitasa.help_requests import lifecycle, service
+from jitasa.help_requests import lifecycle, reads, service
+from jitasa.help_requests.deps import ValidRequest
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.params import ListFilters
 from jitasa.help_requests.schemas import (
-    MAX_ID,
     AssignIn,
     DuplicateCandidate,
     EventRead,
@@ -35,24 +33,6 @@ router = APIRouter(prefix="/api/v1/requests", tags=["help requests"])
 Requester = Annotated[User, Depends(requires(Action.REQUEST_HELP))]
 Helper = Annotated[User, Depends(requires(Action.CLAIM_REQUEST))]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
-
-
-async def valid_request(
-    request_id: Annotated[int, Path(le=MAX_ID)], session: SessionDep
-) -> HelpRequest:
-    """Load the request named in the path, or 404."""
-    return await service.get_or_raise(session, request_id=request_id)
-
-
-ValidRequest = Annotated[HelpRequest, Depends(valid_request)]
-
-
-def view(help_request: HelpRequest, user: User | None) -> dict:
-    """Return the full view for those who may see it, otherwise the public view."""
-    schema = (
-        HelpRequestFull if lifecycle.sees_everything(help_request, user) else (HelpRequestPublic)
-    )
-    return schema.model_validate(help_request).model_dump(mode="json")
 
 
 async def _idempotent(
@@ -111,68 +91,30 @@ async def list_requests(
     filters: Annotated[ListFilters, Depends()],
 ) -> dict:
     """List requests: the public view for everyone, the full view for staff of the area."""
-    full = filters.area is not None and policy.allows(
-        user, Action.MANAGE_REQUESTS, area_code=filters.area
-    )
-    full = full or (user is not None and Role.ADMIN in user.roles)
-    found = await service.list_requests(
+    return await reads.list_page(
         session,
+        reader=user,
+        client_ip=client_ip(request),
         bbox=filters.bbox,
         area=filters.area,
         statuses=filters.status,
         categories=filters.category,
         urgencies=filters.urgency,
-        limit=filters.limit + 1,
+        limit=filters.limit,
         before_id=filters.cursor,
     )
-    page = found[: filters.limit]
-    schema = HelpRequestFull if full else HelpRequestPublic
-    if full and page:
-        await audit_service.record(
-            session,
-            action="personal_data.read",
-            actor_id=user.id,
-            subject_type="help_requests",
-            area_code=filters.area,
-            client_ip=client_ip(request),
-            count=len(page),
-        )
-    return {
-        "items": [schema.model_validate(r).model_dump(mode="json") for r in page],
-        "next_cursor": str(page[-1].id) if len(found) > filters.limit else None,
-    }
 
 
 @router.get("/mine", response_model=list[HelpRequestFull])
 async def my_requests(user: Requester, session: SessionDep) -> list[HelpRequest]:
     """List the signed-in person's own requests, newest first."""
-    return await service.list_requests(
-        session,
-        bbox=None,
-        area=None,
-        statuses=[],
-        categories=[],
-        urgencies=[],
-        requester_id=user.id,
-        limit=100,
-        before_id=None,
-    )
+    return await reads.requests_of(session, requester=user)
 
 
 @router.get("/tasks", response_model=list[HelpRequestFull])
 async def my_tasks(user: Helper, session: SessionDep) -> list[HelpRequest]:
     """List the requests the signed-in volunteer has taken, newest first."""
-    return await service.list_requests(
-        session,
-        bbox=None,
-        area=None,
-        statuses=["claimed", "in_progress"],
-        categories=[],
-        urgencies=[],
-        claimed_by_id=user.id,
-        limit=100,
-        before_id=None,
-    )
+    return await reads.tasks_of(session, helper=user)
 
 
 @router.get("/nearby", response_model=list[NearbyRequest])
@@ -224,19 +166,9 @@ async def get_request(
     help_request: ValidRequest, user: OptionalUser, request: Request, session: SessionDep
 ) -> dict:
     """Return one request: the full view for its people, the public view for everyone else."""
-    shown = view(help_request, user)
-    actors = lifecycle.actors_of(help_request, user)
-    if actors and user.id not in (help_request.requester_id, help_request.claimed_by_id):
-        await audit_service.record(
-            session,
-            action="personal_data.read",
-            actor_id=user.id,
-            subject_type="help_request",
-            subject_id=help_request.id,
-            area_code=help_request.area_code,
-            client_ip=client_ip(request),
-        )
-    return shown
+    return await reads.read_one(
+        session, help_request=help_request, reader=user, client_ip=client_ip(request)
+    )
 
 
 @router.post("/{request_id}/claim", response_model=HelpRequestFull)
@@ -276,7 +208,7 @@ async def transition(
             note=transition_in.note,
             reason=transition_in.reason,
         )
-        return 200, view(moved, user)
+        return 200, reads.view(moved, user)
 
     return await _idempotent(
         request,

@@ -3,6 +3,7 @@
 import math
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +19,9 @@ from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.schemas import CONSENT_VERSION, HelpRequestCreate
 from jitasa.help_requests.states import Status
 from jitasa.incidents import service as incidents_service
-from jitasa.incidents.models import Incident
+
+if TYPE_CHECKING:  # named for the reader only: incidents are read through their service
+    from jitasa.incidents.models import Incident
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud on the phone
 MEDICAL_URGENCIES = ("red", "yellow", "green")
@@ -43,7 +46,7 @@ async def _unused_code(session: AsyncSession) -> str:
             return code
 
 
-def _check_category(incident: Incident, request_in: HelpRequestCreate):
+def _check_category(incident: "Incident", request_in: HelpRequestCreate):
     """Return the request's category of the incident, refusing unknown ones and bad urgency."""
     category = incident.category(request_in.category)
     if category is None:

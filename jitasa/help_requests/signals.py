@@ -4,7 +4,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.clusters import service as clusters
-from jitasa.clusters.models import MapCell
 from jitasa.core import events
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.schemas import HelpRequestFull, HelpRequestPublic
@@ -52,12 +51,11 @@ def changed(session: AsyncSession, before: clusters.Item, help_request: HelpRequ
 
 async def recount_map(session: AsyncSession, *, only_if_empty: bool = False) -> int | None:
     """Rebuild the map counts of every request; with `only_if_empty`, only when there are none."""
-    if only_if_empty:
-        has_cells = await session.scalar(
-            select(MapCell.layer).where(MapCell.layer == LAYER).limit(1)
-        )
-        if has_cells or not await session.scalar(select(HelpRequest.id).limit(1)):
-            return None
+    if only_if_empty and (
+        await clusters.has_cells(session, layer=LAYER)
+        or not await session.scalar(select(HelpRequest.id).limit(1))
+    ):
+        return None
     items = select(
         HelpRequest.province_code,
         HelpRequest.category,

@@ -104,3 +104,37 @@ async def create(session: AsyncSession, *, incident_in) -> Incident:
 async def category_codes(session: AsyncSession) -> set[str]:
     """Return the codes of every incident's categories."""
     return set((await session.scalars(select(Category.code).distinct())).all())
+
+
+async def by_ids(session: AsyncSession, ids: set[int]) -> dict[int, Incident]:
+    """Return the incidents with these ids by id."""
+    if not ids:
+        return {}
+    rows = await session.scalars(select(Incident).where(Incident.id.in_(ids)))
+    return {incident.id: incident for incident in rows}
+
+
+async def ordinary_category_codes(session: AsyncSession) -> set[str]:
+    """Return the codes of categories that are neither medical nor transport, in any incident."""
+    rows = await session.scalars(
+        select(Category.code).where(Category.medical.is_(False), Category.transport.is_(False))
+    )
+    return set(rows.all())
+
+
+async def is_transport(session: AsyncSession, *, incident_id: int, category_code: str) -> bool:
+    """Tell whether an incident's category is a transport one."""
+    transport = await session.scalar(
+        select(Category.transport).where(
+            Category.incident_id == incident_id, Category.code == category_code
+        )
+    )
+    return bool(transport)
+
+
+async def category_names(session: AsyncSession) -> dict[tuple[int, str], tuple[str, str]]:
+    """Return the Thai and English names of every incident's categories, by (incident, code)."""
+    rows = await session.execute(
+        select(Category.incident_id, Category.code, Category.name_th, Category.name_en)
+    )
+    return {(incident_id, code): (th, en) for incident_id, code, th, en in rows}

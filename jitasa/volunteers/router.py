@@ -66,16 +66,14 @@ async def list_volunteers(
     """List the volunteers of an area with their contact details (area staff; admins: all)."""
     scope = policy.scope_for_listing(user, Action.LIST_VOLUNTEERS, area)
     volunteers, next_cursor = await service.list_volunteers(
-        session, area_prefix=scope, verified=verified, limit=limit, cursor=cursor
+        session,
+        reader=user,
+        client_ip=client_ip(request),
+        area_prefix=scope,
+        verified=verified,
+        limit=limit,
+        cursor=cursor,
     )
-    if volunteers:  # an empty page shows nobody's personal data
-        await service.record_personal_data_read(
-            session,
-            reader=user,
-            area_code=scope,
-            count=len(volunteers),
-            client_ip=client_ip(request),
-        )
     return VolunteerPage(
         items=[VolunteerRead.model_validate(v) for v in volunteers], next_cursor=next_cursor
     )
@@ -86,16 +84,9 @@ async def get_volunteer(
     volunteer: ReadableVolunteer, user: SignedInUser, request: Request, session: SessionDep
 ) -> Volunteer:
     """Return one volunteer's profile (area staff of the volunteer's home area)."""
-    if volunteer.user_id != user.id:
-        await service.record_personal_data_read(
-            session,
-            reader=user,
-            area_code=volunteer.area_code,
-            count=1,
-            client_ip=client_ip(request),
-            volunteer_id=volunteer.id,
-        )
-    return volunteer
+    return await service.read(
+        session, volunteer=volunteer, reader=user, client_ip=client_ip(request)
+    )
 
 
 @router.post("/{volunteer_id}/verify", response_model=VolunteerRead)

@@ -142,12 +142,17 @@ def _moved(volunteer: Volunteer, volunteer_in: VolunteerSave, area_code: str) ->
 async def list_volunteers(
     session: AsyncSession,
     *,
+    reader: User,
+    client_ip: str,
     area_prefix: str | None,
     verified: bool | None,
     limit: int,
     cursor: int | None,
 ) -> tuple[list[Volunteer], str | None]:
-    """List volunteers by id within an area, optionally only the (un)verified; with next cursor."""
+    """List volunteers by id within an area, optionally only the (un)verified; with next cursor.
+
+    The reader's sight of their personal data is logged (PDPA).
+    """
     statement = select(Volunteer).order_by(Volunteer.id).limit(limit + 1)
     if area_prefix:
         statement = statement.where(Volunteer.area_code.startswith(area_prefix, autoescape=True))
@@ -159,7 +164,28 @@ async def list_volunteers(
         statement = statement.where(Volunteer.id > cursor)
     rows = list((await session.scalars(statement)).all())
     next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    page = rows[:limit]
+    if page:  # an empty page shows nobody's personal data
+        await record_personal_data_read(
+            session, reader=reader, area_code=area_prefix, count=len(page), client_ip=client_ip
+        )
+    return page, next_cursor
+
+
+async def read(
+    session: AsyncSession, *, volunteer: Volunteer, reader: User, client_ip: str
+) -> Volunteer:
+    """Return a volunteer's profile to a reader, logging it when it is someone else's (PDPA)."""
+    if volunteer.user_id != reader.id:
+        await record_personal_data_read(
+            session,
+            reader=reader,
+            area_code=volunteer.area_code,
+            count=1,
+            client_ip=client_ip,
+            volunteer_id=volunteer.id,
+        )
+    return volunteer
 
 
 async def verify(

@@ -10,25 +10,19 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jitasa.accounts import otp, policy
-from jitasa.accounts import service as accounts_service
+from jitasa.accounts import policy
 from jitasa.accounts.deps import OptionalUser, client_ip, end_session, start_session
-from jitasa.accounts.otp_router import SecretKeyDep, SenderDep, ThrottleDep
 from jitasa.accounts.policy import Action
+from jitasa.accounts.signin import codes, passwords
+from jitasa.accounts.signin.deps import SecretKeyDep, SenderDep, ThrottleDep
 from jitasa.core.db import ReadSessionDep, SessionDep
-from jitasa.core.errors import DomainError, Invalid, Unauthorized
+from jitasa.core.errors import DomainError, Invalid
 from jitasa.core.thai import normalize_phone, to_arabic_digits
 from jitasa.web import account_views as views
-from jitasa.web import volunteer_pages
-from jitasa.web.pages import language_of, render
+from jitasa.web.rendering import language_of, render
 
 router = APIRouter(include_in_schema=False)
-router.include_router(volunteer_pages.router)
 STAFF_HOME = "/account"
-# Password guesses: a few per phone, more per address (people share carriers' addresses).
-PASSWORD_TRIES_PER_PHONE = 10
-PASSWORD_TRIES_PER_ADDRESS = 50
-PASSWORD_WINDOW_SECONDS = 600
 TextField = Annotated[str, Form(max_length=200)]
 
 
@@ -63,7 +57,7 @@ def _code_page(
         next_path=next_path,
         phone=phone,
         phone_shown=views.phone_for_display(phone),
-        minutes=int(otp.CODE_LIFETIME.total_seconds() // 60),
+        minutes=int(codes.CODE_LIFETIME.total_seconds() // 60),
         error=error,
     )
 
@@ -91,7 +85,7 @@ async def send_code(
     try:
         views.check_signin_form(request, csrf_token)
         e164 = normalize_phone(phone)
-        await otp.request_code(
+        await codes.request_code(
             session,
             phone=e164,
             client_ip=client_ip(request),
@@ -130,9 +124,9 @@ async def check_code(
         return _signin_page(request, next_path=next_path, error=text, status_code=status_code)
     digits = "".join(to_arabic_digits(code).split())
     try:
-        if len(digits) != otp.CODE_DIGITS or not (digits.isascii() and digits.isdigit()):
+        if len(digits) != codes.CODE_DIGITS or not (digits.isascii() and digits.isdigit()):
             raise Invalid("auth.code_format", "The code has 6 digits; type the digits only.")
-        user = await otp.verify_code(
+        user = await codes.verify_code(
             session,
             phone=e164,
             code=digits,
@@ -172,23 +166,13 @@ async def staff_signin(
     next_path = views.safe_next(next, STAFF_HOME)
     try:
         views.check_signin_form(request, csrf_token)
-        await throttle.hit(
-            f"password:address:{client_ip(request)}",
-            limit=PASSWORD_TRIES_PER_ADDRESS,
-            window_seconds=PASSWORD_WINDOW_SECONDS,
+        user = await passwords.sign_in(
+            session,
+            phone=phone,
+            password=password,
+            client_ip=client_ip(request),
+            throttle=throttle,
         )
-        try:
-            e164 = normalize_phone(phone)
-        except Invalid:  # a malformed phone is answered like any wrong one
-            raise Unauthorized(
-                "auth.bad_credentials", "The phone number or password is not correct."
-            ) from None
-        await throttle.hit(
-            f"password:phone:{e164}",
-            limit=PASSWORD_TRIES_PER_PHONE,
-            window_seconds=PASSWORD_WINDOW_SECONDS,
-        )
-        user = await accounts_service.check_password(session, phone=e164, password=password)
     except DomainError as error:
         text, status_code = await _refuse(session, error, language)
         return render(
@@ -199,9 +183,6 @@ async def staff_signin(
             phone=phone,
             error=text,
         )
-    await accounts_service.mark_signed_in(
-        session, user=user, method="password", client_ip=client_ip(request)
-    )
     start_session(request, user)
     return views.go_to(next_path)
 

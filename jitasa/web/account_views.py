@@ -5,10 +5,9 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jitasa.areas.models import CODE_LENGTHS, Area
+from jitasa.areas import service as areas_service
 from jitasa.core.errors import DomainError, Forbidden
 from jitasa.core.i18n import translate
 from jitasa.core.problems import VALIDATION_MESSAGES
@@ -122,25 +121,15 @@ def field_messages(
     return messages
 
 
-def area_prefixes(code: str) -> list[str]:
-    """Return the codes of an area and the areas holding it, province first (codes nest)."""
-    return [code[:length] for length in sorted(CODE_LENGTHS) if length <= len(code)]
-
-
 async def area_names(session: AsyncSession, codes: set[str]) -> dict[str, tuple[str, str]]:
     """Load the Thai and English names of these areas and of every area holding them."""
-    wanted = {prefix for code in codes if code for prefix in area_prefixes(code)}
-    if not wanted:
-        return {}
-    rows = await session.execute(
-        select(Area.code, Area.name_th, Area.name_en).where(Area.code.in_(wanted))
-    )
-    return {code: (name_th, name_en) for code, name_th, name_en in rows}
+    wanted = {prefix for code in codes if code for prefix in areas_service.enclosing_codes(code)}
+    return await areas_service.names(session, codes=wanted)
 
 
 def place(code: str | None, names: dict[str, tuple[str, str]], language: str) -> str:
     """Name an area most precise first, with its parents: "เมืองเชียงใหม่, เชียงใหม่"."""
     if not code:
         return ""
-    found = [names[c] for c in reversed(area_prefixes(code)) if c in names]
+    found = [names[c] for c in reversed(areas_service.enclosing_codes(code)) if c in names]
     return ", ".join(th if language == "th" else en for th, en in found)

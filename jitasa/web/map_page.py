@@ -10,7 +10,7 @@ from jitasa.core.db import ReadSessionDep
 from jitasa.core.i18n import translate
 from jitasa.incidents import service as incidents_service
 from jitasa.web import request_views as views
-from jitasa.web.pages import language_of, render
+from jitasa.web.rendering import language_of, render
 
 router = APIRouter(include_in_schema=False)
 # The status filter's choices: the value sent to the API (comma-separated), and its label.

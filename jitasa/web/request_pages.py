@@ -4,21 +4,18 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts import policy
-from jitasa.accounts.deps import OptionalUser
+from jitasa.accounts.deps import OptionalUser, client_ip
 from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
 from jitasa.core.db import SessionDep
 from jitasa.core.errors import DomainError
 from jitasa.core.i18n import translate
-from jitasa.help_requests import lifecycle
-from jitasa.help_requests import router as help_requests_api
-from jitasa.help_requests import service as help_requests_service
-from jitasa.help_requests.models import HelpRequest, RequestEvent
-from jitasa.help_requests.router import ValidRequest
+from jitasa.help_requests import lifecycle, reads
+from jitasa.help_requests.deps import ValidRequest
+from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.states import ACTIVE, Actor, Status
 from jitasa.incidents import service as incidents_service
 from jitasa.incidents.models import DEFAULT_SLA_MINUTES
@@ -26,7 +23,7 @@ from jitasa.volunteers import service as volunteers_service
 from jitasa.web import request_views as views
 from jitasa.web.account_views import sign_in_first
 from jitasa.web.incident_form import IncidentForm, read_incident_form
-from jitasa.web.pages import language_of, render
+from jitasa.web.rendering import language_of, render
 
 router = APIRouter(include_in_schema=False)
 NEARBY_RADII_KM = (2, 5, 10, 20, 50)
@@ -52,18 +49,12 @@ def _common(request: Request, user: User | None) -> dict:
 
 
 async def _timelines(
-    session: AsyncSession, requests: list[HelpRequest]
+    session: AsyncSession, help_requests: list[HelpRequest]
 ) -> dict[int, list[views.TimelineEntry]]:
-    """Load the timelines of several requests in one query."""
-    by_id = {r.id: r for r in requests}
-    events: dict[int, list[RequestEvent]] = {r.id: [] for r in requests}
-    if by_id:
-        statement = (
-            select(RequestEvent).where(RequestEvent.request_id.in_(by_id)).order_by(RequestEvent.id)
-        )
-        for event in await session.scalars(statement):
-            events[event.request_id].append(event)
-    return {rid: views.timeline_entries(by_id[rid], found) for rid, found in events.items()}
+    """Load the timelines of several requests, told by the part each actor played."""
+    found = await lifecycle.timelines(session, help_requests=help_requests)
+    by_id = {r.id: r for r in help_requests}
+    return {rid: views.timeline_entries(by_id[rid], events) for rid, events in found.items()}
 
 
 @router.get("/sos", response_class=HTMLResponse)
@@ -89,17 +80,7 @@ async def my_requests(request: Request, user: OptionalUser, session: SessionDep)
     """Show the signed-in person's requests with their status and timeline."""
     if user is None:
         return sign_in_first(request)
-    mine = await help_requests_service.list_requests(
-        session,
-        bbox=None,
-        area=None,
-        statuses=[],
-        categories=[],
-        urgencies=[],
-        requester_id=user.id,
-        limit=100,
-        before_id=None,
-    )
+    mine = await reads.requests_of(session, requester=user)
     return render(
         request,
         "requests/mine.html",
@@ -116,8 +97,9 @@ async def request_detail(
     help_request: ValidRequest, request: Request, user: OptionalUser, session: SessionDep
 ) -> Response:
     """Show one request: everything to its people, the public view to everyone else."""
-    # The API's own handler decides the view and logs staff reads of personal data.
-    shown = await help_requests_api.get_request(help_request, user, request, session)
+    shown = await reads.read_one(
+        session, help_request=help_request, reader=user, client_ip=client_ip(request)
+    )
     actors = lifecycle.actors_of(help_request, user)
     full = lifecycle.sees_everything(help_request, user)
     timeline = []
@@ -183,17 +165,7 @@ async def my_tasks(request: Request, user: OptionalUser, session: SessionDep) ->
     refused = _helper_page(request, user)
     if refused:
         return refused
-    tasks = await help_requests_service.list_requests(
-        session,
-        bbox=None,
-        area=None,
-        statuses=["claimed", "in_progress"],
-        categories=[],
-        urgencies=[],
-        claimed_by_id=user.id,
-        limit=100,
-        before_id=None,
-    )
+    tasks = await reads.tasks_of(session, helper=user)
     return render(
         request,
         "requests/tasks.html",

@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jitasa.areas.models import Area
+from jitasa.areas import service as areas_service
 from jitasa.core.thai import BANGKOK, format_date, format_phone
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.states import Actor, CloseReason, Status, can_move
+from jitasa.incidents import service as incidents_service
 from jitasa.incidents.models import Incident
 
 # English message ids; the templates translate them with _().
@@ -128,23 +128,16 @@ class Names:
 
 async def load_names(session: AsyncSession, requests: list[HelpRequest]) -> Names:
     """Load the names of every incident's categories and of the requests' areas."""
-    categories = {}
-    for incident in await session.scalars(select(Incident)):
-        for category in incident.categories:
-            categories[(incident.id, category.code)] = (category.name_th, category.name_en)
     codes = {
         code
         for r in requests
         for code in (r.province_code, r.district_code, r.subdistrict_code)
         if code
     }
-    areas = {}
-    if codes:
-        rows = await session.execute(
-            select(Area.code, Area.name_th, Area.name_en).where(Area.code.in_(codes))
-        )
-        areas = {code: (th, en) for code, th, en in rows}
-    return Names(categories=categories, areas=areas)
+    return Names(
+        categories=await incidents_service.category_names(session),
+        areas=await areas_service.names(session, codes=codes),
+    )
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from jitasa.volunteers import service as volunteers_service
 from jitasa.volunteers.models import Volunteer
 from jitasa.volunteers.schemas import VolunteerSave
 from jitasa.web import account_views as views
-from jitasa.web.pages import language_of, render
+from jitasa.web.rendering import language_of, render
 
 router = APIRouter(include_in_schema=False)
 QUEUE = "/coordinator/volunteers"
@@ -214,16 +214,14 @@ async def verification_queue(
         return views.sign_in_first(request, staff=True)
     scope = policy.scope_for_listing(user, Action.LIST_VOLUNTEERS, area)
     volunteers, next_cursor = await volunteers_service.list_volunteers(
-        session, area_prefix=scope, verified=False, limit=QUEUE_PAGE_SIZE, cursor=cursor
+        session,
+        reader=user,
+        client_ip=client_ip(request),
+        area_prefix=scope,
+        verified=False,
+        limit=QUEUE_PAGE_SIZE,
+        cursor=cursor,
     )
-    if volunteers:  # an empty page shows nobody's personal data
-        await volunteers_service.record_personal_data_read(
-            session,
-            reader=user,
-            area_code=scope,
-            count=len(volunteers),
-            client_ip=client_ip(request),
-        )
     language = language_of(request)
     names = await views.area_names(session, {v.area_code for v in volunteers} | {scope or ""})
     here = QUEUE + (f"?area={area}" if area else "")

@@ -38,6 +38,8 @@ EXPECTED = {
         "admin",
     },
     Action.MANAGE_REQUESTS: STAFF_INSIDE,
+    Action.ASSIGN_REQUEST: STAFF_INSIDE,
+    Action.MERGE_REQUEST: STAFF_INSIDE,
 }
 TARGET_AREA = "500101"  # a subdistrict of Mueang Chiang Mai
 
@@ -90,6 +92,14 @@ def test_inactive_user_may_do_nothing():
     user = person("admin")
     user.is_active = False
     assert not any(policy.allows(user, action, area_code=TARGET_AREA) for action in Action)
+
+
+@pytest.mark.parametrize(
+    "action", [action for action, rule in policy.RULES.items() if rule.area_scoped]
+)
+@pytest.mark.parametrize("who", PEOPLE)
+def test_an_area_scoped_action_everywhere_is_for_admins_only(action, who):
+    assert policy.allows(person(who), action, area_code=None) is (who == "admin")
 
 
 @pytest.mark.parametrize(

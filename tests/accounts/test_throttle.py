@@ -9,7 +9,7 @@ import redis.asyncio as redis
 from sqlalchemy import func, select
 
 from jitasa.accounts.models import RateLimitWindow
-from jitasa.accounts.throttle import (
+from jitasa.accounts.signin.throttle import (
     DatabaseThrottle,
     RedisThrottle,
     Throttle,

@@ -1,15 +1,13 @@
-"""HTTP API of sign-in with a texted one-time code."""
+"""HTTP API of signing in: a texted one-time code, or a staff member's password."""
 
-from typing import Annotated
+from fastapi import APIRouter, Request, status
 
-from fastapi import APIRouter, Depends, Request, status
-
-from jitasa.accounts import otp
 from jitasa.accounts.deps import client_ip, start_session
 from jitasa.accounts.models import User
-from jitasa.accounts.otp_schemas import CodeRequestIn, CodeSent, CodeVerifyIn
-from jitasa.accounts.schemas import UserRead
-from jitasa.accounts.throttle import Throttle
+from jitasa.accounts.schemas import LoginIn, UserRead
+from jitasa.accounts.signin import codes, passwords
+from jitasa.accounts.signin.deps import SecretKeyDep, SenderDep, ThrottleDep
+from jitasa.accounts.signin.schemas import CodeRequestIn, CodeSent, CodeVerifyIn
 from jitasa.core.db import SessionDep
 from jitasa.core.i18n import LANGUAGES
 
@@ -17,24 +15,20 @@ router = APIRouter(prefix="/api/v1/auth", tags=["accounts"])
 LANGUAGE_COOKIE = "lang"  # the one the web pages set when a visitor picks a language
 
 
-def app_throttle(request: Request) -> Throttle:
-    """Return the application's rate limiter."""
-    return request.app.state.throttle
-
-
-def app_message_sender(request: Request) -> otp.MessageSender:
-    """Return the application's channel for text messages."""
-    return request.app.state.message_sender
-
-
-def secret_key(request: Request) -> str:
-    """Return the key the codes' hashes are made with."""
-    return request.app.state.settings.secret_key.get_secret_value()
-
-
-ThrottleDep = Annotated[Throttle, Depends(app_throttle)]
-SenderDep = Annotated[otp.MessageSender, Depends(app_message_sender)]
-SecretKeyDep = Annotated[str, Depends(secret_key)]
+@router.post("/login", response_model=UserRead)
+async def login(
+    login_in: LoginIn, request: Request, session: SessionDep, throttle: ThrottleDep
+) -> User:
+    """Sign a staff member in with phone number and password; 429 after too many guesses."""
+    user = await passwords.sign_in(
+        session,
+        phone=login_in.username,
+        password=login_in.password,
+        client_ip=client_ip(request),
+        throttle=throttle,
+    )
+    start_session(request, user)
+    return user
 
 
 @router.post("/otp", response_model=CodeSent, status_code=status.HTTP_202_ACCEPTED)
@@ -48,7 +42,7 @@ async def request_code(
 ) -> CodeSent:
     """Text a sign-in code to a phone; the answer is the same whether or not it is known."""
     chosen = code_request_in.language or request.cookies.get(LANGUAGE_COOKIE)
-    await otp.request_code(
+    await codes.request_code(
         session,
         phone=code_request_in.phone,
         client_ip=client_ip(request),
@@ -57,7 +51,7 @@ async def request_code(
         language=chosen if chosen in LANGUAGES else request.app.state.settings.default_language,
         secret_key=code_secret,
     )
-    return CodeSent(expires_in=int(otp.CODE_LIFETIME.total_seconds()))
+    return CodeSent(expires_in=int(codes.CODE_LIFETIME.total_seconds()))
 
 
 @router.post("/otp/verify", response_model=UserRead)
@@ -69,7 +63,7 @@ async def verify_code(
     code_secret: SecretKeyDep,
 ) -> User:
     """Sign in with the texted code; start a browser session and return the user."""
-    user = await otp.verify_code(
+    user = await codes.verify_code(
         session,
         phone=code_in.phone,
         code=code_in.code,

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts import service as accounts_service
 from jitasa.accounts.models import OneTimeCode, User
-from jitasa.accounts.throttle import Throttle
+from jitasa.accounts.signin.throttle import Throttle
 from jitasa.audit import service as audit_service
 from jitasa.core.db import utcnow
 from jitasa.core.errors import DomainError, Forbidden, TooManyRequests

@@ -1,0 +1,1 @@
+"""Signing in: texted one-time codes, staff passwords, and the throttles that guard both."""

@@ -1,0 +1,59 @@
+"""Rendering a page: its language (Thai first, English switch), its template, its error page."""
+
+from datetime import datetime
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.responses import Response
+from fastapi.templating import Jinja2Templates
+
+from jitasa import __version__
+from jitasa.core.errors import DomainError
+from jitasa.core.i18n import LANGUAGES, translate
+from jitasa.core.security import csrf_token
+from jitasa.core.thai import BANGKOK, format_date
+
+WEB_DIR = Path(__file__).parent
+LANGUAGE_COOKIE = "lang"
+ONE_YEAR = 365 * 24 * 3600
+
+templates = Jinja2Templates(directory=WEB_DIR / "templates")
+
+
+def language_of(request: Request) -> str:
+    """Pick the page language: `?lang=`, then the visitor's cookie, then the default."""
+    for chosen in (request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
+        if chosen in LANGUAGES:
+            return chosen
+    return request.app.state.settings.default_language
+
+
+def render(request: Request, template: str, status_code: int = 200, **context) -> Response:
+    """Render a page in the visitor's language and remember an explicit language choice."""
+    language = language_of(request)
+    settings = request.app.state.settings
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {
+            "lang": language,
+            "other_lang": "en" if language == "th" else "th",
+            "_": lambda message, **params: translate(message, language, **params),
+            "today": format_date(datetime.now(BANGKOK).date(), language),
+            "version": __version__,
+            "csrf_token": csrf_token(request),
+            "settings": settings,
+            **context,
+        },
+        status_code=status_code,
+    )
+    if request.query_params.get("lang") in LANGUAGES:
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=ONE_YEAR, samesite="lax")
+    return response
+
+
+def render_error_page(request: Request, error: DomainError, headers: dict[str, str]) -> Response:
+    """Show a domain error as a friendly page in the visitor's language."""
+    response = render(request, "error.html", status_code=error.status, error=error)
+    response.headers.update(headers)
+    return response
