@@ -1,22 +1,20 @@
 """Many help requests at once, for imports: rows checked as the API checks them, written by batch.
 
-A batch is one transaction: its good rows go in with a few multi-row INSERTs, its map counts
-move once, and one summary event tells of it. Bad rows are reported by row number and left out;
-the good rows of the same batch are still written, so one typo does not hold back a thousand
-requests (the importer shows the bad rows to fix and send again).
+A batch's good rows go in with a few multi-row INSERTs, its timeline with one more, its map
+counts move once (the batch's cell deltas summed) and one summary event tells of it. How bad
+rows and failing batches are handled: `jitasa.core.bulk`.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from itertools import islice
+from collections.abc import Iterable, Sequence
 
 from pydantic import ValidationError
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts.models import User
+from jitasa.core.bulk import BATCH_SIZE, ImportReport, Row, RowProblem, in_batches
 from jitasa.core.db import utcnow
-from jitasa.core.errors import DomainError, FieldError, Invalid
+from jitasa.core.errors import DomainError, Invalid
 from jitasa.core.validation import field_errors
 from jitasa.help_requests import service, signals
 from jitasa.help_requests.models import HelpRequest, RequestEvent
@@ -24,72 +22,35 @@ from jitasa.help_requests.schemas import HelpRequestCreate
 from jitasa.help_requests.states import Status
 from jitasa.incidents.models import Incident
 
-BATCH_SIZE = 1000
 TABLE = HelpRequest.__table__
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    """What is wrong with one row of an import, by its number (the first row is 1)."""
-
-    row: int
-    errors: list[FieldError]
-
-    def as_dict(self) -> dict[str, object]:
-        """Return the problem as JSON-ready data."""
-        return {"row": self.row, "errors": [e.as_dict() for e in self.errors]}
-
-
-@dataclass
-class ImportReport:
-    """The ids of the requests written and the rows left out, with why."""
-
-    created_ids: list[int] = field(default_factory=list)
-    problems: list[RowProblem] = field(default_factory=list)
-
-    def add(self, other: "ImportReport") -> None:
-        """Take in the report of a further batch."""
-        self.created_ids += other.created_ids
-        self.problems += other.problems
 
 
 async def create_many(
     session: AsyncSession,
     *,
-    rows: Iterable[Mapping[str, object]],
+    rows: Iterable[Row],
     requester: User,
     refresh_seconds: float,
     batch_size: int = BATCH_SIZE,
 ) -> ImportReport:
-    """Check and write rows as requests, committing each batch; report the rows left out.
+    """Check and write rows as requests, committing each batch; report the rows left out."""
 
-    A batch that fails in the database is rolled back whole and the error raised; the batches
-    before it stay written (their ids are in the report of the rows so far).
-    """
-    report = ImportReport()
-    first_row, remaining = 1, iter(rows)
-    while batch := tuple(islice(remaining, batch_size)):
-        try:
-            written = await create_batch(
-                session,
-                rows=batch,
-                first_row=first_row,
-                requester=requester,
-                refresh_seconds=refresh_seconds,
-            )
-            await session.commit()
-        except BaseException:
-            await session.rollback()  # and with it the batch's map count changes
-            raise
-        report.add(written)
-        first_row += len(batch)
-    return report
+    async def write(batch: Sequence[Row], first_row: int) -> ImportReport:
+        return await create_batch(
+            session,
+            rows=batch,
+            first_row=first_row,
+            requester=requester,
+            refresh_seconds=refresh_seconds,
+        )
+
+    return await in_batches(session, rows, write, batch_size=batch_size)
 
 
 async def create_batch(
     session: AsyncSession,
     *,
-    rows: Sequence[Mapping[str, object]],
+    rows: Sequence[Row],
     first_row: int,
     requester: User,
     refresh_seconds: float,
