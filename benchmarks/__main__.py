@@ -16,7 +16,7 @@ import asyncpg
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from benchmarks import claim_storm, create, locate, map_clusters, nearby, sse
+from benchmarks import bulk_create, claim_storm, create, locate, map_clusters, nearby, sse
 from benchmarks.generate import generate
 from jitasa.core.config import Settings
 from jitasa.core.db import create_engine, create_session_factory
@@ -28,6 +28,7 @@ SCENARIOS = {
     "map": map_clusters.run,
     "nearby": nearby.run,
     "create": create.run,
+    "bulk_create": bulk_create.run,
     "claim_storm": claim_storm.run,
     "sse": sse.run,
 }

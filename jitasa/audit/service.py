@@ -1,9 +1,10 @@
 """Record and list audited acts."""
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.audit.models import AuditEntry
+from jitasa.core.db import utcnow
 
 
 async def record(
@@ -30,6 +31,38 @@ async def record(
     session.add(entry)
     await session.flush()
     return entry
+
+
+async def record_many(
+    session: AsyncSession,
+    *,
+    action: str,
+    actor_id: int | None,
+    subject_type: str,
+    entries: list[dict],
+    client_ip: str = "",
+) -> None:
+    """Add entries of one act to the audit log at once; each gives subject_id, area_code and
+    its details."""
+    if not entries:
+        return
+    now = utcnow()
+    rows = []
+    for entry in entries:
+        details = dict(entry)
+        rows.append(
+            {
+                "at": now,
+                "action": action,
+                "actor_id": actor_id,
+                "subject_type": subject_type,
+                "subject_id": str(details.pop("subject_id")),
+                "area_code": details.pop("area_code", None),
+                "client_ip": client_ip,
+                "details": details,
+            }
+        )
+    await session.execute(insert(AuditEntry.__table__), rows)
 
 
 async def list_entries(

@@ -9,63 +9,17 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from jitasa.core.errors import Busy, DomainError, FieldError, Invalid, TooManyRequests
-from jitasa.core.i18n import thai
+from jitasa.core.errors import Busy, DomainError, Invalid, TooManyRequests
+from jitasa.core.validation import field_errors
 
 log = structlog.get_logger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 
-VALIDATION_MESSAGES = {
-    "missing": "{field} is required.",
-    "float_parsing": "{field} must be a number.",
-    "float_type": "{field} must be a number.",
-    "finite_number": "{field} must be a finite number.",
-    "int_parsing": "{field} must be a whole number.",
-    "int_type": "{field} must be a whole number.",
-    "bool_parsing": "{field} must be true or false.",
-    "string_type": "{field} must be text.",
-    "string_too_short": "{field} is too short.",
-    "too_long": "{field} has too many items (at most {max_length}).",
-    "too_short": "{field} needs at least {min_length} items.",
-    "string_too_long": "{field} is too long (at most {max_length} characters).",
-    "string_pattern_mismatch": "{field} has the wrong format.",
-    "greater_than_equal": "{field} must be at least {ge}.",
-    "greater_than": "{field} must be more than {gt}.",
-    "less_than_equal": "{field} must be at most {le}.",
-    "less_than": "{field} must be less than {lt}.",
-    "literal_error": "{field} must be one of: {expected}.",
-    "enum": "{field} must be one of: {expected}.",
-    "json_invalid": "The request body is not valid JSON.",
-    "thai_phone": "{field} is not a valid Thai phone number; write it like 081 234 5678.",
-}
-
 HTTP_MESSAGES = {
     404: ("Not found", "There is nothing at this address."),
     405: ("Method not allowed", "This address does not accept that method."),
 }
-
-
-def _field_name(location: tuple) -> str:
-    """Name a field by its location without the `query`/`body`/`path` prefix."""
-    parts = [str(p) for p in location if p not in ("query", "body", "path", "header", "cookie")]
-    return ".".join(parts) or "body"
-
-
-def field_errors(raw_errors: list[dict]) -> list[FieldError]:
-    """Turn pydantic's errors into field errors in English and Thai."""
-    result = []
-    for raw in raw_errors:
-        name = _field_name(tuple(raw.get("loc", ())))
-        template = VALIDATION_MESSAGES.get(raw.get("type", ""), "{field} is not valid.")
-        params = {"field": name, **{k: v for k, v in (raw.get("ctx") or {}).items()}}
-        try:
-            result.append(FieldError(name, template.format(**params), thai(template, **params)))
-        except (KeyError, IndexError):
-            result.append(
-                FieldError(name, f"{name} is not valid.", thai("{field} is not valid.", field=name))
-            )
-    return result
 
 
 def wants_html(request: Request) -> bool:

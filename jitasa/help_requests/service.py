@@ -1,8 +1,10 @@
 """Help requests: create (with area lookup), find, list, nearby, duplicates and merge."""
 
+from __future__ import annotations
+
 import math
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, or_, select
@@ -46,7 +48,7 @@ async def _unused_code(session: AsyncSession) -> str:
             return code
 
 
-def _check_category(incident: "Incident", request_in: HelpRequestCreate):
+def _check_category(incident: Incident, request_in: HelpRequestCreate):
     """Return the request's category of the incident, refusing unknown ones and bad urgency."""
     category = incident.category(request_in.category)
     if category is None:
@@ -95,50 +97,75 @@ async def _area_codes(
     }
 
 
-async def create(
-    session: AsyncSession, *, request_in: HelpRequestCreate, requester: User, refresh_seconds: float
-) -> HelpRequest:
-    """Record a new open request with its areas and the first timeline entry."""
+async def incident_of(session: AsyncSession, *, code: str | None) -> Incident:
+    """Return the incident a request names (else the default one), refusing one that is over."""
     incident = (
-        await incidents_service.get_or_raise(session, code=request_in.incident)
-        if request_in.incident
+        await incidents_service.get_or_raise(session, code=code)
+        if code
         else await incidents_service.default_incident(session)
     )
     if not incident.active:
         raise invalid_field(
             "incident", "The incident {code} is no longer active.", code=incident.code
         )
+    return incident
+
+
+async def prepare(
+    session: AsyncSession,
+    *,
+    request_in: HelpRequestCreate,
+    incident: Incident,
+    requester: User,
+    refresh_seconds: float,
+    now: datetime,
+) -> dict[str, object]:
+    """Check a new request against its incident and areas; return its row (all but the code)."""
     category = _check_category(incident, request_in)
     codes = await _area_codes(session, request_in=request_in, refresh_seconds=refresh_seconds)
     public_lat, public_lon = geo.round_for_privacy(request_in.lat, request_in.lon)
-    now = utcnow()
-    help_request = HelpRequest(
-        code=await _unused_code(session),
-        incident_id=incident.id,
-        category=category.code,
-        medical=category.medical,
-        urgency=request_in.urgency,
-        status=Status.OPEN,
-        lat=request_in.lat,
-        lon=request_in.lon,
-        public_lat=public_lat,
-        public_lon=public_lon,
-        province_code=codes.get("province"),
-        district_code=codes.get("district"),
-        subdistrict_code=codes.get("subdistrict"),
-        area_code=codes.get("subdistrict") or codes.get("district") or codes.get("province"),
-        address_text=request_in.address_text.strip(),
-        people_count=request_in.people_count,
-        description=request_in.description.strip(),
-        contact_name=request_in.contact_name.strip() or requester.display_name,
-        contact_phone=request_in.contact_phone or requester.phone,
-        for_someone_else=request_in.for_someone_else,
-        consent_version=CONSENT_VERSION if request_in.consent else None,
-        consent_at=now if request_in.consent else None,
-        requester_id=requester.id,
-        created_at=now,
-        updated_at=now,
+    return {
+        "incident_id": incident.id,
+        "category": category.code,
+        "medical": category.medical,
+        "urgency": request_in.urgency,
+        "status": Status.OPEN,
+        "lat": request_in.lat,
+        "lon": request_in.lon,
+        "public_lat": public_lat,
+        "public_lon": public_lon,
+        "province_code": codes.get("province"),
+        "district_code": codes.get("district"),
+        "subdistrict_code": codes.get("subdistrict"),
+        "area_code": codes.get("subdistrict") or codes.get("district") or codes.get("province"),
+        "address_text": request_in.address_text.strip(),
+        "people_count": request_in.people_count,
+        "description": request_in.description.strip(),
+        "contact_name": request_in.contact_name.strip() or requester.display_name,
+        "contact_phone": request_in.contact_phone or requester.phone,
+        "for_someone_else": request_in.for_someone_else,
+        "consent_version": CONSENT_VERSION if request_in.consent else None,
+        "consent_at": now if request_in.consent else None,
+        "requester_id": requester.id,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+async def create(
+    session: AsyncSession, *, request_in: HelpRequestCreate, requester: User, refresh_seconds: float
+) -> HelpRequest:
+    """Record a new open request with its areas and the first timeline entry."""
+    incident = await incident_of(session, code=request_in.incident)
+    values = await prepare(
+        session,
+        request_in=request_in,
+        incident=incident,
+        requester=requester,
+        refresh_seconds=refresh_seconds,
+        now=utcnow(),
     )
+    help_request = HelpRequest(code=await _unused_code(session), **values)
     session.add(help_request)
     await session.flush()
     session.add(

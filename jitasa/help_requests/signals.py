@@ -1,5 +1,8 @@
 """What a change to a request tells the rest of Jitasa: its map counts and its domain event."""
 
+from collections import Counter
+from collections.abc import Mapping
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -9,6 +12,7 @@ from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.schemas import HelpRequestFull, HelpRequestPublic
 
 LAYER = "requests"
+IMPORTED = "requests.imported"
 
 
 def map_item(help_request: HelpRequest) -> clusters.Item:
@@ -41,6 +45,35 @@ def created(session: AsyncSession, help_request: HelpRequest) -> None:
     """Count a new request on the map and announce it."""
     clusters.count(session, map_item(help_request), +1)
     announce(session, help_request, kind="request.created")
+
+
+def imported(session: AsyncSession, rows: list[Mapping], *, ids: list[int]) -> None:
+    """Count a batch of new requests on the map at once, and announce the batch in one event."""
+    items = Counter(
+        clusters.Item(
+            LAYER,
+            row["province_code"],
+            row["category"],
+            row["urgency"],
+            str(row["status"]),
+            row["public_lat"],
+            row["public_lon"],
+        )
+        for row in rows
+    )
+    for item, number in items.items():
+        clusters.count(session, item, number)
+    provinces = sorted({row["province_code"] for row in rows if row["province_code"]})
+    summary = {"count": len(rows), "province_codes": provinces}
+    events.record(
+        session,
+        kind=IMPORTED,
+        area_code=None,
+        lat=None,
+        lon=None,
+        public=summary,
+        full={**summary, "ids": ids},
+    )
 
 
 def changed(session: AsyncSession, before: clusters.Item, help_request: HelpRequest) -> None:

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import AliasPath, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from jitasa.core.fields import AreaCode
+from jitasa.core.fields import AreaCode, ThaiPhone
 from jitasa.volunteers.models import Vehicle, VolunteerKind
 
 Skill = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
@@ -38,6 +38,12 @@ class VolunteerSave(BaseModel):
         for skill in skills:
             distinct.setdefault(skill.casefold(), skill)
         return list(distinct.values())
+
+
+class VolunteerImport(VolunteerSave):
+    """One row of a volunteer import: the profile as the form saves it, and whose phone it is."""
+
+    phone: ThaiPhone
 
 
 class VolunteerRead(BaseModel):

@@ -8,9 +8,8 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas import service as areas_service
-from jitasa.core.errors import DomainError, Forbidden
+from jitasa.core.errors import DomainError, FieldError, Forbidden
 from jitasa.core.i18n import translate
-from jitasa.core.problems import VALIDATION_MESSAGES
 from jitasa.core.security import CSRF_SESSION_KEY
 from jitasa.core.thai import format_phone
 
@@ -104,20 +103,12 @@ def error_text(error: DomainError, language: str) -> str:
     return error.detail_th if language == "th" else error.detail
 
 
-def field_messages(
-    raw_errors: list[dict], labels: dict[str, str], language: str
-) -> dict[str, list[str]]:
-    """Turn pydantic's errors into messages per form field, naming fields by their labels."""
+def field_messages(problems: list[FieldError], language: str) -> dict[str, list[str]]:
+    """Group field errors into messages per form field (a field's top-level name)."""
     messages: dict[str, list[str]] = {}
-    for raw in raw_errors:
-        name = str(raw.get("loc", ("form",))[0])
-        template = VALIDATION_MESSAGES.get(raw.get("type", ""), "{field} is not valid.")
-        label = translate(labels.get(name, name), language)
-        try:
-            text = translate(template, language, **{**(raw.get("ctx") or {}), "field": label})
-        except (KeyError, IndexError):
-            text = translate("{field} is not valid.", language, field=label)
-        messages.setdefault(name, []).append(text)
+    for problem in problems:
+        text = problem.message_th if language == "th" else problem.message
+        messages.setdefault(problem.field.partition(".")[0], []).append(text)
     return messages
 
 

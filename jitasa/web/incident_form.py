@@ -6,7 +6,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from jitasa.core.i18n import translate
-from jitasa.core.problems import field_errors
+from jitasa.core.validation import field_errors
 from jitasa.incidents.schemas import URGENCIES, IncidentCreate
 
 YES = {"yes", "y", "true", "1", "ใช่", "แพทย์", "medical"}
@@ -98,7 +98,7 @@ def read_incident_form(form_data: FormData, language: str) -> IncidentForm:
     try:
         incident_in = IncidentCreate.model_validate(data)
     except ValidationError as error:
-        for problem in field_errors(list(error.errors())):
+        for problem in field_errors(error):
             message = problem.message_th if language == "th" else problem.message
             name, _, rest = problem.field.partition(".")
             if name == "categories" and rest[:1].isdigit():

@@ -13,10 +13,11 @@ from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
 from jitasa.areas import service as areas_service
 from jitasa.core.db import ReadSessionDep, SessionDep
-from jitasa.core.errors import Conflict, DomainError
+from jitasa.core.errors import Conflict, DomainError, FieldError
 from jitasa.core.fields import AreaCode
 from jitasa.core.i18n import translate
 from jitasa.core.thai import format_date, to_arabic_digits
+from jitasa.core.validation import field_errors
 from jitasa.volunteers import service as volunteers_service
 from jitasa.volunteers.models import Volunteer
 from jitasa.volunteers.schemas import VolunteerSave
@@ -89,10 +90,10 @@ def _profile_in(values: dict[str, object]) -> dict[str, object]:
 
 
 def _form_errors(
-    values: dict[str, object], raw_errors: list[dict], user: User, language: str
+    values: dict[str, object], problems: list[FieldError], user: User, language: str
 ) -> dict[str, list[str]]:
     """Return what is wrong with the form per field; the pin's two numbers count as one field."""
-    errors = views.field_messages(raw_errors, FIELD_LABELS, language)
+    errors = views.field_messages(problems, language)
     pin_errors = [message for name in PIN_FIELDS for message in errors.pop(name, [])]
     if not (values["home_lat"] and values["home_lon"]):
         pin_errors = [translate(NO_PIN, language)]  # one message for the missing pin
@@ -162,12 +163,12 @@ async def save_volunteer_profile(request: Request, user: OptionalUser, session: 
     policy.require(user, Action.REGISTER_VOLUNTEER)
     language = language_of(request)
     values = _read_form(await request.form())
-    raw_errors: list[dict] = []
+    problems: list[FieldError] = []
     try:
         volunteer_in = VolunteerSave.model_validate(_profile_in(values))
     except ValidationError as invalid:
-        raw_errors = list(invalid.errors())
-    errors = _form_errors(values, raw_errors, user, language)
+        problems = field_errors(invalid, labels=FIELD_LABELS)
+    errors = _form_errors(values, problems, user, language)
     if not errors:
         try:
             await volunteers_service.save_profile(

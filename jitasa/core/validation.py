@@ -1,0 +1,79 @@
+"""One mapping from invalid input to field errors in English and Thai: API, pages and imports."""
+
+from collections.abc import Mapping
+
+from pydantic import ValidationError
+
+from jitasa.core.errors import DomainError, FieldError
+from jitasa.core.i18n import thai
+
+VALIDATION_MESSAGES = {
+    "missing": "{field} is required.",
+    "float_parsing": "{field} must be a number.",
+    "float_type": "{field} must be a number.",
+    "finite_number": "{field} must be a finite number.",
+    "int_parsing": "{field} must be a whole number.",
+    "int_type": "{field} must be a whole number.",
+    "bool_parsing": "{field} must be true or false.",
+    "string_type": "{field} must be text.",
+    "string_too_short": "{field} is too short.",
+    "too_long": "{field} has too many items (at most {max_length}).",
+    "too_short": "{field} needs at least {min_length} items.",
+    "string_too_long": "{field} is too long (at most {max_length} characters).",
+    "string_pattern_mismatch": "{field} has the wrong format.",
+    "greater_than_equal": "{field} must be at least {ge}.",
+    "greater_than": "{field} must be more than {gt}.",
+    "less_than_equal": "{field} must be at most {le}.",
+    "less_than": "{field} must be less than {lt}.",
+    "literal_error": "{field} must be one of: {expected}.",
+    "enum": "{field} must be one of: {expected}.",
+    "json_invalid": "The request body is not valid JSON.",
+    "thai_phone": "{field} is not a valid Thai phone number; write it like 081 234 5678.",
+}
+NOT_VALID = "{field} is not valid."
+_REQUEST_PARTS = ("query", "body", "path", "header", "cookie")
+
+
+def field_name(location: tuple) -> str:
+    """Name a field by its location without the `query`/`body`/`path` prefix."""
+    parts = [str(p) for p in location if p not in _REQUEST_PARTS]
+    return ".".join(parts) or "body"
+
+
+def field_errors(
+    error: ValidationError | DomainError | list[dict],
+    *,
+    labels: Mapping[str, str] | None = None,
+    whole: str = "body",
+) -> list[FieldError]:
+    """Return what is wrong with each field of the input, in English and Thai.
+
+    Takes pydantic's error (or its `errors()` list, as FastAPI hands it over) or a domain
+    error. With `labels` (a form's), a message names its field by the label of the field's
+    top-level name, as the form shows it, instead of by the dotted name. A domain error that
+    names no field is reported against `whole`.
+    """
+    if isinstance(error, DomainError):
+        return list(error.errors) or [FieldError(whole, error.detail, error.detail_th)]
+    raw_errors = error.errors() if isinstance(error, ValidationError) else error
+    return [_field_error(raw, labels) for raw in raw_errors]
+
+
+def _field_error(raw: dict, labels: Mapping[str, str] | None) -> FieldError:
+    """Turn one of pydantic's errors into a field error."""
+    name = field_name(tuple(raw.get("loc", ())))
+    english = thai_name = name
+    if labels is not None:
+        top = name.partition(".")[0]
+        english = labels.get(top, top)
+        thai_name = thai(english)
+    template = VALIDATION_MESSAGES.get(raw.get("type", ""), NOT_VALID)
+    context = dict(raw.get("ctx") or {})
+    try:
+        return FieldError(
+            name,
+            template.format(**{**context, "field": english}),
+            thai(template, **{**context, "field": thai_name}),
+        )
+    except (KeyError, IndexError):
+        return FieldError(name, NOT_VALID.format(field=english), thai(NOT_VALID, field=thai_name))
