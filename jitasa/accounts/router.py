@@ -9,6 +9,7 @@ from jitasa.accounts.deps import SignedInUser, client_ip, end_session, requires,
 from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
 from jitasa.accounts.schemas import (
+    CsrfToken,
     LoginIn,
     TokenCreate,
     TokenCreated,
@@ -44,7 +45,7 @@ async def login(login_in: LoginIn, request: Request, session: SessionDep) -> Use
     return user
 
 
-@router.get("/auth/csrf")
+@router.get("/auth/csrf", response_model=CsrfToken)
 async def csrf(request: Request) -> dict[str, str]:
     """Return this browser session's CSRF token, to send as the X-CSRF-Token header."""
     return {"csrf_token": csrf_token(request)}

@@ -1,6 +1,6 @@
 """Shapes of areas in the API."""
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
@@ -45,3 +45,18 @@ class Location(BaseModel):
     province: AreaName | None = None
     district: AreaName | None = None
     subdistrict: AreaName | None = None
+
+
+class AreaBoundaryProperties(AreaName):
+    """What a boundary feature says about its area."""
+
+    level: Literal["province", "district", "subdistrict", "village"]
+
+
+class AreaBoundary(BaseModel):
+    """An area's loaded boundary as a GeoJSON Feature (Polygon or MultiPolygon geometry)."""
+
+    type: Literal["Feature"]
+    id: str
+    properties: AreaBoundaryProperties
+    geometry: dict[str, Any]

@@ -14,6 +14,7 @@ from jitasa.help_requests.states import ACTIVE, Status
 from jitasa.incidents import service as incidents_service
 from jitasa.map.layers import Layer, MapQuery
 from jitasa.map.requests_layer import REQUESTS
+from jitasa.map.schemas import MapFeatures
 
 router = APIRouter(prefix="/api/v1/map", tags=["map"])
 LAYERS: dict[str, Layer] = {layer.name: layer for layer in (REQUESTS,)}
@@ -55,7 +56,7 @@ async def _query(
     )
 
 
-@router.get("")
+@router.get("", response_model=MapFeatures)
 async def map_features(
     session: ReadSessionDep,
     bbox: Annotated[str, Query(max_length=100, description="min_lon,min_lat,max_lon,max_lat")],
