@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
@@ -14,12 +14,11 @@ from jitasa.audit import service as audit_service
 from jitasa.core import idempotency
 from jitasa.core.db import SessionDep
 from jitasa.core.errors import DomainError
-from jitasa.core.fields import ThaiPhone
+from jitasa.core.fields import RowId, ThaiPhone
 from jitasa.help_requests import lifecycle, service
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.params import ListFilters
 from jitasa.help_requests.schemas import (
-    MAX_ID,
     AssignIn,
     DuplicateCandidate,
     EventRead,
@@ -38,9 +37,7 @@ Helper = Annotated[User, Depends(requires(Action.CLAIM_REQUEST))]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
-async def valid_request(
-    request_id: Annotated[int, Path(le=MAX_ID)], session: SessionDep
-) -> HelpRequest:
+async def valid_request(request_id: RowId, session: SessionDep) -> HelpRequest:
     """Load the request named in the path, or 404."""
     return await service.get_or_raise(session, request_id=request_id)
 
