@@ -4,6 +4,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from jitasa.core.words import AreaLevel
+
 
 class AreaRead(BaseModel):
     """One area as the API shows it."""
@@ -11,7 +13,7 @@ class AreaRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     code: str
-    level: Literal["province", "district", "subdistrict", "village"]
+    level: AreaLevel
     parent_code: str | None
     name_th: str
     name_en: str
@@ -50,7 +52,7 @@ class Location(BaseModel):
 class AreaBoundaryProperties(AreaName):
     """What a boundary feature says about its area."""
 
-    level: Literal["province", "district", "subdistrict", "village"]
+    level: AreaLevel
 
 
 class AreaBoundary(BaseModel):

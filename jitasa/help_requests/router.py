@@ -30,6 +30,7 @@ from jitasa.help_requests.schemas import (
     NearbyRequest,
     TransitionIn,
 )
+from jitasa.help_requests.states import TAKEN
 
 router = APIRouter(prefix="/api/v1/requests", tags=["help requests"])
 Requester = Annotated[User, Depends(requires(Action.REQUEST_HELP))]
@@ -164,7 +165,7 @@ async def my_tasks(user: Helper, session: SessionDep) -> list[HelpRequest]:
         session,
         bbox=None,
         area=None,
-        statuses=["claimed", "in_progress"],
+        statuses=list(TAKEN),
         categories=[],
         urgencies=[],
         claimed_by_id=user.id,

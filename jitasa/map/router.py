@@ -9,7 +9,8 @@ from jitasa.clusters import grid
 from jitasa.core.db import ReadSessionDep
 from jitasa.core.errors import NotFound, invalid_field
 from jitasa.core.fields import AreaCode
-from jitasa.help_requests.params import URGENCIES, parse_bbox, split_values
+from jitasa.core.words import URGENCIES
+from jitasa.help_requests.params import parse_bbox, split_values
 from jitasa.help_requests.states import ACTIVE, Status
 from jitasa.incidents import service as incidents_service
 from jitasa.map.layers import Layer, MapQuery

@@ -8,12 +8,13 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jitasa.areas.models import CODE_LENGTHS, Area
+from jitasa.areas.models import Area
 from jitasa.core.errors import DomainError, Forbidden
 from jitasa.core.i18n import translate
 from jitasa.core.problems import VALIDATION_MESSAGES
 from jitasa.core.security import CSRF_SESSION_KEY
 from jitasa.core.thai import format_phone
+from jitasa.core.words import CODE_LENGTHS
 
 FLASH_KEY = "flash"
 # English message ids; the templates translate them with _(). Thai labels are in th.po.

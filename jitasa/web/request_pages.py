@@ -19,7 +19,7 @@ from jitasa.help_requests import router as help_requests_api
 from jitasa.help_requests import service as help_requests_service
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.router import ValidRequest
-from jitasa.help_requests.states import ACTIVE, Actor, Status
+from jitasa.help_requests.states import ACTIVE, TAKEN, Actor, Status
 from jitasa.incidents import service as incidents_service
 from jitasa.incidents.models import DEFAULT_SLA_MINUTES
 from jitasa.volunteers import service as volunteers_service
@@ -187,7 +187,7 @@ async def my_tasks(request: Request, user: OptionalUser, session: SessionDep) ->
         session,
         bbox=None,
         area=None,
-        statuses=["claimed", "in_progress"],
+        statuses=list(TAKEN),
         categories=[],
         urgencies=[],
         claimed_by_id=user.id,
