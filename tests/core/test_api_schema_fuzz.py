@@ -32,7 +32,7 @@ async def admin_headers(session) -> dict[str, str]:
 
 
 def fuzz(operation, mode: GenerationMode, headers: dict[str, str]) -> None:
-    """Call one operation with generated input; raise on the first server error."""
+    """Call one operation with generated input; raise on a 5xx or an undocumented answer."""
 
     @given(case=operation.as_strategy(mode))
     @settings(
