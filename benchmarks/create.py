@@ -18,8 +18,8 @@ from benchmarks.population import Districts
 from benchmarks.stats import summarise
 from jitasa.accounts.models import Role
 from jitasa.areas.models import Area
+from jitasa.core.words import OTHER_URGENCIES, TRIAGE_COLOURS
 from jitasa.help_requests.models import HelpRequest
-from jitasa.help_requests.service import MEDICAL_URGENCIES, OTHER_URGENCIES
 from jitasa.incidents import service as incidents_service
 
 TARGET_PER_SECOND = 300.0
@@ -41,7 +41,7 @@ async def bodies(context, count: int, seed: int) -> list[dict]:
     for i, (lat, lon, pick) in enumerate(zip(lats.tolist(), lons.tolist(), chosen, strict=True)):
         category = categories[pick]
         urgency = (
-            rng.choice(MEDICAL_URGENCIES, p=MEDICAL_URGENCY_MIX)
+            rng.choice(TRIAGE_COLOURS, p=MEDICAL_URGENCY_MIX)
             if category.medical
             else rng.choice(OTHER_URGENCIES, p=OTHER_URGENCY_MIX)
         )

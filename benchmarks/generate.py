@@ -17,10 +17,11 @@ from jitasa.accounts.models import Role, User, UserRole
 from jitasa.areas.models import Area
 from jitasa.core import geo
 from jitasa.core.db import create_session_factory, utcnow
+from jitasa.core.words import OTHER_URGENCIES, TRIAGE_COLOURS
 from jitasa.help_requests import signals
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.schemas import CONSENT_VERSION
-from jitasa.help_requests.service import CODE_ALPHABET, MEDICAL_URGENCIES, OTHER_URGENCIES
+from jitasa.help_requests.service import CODE_ALPHABET
 from jitasa.help_requests.states import CloseReason, Status
 from jitasa.incidents import service as incidents_service
 from jitasa.volunteers.models import Vehicle, Volunteer, VolunteerKind
@@ -158,7 +159,7 @@ async def _requests(engine, districts: Districts, count: int, claimers: list[int
     medical = medical_flags[category]
     urgency = np.where(
         medical,
-        rng.choice(MEDICAL_URGENCIES, size=count, p=MEDICAL_URGENCY_MIX),
+        rng.choice(TRIAGE_COLOURS, size=count, p=MEDICAL_URGENCY_MIX),
         rng.choice(OTHER_URGENCIES, size=count, p=OTHER_URGENCY_MIX),
     )
     statuses = rng.choice([str(s) for s in STATUS_MIX], size=count, p=list(STATUS_MIX.values()))

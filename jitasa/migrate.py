@@ -1,11 +1,13 @@
 """Create or migrate the database to the newest schema and load the area list."""
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from jitasa.areas import service as areas_service
@@ -22,6 +24,21 @@ def alembic_config() -> Config:
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s")
     return config
+
+
+@cache
+def head_revision() -> str | None:
+    """Return the newest migration's revision (read once per process)."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+async def is_current(engine: AsyncEngine) -> bool:
+    """Tell whether the database has been migrated to this version's newest schema."""
+    async with engine.connect() as connection:
+        revision = await connection.run_sync(
+            lambda sync: MigrationContext.configure(sync).get_current_revision()
+        )
+    return revision == head_revision()
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from jitasa.accounts.models import Role, User
-from jitasa.areas.models import CODE_LENGTHS
 from jitasa.core.errors import Forbidden, Unauthorized
+from jitasa.core.words import CODE_LENGTHS
 
 
 class Action(StrEnum):

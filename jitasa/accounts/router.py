@@ -9,6 +9,7 @@ from jitasa.accounts.deps import SignedInUser, client_ip, end_session, requires
 from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
 from jitasa.accounts.schemas import (
+    CsrfToken,
     TokenCreate,
     TokenCreated,
     TokenRead,
@@ -24,7 +25,7 @@ TokenOwner = Annotated[User, Depends(requires(Action.MANAGE_OWN_TOKENS))]
 Admin = Annotated[User, Depends(requires(Action.MANAGE_USERS))]
 
 
-@router.get("/auth/csrf")
+@router.get("/auth/csrf", response_model=CsrfToken)
 async def csrf(request: Request) -> dict[str, str]:
     """Return this browser session's CSRF token, to send as the X-CSRF-Token header."""
     return {"csrf_token": csrf_token(request)}

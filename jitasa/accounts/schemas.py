@@ -72,3 +72,9 @@ class TokenCreated(TokenRead):
     """A new API token with its secret, shown only this once."""
 
     token: str
+
+
+class CsrfToken(BaseModel):
+    """This browser session's CSRF token, to send back as the X-CSRF-Token header."""
+
+    csrf_token: str

@@ -8,9 +8,9 @@ import shapely
 from shapely import STRtree
 from shapely.geometry.base import BaseGeometry
 
-from jitasa.areas.models import CODE_LENGTHS
+from jitasa.core.words import CODE_LENGTHS, LEVEL_LENGTHS, AreaLevel
 
-LOCATED_LEVELS = ("province", "district", "subdistrict")
+LOCATED_LEVELS = (AreaLevel.PROVINCE, AreaLevel.DISTRICT, AreaLevel.SUBDISTRICT)
 
 
 @dataclass(frozen=True)
@@ -59,9 +59,9 @@ class AreaLocator:
 def _with_parents(levels: dict[str, str]) -> dict[str, str]:
     """Derive parents from the most precise code: DOPA codes nest by prefix, and simplified
     boundaries of different levels disagree slightly along borders."""
-    precise = levels.get("subdistrict") or levels.get("district")
+    precise = levels.get(AreaLevel.SUBDISTRICT) or levels.get(AreaLevel.DISTRICT)
     if precise:
-        levels["province"] = precise[:2]
-        if len(precise) == 6:
-            levels["district"] = precise[:4]
+        levels[AreaLevel.PROVINCE] = precise[: LEVEL_LENGTHS[AreaLevel.PROVINCE]]
+        if CODE_LENGTHS[len(precise)] == AreaLevel.SUBDISTRICT:
+            levels[AreaLevel.DISTRICT] = precise[: LEVEL_LENGTHS[AreaLevel.DISTRICT]]
     return levels

@@ -7,9 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from jitasa.core.db import Base, UTCDateTime, utcnow
 
-LEVELS = ("province", "district", "subdistrict", "village")
-CODE_LENGTHS = {2: "province", 4: "district", 6: "subdistrict", 8: "village"}
-
 
 class Area(Base):
     """One administrative area with its DOPA code, names and (when loaded) boundary."""

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from jitasa.areas import service
-from jitasa.areas.schemas import AreaPage, AreaRead, Location
+from jitasa.areas.schemas import AreaBoundary, AreaPage, AreaRead, Location
 from jitasa.core.db import ReadSessionDep
 
 router = APIRouter(prefix="/api/v1/areas", tags=["areas"])
@@ -44,7 +44,7 @@ async def locate(
     return Location(**await service.locate(session, lat=lat, lon=lon, refresh_seconds=refresh))
 
 
-@router.get("/{code}/boundary")
+@router.get("/{code}/boundary", response_model=AreaBoundary)
 async def get_boundary(session: ReadSessionDep, code: str) -> dict:
     """Return an area's loaded boundary as a GeoJSON Feature."""
     return await service.boundary_feature(session, code=code)

@@ -1,8 +1,10 @@
 """Shapes of areas in the API."""
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
+
+from jitasa.core.words import AreaLevel
 
 
 class AreaRead(BaseModel):
@@ -11,7 +13,7 @@ class AreaRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     code: str
-    level: Literal["province", "district", "subdistrict", "village"]
+    level: AreaLevel
     parent_code: str | None
     name_th: str
     name_en: str
@@ -45,3 +47,18 @@ class Location(BaseModel):
     province: AreaName | None = None
     district: AreaName | None = None
     subdistrict: AreaName | None = None
+
+
+class AreaBoundaryProperties(AreaName):
+    """What a boundary feature says about its area."""
+
+    level: AreaLevel
+
+
+class AreaBoundary(BaseModel):
+    """An area's loaded boundary as a GeoJSON Feature (Polygon or MultiPolygon geometry)."""
+
+    type: Literal["Feature"]
+    id: str
+    properties: AreaBoundaryProperties
+    geometry: dict[str, Any]

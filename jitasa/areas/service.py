@@ -11,9 +11,10 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas.locator import AreaLocator, Boundary
-from jitasa.areas.models import CODE_LENGTHS, Area
+from jitasa.areas.models import Area
 from jitasa.core.db import utcnow
 from jitasa.core.errors import NotFound
+from jitasa.core.words import CODE_LENGTHS, AreaLevel
 
 ENGLISH_LEVEL_WORDS = re.compile(
     r"^\s*(amphoe|amphur|tambon|khet|khwaeng|changwat|district|subdistrict|sub-district|"
@@ -32,16 +33,24 @@ def _geothai_rows() -> list[dict]:
     """Return every province, district and subdistrict of geothai as table rows."""
     rows = []
     for province in geothai.provinces():
-        rows.append(_row(province.code, "province", None, province.name_th, province.name_en))
+        rows.append(
+            _row(province.code, AreaLevel.PROVINCE, None, province.name_th, province.name_en)
+        )
         for district in geothai.districts(province.code):
             rows.append(
-                _row(district.code, "district", province.code, district.name_th, district.name_en)
+                _row(
+                    district.code,
+                    AreaLevel.DISTRICT,
+                    province.code,
+                    district.name_th,
+                    district.name_en,
+                )
             )
             for subdistrict in geothai.subdistricts(district.code):
                 rows.append(
                     _row(
                         subdistrict.code,
-                        "subdistrict",
+                        AreaLevel.SUBDISTRICT,
                         district.code,
                         subdistrict.name_th,
                         subdistrict.name_en,
@@ -139,7 +148,7 @@ async def list_areas(
     if query and query.strip():
         statement = statement.where(_matching(query))
     elif not parent:
-        statement = statement.where(Area.level == "province")
+        statement = statement.where(Area.level == AreaLevel.PROVINCE)
     rows = (
         await session.scalars(
             statement.order_by(func.length(Area.code), Area.code).limit(limit + 1)

@@ -114,3 +114,10 @@ def invalid_field(field_name: str, message: str, **params: object) -> Invalid:
     params = {"field": field_name, **params}
     error = FieldError(field_name, message.format(**params), thai(message, **params))
     return Invalid("validation.invalid", message, params, [error])
+
+
+class NotReady(DomainError):
+    """The database has not been migrated to this version's schema yet (503, not a retry)."""
+
+    status = 503
+    title = "Not ready"

@@ -6,10 +6,20 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from jitasa.core.errors import Busy, DomainError, Invalid, TooManyRequests
+from jitasa.core.db_errors import missing_schema, unique_violation
+from jitasa.core.errors import (
+    Busy,
+    Conflict,
+    DomainError,
+    FieldError,
+    Invalid,
+    NotReady,
+    TooManyRequests,
+)
+from jitasa.core.i18n import thai
 from jitasa.core.validation import field_errors
 
 log = structlog.get_logger(__name__)
@@ -70,15 +80,58 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     async def on_database_busy(request: Request, error: OperationalError) -> Response:
+        if missing_schema(error):
+            return render(request, not_ready(request, error))
         # SQLite's lock wait ran out, or PostgreSQL is unreachable or broke a deadlock: nothing
         # was written (the transaction rolled back), so the client may simply try again.
         log.warning("database_busy", path=request.url.path, error=str(error.orig))
         message = "The service is busy; nothing was saved. Please try again in a moment."
         return render(request, Busy("server.busy", message, {"retry_after": 1}))
 
+    @app.exception_handler(ProgrammingError)
+    async def on_database_mismatch(request: Request, error: ProgrammingError) -> Response:
+        if missing_schema(error):
+            return render(request, not_ready(request, error))
+        return unexpected(request)
+
+    @app.exception_handler(IntegrityError)
+    async def on_integrity_error(request: Request, error: IntegrityError) -> Response:
+        taken = already_taken(error)
+        return render(request, taken) if taken else unexpected(request)
+
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, error: Exception) -> Response:
-        log.exception("unhandled_error", path=request.url.path)
-        problem = DomainError("server.error", "Something went wrong on our side; please try again.")
-        problem.status, problem.title = 500, "Internal server error"
-        return render(request, problem)
+        return unexpected(request)
+
+
+def not_ready(request: Request, error: Exception) -> NotReady:
+    """Say the database lacks this version's schema: an operator must run `jitasa db upgrade`."""
+    log.error("database_not_migrated", path=request.url.path, error=str(error))
+    return NotReady(
+        "server.not_ready",
+        "The service is not ready: its database has not been upgraded yet.",
+    )
+
+
+def already_taken(error: IntegrityError) -> Conflict | None:
+    """Turn a broken unique rule (two writers at once, say) into a 409 naming the field."""
+    violated = unique_violation(error)
+    if violated is None:
+        return None
+    table, columns = violated
+    field = ", ".join(columns)
+    message = "Another record already has this {field}; reload and try again."
+    return Conflict(
+        f"{table}.{'_'.join(columns)}_taken",
+        message,
+        {"field": field},
+        [FieldError(field, message.format(field=field), thai(message, field=field))],
+    )
+
+
+def unexpected(request: Request) -> Response:
+    """Answer a failure nobody foresaw with a 500 that shows no internals."""
+    log.exception("unhandled_error", path=request.url.path)
+    problem = DomainError("server.error", "Something went wrong on our side; please try again.")
+    problem.status, problem.title = 500, "Internal server error"
+    return render(request, problem)

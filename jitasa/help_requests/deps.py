@@ -2,17 +2,15 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends
 
 from jitasa.core.db import SessionDep
+from jitasa.core.fields import RowId
 from jitasa.help_requests import service
 from jitasa.help_requests.models import HelpRequest
-from jitasa.help_requests.schemas import MAX_ID
 
 
-async def valid_request(
-    request_id: Annotated[int, Path(le=MAX_ID)], session: SessionDep
-) -> HelpRequest:
+async def valid_request(request_id: RowId, session: SessionDep) -> HelpRequest:
     """Load the request named in the path, or 404."""
     return await service.get_or_raise(session, request_id=request_id)
 

@@ -6,11 +6,11 @@ from fastapi import Query
 
 from jitasa.core.errors import invalid_field
 from jitasa.core.fields import AreaCode
+from jitasa.core.words import URGENCIES
 from jitasa.help_requests.schemas import MAX_ID
 from jitasa.help_requests.states import Status
 
 BBox = tuple[float, float, float, float]
-URGENCIES = {"red", "yellow", "green", "urgent", "normal"}
 
 
 def parse_bbox(text: str | None) -> BBox | None:

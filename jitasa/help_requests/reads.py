@@ -9,7 +9,7 @@ from jitasa.audit import service as audit_service
 from jitasa.help_requests import lifecycle, service
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.schemas import HelpRequestFull, HelpRequestPublic
-from jitasa.help_requests.states import Status
+from jitasa.help_requests.states import TAKEN
 
 OWN_LIST_LIMIT = 100
 
@@ -104,7 +104,7 @@ async def tasks_of(session: AsyncSession, *, helper: User) -> list[HelpRequest]:
         session,
         bbox=None,
         area=None,
-        statuses=[Status.CLAIMED, Status.IN_PROGRESS],
+        statuses=list(TAKEN),
         categories=[],
         urgencies=[],
         claimed_by_id=helper.id,

@@ -23,6 +23,7 @@ from jitasa.help_requests.schemas import (
     EventRead,
     HelpRequestCreate,
     HelpRequestFull,
+    HelpRequestPage,
     HelpRequestPublic,
     MergeIn,
     NearbyRequest,
@@ -83,7 +84,7 @@ async def create_request(
     )
 
 
-@router.get("")
+@router.get("", response_model=HelpRequestPage)
 async def list_requests(
     user: OptionalUser,
     session: SessionDep,
@@ -161,7 +162,7 @@ async def duplicates(
     ]
 
 
-@router.get("/{request_id}")
+@router.get("/{request_id}", response_model=HelpRequestFull | HelpRequestPublic)
 async def get_request(
     help_request: ValidRequest, user: OptionalUser, request: Request, session: SessionDep
 ) -> dict:

@@ -16,6 +16,7 @@ from jitasa.core import geo
 from jitasa.core.db import utcnow
 from jitasa.core.errors import FieldError, Invalid, NotFound, invalid_field
 from jitasa.core.i18n import thai
+from jitasa.core.words import LEVEL_LENGTHS, OTHER_URGENCIES, TRIAGE_COLOURS, AreaLevel
 from jitasa.help_requests import signals
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.schemas import CONSENT_VERSION, HelpRequestCreate
@@ -26,8 +27,6 @@ if TYPE_CHECKING:  # named for the reader only: incidents are read through their
     from jitasa.incidents.models import Incident
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud on the phone
-MEDICAL_URGENCIES = ("red", "yellow", "green")
-OTHER_URGENCIES = ("urgent", "normal")
 DUPLICATE_RADIUS_M = 200
 DUPLICATE_WINDOW = timedelta(hours=24)
 FOREIGN_PHONE_RADIUS_M = 1000
@@ -54,7 +53,7 @@ def _check_category(incident: Incident, request_in: HelpRequestCreate):
     if category is None:
         codes = ", ".join(c.code for c in incident.categories)
         raise invalid_field("category", "{field} must be one of: {expected}.", expected=codes)
-    allowed = MEDICAL_URGENCIES if category.medical else OTHER_URGENCIES
+    allowed = TRIAGE_COLOURS if category.medical else OTHER_URGENCIES
     if request_in.urgency not in allowed:
         raise invalid_field(
             "urgency", "{field} must be one of: {expected}.", expected=", ".join(allowed)
@@ -91,9 +90,9 @@ async def _area_codes(
         raise invalid_field("area_code", "Choose the area: no loaded boundary holds this pin.")
     area = await areas_service.get_or_raise(session, code=request_in.area_code)
     return {
-        level: area.code[:length]
-        for level, length in (("province", 2), ("district", 4), ("subdistrict", 6))
-        if len(area.code) >= length
+        level: area.code[: LEVEL_LENGTHS[level]]
+        for level in (AreaLevel.PROVINCE, AreaLevel.DISTRICT, AreaLevel.SUBDISTRICT)
+        if len(area.code) >= LEVEL_LENGTHS[level]
     }
 
 

@@ -37,6 +37,7 @@ class CloseReason(StrEnum):
 
 FINAL = frozenset({Status.RESOLVED, Status.CANCELLED, Status.CLOSED, Status.EXPIRED})
 ACTIVE = frozenset({Status.OPEN, Status.CLAIMED, Status.IN_PROGRESS})
+TAKEN = (Status.CLAIMED, Status.IN_PROGRESS)  # a volunteer has it: their tasks
 
 # (from, to) → who may make the move. OPEN → CLAIMED is made by `claim` (a volunteer) and
 # `assign` (area staff) only; `release` is the move back to OPEN.

@@ -6,8 +6,15 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jitasa.core.db import Base, UTCDateTime, utcnow
+from jitasa.core.words import Urgency
 
-DEFAULT_SLA_MINUTES = {"red": 15, "yellow": 60, "green": 1440, "urgent": 60, "normal": 1440}
+DEFAULT_SLA_MINUTES = {
+    Urgency.RED: 15,
+    Urgency.YELLOW: 60,
+    Urgency.GREEN: 1440,
+    Urgency.URGENT: 60,
+    Urgency.NORMAL: 1440,
+}
 
 
 class Incident(Base):

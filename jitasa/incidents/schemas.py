@@ -4,7 +4,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-URGENCIES = ("red", "yellow", "green", "urgent", "normal")
+from jitasa.core.words import URGENCIES
 
 
 class CategoryIn(BaseModel):

@@ -4,13 +4,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.clusters import grid
 from jitasa.clusters import service as clusters
+from jitasa.core.words import LEVEL_LENGTHS, AreaLevel
 from jitasa.help_requests import service as help_requests_service
 from jitasa.help_requests.schemas import HelpRequestPublic
 from jitasa.help_requests.signals import LAYER
 from jitasa.map.layers import Layer, LayerAnswer, MapQuery, cluster_feature, point_feature
 
 # Districts and subdistricts hold few enough requests to cluster them row by row.
-ROW_BY_ROW_AREA_LENGTH = 4
+ROW_BY_ROW_AREA_LENGTH = LEVEL_LENGTHS[AreaLevel.DISTRICT]
 
 
 async def _clusters(session: AsyncSession, query: MapQuery) -> list[clusters.Cluster]:

@@ -9,11 +9,13 @@ from jitasa.clusters import grid
 from jitasa.core.db import ReadSessionDep
 from jitasa.core.errors import NotFound, invalid_field
 from jitasa.core.fields import AreaCode
-from jitasa.help_requests.params import URGENCIES, parse_bbox, split_values
+from jitasa.core.words import URGENCIES
+from jitasa.help_requests.params import parse_bbox, split_values
 from jitasa.help_requests.states import ACTIVE, Status
 from jitasa.incidents import service as incidents_service
 from jitasa.map.layers import Layer, MapQuery
 from jitasa.map.requests_layer import REQUESTS
+from jitasa.map.schemas import MapFeatures
 
 router = APIRouter(prefix="/api/v1/map", tags=["map"])
 LAYERS: dict[str, Layer] = {layer.name: layer for layer in (REQUESTS,)}
@@ -55,7 +57,7 @@ async def _query(
     )
 
 
-@router.get("")
+@router.get("", response_model=MapFeatures)
 async def map_features(
     session: ReadSessionDep,
     bbox: Annotated[str, Query(max_length=100, description="min_lon,min_lat,max_lon,max_lat")],

@@ -7,7 +7,8 @@ from starlette.datastructures import FormData
 
 from jitasa.core.i18n import translate
 from jitasa.core.validation import field_errors
-from jitasa.incidents.schemas import URGENCIES, IncidentCreate
+from jitasa.core.words import URGENCIES
+from jitasa.incidents.schemas import IncidentCreate
 
 YES = {"yes", "y", "true", "1", "ใช่", "แพทย์", "medical"}
 NO = {"no", "n", "false", "0", "ไม่", "ไม่ใช่", ""}

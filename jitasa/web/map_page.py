@@ -8,6 +8,7 @@ from jitasa.accounts.deps import OptionalUser
 from jitasa.accounts.policy import Action
 from jitasa.core.db import ReadSessionDep
 from jitasa.core.i18n import translate
+from jitasa.core.words import URGENCIES
 from jitasa.incidents import service as incidents_service
 from jitasa.web import request_views as views
 from jitasa.web.rendering import language_of, render
@@ -21,7 +22,6 @@ STATUS_CHOICES = {
     "resolved": "Resolved",
     "cancelled,closed,expired": "Closed, cancelled or expired",
 }
-URGENCY_CHOICES = ("red", "yellow", "green", "urgent", "normal")
 # What the page's scripts say, as English message ids; the page sends them translated.
 MESSAGES = {
     "layer_requests": "Requests for help",
@@ -75,7 +75,7 @@ async def home(request: Request, user: OptionalUser, session: ReadSessionDep) ->
         "home.html",
         page=page,
         category_choices=views.category_names(active, language),
-        urgency_choices=URGENCY_CHOICES,
+        urgency_choices=URGENCIES,
         status_choices=STATUS_CHOICES,
         urgency_labels=views.URGENCY_LABELS,
     )

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas import service as areas_service
 from jitasa.core.thai import BANGKOK, format_date, format_phone
+from jitasa.core.words import Urgency
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.states import Actor, CloseReason, Status, can_move
 from jitasa.incidents import service as incidents_service
@@ -14,34 +15,34 @@ from jitasa.incidents.models import Incident
 
 # English message ids; the templates translate them with _().
 STATUS_LABELS = {
-    "open": "Waiting for help",
-    "claimed": "A volunteer has taken it",
-    "in_progress": "Help is on the way",
-    "resolved": "Resolved",
-    "cancelled": "Cancelled",
-    "closed": "Closed",
-    "expired": "Expired",
+    Status.OPEN: "Waiting for help",
+    Status.CLAIMED: "A volunteer has taken it",
+    Status.IN_PROGRESS: "Help is on the way",
+    Status.RESOLVED: "Resolved",
+    Status.CANCELLED: "Cancelled",
+    Status.CLOSED: "Closed",
+    Status.EXPIRED: "Expired",
 }
 URGENCY_LABELS = {
-    "red": "Red: severe",
-    "yellow": "Yellow: at risk",
-    "green": "Green: mild",
-    "urgent": "Urgent",
-    "normal": "Not urgent",
+    Urgency.RED: "Red: severe",
+    Urgency.YELLOW: "Yellow: at risk",
+    Urgency.GREEN: "Green: mild",
+    Urgency.URGENT: "Urgent",
+    Urgency.NORMAL: "Not urgent",
 }
 # Triage colours of thai.md, described in words a frightened person can choose from.
 TRIAGE = [
-    ("green", "Green", "No or mild symptoms, and no risk factors."),
+    (Urgency.GREEN, "Green", "No or mild symptoms, and no risk factors."),
     (
-        "yellow",
+        Urgency.YELLOW,
         "Yellow",
         "Risk factors (over 60, a chronic disease, obesity…), chest tightness or pneumonia.",
     ),
-    ("red", "Red", "Severe breathlessness or severe pneumonia: needs a hospital now."),
+    (Urgency.RED, "Red", "Severe breathlessness or severe pneumonia: needs a hospital now."),
 ]
 OTHER_URGENCIES = [
-    ("normal", "Not urgent", "Can wait a day."),
-    ("urgent", "Urgent", "Needed within the hour."),
+    (Urgency.NORMAL, "Not urgent", "Can wait a day."),
+    (Urgency.URGENT, "Urgent", "Needed within the hour."),
 ]
 EVENT_LABELS = {
     "created": "Request posted",

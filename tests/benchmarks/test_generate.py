@@ -12,8 +12,9 @@ from jitasa.areas.models import Area
 from jitasa.clusters.grid import MAX_LEVEL
 from jitasa.clusters.models import MapCell
 from jitasa.core.geo import round_for_privacy
+from jitasa.core.words import OTHER_URGENCIES, TRIAGE_COLOURS
 from jitasa.help_requests.models import HelpRequest
-from jitasa.help_requests.service import CODE_ALPHABET, MEDICAL_URGENCIES, OTHER_URGENCIES
+from jitasa.help_requests.service import CODE_ALPHABET
 from jitasa.volunteers.models import Volunteer
 
 
@@ -51,7 +52,7 @@ async def test_generated_requests_are_consistent_and_counted_on_the_map(engine, 
     for row in rows:
         assert (row.public_lat, row.public_lon) == round_for_privacy(row.lat, row.lon)
         assert row.province_code == row.district_code[:2] and row.area_code == row.district_code
-        assert row.urgency in (MEDICAL_URGENCIES if row.medical else OTHER_URGENCIES)
+        assert row.urgency in (TRIAGE_COLOURS if row.medical else OTHER_URGENCIES)
         assert (row.claimed_by_id is not None) == (
             row.status in ("claimed", "in_progress", "resolved")
         )

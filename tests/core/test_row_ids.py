@@ -12,6 +12,7 @@ from tests.factories import signed_in
         ("DELETE", "/api/v1/tokens/99999999999"),
         ("GET", "/api/v1/requests/99999999999"),
         ("GET", "/api/v1/volunteers/0"),
+        ("POST", "/api/v1/requests/-99999999999999999999999/merge"),
     ],
 )
 async def test_out_of_range_id_is_a_422_naming_it(client, session, method, path):

@@ -1,0 +1,144 @@
+"""Hot endpoints send a pinned list of SQL statements, so an N+1 (or a stray query) fails here.
+
+Each list names every statement the endpoint sends, verb and table, in order, with why it is
+there. Transaction control (SQLite's `BEGIN IMMEDIATE`/`DEFERRED`) is left out, so the lists are
+the same on SQLite and PostgreSQL. Every test has several rows, so a query per row shows.
+"""
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from jitasa.accounts.models import Role
+from jitasa.models_registry import Base
+from tests.factories import signed_in
+from tests.help_requests.helpers import CHIANG_MAI, make_request, sos, volunteer
+
+ROWS = 6
+TABLE = re.compile(r"\b(" + "|".join(sorted(Base.metadata.tables, key=len, reverse=True)) + r")\b")
+NEAR_CHIANG_MAI = "98.90,18.70,99.10,18.90"
+
+# Signing in with a token: find the token, its user, and the user's roles (one selectin).
+SIGNED_IN = ["SELECT api_tokens", "SELECT users", "SELECT user_roles"]
+
+
+def label(statement: str) -> str:
+    """Name a statement by its verb and the first table it names: `SELECT map_cells`."""
+    verb = statement.split(None, 1)[0].upper()
+    table = TABLE.search(statement)
+    return f"{verb} {table.group(1) if table else '?'}"
+
+
+@contextmanager
+def statements(app) -> Iterator[list[str]]:
+    """Record the label of every statement the app's engine sends while the block runs."""
+    sent: list[str] = []
+
+    def record(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            sent.append(label(statement))
+
+    engine = app.state.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+async def warmed_up(client, headers: dict[str, str]) -> dict[str, str]:
+    """Use a token once, so the counted call finds it touched this minute (the steady state)."""
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
+    return headers
+
+
+@pytest.fixture
+async def scattered(session) -> None:
+    """Open requests at distinct public pins around Chiang Mai city: lone points up close."""
+    for i in range(ROWS):
+        await make_request(session, lat=CHIANG_MAI["lat"] + 0.02 * i, lon=CHIANG_MAI["lon"])
+
+
+async def test_the_map_reads_all_of_thailand_in_one_statement(app, client, scattered):
+    with statements(app) as sent:
+        response = await client.get(
+            "/api/v1/map", params={"bbox": "97.3,5.6,105.7,20.5", "zoom": 6}
+        )
+    assert response.json()["totals"] == {"requests": ROWS}
+    # The cell counts of every display cell and ring strip of the viewport, in one query.
+    assert sent == ["SELECT map_cells"]
+
+
+async def test_the_map_looks_up_all_lone_points_in_one_statement(app, client, scattered):
+    params = {"bbox": NEAR_CHIANG_MAI, "zoom": 14}
+    with statements(app) as sent:
+        response = await client.get("/api/v1/map", params=params)
+    points = [f for f in response.json()["features"] if not f["properties"]["cluster"]]
+    assert len(points) == ROWS
+    assert sent == [
+        "SELECT map_cells",  # the level-0 cells of the viewport
+        "SELECT help_requests",  # the requests at every lone pin together, not one per pin
+    ]
+
+
+async def test_the_public_list_is_one_statement(app, client, scattered):
+    with statements(app) as sent:
+        response = await client.get("/api/v1/requests")
+    assert len(response.json()["items"]) == ROWS
+    assert sent == ["SELECT help_requests"]  # one page, newest first; nothing per row
+
+
+async def test_the_full_list_adds_the_sign_in_and_one_audit_row(app, client, session, scattered):
+    _admin, headers = await signed_in(session, roles=[Role.ADMIN])
+    headers = await warmed_up(client, headers)
+    with statements(app) as sent:
+        response = await client.get("/api/v1/requests", headers=headers)
+    assert len(response.json()["items"]) == ROWS
+    assert sent == [
+        *SIGNED_IN,
+        "SELECT help_requests",  # the page
+        "INSERT audit_log",  # one personal-data read entry for the whole page, not one per row
+    ]
+
+
+async def test_create_sends_a_pinned_list_of_statements(app, client, session, scattered):
+    _requester, headers = await signed_in(session)
+    headers = await warmed_up(client, headers)
+    with statements(app) as sent:
+        response = await client.post("/api/v1/requests", json=sos(), headers=headers)
+    assert response.status_code == 201, response.text
+    assert sent == [
+        *SIGNED_IN,
+        "SELECT incidents",  # the default incident (the newest active one)
+        "SELECT incident_categories",  # its categories (selectin), to check the category
+        "SELECT areas",  # boundaries changed? (tests refresh every request; production every N s)
+        "SELECT help_requests",  # is the new public code free?
+        "INSERT help_requests",
+        "INSERT help_request_events",  # the timeline's first entry
+        "INSERT outbox_events",  # the live event, in the same transaction
+        "INSERT map_cells",  # every level's cell count at once (executemany, upsert)
+    ]
+
+
+async def test_claim_sends_a_pinned_list_of_statements(app, client, session, scattered):
+    target = await make_request(session)
+    _helper, headers = await volunteer(session)
+    headers = await warmed_up(client, headers)
+    with statements(app) as sent:
+        response = await client.post(f"/api/v1/requests/{target.id}/claim", headers=headers)
+    assert response.status_code == 200, response.text
+    assert sent == [
+        "SELECT help_requests",  # the request named in the path
+        *SIGNED_IN,
+        "SELECT volunteers",  # the claimer's profile, joined to its user
+        "SELECT user_roles",  # that user's roles again (selectin under the join; removable)
+        "SELECT incident_categories",  # does the category need a verified volunteer?
+        "UPDATE help_requests",  # open -> claimed, only if still open: one claim wins
+        "SELECT help_requests",  # the request as committed, for the answer
+        "INSERT outbox_events",
+        "INSERT help_request_events",
+        "INSERT map_cells",  # the counts move from open to claimed, every level at once
+    ]
