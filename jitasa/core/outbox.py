@@ -26,6 +26,8 @@ from jitasa.core.events import OutboxCursor, OutboxEvent
 BBox = tuple[float, float, float, float]
 GAP_SECONDS = 60.0
 MAX_GAPS = 10_000
+# The cursor row that marks how far the purge has deleted: not a consumer, never registered.
+PURGED = "(purged)"
 _consumers: set[str] = set()
 
 Handler = Callable[[Sequence[OutboxEvent]], Awaitable[None]]
@@ -143,11 +145,11 @@ async def replay(
     return list(reversed(newest.all()))
 
 
-async def kept_ids(session: AsyncSession) -> tuple[int | None, int | None]:
-    """Return the oldest and newest event ids the outbox still holds."""
-    bounds = select(func.min(OutboxEvent.id), func.max(OutboxEvent.id))
-    oldest, newest = (await session.execute(bounds)).one()
-    return oldest, newest
+async def positions(session: AsyncSession) -> tuple[int, int | None]:
+    """Return the highest event id the purge has deleted (0: none) and the newest id kept."""
+    purged = select(OutboxCursor.last_event_id).where(OutboxCursor.consumer == PURGED)
+    newest = await session.scalar(select(func.max(OutboxEvent.id)))
+    return (await session.scalar(purged) or 0), newest
 
 
 async def purge_passed(
@@ -158,8 +160,8 @@ async def purge_passed(
     A registered consumer that never ran keeps everything; the newest event is always kept,
     so that SQLite never hands out an id again after the outbox was emptied.
     """
-    positions = select(OutboxCursor.consumer, OutboxCursor.last_event_id)
-    cursors = dict((await session.execute(positions)).all())
+    read = select(OutboxCursor.consumer, OutboxCursor.last_event_id)
+    cursors = dict((await session.execute(read.where(OutboxCursor.consumer != PURGED))).all())
     newest = await session.scalar(select(func.max(OutboxEvent.id)))
     if not cursors or registered() - cursors.keys() or newest is None:
         return 0
@@ -178,4 +180,20 @@ async def purge_passed(
             .where(OutboxEvent.id.in_(ids))
             .execution_options(synchronize_session=False)
         )
+        await _mark_purged(session, max(ids))
     return len(ids)
+
+
+async def _mark_purged(session: AsyncSession, through: int) -> None:
+    """Note that events up to `through` are deleted: a client resuming before it must reload."""
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = module.insert(OutboxCursor).values(
+        consumer=PURGED, last_event_id=through, gaps={}, updated_at=utcnow()
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["consumer"],
+            set_={"last_event_id": through, "updated_at": statement.excluded.updated_at},
+            where=OutboxCursor.last_event_id < through,
+        )
+    )

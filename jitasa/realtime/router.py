@@ -105,11 +105,11 @@ async def _missed(
 ) -> tuple[list[Event], Reset | None]:
     """Return the events missed after `after_id`, or a reset when they cannot all be told."""
     async with read_session_factory() as session:
-        oldest, newest = await outbox.kept_ids(session)
+        purged_through, newest = await outbox.positions(session)
         missed = await outbox.replay(
             session, after_id=after_id, area=area, bbox=bbox, limit=REPLAY_LIMIT + 1
         )
-    if oldest is not None and after_id < oldest - 1:
+    if after_id < purged_through:
         return [], Reset("purged", newest)
     if len(missed) > REPLAY_LIMIT:
         return [], Reset("too_many", newest)
