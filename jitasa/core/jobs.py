@@ -274,6 +274,21 @@ async def run_one(
         if handler is None:
             raise LookupError(f"no handler for job kind {job.kind!r}")
         result = await handler(context)
+    except asyncio.CancelledError:
+        # The worker is stopping: the job goes back to the queue, the attempt not counted.
+        await asyncio.shield(
+            _finish(
+                session_factory,
+                job,
+                worker,
+                state=JobState.QUEUED,
+                attempts=job.attempts - 1,
+                run_after=utcnow(),
+                lease_until=None,
+                locked_by=None,
+            )
+        )
+        raise
     except JobCancelled:
         state, values, error, result = JobState.CANCELLED, {}, None, None
     except Exception as failure:

@@ -206,3 +206,18 @@ async def test_a_job_of_an_unknown_kind_fails_by_name(factory):
     job = await stored(factory, job_id)
     assert job.state == JobState.FAILED
     assert "test.nobody_handles_this" in job.last_error
+
+
+async def test_a_worker_stopped_mid_job_puts_it_back_uncounted(factory):
+    job_id = await enqueue(factory, "test.long")
+    running = asyncio.create_task(queue.run_one(factory, "worker-a"))
+    async with asyncio.timeout(10):
+        while (await stored(factory, job_id)).progress == 0:
+            await asyncio.sleep(0.01)
+
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+
+    job = await stored(factory, job_id)
+    assert (job.state, job.attempts, job.locked_by) == (JobState.QUEUED, 0, None)
