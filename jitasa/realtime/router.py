@@ -110,9 +110,9 @@ async def _missed(
             session, after_id=after_id, area=area, bbox=bbox, limit=REPLAY_LIMIT + 1
         )
     if after_id < purged_through:
-        return [], Reset("purged", newest)
+        return [], Reset("purged", newest or purged_through)
     if len(missed) > REPLAY_LIMIT:
-        return [], Reset("too_many", newest)
+        return [], Reset("too_many", newest or after_id)
     return [Event.from_row(row) for row in missed], None
 
 
