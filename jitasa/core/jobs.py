@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
-from jitasa.core.db import Base, UTCDateTime, transaction, utcnow
+from jitasa.core.db import Base, UTCDateTime, create_session_factory, transaction, utcnow
 
 LEASE_SECONDS = 60.0
 BACKOFF_SECONDS = 10.0
@@ -185,11 +185,15 @@ async def claim(
 ) -> Job | None:
     """Take the oldest due job, or one whose worker's lease ran out, and lease it to `worker`."""
     now = utcnow()
+    due = or_(
+        (Job.state == JobState.QUEUED) & (Job.run_after <= now),
+        (Job.state == JobState.RUNNING) & (Job.lease_until < now),
+    )
+    # A read first: an idle worker's poll never takes SQLite's write lock.
+    async with create_session_factory(session_factory.kw["bind"], mode="read")() as session:
+        if await session.scalar(select(Job.id).where(due).limit(1)) is None:
+            return None
     async with transaction(session_factory) as session:
-        due = or_(
-            (Job.state == JobState.QUEUED) & (Job.run_after <= now),
-            (Job.state == JobState.RUNNING) & (Job.lease_until < now),
-        )
         statement = (
             select(Job)
             .where(due)

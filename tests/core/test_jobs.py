@@ -221,3 +221,13 @@ async def test_a_worker_stopped_mid_job_puts_it_back_uncounted(factory):
 
     job = await stored(factory, job_id)
     assert (job.state, job.attempts, job.locked_by) == (JobState.QUEUED, 0, None)
+
+
+async def test_an_idle_worker_polls_without_the_write_lock(own_engine, factory):
+    if own_engine.dialect.name != "sqlite":
+        pytest.skip("only SQLite has one write lock for the whole database")
+    async with factory() as holder:
+        await holder.execute(update(Job).values(progress=0))  # BEGIN IMMEDIATE: lock held
+        async with asyncio.timeout(2):  # far below the busy timeout a writer would wait
+            assert await queue.run_one(factory, "worker-a") is None
+        await holder.rollback()
