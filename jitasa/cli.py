@@ -1,4 +1,4 @@
-"""The `jitasa` command line: serve, demo, db, areas."""
+"""The `jitasa` command line: serve, demo, db, areas, users, tokens, worker, jobs."""
 
 import asyncio
 import json
@@ -11,6 +11,7 @@ import typer
 import uvicorn
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import select
 
 from jitasa import demo as demo_setup
 from jitasa import jobs
@@ -22,6 +23,7 @@ from jitasa.areas.boundaries import read_boundary_file
 from jitasa.core.config import Settings, get_settings
 from jitasa.core.db import create_engine, create_session_factory
 from jitasa.core.errors import DomainError, NotFound
+from jitasa.core.jobs import Job, JobState
 from jitasa.core.observability import configure_logging
 from jitasa.core.thai import format_phone, normalize_phone
 from jitasa.demo_scenario import DEMO_PASSWORD, STAFF
@@ -36,10 +38,12 @@ db_app = typer.Typer(help="Create and migrate the database.", no_args_is_help=Tr
 areas_app = typer.Typer(help="Areas and their boundaries.", no_args_is_help=True)
 users_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+jobs_app = typer.Typer(help="The job queue.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(areas_app, name="areas")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(jobs_app, name="jobs")
 console = Console()
 errors_console = Console(stderr=True)
 
@@ -250,6 +254,38 @@ def worker(
         raise typer.Exit(1) from None
     if once:
         print(json.dumps(counts))
+
+
+async def _jobs(settings: Settings, *, state: JobState | None, limit: int) -> list[Job]:
+    """Return the newest jobs, in one state or all."""
+    statement = select(Job).order_by(Job.id.desc()).limit(limit)
+    if state is not None:
+        statement = statement.where(Job.state == state)
+
+    async def newest(session) -> list[Job]:
+        return list(await session.scalars(statement))
+
+    return await _in_transaction(settings, newest)
+
+
+@jobs_app.command("list")
+def jobs_list(
+    state: Annotated[JobState | None, typer.Option(help="Only jobs in this state")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many, newest first")] = 50,
+) -> None:
+    """Show the newest jobs: kind, state, progress, attempts, next run and last error."""
+    table = Table("id", "kind", "state", "progress", "attempts", "run after", "last error")
+    for job in asyncio.run(_jobs(get_settings(), state=state, limit=limit)):
+        table.add_row(
+            str(job.id),
+            job.kind,
+            job.state,
+            f"{job.progress:.0%}",
+            f"{job.attempts}/{job.max_attempts}",
+            job.run_after.isoformat(timespec="seconds"),
+            (job.last_error or "")[:60],
+        )
+    console.print(table)
 
 
 @app.command()

@@ -1,11 +1,14 @@
-"""The periodic jobs runner: each domain's jobs on a timer, in the web process or `jitasa worker`.
+"""The periodic sweeps, run as jobs of the queue: a scheduler queues each on its interval.
 
-It sits beside main.py and cli.py, above the domains, so later jobs of other domains
-(notifications, imports, facilities) join the same pass without a domain importing another.
+It sits beside main.py and cli.py, above the domains, so later sweeps of other domains
+(notifications, imports, facilities) join without a domain importing another. Each sweep is a
+`sweep.<name>` job with a unique key, so at most one instance of it waits or runs at a time,
+whatever the number of schedulers; a sweep that fails is not retried: its next turn is.
 """
 
 import asyncio
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from functools import partial
@@ -14,15 +17,17 @@ import structlog
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from jitasa.core import idempotency
+from jitasa.core import idempotency, outbox
+from jitasa.core import jobs as queue
 from jitasa.core.config import Settings
 from jitasa.core.db import transaction, utcnow
 from jitasa.help_requests import jobs as help_request_jobs
-from jitasa.realtime import outbox
 
 # The runner's fallback when JITASA_JOBS_INTERVAL_SECONDS=0 (which only stops the web process
 # running jobs) reaches a `jitasa worker` through a shared environment.
 DEFAULT_INTERVAL_SECONDS = 60.0
+POLL_SECONDS = 1.0
+SWEEP = "sweep."
 JOB_CHANGES = Counter("jitasa_job_changes_total", "Rows changed by the periodic jobs", ["job"])
 JOB_FAILURES = Counter("jitasa_job_failures_total", "Failed runs of a periodic job", ["job"])
 log = structlog.get_logger("jitasa.jobs")
@@ -31,7 +36,7 @@ Job = Callable[..., Awaitable[int]]
 
 
 def scheduled_jobs(settings: Settings) -> list[tuple[str, Job]]:
-    """Return the jobs of one pass in order, by the name their count is reported under."""
+    """Return the sweeps in order, by the name their count is reported under."""
     return [
         # Expiry first: a request that expires in this pass needs no escalation as well.
         ("expired", help_request_jobs.expire),
@@ -45,7 +50,7 @@ def scheduled_jobs(settings: Settings) -> list[tuple[str, Job]]:
         (
             "events_purged",
             partial(
-                outbox.purge_published,
+                outbox.purge_passed,
                 retention=timedelta(hours=settings.event_retention_hours),
             ),
         ),
@@ -55,7 +60,7 @@ def scheduled_jobs(settings: Settings) -> list[tuple[str, Job]]:
 async def _run_job(
     session_factory: async_sessionmaker[AsyncSession], job: Job, *, now: datetime
 ) -> int:
-    """Run a job one batch per transaction until a batch comes back short; return the total."""
+    """Run a sweep one batch per transaction until a batch comes back short; return the total."""
     # Short transactions: a backlog never holds SQLite's write lock, or many PostgreSQL row
     # locks, for longer than one batch takes.
     batch_size = help_request_jobs.BATCH_SIZE
@@ -68,29 +73,77 @@ async def _run_job(
             return total
 
 
+def _sweep_handler(name: str) -> queue.Handler:
+    """Return the queue handler that runs the sweep `name` (looked up when it runs)."""
+
+    async def sweep(context: queue.JobContext) -> dict:
+        job = dict(scheduled_jobs(context.settings))[name]
+        return {"changed": await _run_job(context.session_factory, job, now=context.now)}
+
+    return sweep
+
+
+SWEEPS = (
+    "expired",
+    "past_sla",
+    "stale_claims",
+    "anonymised",
+    "idempotency_purged",
+    "events_purged",
+)
+for _name in SWEEPS:
+    queue.handles(SWEEP + _name)(_sweep_handler(_name))
+
+
+async def schedule(session_factory: async_sessionmaker[AsyncSession]) -> None:
+    """Queue every sweep now, unless an instance of it already waits or runs."""
+    async with transaction(session_factory) as session:
+        for name in SWEEPS:
+            await queue.enqueue(session, SWEEP + name, max_attempts=1, unique_key=SWEEP + name)
+
+
+async def drain(
+    session_factory: async_sessionmaker[AsyncSession],
+    *,
+    settings: Settings,
+    worker: str,
+    now: datetime | None = None,
+) -> tuple[dict[str, int], list[BaseException]]:
+    """Run due jobs until none is left; return what each sweep changed, and the failures."""
+    counts = dict.fromkeys(SWEEPS, 0)
+    failures: list[BaseException] = []
+    while outcome := await queue.run_one(session_factory, worker, now=now, settings=settings):
+        name = outcome.kind.removeprefix(SWEEP)
+        if outcome.error is not None:
+            JOB_FAILURES.labels(name).inc()
+            log.error("jobs.failed", job=outcome.kind, id=outcome.job_id, exc_info=outcome.error)
+            failures.append(outcome.error)
+        elif outcome.state == queue.JobState.DONE and name in counts:
+            counts[name] += outcome.result["changed"]
+            JOB_CHANGES.labels(name).inc(outcome.result["changed"])
+    return counts, failures
+
+
+def _worker_name() -> str:
+    """Return a name unique to one running loop of this process."""
+    return f"{queue.worker_name()}:{uuid.uuid4().hex[:6]}"
+
+
 async def run_once(
     session_factory: async_sessionmaker[AsyncSession],
     *,
     settings: Settings,
     now: datetime | None = None,
 ) -> dict[str, int]:
-    """Run every periodic job once, each in its own transactions; return what each changed.
+    """Queue every sweep and run the queue dry; return what each sweep this call ran changed.
 
     A failing job is logged and the others still run; the failures are then raised together.
     """
-    now = now or utcnow()
     started = time.perf_counter()
-    counts: dict[str, int] = {}
-    failures: list[Exception] = []
-    for name, job in scheduled_jobs(settings):
-        try:
-            counts[name] = await _run_job(session_factory, job, now=now)
-        except Exception as error:
-            JOB_FAILURES.labels(name).inc()
-            log.exception("jobs.failed", job=name)
-            failures.append(error)
-        else:
-            JOB_CHANGES.labels(name).inc(counts[name])
+    await schedule(session_factory)
+    counts, failures = await drain(
+        session_factory, settings=settings, worker=_worker_name(), now=now or utcnow()
+    )
     report = log.info if any(counts.values()) or failures else log.debug
     report("jobs.ran", seconds=round(time.perf_counter() - started, 3), **counts)
     if failures:
@@ -104,14 +157,17 @@ async def run_forever(
     settings: Settings,
     interval: float | None = None,
 ) -> None:
-    """Run the periodic jobs now and then every `interval` seconds, until cancelled."""
+    """Queue the sweeps every `interval` seconds and run every due job, until cancelled."""
     interval = interval or settings.jobs_interval_seconds or DEFAULT_INTERVAL_SECONDS
-    log.info("jobs.started", interval_seconds=interval)
+    worker = _worker_name()
+    log.info("jobs.started", interval_seconds=interval, worker=worker)
+    next_schedule = 0.0
     while True:
         try:
-            await run_once(session_factory, settings=settings)
-        except ExceptionGroup:
-            pass  # run_once logged each failing job; the next pass tries them again
+            if time.monotonic() >= next_schedule:
+                next_schedule = time.monotonic() + interval
+                await schedule(session_factory)
+            await drain(session_factory, settings=settings, worker=worker)
         except Exception:
             log.exception("jobs.pass_failed")
-        await asyncio.sleep(interval)
+        await asyncio.sleep(min(interval, POLL_SECONDS))

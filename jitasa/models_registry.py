@@ -4,7 +4,7 @@ from jitasa.accounts import models as accounts_models
 from jitasa.areas import models as areas_models
 from jitasa.audit import models as audit_models
 from jitasa.clusters import models as clusters_models
-from jitasa.core import events, idempotency
+from jitasa.core import events, idempotency, jobs
 from jitasa.core.db import Base
 from jitasa.help_requests import models as help_requests_models
 from jitasa.incidents import models as incidents_models
@@ -20,5 +20,6 @@ __all__ = [
     "help_requests_models",
     "idempotency",
     "incidents_models",
+    "jobs",
     "volunteers_models",
 ]

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jitasa.accounts.policy import Action
 from jitasa.clusters import service as clusters
 from jitasa.core import events
 from jitasa.help_requests.models import HelpRequest
@@ -28,17 +29,21 @@ def map_item(help_request: HelpRequest) -> clusters.Item:
     )
 
 
-def announce(session: AsyncSession, help_request: HelpRequest, *, kind: str) -> None:
-    """Record `request.created` or `request.updated` with the request's public and full views."""
-    events.record(
-        session,
-        kind=kind,
+def describe(help_request: HelpRequest) -> events.Draft:
+    """Return what an event of the request says: its public view, and the full one for staff."""
+    return events.Draft(
         area_code=help_request.area_code,
         lat=help_request.public_lat,
         lon=help_request.public_lon,
         public=HelpRequestPublic.model_validate(help_request).model_dump(mode="json"),
         full=HelpRequestFull.model_validate(help_request).model_dump(mode="json"),
+        full_view_action=Action.MANAGE_REQUESTS,
     )
+
+
+def announce(session: AsyncSession, help_request: HelpRequest, *, kind: str) -> None:
+    """Record `request.created` or `request.updated`, built from the request as it commits."""
+    events.announce(session, help_request, kind=kind, describe=describe)
 
 
 def created(session: AsyncSession, help_request: HelpRequest) -> None:

@@ -1,9 +1,9 @@
-"""The dispatcher: publishes committed outbox events to the hub, then marks them published.
+"""The dispatcher: the outbox consumer "realtime", publishing committed events to the hub.
 
 It wakes as soon as a transaction of this process commits events (`events.on_commit`), and polls
 every second for events that other processes wrote (or left behind when they died). Delivery is
-at least once: a row is marked published in the transaction that claimed it, after the hub took
-it, so a crash in between publishes it again.
+at least once: the consumer's cursor moves in the transaction that read the events, after the
+hub took them, so a crash in between publishes them again.
 """
 
 import asyncio
@@ -14,15 +14,14 @@ import structlog
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from jitasa.core import events
-from jitasa.core.db import transaction, utcnow
-from jitasa.realtime import outbox
+from jitasa.core import events, outbox
 from jitasa.realtime.hub import Event, MemoryHub
 
 BATCH_SIZE = 500
 POLL_SECONDS = 1.0
 PUBLISHED = Counter("jitasa_events_published_total", "Outbox events handed to the live hub")
 log = structlog.get_logger(__name__)
+CONSUMER = outbox.register("realtime")
 
 
 async def dispatch_pending(
@@ -32,22 +31,15 @@ async def dispatch_pending(
     *,
     batch_size: int = BATCH_SIZE,
 ) -> int:
-    """Publish every unpublished event, oldest first, a batch per transaction; return the count."""
-    # A read first: an idle poll never takes SQLite's write lock.
-    async with read_session_factory() as session:
-        if not await outbox.has_unpublished(session):
-            return 0
-    total = 0
-    while True:
-        async with transaction(session_factory) as session:
-            rows = await outbox.claim_unpublished(session, limit=batch_size)
-            if rows:
-                await hub.publish(*(Event.from_row(row) for row in rows))
-                await outbox.mark_published(session, [row.id for row in rows], now=utcnow())
-        total += len(rows)
+    """Publish every event the realtime consumer has not, oldest first; return the count."""
+
+    async def publish(rows) -> None:
+        await hub.publish(*(Event.from_row(row) for row in rows))
         PUBLISHED.inc(len(rows))
-        if len(rows) < batch_size:
-            return total
+
+    return await outbox.deliver(
+        session_factory, read_session_factory, CONSUMER, publish, batch_size=batch_size
+    )
 
 
 class Dispatcher:

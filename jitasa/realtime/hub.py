@@ -52,12 +52,20 @@ class Event:
     lon: float | None
     public: str
     full: str
+    full_view_action: str | None = None
 
     @classmethod
     def from_row(cls, row) -> "Event":
         """Build the event of an outbox row, serialising its two payloads."""
         return cls(
-            row.id, row.kind, row.area_code, row.lat, row.lon, _json(row.public), _json(row.full)
+            row.id,
+            row.kind,
+            row.area_code,
+            row.lat,
+            row.lon,
+            _json(row.public),
+            _json(row.full),
+            row.full_view_action,
         )
 
     @classmethod
@@ -74,6 +82,7 @@ class Event:
             "area_code": self.area_code,
             "lat": self.lat,
             "lon": self.lon,
+            "full_view_action": self.full_view_action,
         }
         # Compact JSON holds no raw newline, so the payloads travel as they are, not re-escaped.
         return "\n".join((json.dumps(head), self.public, self.full)).encode()

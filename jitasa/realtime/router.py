@@ -1,13 +1,17 @@
 """Live updates over Server-Sent Events: `GET /api/v1/events/stream`.
 
 Each event goes out as `id:` (the outbox id), `event:` (its kind) and `data:` (JSON): the full
-view for staff who may manage requests where it happened, the public view for everyone else,
-decided event by event. A client that reconnects with `Last-Event-ID` first gets what it missed.
+view for users whom the policy allows the event's `full_view_action` where it happened, the
+public view for everyone else, decided event by event. A client that reconnects with
+`Last-Event-ID` first gets what it missed; when that cannot be told whole (more than
+`REPLAY_LIMIT` events, or some already purged) it gets one `reset` event instead, telling it to
+reload, and live events from then on.
 """
 
+import json
 from collections.abc import AsyncIterator, Callable
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from fastapi import APIRouter, Header, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -19,10 +23,10 @@ from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
 from jitasa.areas import service as areas_service
 from jitasa.audit import service as audit_service
+from jitasa.core import outbox
 from jitasa.core.db import SessionDep
 from jitasa.core.fields import MAX_ROW_ID, AreaCode
 from jitasa.help_requests.params import BBox, parse_bbox
-from jitasa.realtime import outbox
 from jitasa.realtime.hub import Event, MemoryHub
 
 router = APIRouter(prefix="/api/v1/events", tags=["live updates"])
@@ -35,7 +39,8 @@ STREAM_DOC = {
     200: {
         "content": {"text/event-stream": {}},
         "description": "Server-Sent Events `request.created`, `request.updated`, "
-        "`facility.updated`; a comment line every heartbeat.",
+        "`facility.updated`; `reset` when the missed events cannot all be replayed (reload); "
+        "a comment line every heartbeat.",
     }
 }
 
@@ -60,16 +65,55 @@ def _wants(area: str | None, bbox: BBox | None) -> Callable[[Event], bool]:
 
 
 def _viewer(user: User | None) -> Callable[[Event], bytes]:
-    """Return how a user sees events: the full frame where they may manage requests, else public."""
+    """Return how a user sees events: full where the event's action is allowed them, else public."""
     if user is None:
         return lambda event: event.public_frame
 
-    # Asked per event of a stream that may last hours, the answer depends only on the area.
+    # Asked per event of a stream that may last hours, the answer depends on action and area.
     @lru_cache(maxsize=1024)
-    def sees_full(area_code: str | None) -> bool:
-        return policy.allows(user, Action.MANAGE_REQUESTS, area_code=area_code)
+    def sees_full(action: str | None, area_code: str | None) -> bool:
+        if action not in Action.__members__.values():
+            return False
+        return policy.allows(user, Action(action), area_code=area_code)
 
-    return lambda event: event.full_frame if sees_full(event.area_code) else event.public_frame
+    def frame(event: Event) -> bytes:
+        full = sees_full(event.full_view_action, event.area_code)
+        return event.full_frame if full else event.public_frame
+
+    return frame
+
+
+class Reset(NamedTuple):
+    """Why a client's missed events cannot be replayed, and the newest event id it may skip to."""
+
+    reason: str
+    last_event_id: int
+
+    @property
+    def frame(self) -> bytes:
+        """Return the `reset` frame that tells the client to reload."""
+        data = json.dumps({"reason": self.reason, "last_event_id": self.last_event_id})
+        return ServerSentEvent(data=data, id=str(self.last_event_id), event="reset").encode()
+
+
+async def _missed(
+    read_session_factory: async_sessionmaker[AsyncSession],
+    *,
+    after_id: int,
+    area: str | None,
+    bbox: BBox | None,
+) -> tuple[list[Event], Reset | None]:
+    """Return the events missed after `after_id`, or a reset when they cannot all be told."""
+    async with read_session_factory() as session:
+        purged_through, newest = await outbox.positions(session)
+        missed = await outbox.replay(
+            session, after_id=after_id, area=area, bbox=bbox, limit=REPLAY_LIMIT + 1
+        )
+    if after_id < purged_through:
+        return [], Reset("purged", newest or purged_through)
+    if len(missed) > REPLAY_LIMIT:
+        return [], Reset("too_many", newest or after_id)
+    return [Event.from_row(row) for row in missed], None
 
 
 async def _frames(
@@ -87,19 +131,23 @@ async def _frames(
     with hub.subscribe(_wants(area, bbox)) as live:
         yield OPENING
         replayed: set[int] = set()
+        reset_through = 0
         if after_id is not None:
-            async with read_session_factory() as session:
-                missed = await outbox.replay(
-                    session, after_id=after_id, area=area, bbox=bbox, limit=REPLAY_LIMIT
-                )
-            for event in map(Event.from_row, missed):
+            missed, reset = await _missed(
+                read_session_factory, after_id=after_id, area=area, bbox=bbox
+            )
+            if reset is not None:
+                # The client reloads; live events it would get again from the reload are dropped.
+                reset_through = reset.last_event_id
+                yield reset.frame
+            for event in missed:
                 replayed.add(event.id)
                 yield frame(event)
         if not follow:
             return
         async for event in live:
             # Subscribed before the replay was read, an event may come both ways: send it once.
-            if event.id not in replayed:
+            if event.id not in replayed and event.id > reset_through:
                 yield frame(event)
 
 
@@ -125,7 +173,7 @@ async def stream(
         bool, Query(description="false: send the events missed since the last id, then end")
     ] = True,
 ) -> EventSourceResponse:
-    """Stream request events: the public view for everyone, the full view for area staff."""
+    """Stream events: the public view for everyone, the full view where the policy allows it."""
     box = parse_bbox(bbox)
     if area:
         await areas_service.get_or_raise(session, code=area)

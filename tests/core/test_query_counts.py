@@ -118,8 +118,8 @@ async def test_create_sends_a_pinned_list_of_statements(app, client, session, sc
         "SELECT help_requests",  # is the new public code free?
         "INSERT help_requests",
         "INSERT help_request_events",  # the timeline's first entry
-        "INSERT outbox_events",  # the live event, in the same transaction
         "INSERT map_cells",  # every level's cell count at once (executemany, upsert)
+        "INSERT outbox_events",  # the live event, built from the final state before commit
     ]
 
 
@@ -138,7 +138,7 @@ async def test_claim_sends_a_pinned_list_of_statements(app, client, session, sca
         "SELECT incident_categories",  # does the category need a verified volunteer?
         "UPDATE help_requests",  # open -> claimed, only if still open: one claim wins
         "SELECT help_requests",  # the request as committed, for the answer
-        "INSERT outbox_events",
         "INSERT help_request_events",
         "INSERT map_cells",  # the counts move from open to claimed, every level at once
+        "INSERT outbox_events",  # the live event, built from the final state before commit
     ]

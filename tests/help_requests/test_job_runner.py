@@ -6,12 +6,14 @@ import json
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from jitasa import jobs as runner
 from jitasa.cli import app as cli_app
 from jitasa.core.config import get_settings
 from jitasa.core.db import create_engine, create_session_factory
+from jitasa.core.jobs import Job, JobState
 from jitasa.core.observability import configure_logging
 from jitasa.help_requests import jobs, lifecycle
 from jitasa.help_requests.models import HelpRequest
@@ -157,3 +159,44 @@ def test_worker_once_runs_every_job_and_exits_0(overdue_request, configured):
         "idempotency_purged": 0,
         "events_purged": 0,
     }
+
+
+def test_jobs_list_shows_the_sweeps_the_worker_ran(overdue_request, configured):
+    assert CliRunner().invoke(cli_app, ["worker", "--once"]).exit_code == 0
+
+    wide = {"COLUMNS": "200"}
+    listed = CliRunner().invoke(cli_app, ["jobs", "list", "--state", "done"], env=wide)
+
+    assert listed.exit_code == 0, listed.output
+    assert "sweep.past_sla" in listed.stdout and "sweep.expired" in listed.stdout
+    assert "queued" not in listed.stdout
+    bad = CliRunner().invoke(cli_app, ["jobs", "list", "--state", "asleep"])
+    assert bad.exit_code == 2 and "--state" in bad.output
+
+
+async def test_scheduling_twice_queues_one_instance_of_each_sweep(session, engine):
+    session_factory = create_session_factory(engine)
+    await runner.schedule(session_factory)
+    await runner.schedule(session_factory)
+
+    kinds = (await session.scalars(select(Job.kind).where(Job.state == JobState.QUEUED))).all()
+    assert sorted(kinds) == sorted(runner.SWEEP + name for name in runner.SWEEPS)
+
+
+async def test_a_failed_sweep_is_not_retried_but_queued_again_on_its_next_turn(
+    session, engine, settings, monkeypatch
+):
+    async def broken_job(_session, *, now, limit=None):
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(jobs, "flag_past_sla", broken_job)
+    session_factory = create_session_factory(engine)
+    with pytest.raises(ExceptionGroup):
+        await runner.run_once(session_factory, settings=settings)
+    failed = (await session.scalars(select(Job).where(Job.kind == "sweep.past_sla"))).one()
+    assert (failed.state, failed.attempts, failed.unique_key) == (JobState.FAILED, 1, None)
+    assert "database hiccup" in failed.last_error
+
+    await runner.schedule(session_factory)
+    again = select(Job.state).where(Job.kind == "sweep.past_sla").order_by(Job.id)
+    assert (await session.scalars(again)).all() == [JobState.FAILED, JobState.QUEUED]

@@ -9,11 +9,11 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from jitasa import jobs
-from jitasa.core import events
+from jitasa.core import events, outbox
 from jitasa.core.db import create_engine, create_session_factory, transaction, utcnow
-from jitasa.core.events import OutboxEvent
+from jitasa.core.events import OutboxCursor, OutboxEvent
 from jitasa.realtime import router
-from jitasa.realtime.dispatcher import Dispatcher, dispatch_pending
+from jitasa.realtime.dispatcher import CONSUMER, Dispatcher, dispatch_pending
 from jitasa.realtime.hub import Event, MemoryHub, Subscription
 
 ROW = {"kind": "request.created", "area_code": "5001", "lat": 18.79, "lon": 98.98}
@@ -33,8 +33,9 @@ async def record(engine, count: int = 1) -> list[int]:
 
 
 async def unpublished(session) -> int:
-    """Return how many events wait to be published."""
-    waiting = select(func.count()).where(OutboxEvent.published_at.is_(None))
+    """Return how many events wait to be published: those past the realtime consumer's cursor."""
+    cursor = await session.get(OutboxCursor, CONSUMER, populate_existing=True)
+    waiting = select(func.count()).where(OutboxEvent.id > (cursor.last_event_id if cursor else 0))
     return await session.scalar(waiting.select_from(OutboxEvent))
 
 
@@ -66,6 +67,7 @@ async def own_engine(fresh_database_url, settings) -> AsyncIterator[AsyncEngine]
     engine = create_engine(settings.model_copy(update={"database_url": fresh_database_url}))
     async with engine.begin() as connection:
         await connection.run_sync(OutboxEvent.__table__.create)
+        await connection.run_sync(OutboxCursor.__table__.create)
     yield engine
     await engine.dispose()
 
@@ -193,11 +195,17 @@ async def test_purge_deletes_published_events_past_the_retention(engine, session
     rows = {
         "published a day and more ago": now - timedelta(hours=25),
         "published an hour ago": now - timedelta(hours=1),
-        "never published": None,
+        "never published": now - timedelta(hours=25),
     }
-    for name, published_at in rows.items():
-        at = now - timedelta(days=2)
-        session.add(OutboxEvent(**ROW, at=at, published_at=published_at, public={name: 1}, full={}))
+    ids = {}
+    for name, at in rows.items():
+        event = OutboxEvent(**ROW, at=at, public={name: 1}, full={})
+        session.add(event)
+        await session.flush()
+        ids[name] = event.id
+    # Every consumer has read up to the event published an hour ago; none the last one.
+    for consumer in outbox.registered():
+        session.add(OutboxCursor(consumer=consumer, last_event_id=ids["published an hour ago"]))
     await session.commit()
     write = create_session_factory(engine)
 
@@ -209,3 +217,19 @@ async def test_purge_deletes_published_events_past_the_retention(engine, session
     shorter = settings.model_copy(update={"event_retention_hours": 0.5})
     assert (await jobs.run_once(write, settings=shorter, now=now))["events_purged"] == 1
     assert await kept() == ["never published"]
+
+
+async def test_purge_keeps_what_any_consumer_has_not_read(engine, session, settings):
+    old = utcnow() - timedelta(days=2)
+    for n in range(3):
+        session.add(OutboxEvent(**ROW, at=old, public={"n": n}, full={}))
+    await session.commit()
+    newest = await session.scalar(select(func.max(OutboxEvent.id)))
+    session.add(OutboxCursor(consumer=CONSUMER, last_event_id=newest))
+    session.add(OutboxCursor(consumer="offline_sync", last_event_id=newest - 2))
+    await session.commit()
+
+    assert (await jobs.run_once(create_session_factory(engine), settings=settings))[
+        "events_purged"
+    ] == 1
+    assert await session.scalar(select(func.min(OutboxEvent.id))) == newest - 1

@@ -75,6 +75,11 @@ export class Live {
       this.gap = true;
       this.retry = setTimeout(() => this.open(), RETRY_MS);
     });
+    // The server could not replay all that was missed (too much, or already purged): reload.
+    source.addEventListener("reset", (event) => {
+      this.lastId = event.lastEventId;
+      this.onResume();
+    });
     for (const kind of KINDS) {
       source.addEventListener(kind, (event) => {
         this.lastId = event.lastEventId;
