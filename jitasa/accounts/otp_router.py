@@ -10,7 +10,7 @@ from jitasa.accounts.models import User
 from jitasa.accounts.otp_schemas import CodeRequestIn, CodeSent, CodeVerifyIn
 from jitasa.accounts.schemas import UserRead
 from jitasa.accounts.throttle import Throttle
-from jitasa.core.db import SessionDep
+from jitasa.core.db import WriterDep, WriteSessionDep
 from jitasa.core.i18n import LANGUAGES
 
 router = APIRouter(prefix="/api/v1/auth", tags=["accounts"])
@@ -41,7 +41,7 @@ SecretKeyDep = Annotated[str, Depends(secret_key)]
 async def request_code(
     code_request_in: CodeRequestIn,
     request: Request,
-    session: SessionDep,
+    writer: WriterDep,
     throttle: ThrottleDep,
     sender: SenderDep,
     code_secret: SecretKeyDep,
@@ -49,7 +49,7 @@ async def request_code(
     """Text a sign-in code to a phone; the answer is the same whether or not it is known."""
     chosen = code_request_in.language or request.cookies.get(LANGUAGE_COOKIE)
     await otp.request_code(
-        session,
+        writer,
         phone=code_request_in.phone,
         client_ip=client_ip(request),
         throttle=throttle,
@@ -64,7 +64,7 @@ async def request_code(
 async def verify_code(
     code_in: CodeVerifyIn,
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     throttle: ThrottleDep,
     code_secret: SecretKeyDep,
 ) -> User:

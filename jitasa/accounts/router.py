@@ -16,7 +16,7 @@ from jitasa.accounts.schemas import (
     UserRead,
     UserSave,
 )
-from jitasa.core.db import SessionDep
+from jitasa.core.db import SessionDep, WriterDep, WriteSessionDep
 from jitasa.core.errors import Invalid, Unauthorized
 from jitasa.core.fields import RowId, ThaiPhone
 from jitasa.core.security import csrf_token
@@ -28,7 +28,9 @@ Admin = Annotated[User, Depends(requires(Action.MANAGE_USERS))]
 
 
 @router.post("/auth/login", response_model=UserRead)
-async def login(login_in: LoginIn, request: Request, session: SessionDep) -> User:
+async def login(
+    login_in: LoginIn, request: Request, session: SessionDep, writer: WriterDep
+) -> User:
     """Sign a staff member in with phone number and password."""
     try:
         phone = normalize_phone(login_in.username)
@@ -36,10 +38,13 @@ async def login(login_in: LoginIn, request: Request, session: SessionDep) -> Use
         raise Unauthorized(
             "auth.bad_credentials", "The phone number or password is not correct."
         ) from None
+    # Checked in the read session: the slow hash holds no write lock; the sign-in is then
+    # recorded in a short write of its own.
     user = await service.check_password(session, phone=phone, password=login_in.password)
-    await service.mark_signed_in(
-        session, user=user, method="password", client_ip=client_ip(request)
-    )
+    async with writer() as write:
+        await service.mark_signed_in(
+            write, user=user, method="password", client_ip=client_ip(request)
+        )
     start_session(request, user)
     return user
 
@@ -70,31 +75,33 @@ async def list_tokens(user: TokenOwner, session: SessionDep) -> list:
 
 
 @router.post("/tokens", response_model=TokenCreated, status_code=status.HTTP_201_CREATED)
-async def create_token(token_in: TokenCreate, user: TokenOwner, session: SessionDep) -> dict:
+async def create_token(token_in: TokenCreate, user: TokenOwner, session: WriteSessionDep) -> dict:
     """Create an API token; its secret is shown only in this response."""
     token, plaintext = await service.create_token(session, user=user, name=token_in.name)
     return {**TokenRead.model_validate(token).model_dump(), "token": plaintext}
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenRead)
-async def revoke_token(token_id: RowId, user: TokenOwner, session: SessionDep):
+async def revoke_token(token_id: RowId, user: TokenOwner, session: WriteSessionDep):
     """Revoke one of the signed-in user's API tokens."""
     return await service.revoke_token(session, user=user, token_id=token_id)
 
 
 @router.post("/users", response_model=UserRead)
-async def save_user(user_in: UserSave, admin: Admin, request: Request, session: SessionDep) -> User:
+async def save_user(user_in: UserSave, admin: Admin, request: Request, writer: WriterDep) -> User:
     """Create or update a user's roles, area and password (admins)."""
-    return await service.save_user(
-        session,
-        phone=user_in.phone,
-        roles=set(user_in.roles),
-        area_code=user_in.area_code,
-        display_name=user_in.display_name,
-        password=user_in.password,
-        actor_id=admin.id,
-        client_ip=client_ip(request),
-    )
+    # A short write of its own, opened by the service after the password's slow hash.
+    async with writer() as session:
+        return await service.save_user(
+            session,
+            phone=user_in.phone,
+            roles=set(user_in.roles),
+            area_code=user_in.area_code,
+            display_name=user_in.display_name,
+            password=user_in.password,
+            actor_id=admin.id,
+            client_ip=client_ip(request),
+        )
 
 
 @router.get("/users", response_model=list[UserRead])

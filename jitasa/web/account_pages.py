@@ -15,7 +15,7 @@ from jitasa.accounts import service as accounts_service
 from jitasa.accounts.deps import OptionalUser, client_ip, end_session, start_session
 from jitasa.accounts.otp_router import SecretKeyDep, SenderDep, ThrottleDep
 from jitasa.accounts.policy import Action
-from jitasa.core.db import ReadSessionDep, SessionDep
+from jitasa.core.db import SessionDep, WriterDep, WriteSessionDep
 from jitasa.core.errors import DomainError, Invalid, Unauthorized
 from jitasa.core.thai import normalize_phone, to_arabic_digits
 from jitasa.web import account_views as views
@@ -77,7 +77,7 @@ async def signin_form(request: Request, next: str = "/") -> Response:
 @router.post("/signin", response_class=HTMLResponse)
 async def send_code(
     request: Request,
-    session: SessionDep,
+    writer: WriterDep,
     throttle: ThrottleDep,
     sender: SenderDep,
     code_secret: SecretKeyDep,
@@ -92,7 +92,7 @@ async def send_code(
         views.check_signin_form(request, csrf_token)
         e164 = normalize_phone(phone)
         await otp.request_code(
-            session,
+            writer,
             phone=e164,
             client_ip=client_ip(request),
             throttle=throttle,
@@ -101,9 +101,12 @@ async def send_code(
             secret_key=code_secret,
         )
     except DomainError as error:
-        text, status_code = await _refuse(session, error, language)
         return _signin_page(
-            request, next_path=next_path, phone=phone, error=text, status_code=status_code
+            request,
+            next_path=next_path,
+            phone=phone,
+            error=views.error_text(error, language),
+            status_code=error.status,
         )
     return _code_page(request, next_path=next_path, phone=e164)
 
@@ -111,7 +114,7 @@ async def send_code(
 @router.post("/signin/code", response_class=HTMLResponse)
 async def check_code(
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     throttle: ThrottleDep,
     code_secret: SecretKeyDep,
     phone: TextField = "",
@@ -161,6 +164,7 @@ async def staff_signin_form(request: Request, next: str = STAFF_HOME) -> Respons
 async def staff_signin(
     request: Request,
     session: SessionDep,
+    writer: WriterDep,
     throttle: ThrottleDep,
     phone: TextField = "",
     password: Annotated[str, Form(max_length=1000)] = "",
@@ -199,9 +203,11 @@ async def staff_signin(
             phone=phone,
             error=text,
         )
-    await accounts_service.mark_signed_in(
-        session, user=user, method="password", client_ip=client_ip(request)
-    )
+    # The password was checked in the read session, so the slow hash held no write lock.
+    async with writer() as write:
+        await accounts_service.mark_signed_in(
+            write, user=user, method="password", client_ip=client_ip(request)
+        )
     start_session(request, user)
     return views.go_to(next_path)
 
@@ -214,7 +220,7 @@ async def signout(request: Request) -> Response:
 
 
 @router.get("/account", response_class=HTMLResponse)
-async def account(request: Request, user: OptionalUser, session: ReadSessionDep) -> Response:
+async def account(request: Request, user: OptionalUser, session: SessionDep) -> Response:
     """Show who is signed in, with the pages their roles open."""
     if user is None:
         return views.sign_in_first(request)
