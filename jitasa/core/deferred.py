@@ -65,11 +65,12 @@ class DeferredWrites:
 
         async def send_then_write(message: Message) -> None:
             await send(message)
-            if message["type"] == "http.response.body" and queue:
+            # A stream may last hours: its reads' writes go out with its first frame.
+            if message["type"] == "http.response.body" and message.get("more_body") and queue:
                 await _write_all(scope, queue)
 
         await self.app(scope, receive, send_then_write)
-        if queue:
+        if queue:  # the whole answer is out (and the request's log line and metrics are done)
             await _write_all(scope, queue)
 
 
