@@ -181,13 +181,13 @@ WriteSessionDep = Annotated[AsyncSession, Depends(write_request_session)]
 def _route_writes(request: Request) -> bool:
     """Tell whether the request's route, or any dependency of it, declares `WriteSessionDep`."""
     dependant = getattr(request.scope.get("route"), "dependant", None)
-    return dependant is not None and _asks_to_write(dependant)
+    return dependant is not None and asks_to_write(dependant)
 
 
-def _asks_to_write(dependant: Dependant) -> bool:
-    """Walk a route's dependencies looking for the write session."""
+def asks_to_write(dependant: Dependant) -> bool:
+    """Tell whether a route or dependency asks, however deep, for the write session."""
     return dependant.call is write_request_session or any(
-        _asks_to_write(d) for d in dependant.dependencies
+        asks_to_write(d) for d in dependant.dependencies
     )
 
 

@@ -11,7 +11,7 @@ from jitasa.accounts.models import ApiToken, Role, User
 from jitasa.audit.models import AuditEntry
 from jitasa.core.db import (
     ReadSessionWrites,
-    _asks_to_write,
+    asks_to_write,
     create_session_factory,
     request_session,
     request_writer,
@@ -41,11 +41,11 @@ def test_get_routes_read_and_mutating_routes_write(app):
     assert len(routes) > 40
     for route in routes:
         if route.methods & {"GET", "HEAD"}:
-            assert not _asks_to_write(route.dependant), route.path
+            assert not asks_to_write(route.dependant), route.path
         elif route.methods & MUTATING and request_session in calls(route.dependant):
             # A form or API change writes in the request's transaction, or in short ones.
             uses = calls(route.dependant)
-            assert _asks_to_write(route.dependant) or request_writer in uses, route.path
+            assert asks_to_write(route.dependant) or request_writer in uses, route.path
 
 
 async def test_a_read_session_refuses_to_write(engine):
