@@ -16,7 +16,16 @@ import asyncpg
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from benchmarks import bulk_create, claim_storm, create, locate, map_clusters, nearby, sse
+from benchmarks import (
+    bulk_create,
+    claim_storm,
+    create,
+    locate,
+    map_clusters,
+    nearby,
+    slow_sms,
+    sse,
+)
 from benchmarks.generate import generate
 from jitasa.core.config import Settings
 from jitasa.core.db import create_engine, create_session_factory
@@ -31,6 +40,7 @@ SCENARIOS = {
     "bulk_create": bulk_create.run,
     "claim_storm": claim_storm.run,
     "sse": sse.run,
+    "slow_sms": slow_sms.run,
 }
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/jitasa_bench"
 

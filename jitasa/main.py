@@ -15,6 +15,7 @@ from jitasa.audit.router import router as audit_router
 from jitasa.core import problems
 from jitasa.core.config import Settings, get_settings
 from jitasa.core.db import create_engine, create_session_factory
+from jitasa.core.deferred import DeferredWrites
 from jitasa.core.observability import RequestObserver, configure_logging
 from jitasa.core.security import SecurityHeaders, check_csrf
 from jitasa.health import router as health_router
@@ -85,6 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(SecurityHeaders, settings=settings)
     app.add_middleware(RequestObserver)
+    # Outermost, so that the writes reads leave are made once the answer has gone out.
+    app.add_middleware(DeferredWrites)
     app.include_router(health_router)
     app.include_router(accounts_router)
     app.include_router(signin_router)

@@ -1,17 +1,21 @@
 """Users, roles, passwords and API tokens."""
 
+import asyncio
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from jitasa.accounts.models import ApiToken, Role, User, UserRole
 from jitasa.areas import service as areas_service
 from jitasa.audit import service as audit_service
+from jitasa.core import deferred
 from jitasa.core.db import utcnow
 from jitasa.core.errors import Invalid, NotFound, Unauthorized
 
@@ -59,16 +63,21 @@ async def save_user(
     actor_id: int | None = None,
     client_ip: str = "",
 ) -> User:
-    """Create or update a user with these roles (added to any held), area and password."""
+    """Create or update a user with these roles (added to any held), area and password.
+
+    A password is hashed before `session` is first used, so that, given a fresh write session,
+    the slow hash runs before the write lock is taken.
+    """
     if Role.COORDINATOR in roles and not area_code:
         raise Invalid(
             "users.coordinator_needs_area",
             "A coordinator needs an area (a province, district or subdistrict code).",
         )
-    if area_code:
-        await areas_service.get_or_raise(session, code=area_code)
     if password is not None and len(password) < 10:
         raise Invalid("users.weak_password", "A password needs at least 10 characters.")
+    password_hash = None if password is None else await _hash_password(password)
+    if area_code:
+        await areas_service.get_or_raise(session, code=area_code)
     user = await get_or_create_by_phone(session, phone=phone)
     before = {"roles": sorted(user.roles), "area_code": user.area_code}
     for role in roles - user.roles:
@@ -77,8 +86,8 @@ async def save_user(
         user.area_code = area_code
     if display_name is not None:
         user.display_name = display_name
-    if password is not None:
-        user.password_hash = password_hasher.hash(password)
+    if password_hash is not None:
+        user.password_hash = password_hash
     await session.flush()
     after = {"roles": sorted(user.roles), "area_code": user.area_code}
     if before != after:
@@ -97,13 +106,18 @@ async def save_user(
 
 
 async def check_password(session: AsyncSession, *, phone: str, password: str) -> User:
-    """Return the staff user whose password this is, or raise 401 saying nothing more."""
+    """Return the staff user whose password this is, or raise 401 saying nothing more.
+
+    Give it a read session: the slow hash must not run while a write lock is held.
+    """
     user = await get_by_phone(session, phone=phone)
+    known = user is not None and user.password_hash and user.is_active
+    # The dummy hash when the user is not known, so the answer takes as long either way.
+    stored = user.password_hash if known else _DUMMY_HASH
     try:
-        if user is None or not user.password_hash or not user.is_active:
-            password_hasher.verify(_DUMMY_HASH, password)  # same time whether or not known
+        await asyncio.to_thread(password_hasher.verify, stored, password)
+        if not known:
             raise VerificationError
-        password_hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         raise Unauthorized(
             "auth.bad_credentials", "The phone number or password is not correct."
@@ -111,9 +125,15 @@ async def check_password(session: AsyncSession, *, phone: str, password: str) ->
     return user
 
 
+async def _hash_password(password: str) -> str:
+    """Hash a password off the event loop (argon2 takes tens of milliseconds)."""
+    return await asyncio.to_thread(password_hasher.hash, password)
+
+
 async def mark_signed_in(session: AsyncSession, *, user: User, method: str, client_ip: str) -> None:
-    """Record a successful sign-in."""
-    user.last_sign_in_at = utcnow()
+    """Record a successful sign-in (the user may have been read in another session)."""
+    signed_in = await session.get(User, user.id)
+    signed_in.last_sign_in_at = utcnow()
     await audit_service.record(
         session,
         action="auth.signed_in",
@@ -124,6 +144,9 @@ async def mark_signed_in(session: AsyncSession, *, user: User, method: str, clie
         client_ip=client_ip,
         method=method,
     )
+    await session.flush()
+    # Shown in the answer, without making a read session's copy look changed.
+    set_committed_value(user, "last_sign_in_at", signed_in.last_sign_in_at)
 
 
 async def create_token(session: AsyncSession, *, user: User, name: str) -> tuple[ApiToken, str]:
@@ -162,9 +185,26 @@ async def user_for_token(session: AsyncSession, *, plaintext: str) -> User | Non
         return None
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
-        token.last_used_at = now
+        # At most once a minute, and from a read after the response: a token used for every
+        # map pan must not make each read wait for the write lock.
+        await deferred.write(session, partial(_touch_token, token_id=token.id, now=now))
     user = await session.get(User, token.user_id)
     return user if user is not None and user.is_active else None
+
+
+async def _touch_token(session: AsyncSession, *, token_id: int, now: datetime) -> None:
+    """Note a token's use, unless a request at the same time already did."""
+    await session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            or_(
+                ApiToken.last_used_at.is_(None),
+                ApiToken.last_used_at < now - TOKEN_TOUCH_INTERVAL,
+            ),
+        )
+        .values(last_used_at=now)
+    )
 
 
 _DUMMY_HASH = password_hasher.hash("not-a-real-password")

@@ -6,14 +6,14 @@ from fastapi import APIRouter, Query, Request
 
 from jitasa.areas import service
 from jitasa.areas.schemas import AreaBoundary, AreaPage, AreaRead, Location
-from jitasa.core.db import ReadSessionDep
+from jitasa.core.db import SessionDep
 
 router = APIRouter(prefix="/api/v1/areas", tags=["areas"])
 
 
 @router.get("", response_model=AreaPage)
 async def list_areas(
-    session: ReadSessionDep,
+    session: SessionDep,
     parent: Annotated[str | None, Query(max_length=8, description="Parent area code")] = None,
     q: Annotated[
         str | None, Query(max_length=100, description="Thai/English name or postal code")
@@ -31,7 +31,7 @@ async def list_areas(
 @router.get("/locate", response_model=Location)
 async def locate(
     request: Request,
-    session: ReadSessionDep,
+    session: SessionDep,
     lat: Annotated[
         float, Query(ge=-90, le=90, allow_inf_nan=False, description="Latitude (WGS84)")
     ],
@@ -45,12 +45,12 @@ async def locate(
 
 
 @router.get("/{code}/boundary", response_model=AreaBoundary)
-async def get_boundary(session: ReadSessionDep, code: str) -> dict:
+async def get_boundary(session: SessionDep, code: str) -> dict:
     """Return an area's loaded boundary as a GeoJSON Feature."""
     return await service.boundary_feature(session, code=code)
 
 
 @router.get("/{code}", response_model=AreaRead)
-async def get_area(session: ReadSessionDep, code: str) -> AreaRead:
+async def get_area(session: SessionDep, code: str) -> AreaRead:
     """Return one area by its DOPA code."""
     return AreaRead.model_validate(await service.get_or_raise(session, code=code))

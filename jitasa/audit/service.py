@@ -4,6 +4,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.audit.models import AuditEntry
+from jitasa.core import deferred
 from jitasa.core.db import utcnow
 
 
@@ -18,8 +19,10 @@ async def record(
     client_ip: str = "",
     **details: object,
 ) -> AuditEntry:
-    """Add one entry to the audit log in the caller's transaction."""
+    """Add one entry to the audit log: in the caller's transaction when it writes; from a read
+    (personal data seen), in a short write transaction of its own after the response."""
     entry = AuditEntry(
+        at=utcnow(),  # when it happened, although a read's entry is written a moment later
         action=action,
         actor_id=actor_id,
         subject_type=subject_type,
@@ -28,8 +31,12 @@ async def record(
         client_ip=client_ip,
         details=details,
     )
-    session.add(entry)
-    await session.flush()
+
+    async def add(writing: AsyncSession) -> None:
+        writing.add(entry)
+        await writing.flush()
+
+    await deferred.write(session, add)
     return entry
 
 

@@ -1,11 +1,13 @@
-"""Database: engine, session factory, declarative Base and the request-scoped session."""
+"""Database: engine, session factories, declarative Base and the request's read or write session."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -13,7 +15,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session
 from sqlalchemy.types import TypeDecorator
 
 from jitasa.core.config import Settings
@@ -93,16 +95,49 @@ def create_engine(settings: Settings) -> AsyncEngine:
 
 
 SQLITE_BEGIN = {"write": "IMMEDIATE", "read": "DEFERRED", "autocommit": "AUTOCOMMIT"}
+MODE = "jitasa.mode"
+REQUEST_SCOPE = "jitasa.request_scope"  # lets a read session leave writes for after the response
 
 
 def create_session_factory(
     engine: AsyncEngine, *, mode: str = "write"
 ) -> async_sessionmaker[AsyncSession]:
-    """Create a session factory: `write` (the default) locks SQLite up front, `read` never
-    writes, `autocommit` runs each statement on its own (for tests' checks)."""
+    """Create a session factory: `write` (the default) locks SQLite up front, `read` refuses
+    to write, `autocommit` runs each statement on its own (for tests' checks)."""
     if engine.dialect.name == "sqlite":
         engine = engine.execution_options(sqlite_begin=SQLITE_BEGIN[mode])
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(engine, expire_on_commit=False, info={MODE: mode})
+
+
+def is_read_only(session: AsyncSession | Session) -> bool:
+    """Tell whether a session was opened only to read."""
+    return session.info.get(MODE) == "read"
+
+
+class ReadSessionWrites(RuntimeError):
+    """A read session was asked to write: the route should declare `WriteSessionDep`."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A read session does not write: declare WriteSessionDep on a mutating route, or "
+            "leave the write for after the response with jitasa.core.deferred.write()."
+        )
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_flushing_changes(session: Session, _context, _instances) -> None:
+    """Stop a read session from writing changed objects (it holds no write lock)."""
+    if is_read_only(session) and (
+        session.new or session.deleted or any(session.is_modified(o) for o in session.dirty)
+    ):
+        raise ReadSessionWrites
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_statements_that_write(state: ORMExecuteState) -> None:
+    """Stop a read session from running INSERT, UPDATE or DELETE statements."""
+    if is_read_only(state.session) and (state.is_insert or state.is_update or state.is_delete):
+        raise ReadSessionWrites
 
 
 @asynccontextmanager
@@ -118,16 +153,49 @@ async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterato
 
 
 async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """Open one session per HTTP request and commit it once, before the response is sent."""
-    async with transaction(request.app.state.session_factory) as session:
+    """Open the request's one session, committed before the response is sent: a write session
+    when its route declares `WriteSessionDep`, otherwise a read session that never waits for
+    writers."""
+    state = request.app.state
+    factory = state.session_factory if _route_writes(request) else state.read_session_factory
+    async with transaction(factory) as session:
+        session.info[REQUEST_SCOPE] = request.scope
         yield session
 
 
-async def read_request_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """Open a session for a request that only reads, so readers never wait for writers."""
-    async with transaction(request.app.state.read_session_factory) as session:
-        yield session
-
-
+# Reads are the default: a route or dependency that reads takes `SessionDep`; a route that
+# changes anything declares `WriteSessionDep`, and every dependency of it then shares the one
+# write transaction. A route that must do slow work (a password hash, a network call) between
+# reading and writing reads with `SessionDep` and writes in a short `WriterDep` transaction.
 SessionDep = Annotated[AsyncSession, Depends(request_session, scope="function")]
-ReadSessionDep = Annotated[AsyncSession, Depends(read_request_session, scope="function")]
+
+
+async def write_request_session(session: SessionDep) -> AsyncSession:
+    """Give a mutating route the request's session, opened for writing."""
+    return session
+
+
+WriteSessionDep = Annotated[AsyncSession, Depends(write_request_session)]
+
+
+def _route_writes(request: Request) -> bool:
+    """Tell whether the request's route, or any dependency of it, declares `WriteSessionDep`."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    return dependant is not None and asks_to_write(dependant)
+
+
+def asks_to_write(dependant: Dependant) -> bool:
+    """Tell whether a route or dependency asks, however deep, for the write session."""
+    return dependant.call is write_request_session or any(
+        asks_to_write(d) for d in dependant.dependencies
+    )
+
+
+def request_writer(request: Request) -> Callable[[], AbstractAsyncContextManager[AsyncSession]]:
+    """Give a route short write transactions of its own, to open once slow work is done."""
+    return partial(transaction, request.app.state.session_factory)
+
+
+WriterDep = Annotated[
+    Callable[[], AbstractAsyncContextManager[AsyncSession]], Depends(request_writer)
+]

@@ -10,7 +10,7 @@ from jitasa.accounts.deps import OptionalUser, client_ip, requires
 from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
 from jitasa.core import idempotency
-from jitasa.core.db import SessionDep
+from jitasa.core.db import SessionDep, WriteSessionDep
 from jitasa.core.errors import DomainError
 from jitasa.core.fields import ThaiPhone
 from jitasa.help_requests import lifecycle, reads, service
@@ -67,7 +67,7 @@ async def create_request(
     request_in: HelpRequestCreate,
     user: Requester,
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Post a request for help; a repeat with the same Idempotency-Key creates nothing."""
@@ -177,7 +177,7 @@ async def claim(
     help_request: ValidRequest,
     user: Helper,
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Claim an open request; 409 `request.not_open` when someone else was first."""
@@ -195,7 +195,7 @@ async def transition(
     transition_in: TransitionIn,
     user: Requester,
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Move a request along the state machine (resolve, release, cancel, close…)."""
@@ -223,7 +223,7 @@ async def transition(
 
 @router.post("/{request_id}/assign", response_model=HelpRequestFull)
 async def assign(
-    help_request: ValidRequest, assign_in: AssignIn, user: Requester, session: SessionDep
+    help_request: ValidRequest, assign_in: AssignIn, user: Requester, session: WriteSessionDep
 ) -> HelpRequest:
     """Give the request to a volunteer (area staff)."""
     return await lifecycle.assign(
@@ -237,7 +237,7 @@ async def assign(
 
 @router.post("/{request_id}/merge", response_model=HelpRequestFull)
 async def merge(
-    help_request: ValidRequest, merge_in: MergeIn, user: Requester, session: SessionDep
+    help_request: ValidRequest, merge_in: MergeIn, user: Requester, session: WriteSessionDep
 ) -> HelpRequest:
     """Close this request as a duplicate of another (area staff)."""
     keep = await service.get_or_raise(session, request_id=merge_in.keep_id)

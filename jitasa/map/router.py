@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 
 from jitasa.areas import service as areas_service
 from jitasa.clusters import grid
-from jitasa.core.db import ReadSessionDep
+from jitasa.core.db import SessionDep
 from jitasa.core.errors import NotFound, invalid_field
 from jitasa.core.fields import AreaCode
 from jitasa.core.words import URGENCIES
@@ -59,7 +59,7 @@ async def _query(
 
 @router.get("", response_model=MapFeatures)
 async def map_features(
-    session: ReadSessionDep,
+    session: SessionDep,
     bbox: Annotated[str, Query(max_length=100, description="min_lon,min_lat,max_lon,max_lat")],
     zoom: Annotated[int, Query(ge=0, le=20)],
     layers: Annotated[str, Query(max_length=200)] = "requests",

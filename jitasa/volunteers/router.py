@@ -8,7 +8,7 @@ from jitasa.accounts import policy
 from jitasa.accounts.deps import SignedInUser, client_ip, requires
 from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
-from jitasa.core.db import SessionDep
+from jitasa.core.db import SessionDep, WriteSessionDep
 from jitasa.core.errors import NotFound
 from jitasa.core.fields import AreaCode
 from jitasa.volunteers import service
@@ -30,7 +30,7 @@ async def save_profile(
     user: Registrant,
     request: Request,
     response: Response,
-    session: SessionDep,
+    session: WriteSessionDep,
 ) -> Volunteer:
     """Register as a volunteer (201) or update one's own volunteer profile (200)."""
     volunteer, created = await service.save_profile(
@@ -91,7 +91,7 @@ async def get_volunteer(
 
 @router.post("/{volunteer_id}/verify", response_model=VolunteerRead)
 async def verify(
-    volunteer: VerifiableVolunteer, user: SignedInUser, request: Request, session: SessionDep
+    volunteer: VerifiableVolunteer, user: SignedInUser, request: Request, session: WriteSessionDep
 ) -> Volunteer:
     """Verify a volunteer of one's area, so they may take medical requests."""
     return await service.verify(

@@ -15,7 +15,7 @@ from jitasa.accounts.deps import OptionalUser, client_ip, end_session, start_ses
 from jitasa.accounts.policy import Action
 from jitasa.accounts.signin import codes, passwords
 from jitasa.accounts.signin.deps import SecretKeyDep, SenderDep, ThrottleDep
-from jitasa.core.db import ReadSessionDep, SessionDep
+from jitasa.core.db import SessionDep, WriterDep, WriteSessionDep
 from jitasa.core.errors import DomainError, Invalid
 from jitasa.core.thai import normalize_phone, to_arabic_digits
 from jitasa.web import account_views as views
@@ -71,7 +71,7 @@ async def signin_form(request: Request, next: str = "/") -> Response:
 @router.post("/signin", response_class=HTMLResponse)
 async def send_code(
     request: Request,
-    session: SessionDep,
+    writer: WriterDep,
     throttle: ThrottleDep,
     sender: SenderDep,
     code_secret: SecretKeyDep,
@@ -86,7 +86,7 @@ async def send_code(
         views.check_signin_form(request, csrf_token)
         e164 = normalize_phone(phone)
         await codes.request_code(
-            session,
+            writer,
             phone=e164,
             client_ip=client_ip(request),
             throttle=throttle,
@@ -95,9 +95,12 @@ async def send_code(
             secret_key=code_secret,
         )
     except DomainError as error:
-        text, status_code = await _refuse(session, error, language)
         return _signin_page(
-            request, next_path=next_path, phone=phone, error=text, status_code=status_code
+            request,
+            next_path=next_path,
+            phone=phone,
+            error=views.error_text(error, language),
+            status_code=error.status,
         )
     return _code_page(request, next_path=next_path, phone=e164)
 
@@ -105,7 +108,7 @@ async def send_code(
 @router.post("/signin/code", response_class=HTMLResponse)
 async def check_code(
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     throttle: ThrottleDep,
     code_secret: SecretKeyDep,
     phone: TextField = "",
@@ -155,6 +158,7 @@ async def staff_signin_form(request: Request, next: str = STAFF_HOME) -> Respons
 async def staff_signin(
     request: Request,
     session: SessionDep,
+    writer: WriterDep,
     throttle: ThrottleDep,
     phone: TextField = "",
     password: Annotated[str, Form(max_length=1000)] = "",
@@ -168,6 +172,7 @@ async def staff_signin(
         views.check_signin_form(request, csrf_token)
         user = await passwords.sign_in(
             session,
+            writer,
             phone=phone,
             password=password,
             client_ip=client_ip(request),
@@ -195,7 +200,7 @@ async def signout(request: Request) -> Response:
 
 
 @router.get("/account", response_class=HTMLResponse)
-async def account(request: Request, user: OptionalUser, session: ReadSessionDep) -> Response:
+async def account(request: Request, user: OptionalUser, session: SessionDep) -> Response:
     """Show who is signed in, with the pages their roles open."""
     if user is None:
         return views.sign_in_first(request)

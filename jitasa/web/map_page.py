@@ -6,7 +6,7 @@ from fastapi.responses import HTMLResponse, Response
 from jitasa.accounts import policy
 from jitasa.accounts.deps import OptionalUser
 from jitasa.accounts.policy import Action
-from jitasa.core.db import ReadSessionDep
+from jitasa.core.db import SessionDep
 from jitasa.core.i18n import translate
 from jitasa.core.words import URGENCIES
 from jitasa.incidents import service as incidents_service
@@ -58,7 +58,7 @@ MESSAGES = {
 
 
 @router.get("/", response_class=HTMLResponse)
-async def home(request: Request, user: OptionalUser, session: ReadSessionDep) -> Response:
+async def home(request: Request, user: OptionalUser, session: SessionDep) -> Response:
     """Show the live map of requests for help over Thailand."""
     language = language_of(request)
     incidents = await incidents_service.list_incidents(session, active=None)

@@ -10,7 +10,7 @@ from jitasa.accounts import policy
 from jitasa.accounts.deps import OptionalUser, client_ip
 from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
-from jitasa.core.db import SessionDep
+from jitasa.core.db import SessionDep, WriteSessionDep
 from jitasa.core.errors import DomainError
 from jitasa.core.i18n import translate
 from jitasa.help_requests import lifecycle, reads
@@ -205,7 +205,7 @@ async def incidents_admin(request: Request, user: OptionalUser, session: Session
 
 
 @router.post("/admin/incidents", response_class=HTMLResponse)
-async def add_incident(request: Request, user: OptionalUser, session: SessionDep) -> Response:
+async def add_incident(request: Request, user: OptionalUser, session: WriteSessionDep) -> Response:
     """Add an incident with its categories from the form (admins)."""
     if user is None:
         return sign_in_first(request, staff=True)

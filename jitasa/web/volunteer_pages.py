@@ -12,7 +12,7 @@ from jitasa.accounts.deps import OptionalUser, client_ip
 from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
 from jitasa.areas import service as areas_service
-from jitasa.core.db import ReadSessionDep, SessionDep
+from jitasa.core.db import SessionDep, WriteSessionDep
 from jitasa.core.errors import Conflict, DomainError, FieldError
 from jitasa.core.fields import AreaCode
 from jitasa.core.i18n import translate
@@ -144,7 +144,7 @@ async def _profile_page(
 
 
 @router.get("/volunteer", response_class=HTMLResponse)
-async def volunteer_profile(request: Request, user: OptionalUser, session: ReadSessionDep):
+async def volunteer_profile(request: Request, user: OptionalUser, session: SessionDep):
     """Show the volunteer registration form, or one's profile with its verification status."""
     if user is None:
         return views.sign_in_first(request)
@@ -156,7 +156,7 @@ async def volunteer_profile(request: Request, user: OptionalUser, session: ReadS
 
 
 @router.post("/volunteer", response_class=HTMLResponse)
-async def save_volunteer_profile(request: Request, user: OptionalUser, session: SessionDep):
+async def save_volunteer_profile(request: Request, user: OptionalUser, session: WriteSessionDep):
     """Register as a volunteer or update one's profile; the form is kept when it is wrong."""
     if user is None:
         return views.sign_in_first(request)
@@ -248,7 +248,7 @@ async def verify_volunteer(
     request: Request,
     volunteer_id: Annotated[int, Path(ge=1)],
     user: OptionalUser,
-    session: SessionDep,
+    session: WriteSessionDep,
 ):
     """Verify a volunteer of the coordinator's area, then go back to the queue."""
     if user is None:

@@ -6,7 +6,7 @@ import httpx
 from sqlalchemy import func, select
 
 from jitasa.accounts.models import Role, User
-from jitasa.core.db import SessionDep
+from jitasa.core.db import WriteSessionDep
 from jitasa.incidents.models import Incident
 from jitasa.main import create_app
 from tests.factories import make_user, next_phone, signed_in
@@ -51,7 +51,7 @@ async def test_a_broken_unique_rule_is_the_same_409_on_every_database(settings, 
     app = create_app(settings)
 
     @app.post("/api/v1/probe/duplicate-user")
-    async def add_duplicate(session: SessionDep) -> dict:
+    async def add_duplicate(session: WriteSessionDep) -> dict:
         """Insert a second user with a phone already taken, as a lost race would."""
         session.add(User(phone=taken.phone))
         await session.flush()

@@ -2,7 +2,6 @@
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,12 +27,19 @@ class Received:
 
 @dataclass
 class Provider:
-    """The provider's address, what it received, and how it answers next."""
+    """The provider's address, what it received, and how it answers next.
+
+    With a `delay`, each answer waits that long, or until the test sets `release`; `arrived` is
+    set when a request comes in, `answered` once an answer has gone back.
+    """
 
     url: str
     received: list[Received] = field(default_factory=list)
     status: int = 200
     delay: float = 0.0
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    answered: threading.Event = field(default_factory=threading.Event)
 
 
 def _refusal(request: Received) -> tuple[int, str] | None:
@@ -74,7 +80,9 @@ def running_provider() -> Iterator[Provider]:
                 body=self.rfile.read(length),
             )
             provider.received.append(request)
-            time.sleep(provider.delay)
+            provider.arrived.set()
+            if provider.delay:
+                provider.release.wait(provider.delay)
             status, reason = _refusal(request) or (provider.status, "ok")
             payload = json.dumps({"status": status, "message": reason}).encode()
             self.send_response(status)
@@ -82,6 +90,8 @@ def running_provider() -> Iterator[Provider]:
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
+            self.wfile.flush()
+            provider.answered.set()
 
         do_POST = do_GET = do_PUT = _answer
 
@@ -95,6 +105,7 @@ def running_provider() -> Iterator[Provider]:
     try:
         yield provider
     finally:
+        provider.release.set()  # no answer is left waiting
         server.shutdown()
         server.server_close()
         thread.join()

@@ -9,8 +9,8 @@ would cost ~50 ms and 64 MB per request on a 2-core machine in a surge of sign-i
 import hashlib
 import hmac
 import secrets
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import timedelta
 from typing import Protocol
 
@@ -52,7 +52,7 @@ class MessageSender(Protocol):
 
 
 async def request_code(
-    session: AsyncSession,
+    writer: Callable[[], AbstractAsyncContextManager[AsyncSession]],
     *,
     phone: str,
     client_ip: str,
@@ -61,7 +61,11 @@ async def request_code(
     language: str,
     secret_key: str,
 ) -> None:
-    """Text a new sign-in code to a phone, replacing its unused ones; known or not, the same."""
+    """Text a new sign-in code to a phone, replacing its unused ones; known or not, the same.
+
+    The code is committed before it is sent, so that no write lock is held while the provider
+    answers (seconds, at worst): `writer()` opens each short write transaction.
+    """
     # The address first, so that a flooding address does not use up a victim phone's quota.
     await throttle.hit(
         f"otp:request:address:{client_ip}",
@@ -72,21 +76,30 @@ async def request_code(
         f"otp:request:phone:{phone}", limit=CODES_PER_PHONE, window_seconds=THROTTLE_WINDOW_SECONDS
     )
     # No user is looked up: the answer and its timing cannot tell whether the phone is known.
-    await session.execute(delete(OneTimeCode).where(OneTimeCode.phone == phone))
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     now = utcnow()
-    session.add(
-        OneTimeCode(
-            phone=phone,
-            code_hash=hash_code(phone=phone, code=code, secret_key=secret_key),
-            created_at=now,
-            expires_at=now + CODE_LIFETIME,
-        )
+    new_code = OneTimeCode(
+        phone=phone,
+        code_hash=hash_code(phone=phone, code=code, secret_key=secret_key),
+        created_at=now,
+        expires_at=now + CODE_LIFETIME,
     )
-    await session.flush()
+    async with writer() as session:
+        session.add(new_code)
     minutes = int(CODE_LIFETIME.total_seconds() // 60)
-    # Sent last: when sending fails, the request's rollback takes the unsent code away.
-    await sender.send(to=phone, text=translate(SIGN_IN_TEXT, language, code=code, minutes=minutes))
+    text = translate(SIGN_IN_TEXT, language, code=code, minutes=minutes)
+    try:
+        await sender.send(to=phone, text=text)
+    except Exception:
+        # Never sent, so never kept: the phone's older code still works, and a retry starts clean.
+        async with writer() as session:
+            await session.execute(delete(OneTimeCode).where(OneTimeCode.id == new_code.id))
+        raise
+    # Sent: the older codes go (only older ones, so of two requests at once the newer code stays).
+    async with writer() as session:
+        await session.execute(
+            delete(OneTimeCode).where(OneTimeCode.phone == phone, OneTimeCode.id < new_code.id)
+        )
 
 
 async def verify_code(

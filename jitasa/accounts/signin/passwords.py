@@ -1,5 +1,8 @@
 """Staff sign-in by phone number and password, with the guess throttle every surface gets."""
 
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts import service as accounts_service
@@ -16,12 +19,20 @@ BAD_CREDENTIALS = "The phone number or password is not correct."
 
 
 async def sign_in(
-    session: AsyncSession, *, phone: str, password: str, client_ip: str, throttle: Throttle
+    session: AsyncSession,
+    writer: Callable[[], AbstractAsyncContextManager[AsyncSession]],
+    *,
+    phone: str,
+    password: str,
+    client_ip: str,
+    throttle: Throttle,
 ) -> User:
     """Sign a staff member in by password; 429 after too many guesses, 401 for any wrong one.
 
-    Call it before anything else has used `session`: the throttle counts in transactions of
-    its own, which on SQLite must not wait behind the request's.
+    The password is checked on the read `session`, so the slow hash holds no write lock; the
+    sign-in is then recorded in a short transaction of its own opened by `writer()`. Call it
+    before anything else has used `session`: the throttle counts in transactions of its own,
+    which on SQLite must not wait behind the request's.
     """
     # The address first, so that a guessing address does not use up a victim phone's quota.
     await throttle.hit(
@@ -39,7 +50,8 @@ async def sign_in(
         window_seconds=PASSWORD_WINDOW_SECONDS,
     )
     user = await accounts_service.check_password(session, phone=e164, password=password)
-    await accounts_service.mark_signed_in(
-        session, user=user, method="password", client_ip=client_ip
-    )
+    async with writer() as write:
+        await accounts_service.mark_signed_in(
+            write, user=user, method="password", client_ip=client_ip
+        )
     return user

@@ -8,7 +8,7 @@ from jitasa.accounts.schemas import LoginIn, UserRead
 from jitasa.accounts.signin import codes, passwords
 from jitasa.accounts.signin.deps import SecretKeyDep, SenderDep, ThrottleDep
 from jitasa.accounts.signin.schemas import CodeRequestIn, CodeSent, CodeVerifyIn
-from jitasa.core.db import SessionDep
+from jitasa.core.db import SessionDep, WriterDep, WriteSessionDep
 from jitasa.core.i18n import LANGUAGES
 
 router = APIRouter(prefix="/api/v1/auth", tags=["accounts"])
@@ -17,11 +17,16 @@ LANGUAGE_COOKIE = "lang"  # the one the web pages set when a visitor picks a lan
 
 @router.post("/login", response_model=UserRead)
 async def login(
-    login_in: LoginIn, request: Request, session: SessionDep, throttle: ThrottleDep
+    login_in: LoginIn,
+    request: Request,
+    session: SessionDep,
+    writer: WriterDep,
+    throttle: ThrottleDep,
 ) -> User:
     """Sign a staff member in with phone number and password; 429 after too many guesses."""
     user = await passwords.sign_in(
         session,
+        writer,
         phone=login_in.username,
         password=login_in.password,
         client_ip=client_ip(request),
@@ -35,7 +40,7 @@ async def login(
 async def request_code(
     code_request_in: CodeRequestIn,
     request: Request,
-    session: SessionDep,
+    writer: WriterDep,
     throttle: ThrottleDep,
     sender: SenderDep,
     code_secret: SecretKeyDep,
@@ -43,7 +48,7 @@ async def request_code(
     """Text a sign-in code to a phone; the answer is the same whether or not it is known."""
     chosen = code_request_in.language or request.cookies.get(LANGUAGE_COOKIE)
     await codes.request_code(
-        session,
+        writer,
         phone=code_request_in.phone,
         client_ip=client_ip(request),
         throttle=throttle,
@@ -58,7 +63,7 @@ async def request_code(
 async def verify_code(
     code_in: CodeVerifyIn,
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     throttle: ThrottleDep,
     code_secret: SecretKeyDep,
 ) -> User:
