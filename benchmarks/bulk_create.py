@@ -7,8 +7,9 @@ from sqlalchemy import func, insert, select
 
 from benchmarks.create import FLOOR_CODE, bodies
 from jitasa.accounts import service as accounts_service
-from jitasa.accounts.models import Role, User
+from jitasa.accounts.models import User
 from jitasa.clusters.models import MapCell
+from jitasa.core.words import Role
 from jitasa.help_requests import bulk
 from jitasa.help_requests import service as requests_service
 from jitasa.help_requests.models import HelpRequest

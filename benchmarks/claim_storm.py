@@ -8,7 +8,7 @@ import httpx
 from sqlalchemy import func, select
 
 from benchmarks import clients, servers
-from jitasa.accounts.models import Role
+from jitasa.core.words import Role
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.states import Status
 

@@ -8,9 +8,10 @@ import numpy as np
 from sqlalchemy import func, select
 
 from jitasa.accounts import service as accounts_service
-from jitasa.accounts.models import Role, User
+from jitasa.accounts.models import User
 from jitasa.core.config import Settings
 from jitasa.core.db import utcnow
+from jitasa.core.words import Role
 from jitasa.help_requests.models import HelpRequest
 from jitasa.main import create_app
 from jitasa.volunteers.models import Volunteer

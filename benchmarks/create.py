@@ -16,9 +16,8 @@ from benchmarks.generate import (
 )
 from benchmarks.population import Districts
 from benchmarks.stats import summarise
-from jitasa.accounts.models import Role
 from jitasa.areas.models import Area
-from jitasa.core.words import OTHER_URGENCIES, TRIAGE_COLOURS
+from jitasa.core.words import OTHER_URGENCIES, TRIAGE_COLOURS, Role
 from jitasa.help_requests.models import HelpRequest
 from jitasa.incidents import service as incidents_service
 

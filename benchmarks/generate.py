@@ -13,11 +13,11 @@ from sqlalchemy.schema import CreateIndex, DropIndex
 
 from benchmarks.population import Districts
 from jitasa import models_registry
-from jitasa.accounts.models import Role, User, UserRole
+from jitasa.accounts.models import User, UserRole
 from jitasa.areas.models import Area
 from jitasa.core import geo
 from jitasa.core.db import create_session_factory, utcnow
-from jitasa.core.words import OTHER_URGENCIES, TRIAGE_COLOURS
+from jitasa.core.words import OTHER_URGENCIES, TRIAGE_COLOURS, Role
 from jitasa.help_requests import signals
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.schemas import CONSENT_VERSION

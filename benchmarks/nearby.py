@@ -6,8 +6,8 @@ import numpy as np
 
 from benchmarks import clients
 from benchmarks.stats import Budget, summarise
-from jitasa.accounts.models import Role
 from jitasa.core import geo
+from jitasa.core.words import Role
 from jitasa.help_requests.states import Status
 
 RADIUS_KM = 20.0

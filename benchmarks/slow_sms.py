@@ -18,7 +18,7 @@ from pydantic import SecretStr
 
 from benchmarks import clients
 from benchmarks.create import bodies
-from jitasa.accounts.models import Role
+from jitasa.core.words import Role
 
 DELAY_SECONDS = 3.0
 TOKEN = "bench-sms-token"

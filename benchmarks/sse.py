@@ -13,7 +13,7 @@ import httpx
 from benchmarks import clients, servers
 from benchmarks.create import bodies
 from benchmarks.stats import summarise
-from jitasa.accounts.models import Role
+from jitasa.core.words import Role
 
 PATH = "/api/v1/events/stream"
 EVENT = "request.created"

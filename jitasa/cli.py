@@ -16,7 +16,6 @@ from sqlalchemy import select
 from jitasa import demo as demo_setup
 from jitasa import jobs
 from jitasa.accounts import service as accounts_service
-from jitasa.accounts.models import Role
 from jitasa.accounts.schemas import UserRead
 from jitasa.areas import service as areas_service
 from jitasa.areas.boundaries import read_boundary_file
@@ -26,6 +25,7 @@ from jitasa.core.errors import DomainError, NotFound
 from jitasa.core.jobs import Job, JobState
 from jitasa.core.observability import configure_logging
 from jitasa.core.thai import format_phone, normalize_phone
+from jitasa.core.words import Role
 from jitasa.demo_scenario import DEMO_PASSWORD, STAFF
 from jitasa.help_requests import signals as help_request_signals
 from jitasa.main import create_app

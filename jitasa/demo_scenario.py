@@ -10,9 +10,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts import service as accounts_service
-from jitasa.accounts.models import Role, User
+from jitasa.accounts.models import User
 from jitasa.areas.models import Area
 from jitasa.core.db import utcnow
+from jitasa.core.words import Role
 from jitasa.help_requests import lifecycle
 from jitasa.help_requests import service as help_requests_service
 from jitasa.help_requests.models import HelpRequest, RequestEvent

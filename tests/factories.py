@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts import service as accounts_service
-from jitasa.accounts.models import Role, User
+from jitasa.accounts.models import User
+from jitasa.core.words import Role
 from jitasa.volunteers import service as volunteers_service
 from jitasa.volunteers.models import Volunteer
 from jitasa.volunteers.schemas import VolunteerSave

@@ -3,9 +3,10 @@
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jitasa.accounts.models import Role, User, UserRole
+from jitasa.accounts.models import User, UserRole
 from jitasa.audit import service as audit_service
 from jitasa.core.db import utcnow
+from jitasa.core.words import Role
 
 USERS = User.__table__
 

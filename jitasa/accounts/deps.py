@@ -1,7 +1,7 @@
 """Who is asking: the signed-in user from an API token or the session cookie."""
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -54,7 +54,16 @@ def requires(action: Action) -> Callable[..., Awaitable[User]]:
     return allowed_user
 
 
-SignedInUser = Annotated[User, Depends(requires(Action.READ_ME))]
+def user_allowed_to(action: Action) -> Any:
+    """Return the type of a route parameter: the signed-in user allowed to take the action.
+
+    Other domains' routers declare `Requester = user_allowed_to(Action.REQUEST_HELP)` and
+    never import the accounts' tables.
+    """
+    return Annotated[User, Depends(requires(action))]
+
+
+SignedInUser = user_allowed_to(Action.READ_ME)
 
 
 def start_session(request: Request, user: User) -> None:

@@ -1,21 +1,12 @@
 """Tables of the accounts domain."""
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jitasa.core.db import Base, UTCDateTime, utcnow
-
-
-class Role(StrEnum):
-    """What a person is in Jitasa; one person may hold several roles."""
-
-    REQUESTER = "requester"
-    VOLUNTEER = "volunteer"
-    COORDINATOR = "coordinator"
-    ADMIN = "admin"
+from jitasa.core.words import Role
 
 
 class User(Base):

@@ -3,9 +3,9 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
-from jitasa.accounts.models import Role, User
+from jitasa.accounts.models import User
 from jitasa.core.errors import Forbidden, Unauthorized
-from jitasa.core.words import CODE_LENGTHS
+from jitasa.core.words import CODE_LENGTHS, Role
 
 
 class Action(StrEnum):

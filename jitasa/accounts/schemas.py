@@ -4,8 +4,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from jitasa.accounts.models import Role
 from jitasa.core.fields import AreaCode, ThaiPhone
+from jitasa.core.words import Role
 
 
 class PhoneIn(BaseModel):

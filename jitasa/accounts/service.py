@@ -12,12 +12,13 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from jitasa.accounts.models import ApiToken, Role, User, UserRole
+from jitasa.accounts.models import ApiToken, User, UserRole
 from jitasa.areas import service as areas_service
 from jitasa.audit import service as audit_service
 from jitasa.core import deferred
 from jitasa.core.db import utcnow
 from jitasa.core.errors import Invalid, NotFound, Unauthorized
+from jitasa.core.words import Role
 
 password_hasher = PasswordHasher()
 TOKEN_PREFIX = "jts_"

@@ -1,6 +1,15 @@
-"""The domain's shared words, defined once: urgency and triage colours, area-code levels."""
+"""The domain's shared words, defined once: roles, urgency and triage colours, area-code levels."""
 
 from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a person is in Jitasa; one person may hold several roles."""
+
+    REQUESTER = "requester"
+    VOLUNTEER = "volunteer"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
 
 
 class Urgency(StrEnum):

@@ -5,13 +5,15 @@ counts move once (the batch's cell deltas summed) and one summary event tells of
 rows and failing batches are handled: `jitasa.core.bulk`.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jitasa.accounts.models import User
 from jitasa.core.bulk import BATCH_SIZE, ImportReport, Row, RowProblem, in_batches
 from jitasa.core.db import utcnow
 from jitasa.core.errors import DomainError, Invalid
@@ -20,7 +22,10 @@ from jitasa.help_requests import service, signals
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.schemas import HelpRequestCreate
 from jitasa.help_requests.states import Status
-from jitasa.incidents.models import Incident
+
+if TYPE_CHECKING:  # types only: other domains are read through their services
+    from jitasa.accounts.models import User
+    from jitasa.incidents.models import Incident
 
 TABLE = HelpRequest.__table__
 

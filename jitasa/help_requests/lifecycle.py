@@ -1,11 +1,14 @@
 """Moving a help request along its state machine: claim, assign, transitions, merge, timeline."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts import policy
 from jitasa.accounts import service as accounts_service
-from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
 from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict, Forbidden, invalid_field
@@ -14,6 +17,9 @@ from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.states import ACTIVE, Actor, CloseReason, Status, can_move, is_move
 from jitasa.incidents import service as incidents_service
 from jitasa.volunteers import service as volunteers_service
+
+if TYPE_CHECKING:  # types only: other domains are read through their services
+    from jitasa.accounts.models import User
 
 
 def actors_of(help_request: HelpRequest, user: User | None) -> set[Actor]:

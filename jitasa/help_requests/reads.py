@@ -1,15 +1,21 @@
 """Reading requests as the reader may see them; staff reads of personal data are audited here."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts import policy
-from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
 from jitasa.audit import service as audit_service
 from jitasa.help_requests import lifecycle, service
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.schemas import HelpRequestFull, HelpRequestPublic
 from jitasa.help_requests.states import TAKEN
+
+if TYPE_CHECKING:  # types only: other domains are read through their services
+    from jitasa.accounts.models import User
 
 OWN_LIST_LIMIT = 100
 

@@ -1,13 +1,12 @@
 """HTTP API of help requests: create, list, nearby, duplicates, claim, transitions, timeline."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
-from jitasa.accounts.deps import OptionalUser, client_ip, requires
-from jitasa.accounts.models import User
+from jitasa.accounts.deps import OptionalUser, client_ip, user_allowed_to
 from jitasa.accounts.policy import Action
 from jitasa.core import idempotency
 from jitasa.core.db import SessionDep, WriteSessionDep
@@ -30,14 +29,17 @@ from jitasa.help_requests.schemas import (
     TransitionIn,
 )
 
+if TYPE_CHECKING:
+    from jitasa.accounts.models import User
+
 router = APIRouter(prefix="/api/v1/requests", tags=["help requests"])
-Requester = Annotated[User, Depends(requires(Action.REQUEST_HELP))]
-Helper = Annotated[User, Depends(requires(Action.CLAIM_REQUEST))]
+Requester = user_allowed_to(Action.REQUEST_HELP)
+Helper = user_allowed_to(Action.CLAIM_REQUEST)
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
 async def _idempotent(
-    request: Request, session, *, key: str | None, user: User, payload, work
+    request: Request, session, *, key: str | None, user: "User", payload, work
 ) -> JSONResponse:
     """Run `work()` once per Idempotency-Key; a repeat gets the first response back."""
     scope = f"{user.id}:{request.method}:{request.url.path}"

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jitasa.accounts.models import User
 from jitasa.areas import service as areas_service
 from jitasa.core import geo
 from jitasa.core.db import utcnow
@@ -23,8 +22,10 @@ from jitasa.help_requests.schemas import CONSENT_VERSION, HelpRequestCreate
 from jitasa.help_requests.states import Status
 from jitasa.incidents import service as incidents_service
 
-if TYPE_CHECKING:  # named for the reader only: incidents are read through their service
+if TYPE_CHECKING:
+    from jitasa.accounts.models import User
     from jitasa.incidents.models import Incident
+# named for the reader only: incidents are read through their service
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud on the phone
 DUPLICATE_RADIUS_M = 200

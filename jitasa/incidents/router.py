@@ -2,17 +2,16 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Query, status
 
-from jitasa.accounts.deps import requires
-from jitasa.accounts.models import User
+from jitasa.accounts.deps import user_allowed_to
 from jitasa.accounts.policy import Action
 from jitasa.core.db import SessionDep, WriteSessionDep
 from jitasa.incidents import service
 from jitasa.incidents.schemas import IncidentCreate, IncidentRead
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
-IncidentAdmin = Annotated[User, Depends(requires(Action.MANAGE_INCIDENTS))]
+IncidentAdmin = user_allowed_to(Action.MANAGE_INCIDENTS)
 
 
 @router.get("", response_model=list[IncidentRead])

@@ -7,21 +7,27 @@ no map layer and no domain event, so a batch moves no counts and records no even
 and failing batches are handled: `jitasa.core.bulk`.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts import bulk as accounts_bulk
-from jitasa.accounts.models import Role, User
 from jitasa.core.bulk import BATCH_SIZE, ImportReport, Row, RowProblem, in_batches
 from jitasa.core.db import utcnow
 from jitasa.core.errors import DomainError, invalid_field
 from jitasa.core.validation import field_errors
+from jitasa.core.words import Role
 from jitasa.volunteers import service
 from jitasa.volunteers.models import Volunteer
 from jitasa.volunteers.schemas import VolunteerImport
+
+if TYPE_CHECKING:  # types only: other domains are read through their services
+    from jitasa.accounts.models import User
 
 TABLE = Volunteer.__table__
 

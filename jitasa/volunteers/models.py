@@ -2,12 +2,15 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from jitasa.accounts.models import User
 from jitasa.core.db import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:  # the relationship names the accounts' table by name, not by import
+    from jitasa.accounts.models import User
 
 
 class VolunteerKind(StrEnum):
@@ -56,7 +59,7 @@ class Volunteer(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Loaded with the profile: the roster and profile views show the person's phone and name.
-    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined", innerjoin=True)
+    user: Mapped["User"] = relationship(foreign_keys=[user_id], lazy="joined", innerjoin=True)
 
     @property
     def is_verified(self) -> bool:

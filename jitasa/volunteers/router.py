@@ -2,11 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from jitasa.accounts import policy
-from jitasa.accounts.deps import SignedInUser, client_ip, requires
-from jitasa.accounts.models import User
+from jitasa.accounts.deps import SignedInUser, client_ip, user_allowed_to
 from jitasa.accounts.policy import Action
 from jitasa.core.db import SessionDep, WriteSessionDep
 from jitasa.core.errors import NotFound
@@ -17,7 +16,7 @@ from jitasa.volunteers.models import Volunteer
 from jitasa.volunteers.schemas import VolunteerPage, VolunteerRead, VolunteerSave
 
 router = APIRouter(prefix="/api/v1/volunteers", tags=["volunteers"])
-Registrant = Annotated[User, Depends(requires(Action.REGISTER_VOLUNTEER))]
+Registrant = user_allowed_to(Action.REGISTER_VOLUNTEER)
 
 
 @router.post(

@@ -1,17 +1,24 @@
 """Volunteer profiles: registration, the roster, verification and what a volunteer may take on."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts import service as accounts_service
-from jitasa.accounts.models import Role, User
 from jitasa.areas import service as areas_service
 from jitasa.audit import service as audit_service
 from jitasa.core import geo
 from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict, NotFound, invalid_field
+from jitasa.core.words import Role
 from jitasa.volunteers.models import Volunteer
 from jitasa.volunteers.schemas import VolunteerSave
+
+if TYPE_CHECKING:  # types only: other domains are read through their services
+    from jitasa.accounts.models import User
 
 # A corrected pin or GPS jitter is not a move; a home this much farther away is.
 MOVE_KM = 1.0

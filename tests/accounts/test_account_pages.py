@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from jitasa.accounts import service as accounts_service
-from jitasa.accounts.models import Role
 from jitasa.audit.models import AuditEntry
+from jitasa.core.words import Role
 from jitasa.notifications.channels.console import MESSAGES_FILE
 
 HTML = {"Accept": "text/html"}

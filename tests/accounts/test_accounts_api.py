@@ -3,8 +3,9 @@
 from sqlalchemy import select
 
 from jitasa.accounts import service as accounts_service
-from jitasa.accounts.models import ApiToken, Role
+from jitasa.accounts.models import ApiToken
 from jitasa.audit.models import AuditEntry
+from jitasa.core.words import Role
 
 PASSWORD = "correct horse battery"
 

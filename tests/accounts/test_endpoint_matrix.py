@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from jitasa.accounts import service as accounts_service
-from jitasa.accounts.models import Role
 from jitasa.core.db import utcnow
+from jitasa.core.words import Role
 from tests.factories import bearer, make_user, make_volunteer
 
 ANONYMOUS = "anonymous"

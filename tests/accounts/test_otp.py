@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import select, update
 
 from jitasa.accounts import service as accounts_service
-from jitasa.accounts.models import OneTimeCode, Role, User
+from jitasa.accounts.models import OneTimeCode, User
 from jitasa.audit.models import AuditEntry
 from jitasa.core.db import utcnow
+from jitasa.core.words import Role
 from jitasa.notifications.channels.console import MESSAGES_FILE
 
 ASK = "/api/v1/auth/otp"

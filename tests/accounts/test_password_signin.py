@@ -3,8 +3,8 @@
 import re
 
 from jitasa.accounts import service as accounts_service
-from jitasa.accounts.models import Role
 from jitasa.accounts.signin.passwords import PASSWORD_TRIES_PER_ADDRESS, PASSWORD_TRIES_PER_PHONE
+from jitasa.core.words import Role
 
 LOGIN = "/api/v1/auth/login"
 HTML = {"Accept": "text/html"}

@@ -5,9 +5,10 @@ import itertools
 import pytest
 
 from jitasa.accounts import policy
-from jitasa.accounts.models import Role, User, UserRole
+from jitasa.accounts.models import User, UserRole
 from jitasa.accounts.policy import Action
 from jitasa.core.errors import Forbidden, Unauthorized
+from jitasa.core.words import Role
 
 # Who may do what, written out independently of policy.RULES so the test can disagree with it.
 EVERYONE_SIGNED_IN = {

@@ -8,7 +8,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from jitasa.accounts.models import Role
+from jitasa.core.words import Role
 from jitasa.main import create_app
 from tests.factories import signed_in
 

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event
 
-from jitasa.accounts.models import Role
+from jitasa.core.words import Role
 from jitasa.models_registry import Base
 from tests.factories import signed_in
 from tests.help_requests.helpers import CHIANG_MAI, make_request, sos, volunteer

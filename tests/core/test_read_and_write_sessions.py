@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 import pytest
 from sqlalchemy import select, text, update
 
-from jitasa.accounts.models import ApiToken, Role, User
+from jitasa.accounts.models import ApiToken, User
 from jitasa.audit.models import AuditEntry
 from jitasa.core.db import (
     ReadSessionWrites,
@@ -16,6 +16,7 @@ from jitasa.core.db import (
     request_session,
     request_writer,
 )
+from jitasa.core.words import Role
 from tests.factories import signed_in
 from tests.help_requests.helpers import CHIANG_MAI, make_request
 

@@ -3,9 +3,9 @@
 import pytest
 
 from jitasa.accounts import service as accounts_service
-from jitasa.accounts.models import Role
 from jitasa.core.config import Settings
 from jitasa.core.security import content_security_policy
+from jitasa.core.words import Role
 
 PASSWORD = "correct horse battery"
 

@@ -5,8 +5,9 @@ import asyncio
 import httpx
 from sqlalchemy import func, select
 
-from jitasa.accounts.models import Role, User
+from jitasa.accounts.models import User
 from jitasa.core.db import WriteSessionDep
+from jitasa.core.words import Role
 from jitasa.incidents.models import Incident
 from jitasa.main import create_app
 from tests.factories import make_user, next_phone, signed_in

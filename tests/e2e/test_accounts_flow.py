@@ -8,7 +8,7 @@ from playwright.async_api import Page, expect
 from sqlalchemy import select
 
 from jitasa.accounts import service as accounts_service
-from jitasa.accounts.models import Role
+from jitasa.core.words import Role
 from jitasa.notifications.channels.console import MESSAGES_FILE
 from jitasa.volunteers.models import Volunteer
 

@@ -10,9 +10,10 @@ from playwright.async_api import Error, Page, expect
 from sqlalchemy import func, select
 
 from jitasa.accounts import service as accounts_service
-from jitasa.accounts.models import Role, User
+from jitasa.accounts.models import User
 from jitasa.audit.models import AuditEntry
 from jitasa.core.db import utcnow
+from jitasa.core.words import Role
 from jitasa.help_requests import lifecycle
 from jitasa.help_requests.states import Status
 from tests.factories import make_volunteer, next_phone

@@ -7,8 +7,9 @@ from playwright.async_api import Page, expect
 from sqlalchemy import func, select
 
 from jitasa.accounts import service as accounts_service
-from jitasa.accounts.models import Role, User
+from jitasa.accounts.models import User
 from jitasa.core.db import utcnow
+from jitasa.core.words import Role
 from jitasa.help_requests import lifecycle
 from jitasa.help_requests.models import HelpRequest
 from tests.e2e.conftest import ARTIFACTS

@@ -3,8 +3,9 @@
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jitasa.accounts.models import Role, User
+from jitasa.accounts.models import User
 from jitasa.core.db import utcnow
+from jitasa.core.words import Role
 from jitasa.help_requests import service as requests_service
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.schemas import HelpRequestCreate

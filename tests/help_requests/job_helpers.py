@@ -5,8 +5,8 @@ from datetime import timedelta
 from sqlalchemy import inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from jitasa.accounts.models import Role
 from jitasa.core.db import create_session_factory, transaction, utcnow
+from jitasa.core.words import Role
 from jitasa.help_requests import lifecycle
 from jitasa.help_requests import service as requests_service
 from jitasa.help_requests.models import HelpRequest, RequestEvent

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from jitasa.accounts.models import Role
+from jitasa.core.words import Role
 from tests.factories import signed_in
 from tests.help_requests.helpers import CHOM_THONG, events_of, make_request, reload, volunteer
 

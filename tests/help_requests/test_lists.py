@@ -2,7 +2,7 @@
 
 import pytest
 
-from jitasa.accounts.models import Role
+from jitasa.core.words import Role
 from tests.factories import bearer, make_user, signed_in
 from tests.help_requests.helpers import (
     CHIANG_MAI,

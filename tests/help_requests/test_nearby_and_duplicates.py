@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from jitasa.accounts.models import Role
 from jitasa.core import geo
 from jitasa.core.db import utcnow
+from jitasa.core.words import Role
 from tests.factories import make_user, signed_in
 from tests.help_requests.helpers import (
     CHIANG_MAI,

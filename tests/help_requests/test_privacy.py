@@ -12,9 +12,9 @@ import re
 from fastapi import routing
 from sqlalchemy import select
 
-from jitasa.accounts.models import Role
 from jitasa.audit.models import AuditEntry
 from jitasa.core import geo
+from jitasa.core.words import Role
 from tests.factories import bearer, make_user, signed_in
 from tests.help_requests.helpers import make_request, volunteer
 

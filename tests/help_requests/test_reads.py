@@ -2,8 +2,8 @@
 
 from sqlalchemy import select
 
-from jitasa.accounts.models import Role
 from jitasa.audit.models import AuditEntry
+from jitasa.core.words import Role
 from jitasa.help_requests import reads
 from jitasa.volunteers import service as volunteers_service
 from tests.factories import make_user, make_volunteer, signed_in

@@ -3,7 +3,8 @@
 from sqlalchemy import select
 
 from jitasa.accounts import service as accounts_service
-from jitasa.accounts.models import Role, User
+from jitasa.accounts.models import User
+from jitasa.core.words import Role
 from jitasa.help_requests import lifecycle
 from jitasa.incidents.models import Incident
 from jitasa.web.incident_form import parse_category_lines

@@ -8,7 +8,7 @@ import itertools
 
 import pytest
 
-from jitasa.accounts.models import Role
+from jitasa.core.words import Role
 from jitasa.help_requests.states import Status
 from tests.factories import bearer, make_user
 from tests.help_requests.helpers import events_of, field_names, make_request, put_in_status, reload

@@ -1,7 +1,7 @@
 """Incidents: the default COVID-19 incident with P3's categories, and adding a flood."""
 
 from jitasa.accounts import service as accounts_service
-from jitasa.accounts.models import Role
+from jitasa.core.words import Role
 
 FLOOD = {
     "code": "floods-2025-hatyai",

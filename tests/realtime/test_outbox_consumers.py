@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from jitasa.accounts.models import Role
 from jitasa.core import outbox
 from jitasa.core.db import create_engine, create_session_factory, utcnow
 from jitasa.core.events import OutboxCursor, OutboxEvent
+from jitasa.core.words import Role
 from jitasa.realtime import router
 from jitasa.realtime.hub import Event, MemoryHub
 from tests.factories import make_user, signed_in

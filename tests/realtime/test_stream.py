@@ -4,8 +4,8 @@ from contextlib import AsyncExitStack
 
 from sqlalchemy import select
 
-from jitasa.accounts.models import Role
 from jitasa.audit.models import AuditEntry
+from jitasa.core.words import Role
 from tests.factories import signed_in
 from tests.help_requests.helpers import CHIANG_MAI, CHOM_THONG, sos
 from tests.realtime.conftest import open_stream

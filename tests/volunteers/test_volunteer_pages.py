@@ -5,9 +5,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from jitasa.accounts.models import Role
 from jitasa.audit.models import AuditEntry
 from jitasa.core.db import utcnow
+from jitasa.core.words import Role
 from jitasa.volunteers.models import Volunteer
 from tests.factories import make_volunteer, signed_in
 

@@ -2,10 +2,10 @@
 
 import pytest
 
-from jitasa.accounts.models import Role
 from jitasa.core.config import Settings
 from jitasa.core.db import create_engine, create_session_factory
 from jitasa.core.errors import Invalid
+from jitasa.core.words import Role
 from jitasa.migrate import upgrade
 from jitasa.volunteers import service
 from tests.factories import make_user, make_volunteer, signed_in

@@ -5,8 +5,8 @@ import asyncio
 import pytest
 from sqlalchemy import select
 
-from jitasa.accounts.models import Role
 from jitasa.audit.models import AuditEntry
+from jitasa.core.words import Role
 from tests.factories import bearer, make_user, make_volunteer, signed_in
 
 CHOM_THONG = {"home_lat": 18.4167, "home_lon": 98.675}  # district 5002
