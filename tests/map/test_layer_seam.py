@@ -65,12 +65,13 @@ def shelter_item(shelter: Shelter):
 
 
 @pytest.fixture
-async def shelters_layer(engine, monkeypatch):
+async def shelters_layer(engine, session, monkeypatch):
     """Declare the shelters layer on the map for one test, with its table."""
     async with engine.begin() as connection:
         await connection.run_sync(ShelterBase.metadata.create_all)
     monkeypatch.setitem(registry.LAYERS, SHELTERS.name, SHELTERS)
     yield SHELTERS
+    await session.rollback()  # let go of the table before it is dropped
     async with engine.begin() as connection:
         await connection.run_sync(ShelterBase.metadata.drop_all)
 
