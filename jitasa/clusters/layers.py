@@ -12,6 +12,8 @@ from jitasa.core.map_params import BBox
 # The cell table has three generic dimension columns; a layer names the ones it uses, in order.
 DIMENSION_COLUMNS = ("d1", "d2", "d3")
 UNUSED = ""  # the value of a dimension column a layer does not use
+# And three measure columns: sums a layer keeps per cell beside the count (free beds...).
+MEASURE_COLUMNS = ("m1", "m2", "m3")
 
 
 class Item(NamedTuple):
@@ -22,6 +24,7 @@ class Item(NamedTuple):
     values: tuple[str, ...]  # one per dimension column, UNUSED where the layer has none
     lat: float
     lon: float
+    amounts: tuple[float, ...] = (0.0,) * len(MEASURE_COLUMNS)  # one per measure column
 
 
 @dataclass(frozen=True)
@@ -65,25 +68,34 @@ class MapLayer:
 
     name: str
     dimensions: tuple[Dimension, ...]
-    # One row per item, labelled province_code, area_code, each dimension's name, lat, lon
-    # (its public pin): what a recount and a district's map read.
+    # One row per item, labelled province_code, area_code, each dimension's and measure's
+    # name, lat, lon (its public pin): what a recount and a district's map read.
     source: Callable[[], Select]
+    # Numbers summed per cell beside the count, shown as each cluster's `sums`.
+    measures: tuple[str, ...] = ()
     # At street zoom, a lone item may be shown as a point with its public view.
     points_at: PointsAt | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= len(self.dimensions) <= len(DIMENSION_COLUMNS):
             raise ValueError(f"layer {self.name} needs 1 to 3 dimensions")
+        if len(self.measures) > len(MEASURE_COLUMNS):
+            raise ValueError(f"layer {self.name} may keep at most 3 measures")
 
     def column(self, name: str) -> str:
         """Return the cell column that stores a dimension."""
         names = [d.name for d in self.dimensions]
         return DIMENSION_COLUMNS[names.index(name)]
 
-    def item(self, *, province_code: str | None, lat: float, lon: float, **values: str) -> Item:
-        """Return what the map counts of one item, given its value of every dimension."""
-        if set(values) != {d.name for d in self.dimensions}:
-            raise ValueError(f"layer {self.name} counts {[d.name for d in self.dimensions]}")
-        row = [str(values[d.name]) for d in self.dimensions]
+    def item(
+        self, *, province_code: str | None, lat: float, lon: float, **values: str | float
+    ) -> Item:
+        """Return what the map counts of one item, from its dimension values and measures."""
+        names = [d.name for d in self.dimensions]
+        if set(values) != {*names, *self.measures}:
+            raise ValueError(f"layer {self.name} counts {names} and sums {list(self.measures)}")
+        row = [str(values[name]) for name in names]
         row += [UNUSED] * (len(DIMENSION_COLUMNS) - len(row))
-        return Item(self.name, province_code, tuple(row), lat, lon)
+        amounts = [float(values[name] or 0) for name in self.measures]
+        amounts += [0.0] * (len(MEASURE_COLUMNS) - len(amounts))
+        return Item(self.name, province_code, tuple(row), lat, lon, tuple(amounts))

@@ -35,3 +35,8 @@ class MapCell(Base):
     # Sums of the items' public pins, so a cluster sits at their centroid, not a grid corner.
     sum_lat: Mapped[float] = mapped_column(Float, default=0.0)
     sum_lon: Mapped[float] = mapped_column(Float, default=0.0)
+    # Sums of the layer's measures, in the order it declares them (facilities: free beds by
+    # triage colour); 0 where a layer has fewer than three.
+    m1: Mapped[float] = mapped_column(Float, default=0.0)
+    m2: Mapped[float] = mapped_column(Float, default=0.0)
+    m3: Mapped[float] = mapped_column(Float, default=0.0)

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from jitasa.clusters import grid
-from jitasa.clusters.layers import DIMENSION_COLUMNS, UNUSED, Item, MapLayer
+from jitasa.clusters.layers import DIMENSION_COLUMNS, MEASURE_COLUMNS, UNUSED, Item, MapLayer
 from jitasa.clusters.models import MapCell
 
 _DELTAS = "jitasa.cell_deltas"
@@ -39,6 +39,7 @@ class Cluster:
     sum_lon: float = 0.0
     # Counts by value, one mapping per dimension column (d1, d2, d3).
     by_value: tuple[dict[str, int], ...] = field(default_factory=lambda: ({}, {}, {}))
+    sums: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])  # of m1, m2, m3
 
     @property
     def lat(self) -> float:
@@ -50,13 +51,18 @@ class Cluster:
         """Return the centroid's longitude."""
         return round(self.sum_lon / self.count, 5)
 
-    def add(self, values: tuple[str, ...], count: int, lat: float, lon: float) -> None:
-        """Count `count` items with these dimension values whose pins sum to (lat, lon)."""
+    def add(self, values: tuple[str, str, str], count: int, lat: float, lon: float) -> None:
+        """Count `count` items with these dimension values, pins summing to (lat, lon)."""
         self.count += count
         self.sum_lat += lat
         self.sum_lon += lon
-        for counts, key in zip(self.by_value, values, strict=True):
+        for counts, key in zip(self.by_value, values):  # noqa: B905 - both are three long
             counts[key] = counts.get(key, 0) + count
+
+    def add_sums(self, amounts: tuple) -> None:
+        """Add the measures of items counted here."""
+        for index, amount in enumerate(amounts):
+            self.sums[index] += amount or 0.0
 
 
 def _keys(item: Item) -> Iterable[tuple]:
@@ -79,10 +85,12 @@ def count(session: AsyncSession, item: Item, delta: int) -> None:
     """Add `delta` (+1 or -1) of this item to its cells when the transaction commits."""
     deltas = session.info.setdefault(_DELTAS, {})
     for key in _keys(item):
-        total = deltas.setdefault(key, [0, 0.0, 0.0])
+        total = deltas.setdefault(key, [0, 0.0, 0.0, 0.0, 0.0, 0.0])
         total[0] += delta
         total[1] += delta * item.lat
         total[2] += delta * item.lon
+        for index, amount in enumerate(item.amounts, start=3):
+            total[index] += delta * amount
 
 
 def move(session: AsyncSession, before: Item, after: Item) -> None:
@@ -102,12 +110,17 @@ def _upsert(dialect: str):
             "count": MapCell.count + statement.excluded.count,
             "sum_lat": MapCell.sum_lat + statement.excluded.sum_lat,
             "sum_lon": MapCell.sum_lon + statement.excluded.sum_lon,
+            **{
+                column: MapCell.__table__.c[column] + statement.excluded[column]
+                for column in MEASURE_COLUMNS
+            },
         },
     )
 
 
 _COLUMNS = ("layer", "province_code", "level", "x", "y", *DIMENSION_COLUMNS)
-_ALL_COLUMNS = [*_COLUMNS, "count", "sum_lat", "sum_lon"]
+_SUMS = ("count", "sum_lat", "sum_lon", *MEASURE_COLUMNS)
+_ALL_COLUMNS = [*_COLUMNS, *_SUMS]
 
 
 @event.listens_for(Session, "before_commit")
@@ -121,9 +134,9 @@ def _apply(session: Session) -> None:
     if not deltas:
         return
     rows = [
-        dict(zip(_COLUMNS, key, strict=True), count=n, sum_lat=lat, sum_lon=lon)
-        for key, (n, lat, lon) in sorted(deltas.items())
-        if n or lat or lon
+        dict(zip(_COLUMNS, key, strict=True), **dict(zip(_SUMS, sums, strict=True)))
+        for key, sums in sorted(deltas.items())
+        if any(sums)
     ]
     if rows:
         session.execute(_upsert(session.get_bind().dialect.name), rows)
@@ -164,6 +177,8 @@ async def replace_layer(session: AsyncSession, layer: MapLayer) -> int:
     y0 = cast(func.round(source.c.lat / grid.STEP - 0.5), Integer)
     kinds = [source.c[d.name] for d in layer.dimensions]
     unused = [literal(UNUSED)] * (len(DIMENSION_COLUMNS) - len(kinds))
+    amounts = [func.sum(source.c[name]) for name in layer.measures]
+    amounts += [literal(0.0)] * (len(MEASURE_COLUMNS) - len(amounts))
     for province, only in (
         (literal(NATIONAL), true()),
         (source.c.province_code, source.c.province_code.is_not(None)),
@@ -180,6 +195,7 @@ async def replace_layer(session: AsyncSession, layer: MapLayer) -> int:
                 func.count(),
                 func.sum(source.c.lat),
                 func.sum(source.c.lon),
+                *amounts,
             )
             .where(only)
             .group_by(province, x0, y0, *kinds)
@@ -199,6 +215,7 @@ async def replace_layer(session: AsyncSession, layer: MapLayer) -> int:
                 func.sum(MapCell.count),
                 func.sum(MapCell.sum_lat),
                 func.sum(MapCell.sum_lon),
+                *(func.sum(MapCell.__table__.c[column]) for column in MEASURE_COLUMNS),
             )
             .where(MapCell.layer == layer.name, MapCell.level == level - 1)
             .group_by(x, y, MapCell.province_code, *dimensions)
@@ -212,7 +229,7 @@ async def replace_layer(session: AsyncSession, layer: MapLayer) -> int:
 # input, and go into the text as literals; names and filters are bound parameters.
 _STRIP_JOIN = """
 SELECT m.x >> s.column2, m.y >> s.column2, m.d1, m.d2, m.d3,
-       SUM(m.count), SUM(m.sum_lat), SUM(m.sum_lon)
+       SUM(m.count), SUM(m.sum_lat), SUM(m.sum_lon), {sums}
 FROM (VALUES {strips}) AS s
 JOIN map_cells AS m{hint}
   ON m.layer = :layer AND m.province_code = :province AND m.level = s.column1
@@ -239,9 +256,19 @@ def _cells(span: grid.Span) -> range:
 
 
 def _viewport_query(
-    rects: list[grid.Rect], *, level: int, filters: dict[str, list[str]], dialect: str
+    rects: list[grid.Rect],
+    *,
+    level: int,
+    filters: dict[str, list[str]],
+    measures: int,
+    dialect: str,
 ):
     """Build the statement that sums the counts of the rectangles by display cell."""
+    # Only the measure columns a layer uses are summed: most layers (requests) have none.
+    sums = ", ".join(
+        f"SUM(m.{column})" if index < measures else "0"
+        for index, column in enumerate(MEASURE_COLUMNS)
+    )
     # SQLite's planner, without statistics, prefers the covering key even for rows of cells.
     row_hint = " INDEXED BY ix_map_cells_rows" if dialect == "sqlite" else ""
     clauses = "".join(f" AND m.{column} IN :{column}" for column in filters)
@@ -254,6 +281,7 @@ def _viewport_query(
             fixed=fixed,
             ranged=ranged,
             filters=clauses,
+            sums=sums,
         )
         for strips, fixed, ranged, hint in zip(
             _strips(rects, level), ("x", "y"), ("y", "x"), ("", row_hint), strict=True
@@ -284,7 +312,9 @@ async def clusters(
         return []
     columns = _columns(layer, filters or {})
     dialect = session.get_bind().dialect.name
-    statement = _viewport_query(rects, level=level, filters=columns, dialect=dialect)
+    statement = _viewport_query(
+        rects, level=level, filters=columns, measures=len(layer.measures), dialect=dialect
+    )
     parameters = {"layer": layer.name, "province": province_code or NATIONAL, **columns}
     return gather(await session.execute(statement, parameters))
 
@@ -305,6 +335,7 @@ async def items_in(
         *(source.c[d.name] for d in layer.dimensions),
         source.c.lat,
         source.c.lon,
+        *(source.c[name] for name in layer.measures),
     ).where(
         source.c.area_code.startswith(area, autoescape=True),
         source.c.lat.between(south, north),
@@ -312,22 +343,26 @@ async def items_in(
         *(source.c[name].in_(values) for name, values in (filters or {}).items() if values),
     )
     found = []
-    for province_code, *values, lat, lon in await session.execute(statement):
-        named = {d.name: value for d, value in zip(layer.dimensions, values, strict=True)}
-        found.append(layer.item(province_code=province_code, lat=lat, lon=lon, **named))
+    names = [*(d.name for d in layer.dimensions), "lat", "lon", *layer.measures]
+    for province_code, *values in await session.execute(statement):
+        found.append(
+            layer.item(province_code=province_code, **dict(zip(names, values, strict=True)))
+        )
     return found
 
 
 def gather(rows: Iterable[tuple]) -> list[Cluster]:
-    """Merge (x, y, d1, d2, d3, count, sum_lat, sum_lon) rows into clusters."""
+    """Merge (x, y, d1, d2, d3, count, sum_lat, sum_lon, m1, m2, m3) rows into clusters."""
     found: dict[tuple[int, int], Cluster] = {}
-    for x, y, d1, d2, d3, n, lat, lon in rows:
+    for x, y, d1, d2, d3, n, lat, lon, m1, m2, m3 in rows:
         if not n:
             continue
         cluster = found.get((x, y))
         if cluster is None:
             cluster = found[(x, y)] = Cluster(x, y)
         cluster.add((d1, d2, d3), n, lat, lon)
+        if m1 or m2 or m3:  # most layers keep no measures
+            cluster.add_sums((m1, m2, m3))
     return sorted(found.values(), key=lambda c: (c.y, c.x))
 
 
@@ -336,5 +371,5 @@ def cluster_items(items: Iterable[Item], *, level: int) -> list[Cluster]:
     rows = []
     for item in items:
         x, y = grid.cell_of(item.lat, item.lon)
-        rows.append((x >> level, y >> level, *item.values, 1, item.lat, item.lon))
+        rows.append((x >> level, y >> level, *item.values, 1, item.lat, item.lon, *item.amounts))
     return gather(rows)

@@ -77,8 +77,22 @@ def cluster_feature(layer: MapLayer, cluster: Cluster, *, level: int) -> dict:
                 dimension.name: counts
                 for dimension, counts in zip(layer.dimensions, cluster.by_value, strict=False)
             },
+            **(
+                {
+                    "sums": {
+                        m: _number(v) for m, v in zip(layer.measures, cluster.sums, strict=False)
+                    }
+                }
+                if layer.measures
+                else {}
+            ),
         },
     }
+
+
+def _number(value: float) -> float | int:
+    """Return a sum as a whole number when it is one (beds are counted, not measured)."""
+    return int(value) if float(value).is_integer() else round(value, 6)
 
 
 def point_feature(layer: str, properties: dict) -> dict:

@@ -1,4 +1,4 @@
-"""The layer seam: a layer declared only here (shelters by type × status) is served exactly."""
+"""The layer seam: a layer declared only here (shelters: type × status, free beds) is exact."""
 
 import random
 
@@ -23,7 +23,7 @@ class ShelterBase(DeclarativeBase):
 
 
 class Shelter(ShelterBase):
-    """A facilities-like place: a type, a status and a public pin."""
+    """A facilities-like place: a type, a status, free beds and a public pin."""
 
     __tablename__ = "test_shelters"
 
@@ -32,6 +32,7 @@ class Shelter(ShelterBase):
     area_code: Mapped[str | None] = mapped_column(String(6))
     kind: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))
+    free_beds: Mapped[int]
     lat: Mapped[float]
     lon: Mapped[float]
 
@@ -42,11 +43,13 @@ SHELTERS = MapLayer(
         Dimension("type", values=TYPES, filter="type"),
         Dimension("status", values=STATUSES, filter="status", default=("open", "full")),
     ),
+    measures=("free_beds",),
     source=lambda: select(
         Shelter.province_code,
         Shelter.area_code,
         Shelter.kind.label("type"),
         Shelter.status,
+        Shelter.free_beds,
         Shelter.lat,
         Shelter.lon,
     ),
@@ -61,6 +64,7 @@ def shelter_item(shelter: Shelter):
         lon=shelter.lon,
         type=shelter.kind,
         status=shelter.status,
+        free_beds=shelter.free_beds,
     )
 
 
@@ -90,6 +94,7 @@ async def _random_shelters(session, rng: random.Random) -> list[Shelter]:
             area_code=area,
             kind=rng.choice(TYPES),
             status="open",
+            free_beds=rng.randint(0, 40),
             lat=lat,
             lon=lon,
         )
@@ -104,23 +109,26 @@ async def _random_shelters(session, rng: random.Random) -> list[Shelter]:
             shelter.status = rng.choice(STATUSES)
             if rng.random() < 0.3:
                 shelter.kind = rng.choice(TYPES)
+            if rng.random() < 0.5:
+                shelter.free_beds = rng.randint(0, 40)
             clusters.move(session, before, shelter_item(shelter))
             await session.commit()
     return created
 
 
-def _expected(shelters: list[Shelter], bbox, filters: dict) -> int:
-    """Count the shelters whose pin is in the bbox and that match the filters."""
+def _expected(shelters: list[Shelter], bbox, filters: dict) -> tuple[int, int]:
+    """Count the shelters whose pin is in the bbox and that match the filters, and their beds."""
     west, south, east, north = bbox
-    return sum(
-        1
+    found = [
+        s
         for s in shelters
         if west <= s.lon <= east
         and south <= s.lat <= north
         and s.status in filters.get("status", ["open", "full"])
         and s.kind in filters.get("type", [s.kind])
         and s.area_code.startswith(filters.get("area", ""))
-    )
+    ]
+    return len(found), sum(s.free_beds for s in found)
 
 
 async def test_a_declared_layer_counts_exactly_under_inserts_and_updates(
@@ -147,9 +155,11 @@ async def test_a_declared_layer_counts_exactly_under_inserts_and_updates(
                 response = await client.get("/api/v1/map", params=params)
                 assert response.status_code == 200, response.text
                 body = response.json()
-                expected = _expected(shelters, bbox, filters)
+                expected, beds = _expected(shelters, bbox, filters)
                 counted = sum(f["properties"]["count"] for f in body["features"])
-                assert (counted, body["totals"]) == (expected, {"shelters": expected}), params
+                summed = sum(f["properties"]["sums"]["free_beds"] for f in body["features"])
+                assert (counted, summed) == (expected, beds), params
+                assert body["totals"] == {"shelters": expected}
                 checked += expected
     assert checked > 500
 
@@ -163,6 +173,7 @@ async def test_a_declared_layer_shows_its_own_dimensions_and_no_points(
             area_code="500101",
             kind=kind,
             status="open",
+            free_beds=4,
             lat=18.7875,
             lon=98.9875,
         )
@@ -179,6 +190,7 @@ async def test_a_declared_layer_shows_its_own_dimensions_and_no_points(
             "type": {"clinic": 2, "hospital": 1},
             "status": {"open": 3},
         }
+        assert feature["properties"]["sums"] == {"free_beds": 12}
     lone = {**params, "zoom": 17, "type": "hospital"}
     (feature,) = (await client.get("/api/v1/map", params=lone)).json()["features"]
     assert feature["properties"]["cluster"] is True  # no public view declared: still a cluster
@@ -194,6 +206,7 @@ async def test_layers_share_a_filter_name_and_each_keeps_its_own_values(
         area_code="500101",
         kind="clinic",
         status="full",
+        free_beds=0,
         lat=18.7875,
         lon=98.9875,
     )
@@ -244,6 +257,9 @@ async def test_recounting_every_layer_rebuilds_a_declared_layer(session, shelter
                 c.count,
                 round(c.sum_lat, 6),
                 round(c.sum_lon, 6),
+                c.m1,
+                c.m2,
+                c.m3,
             )
             for c in cells
         }

@@ -1,4 +1,4 @@
-"""Map cells keyed by each layer's own dimensions (d1, d2, d3) instead of request columns.
+"""Map cells keyed by each layer's own dimensions (d1, d2, d3), with its measures (m1, m2, m3).
 
 The counts are derived data: the table is made again empty, and `db upgrade` recounts every
 layer when it finds no cells (`jitasa.migrate`).
@@ -17,8 +17,8 @@ branch_labels = None
 depends_on = None
 
 
-def _create(dimensions: list[tuple[str, int]]) -> None:
-    """Create map_cells with these dimension columns in its key."""
+def _create(dimensions: list[tuple[str, int]], measures: list[str]) -> None:
+    """Create map_cells with these dimension columns in its key, and these measure sums."""
     op.create_table(
         "map_cells",
         sa.Column("layer", sa.String(length=16), nullable=False),
@@ -30,6 +30,7 @@ def _create(dimensions: list[tuple[str, int]]) -> None:
         sa.Column("count", sa.Integer(), nullable=False),
         sa.Column("sum_lat", sa.Float(), nullable=False),
         sa.Column("sum_lon", sa.Float(), nullable=False),
+        *(sa.Column(name, sa.Float(), nullable=False) for name in measures),
         sa.PrimaryKeyConstraint(
             "layer",
             "province_code",
@@ -53,10 +54,10 @@ def _drop() -> None:
 def upgrade() -> None:
     """Apply this migration."""
     _drop()
-    _create([("d1", 40), ("d2", 40), ("d3", 40)])
+    _create([("d1", 40), ("d2", 40), ("d3", 40)], ["m1", "m2", "m3"])
 
 
 def downgrade() -> None:
     """Revert this migration (the counts are rebuilt by `jitasa db recount-map`)."""
     _drop()
-    _create([("category", 40), ("urgency", 8), ("status", 16)])
+    _create([("category", 40), ("urgency", 8), ("status", 16)], [])
