@@ -27,8 +27,8 @@ from jitasa.core.observability import configure_logging
 from jitasa.core.thai import format_phone, normalize_phone
 from jitasa.core.words import Role
 from jitasa.demo_scenario import DEMO_PASSWORD, STAFF
-from jitasa.help_requests import signals as help_request_signals
 from jitasa.main import create_app
+from jitasa.map import registry as map_registry
 from jitasa.migrate import upgrade
 from jitasa.realtime.dispatcher import live_updates
 from jitasa.realtime.hub import hub_for
@@ -84,11 +84,11 @@ def db_upgrade() -> None:
 
 
 async def _recount_map(settings: Settings) -> int:
-    """Rebuild the map's per-cell counts from the requests, in one transaction."""
+    """Rebuild the per-cell counts of every map layer, in one transaction."""
     engine = create_engine(settings)
     try:
         async with create_session_factory(engine)() as session:
-            rows = await help_request_signals.recount_map(session)
+            rows = sum((await map_registry.recount_all(session)).values())
             await session.commit()
             return rows
     finally:
@@ -97,7 +97,7 @@ async def _recount_map(settings: Settings) -> int:
 
 @db_app.command("recount-map")
 def db_recount_map() -> None:
-    """Rebuild the map's cluster counts from the requests (after loading rows in bulk)."""
+    """Rebuild the cluster counts of every map layer (after loading rows in bulk)."""
     rows = asyncio.run(_recount_map(get_settings()))
     console.print(f"Map counts rebuilt: {rows:,} cell rows.")
 

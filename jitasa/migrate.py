@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from jitasa.areas import service as areas_service
 from jitasa.core.db import create_session_factory
-from jitasa.help_requests import signals as help_request_signals
 from jitasa.incidents import service as incidents_service
+from jitasa.map import registry as map_registry
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -67,6 +67,6 @@ async def upgrade(engine: AsyncEngine) -> UpgradeReport:
         changed = await areas_service.sync_from_geothai(session)
         incident_created = await incidents_service.ensure_default(session)
         # Requests written before the map kept counts (or by a bulk load) get counted once.
-        await help_request_signals.recount_map(session, only_if_empty=True)
+        await map_registry.recount_all(session, only_if_empty=True)
         await session.commit()
     return UpgradeReport(before, after, changed, incident_created)

@@ -7,7 +7,7 @@ from jitasa.core.db import Base
 
 
 class MapCell(Base):
-    """How many items of a layer, of one category, urgency and status, lie in one grid cell.
+    """How many items of a layer, with one value of each of its dimensions, lie in one cell.
 
     Each item is counted at every level twice: once nationally (province "") and once under
     its province, so a province's map reads only its own rows.
@@ -26,10 +26,17 @@ class MapCell(Base):
     level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     x: Mapped[int] = mapped_column(Integer, primary_key=True)
     y: Mapped[int] = mapped_column(Integer, primary_key=True)
-    category: Mapped[str] = mapped_column(String(40), primary_key=True)
-    urgency: Mapped[str] = mapped_column(String(8), primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    # The layer's dimensions, in the order it declares them (requests: category, urgency,
+    # status); "" where a layer has fewer than three.
+    d1: Mapped[str] = mapped_column(String(40), primary_key=True)
+    d2: Mapped[str] = mapped_column(String(40), primary_key=True)
+    d3: Mapped[str] = mapped_column(String(40), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
     # Sums of the items' public pins, so a cluster sits at their centroid, not a grid corner.
     sum_lat: Mapped[float] = mapped_column(Float, default=0.0)
     sum_lon: Mapped[float] = mapped_column(Float, default=0.0)
+    # Sums of the layer's measures, in the order it declares them (facilities: free beds by
+    # triage colour); 0 where a layer has fewer than three.
+    m1: Mapped[float] = mapped_column(Float, default=0.0)
+    m2: Mapped[float] = mapped_column(Float, default=0.0)
+    m3: Mapped[float] = mapped_column(Float, default=0.0)

@@ -2,11 +2,9 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from sqlalchemy import (
     Integer,
-    Select,
     bindparam,
     cast,
     delete,
@@ -23,22 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from jitasa.clusters import grid
+from jitasa.clusters.layers import DIMENSION_COLUMNS, MEASURE_COLUMNS, UNUSED, Item, MapLayer
 from jitasa.clusters.models import MapCell
 
 _DELTAS = "jitasa.cell_deltas"
 NATIONAL = ""
-
-
-class Item(NamedTuple):
-    """What the map counts of one thing: its layer, kind, state and public pin."""
-
-    layer: str
-    province_code: str | None
-    category: str
-    urgency: str
-    status: str
-    lat: float
-    lon: float
 
 
 @dataclass
@@ -50,9 +37,9 @@ class Cluster:
     count: int = 0
     sum_lat: float = 0.0
     sum_lon: float = 0.0
-    by_category: dict[str, int] = field(default_factory=dict)
-    by_urgency: dict[str, int] = field(default_factory=dict)
-    by_status: dict[str, int] = field(default_factory=dict)
+    # Counts by value, one mapping per dimension column (d1, d2, d3).
+    by_value: tuple[dict[str, int], ...] = field(default_factory=lambda: ({}, {}, {}))
+    sums: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])  # of m1, m2, m3
 
     @property
     def lat(self) -> float:
@@ -64,17 +51,18 @@ class Cluster:
         """Return the centroid's longitude."""
         return round(self.sum_lon / self.count, 5)
 
-    def add(self, category: str, urgency: str, status: str, count: int, lat: float, lon: float):
-        """Count `count` items of this kind whose pins sum to (lat, lon)."""
+    def add(self, values: tuple[str, str, str], count: int, lat: float, lon: float) -> None:
+        """Count `count` items with these dimension values, pins summing to (lat, lon)."""
         self.count += count
         self.sum_lat += lat
         self.sum_lon += lon
-        for counts, key in (
-            (self.by_category, category),
-            (self.by_urgency, urgency),
-            (self.by_status, status),
-        ):
+        for counts, key in zip(self.by_value, values):  # noqa: B905 - both are three long
             counts[key] = counts.get(key, 0) + count
+
+    def add_sums(self, amounts: tuple) -> None:
+        """Add the measures of items counted here."""
+        for index, amount in enumerate(amounts):
+            self.sums[index] += amount or 0.0
 
 
 def _keys(item: Item) -> Iterable[tuple]:
@@ -89,9 +77,7 @@ def _keys(item: Item) -> Iterable[tuple]:
                 level,
                 x0 >> level,
                 y0 >> level,
-                item.category,
-                item.urgency,
-                item.status,
+                *item.values,
             )
 
 
@@ -99,10 +85,12 @@ def count(session: AsyncSession, item: Item, delta: int) -> None:
     """Add `delta` (+1 or -1) of this item to its cells when the transaction commits."""
     deltas = session.info.setdefault(_DELTAS, {})
     for key in _keys(item):
-        total = deltas.setdefault(key, [0, 0.0, 0.0])
+        total = deltas.setdefault(key, [0, 0.0, 0.0, 0.0, 0.0, 0.0])
         total[0] += delta
         total[1] += delta * item.lat
         total[2] += delta * item.lon
+        for index, amount in enumerate(item.amounts, start=3):
+            total[index] += delta * amount
 
 
 def move(session: AsyncSession, before: Item, after: Item) -> None:
@@ -122,12 +110,17 @@ def _upsert(dialect: str):
             "count": MapCell.count + statement.excluded.count,
             "sum_lat": MapCell.sum_lat + statement.excluded.sum_lat,
             "sum_lon": MapCell.sum_lon + statement.excluded.sum_lon,
+            **{
+                column: MapCell.__table__.c[column] + statement.excluded[column]
+                for column in MEASURE_COLUMNS
+            },
         },
     )
 
 
-_COLUMNS = ("layer", "province_code", "level", "x", "y", "category", "urgency", "status")
-_ALL_COLUMNS = [*_COLUMNS, "count", "sum_lat", "sum_lon"]
+_COLUMNS = ("layer", "province_code", "level", "x", "y", *DIMENSION_COLUMNS)
+_SUMS = ("count", "sum_lat", "sum_lon", *MEASURE_COLUMNS)
+_ALL_COLUMNS = [*_COLUMNS, *_SUMS]
 
 
 @event.listens_for(Session, "before_commit")
@@ -141,9 +134,9 @@ def _apply(session: Session) -> None:
     if not deltas:
         return
     rows = [
-        dict(zip(_COLUMNS, key, strict=True), count=n, sum_lat=lat, sum_lon=lon)
-        for key, (n, lat, lon) in sorted(deltas.items())
-        if n or lat or lon
+        dict(zip(_COLUMNS, key, strict=True), **dict(zip(_SUMS, sums, strict=True)))
+        for key, sums in sorted(deltas.items())
+        if any(sums)
     ]
     if rows:
         session.execute(_upsert(session.get_bind().dialect.name), rows)
@@ -155,74 +148,88 @@ def _forget(session: Session) -> None:
     session.info.pop(_DELTAS, None)
 
 
-async def has_cells(session: AsyncSession, *, layer: str) -> bool:
-    """Tell whether a layer has any map counts yet."""
-    found = await session.scalar(select(MapCell.layer).where(MapCell.layer == layer).limit(1))
-    return found is not None
+async def recount(session: AsyncSession, layer: MapLayer, *, only_if_empty: bool = False):
+    """Rebuild a layer's counts from its items; with `only_if_empty`, only when it has none.
+
+    Return the number of cell rows written, or None when nothing was done.
+    """
+    if only_if_empty:
+        has_cells = await session.scalar(
+            select(MapCell.layer).where(MapCell.layer == layer.name).limit(1)
+        )
+        has_items = await session.scalar(
+            select(literal(1)).select_from(layer.source().subquery()).limit(1)
+        )
+        if has_cells or not has_items:
+            return None
+    return await replace_layer(session, layer)
 
 
-async def replace_layer(session: AsyncSession, *, layer: str, items: Select) -> int:
+async def replace_layer(session: AsyncSession, layer: MapLayer) -> int:
     """Recount a layer from scratch in the database; return the number of cell rows.
 
-    `items` selects one row per item: province_code, category, urgency, status, lat, lon (its
-    public pin). Level 0 is counted from the items, each level above from the one below.
+    Level 0 is counted from the layer's source rows, each level above from the one below.
     """
-    await session.execute(delete(MapCell).where(MapCell.layer == layer))
-    source = items.subquery()
+    await session.execute(delete(MapCell).where(MapCell.layer == layer.name))
+    source = layer.source().subquery()
     # A public pin is a cell's centre, (k + 0.5) × STEP, so rounding finds k on every database.
     x0 = cast(func.round(source.c.lon / grid.STEP - 0.5), Integer)
     y0 = cast(func.round(source.c.lat / grid.STEP - 0.5), Integer)
-    kinds = (source.c.category, source.c.urgency, source.c.status)
+    kinds = [source.c[d.name] for d in layer.dimensions]
+    unused = [literal(UNUSED)] * (len(DIMENSION_COLUMNS) - len(kinds))
+    amounts = [func.sum(source.c[name]) for name in layer.measures]
+    amounts += [literal(0.0)] * (len(MEASURE_COLUMNS) - len(amounts))
     for province, only in (
         (literal(NATIONAL), true()),
         (source.c.province_code, source.c.province_code.is_not(None)),
     ):
         level0 = (
             select(
-                literal(layer),
+                literal(layer.name),
                 province,
                 literal(0),
                 x0,
                 y0,
                 *kinds,
+                *unused,
                 func.count(),
                 func.sum(source.c.lat),
                 func.sum(source.c.lon),
+                *amounts,
             )
             .where(only)
             .group_by(province, x0, y0, *kinds)
         )
         await session.execute(insert(MapCell).from_select(_ALL_COLUMNS, level0))
+    dimensions = [MapCell.__table__.c[column] for column in DIMENSION_COLUMNS]
     for level in range(1, grid.MAX_LEVEL + 1):
         x, y = MapCell.x.op(">>")(1), MapCell.y.op(">>")(1)
-        below = (MapCell.province_code, MapCell.category, MapCell.urgency, MapCell.status)
         upper = (
             select(
-                literal(layer),
+                literal(layer.name),
                 MapCell.province_code,
                 literal(level),
                 x,
                 y,
-                MapCell.category,
-                MapCell.urgency,
-                MapCell.status,
+                *dimensions,
                 func.sum(MapCell.count),
                 func.sum(MapCell.sum_lat),
                 func.sum(MapCell.sum_lon),
+                *(func.sum(MapCell.__table__.c[column]) for column in MEASURE_COLUMNS),
             )
-            .where(MapCell.layer == layer, MapCell.level == level - 1)
-            .group_by(x, y, *below)
+            .where(MapCell.layer == layer.name, MapCell.level == level - 1)
+            .group_by(x, y, MapCell.province_code, *dimensions)
         )
         await session.execute(insert(MapCell).from_select(_ALL_COLUMNS, upper))
-    return await session.scalar(select(func.count()).where(MapCell.layer == layer))
+    return await session.scalar(select(func.count()).where(MapCell.layer == layer.name))
 
 
 # One join per axis: each strip is one column (x fixed) or one row (y fixed) of cells, so the
 # key, or the second index, seeks straight to it. The strips are integers computed here, not
 # input, and go into the text as literals; names and filters are bound parameters.
 _STRIP_JOIN = """
-SELECT m.x >> s.column2, m.y >> s.column2, m.category, m.urgency, m.status,
-       SUM(m.count), SUM(m.sum_lat), SUM(m.sum_lon)
+SELECT m.x >> s.column2, m.y >> s.column2, m.d1, m.d2, m.d3,
+       SUM(m.count), SUM(m.sum_lat), SUM(m.sum_lon), {sums}
 FROM (VALUES {strips}) AS s
 JOIN map_cells AS m{hint}
   ON m.layer = :layer AND m.province_code = :province AND m.level = s.column1
@@ -249,9 +256,19 @@ def _cells(span: grid.Span) -> range:
 
 
 def _viewport_query(
-    rects: list[grid.Rect], *, level: int, filters: dict[str, list[str]], dialect: str
+    rects: list[grid.Rect],
+    *,
+    level: int,
+    filters: dict[str, list[str]],
+    measures: int,
+    dialect: str,
 ):
     """Build the statement that sums the counts of the rectangles by display cell."""
+    # Only the measure columns a layer uses are summed: most layers (requests) have none.
+    sums = ", ".join(
+        f"SUM(m.{column})" if index < measures else "0"
+        for index, column in enumerate(MEASURE_COLUMNS)
+    )
     # SQLite's planner, without statistics, prefers the covering key even for rows of cells.
     row_hint = " INDEXED BY ix_map_cells_rows" if dialect == "sqlite" else ""
     clauses = "".join(f" AND m.{column} IN :{column}" for column in filters)
@@ -264,6 +281,7 @@ def _viewport_query(
             fixed=fixed,
             ranged=ranged,
             filters=clauses,
+            sums=sums,
         )
         for strips, fixed, ranged, hint in zip(
             _strips(rects, level), ("x", "y"), ("y", "x"), ("", row_hint), strict=True
@@ -274,46 +292,77 @@ def _viewport_query(
     return statement.bindparams(*(bindparam(column, expanding=True) for column in filters))
 
 
+def _columns(layer: MapLayer, filters: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Return the filters that narrow anything, keyed by the cell column of their dimension."""
+    return {layer.column(name): list(values) for name, values in filters.items() if values}
+
+
 async def clusters(
     session: AsyncSession,
     *,
-    layer: str,
+    layer: MapLayer,
     bbox: tuple[float, float, float, float],
     level: int,
     province_code: str | None = None,
-    categories: Iterable[str] = (),
-    urgencies: Iterable[str] = (),
-    statuses: Iterable[str] = (),
+    filters: dict[str, list[str]] | None = None,
 ) -> list[Cluster]:
     """Return the viewport's clusters of a layer from the counts, without touching its items."""
     rects = grid.frames(bbox, level)
     if not rects:
         return []
-    filters = {
-        column: list(values)
-        for column, values in (
-            ("category", categories),
-            ("urgency", urgencies),
-            ("status", statuses),
-        )
-        if values
-    }
+    columns = _columns(layer, filters or {})
     dialect = session.get_bind().dialect.name
-    statement = _viewport_query(rects, level=level, filters=filters, dialect=dialect)
-    parameters = {"layer": layer, "province": province_code or NATIONAL, **filters}
+    statement = _viewport_query(
+        rects, level=level, filters=columns, measures=len(layer.measures), dialect=dialect
+    )
+    parameters = {"layer": layer.name, "province": province_code or NATIONAL, **columns}
     return gather(await session.execute(statement, parameters))
 
 
+async def items_in(
+    session: AsyncSession,
+    *,
+    layer: MapLayer,
+    bbox: tuple[float, float, float, float],
+    area: str,
+    filters: dict[str, list[str]] | None = None,
+) -> list[Item]:
+    """Return the layer's items of an area whose public pin lies in the bbox, from its rows."""
+    west, south, east, north = bbox
+    source = layer.source().subquery()
+    statement = select(
+        source.c.province_code,
+        *(source.c[d.name] for d in layer.dimensions),
+        source.c.lat,
+        source.c.lon,
+        *(source.c[name] for name in layer.measures),
+    ).where(
+        source.c.area_code.startswith(area, autoescape=True),
+        source.c.lat.between(south, north),
+        source.c.lon.between(west, east),
+        *(source.c[name].in_(values) for name, values in (filters or {}).items() if values),
+    )
+    found = []
+    names = [*(d.name for d in layer.dimensions), "lat", "lon", *layer.measures]
+    for province_code, *values in await session.execute(statement):
+        found.append(
+            layer.item(province_code=province_code, **dict(zip(names, values, strict=True)))
+        )
+    return found
+
+
 def gather(rows: Iterable[tuple]) -> list[Cluster]:
-    """Merge (x, y, category, urgency, status, count, sum_lat, sum_lon) rows into clusters."""
+    """Merge (x, y, d1, d2, d3, count, sum_lat, sum_lon, m1, m2, m3) rows into clusters."""
     found: dict[tuple[int, int], Cluster] = {}
-    for x, y, category, urgency, status, n, lat, lon in rows:
+    for x, y, d1, d2, d3, n, lat, lon, m1, m2, m3 in rows:
         if not n:
             continue
         cluster = found.get((x, y))
         if cluster is None:
             cluster = found[(x, y)] = Cluster(x, y)
-        cluster.add(category, urgency, status, n, lat, lon)
+        cluster.add((d1, d2, d3), n, lat, lon)
+        if m1 or m2 or m3:  # most layers keep no measures
+            cluster.add_sums((m1, m2, m3))
     return sorted(found.values(), key=lambda c: (c.y, c.x))
 
 
@@ -322,16 +371,5 @@ def cluster_items(items: Iterable[Item], *, level: int) -> list[Cluster]:
     rows = []
     for item in items:
         x, y = grid.cell_of(item.lat, item.lon)
-        rows.append(
-            (
-                x >> level,
-                y >> level,
-                item.category,
-                item.urgency,
-                item.status,
-                1,
-                item.lat,
-                item.lon,
-            )
-        )
+        rows.append((x >> level, y >> level, *item.values, 1, item.lat, item.lon, *item.amounts))
     return gather(rows)

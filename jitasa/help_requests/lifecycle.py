@@ -102,7 +102,7 @@ async def _move(
     session: AsyncSession, help_request: HelpRequest, *, from_status: Status, values: dict
 ) -> HelpRequest:
     """Change the request only if it is still in `from_status`; exactly one racer wins."""
-    before = signals.map_item(help_request)._replace(status=str(from_status))
+    before = signals.map_item(help_request, status=str(from_status))
     changed = await session.execute(
         update(HelpRequest)
         .where(HelpRequest.id == help_request.id, HelpRequest.status == from_status)

@@ -3,30 +3,17 @@
 from collections import Counter
 from collections.abc import Mapping
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts.policy import Action
 from jitasa.clusters import service as clusters
+from jitasa.clusters.layers import Item
 from jitasa.core import events
+from jitasa.help_requests.map_layer import REQUESTS, map_item
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.schemas import HelpRequestFull, HelpRequestPublic
 
-LAYER = "requests"
 IMPORTED = "requests.imported"
-
-
-def map_item(help_request: HelpRequest) -> clusters.Item:
-    """Return what the map counts of a request: its kind, status and public pin."""
-    return clusters.Item(
-        LAYER,
-        help_request.province_code,
-        help_request.category,
-        help_request.urgency,
-        str(help_request.status),
-        help_request.public_lat,
-        help_request.public_lon,
-    )
 
 
 def describe(help_request: HelpRequest) -> events.Draft:
@@ -55,14 +42,13 @@ def created(session: AsyncSession, help_request: HelpRequest) -> None:
 def imported(session: AsyncSession, rows: list[Mapping], *, ids: list[int]) -> None:
     """Count a batch of new requests on the map at once, and announce the batch in one event."""
     items = Counter(
-        clusters.Item(
-            LAYER,
-            row["province_code"],
-            row["category"],
-            row["urgency"],
-            str(row["status"]),
-            row["public_lat"],
-            row["public_lon"],
+        REQUESTS.item(
+            province_code=row["province_code"],
+            lat=row["public_lat"],
+            lon=row["public_lon"],
+            category=row["category"],
+            urgency=row["urgency"],
+            status=str(row["status"]),
         )
         for row in rows
     )
@@ -81,7 +67,7 @@ def imported(session: AsyncSession, rows: list[Mapping], *, ids: list[int]) -> N
     )
 
 
-def changed(session: AsyncSession, before: clusters.Item, help_request: HelpRequest) -> None:
+def changed(session: AsyncSession, before: Item, help_request: HelpRequest) -> None:
     """Move a changed request's map count to where it stands now, and announce the change."""
     clusters.move(session, before, map_item(help_request))
     announce(session, help_request, kind="request.updated")
@@ -89,17 +75,4 @@ def changed(session: AsyncSession, before: clusters.Item, help_request: HelpRequ
 
 async def recount_map(session: AsyncSession, *, only_if_empty: bool = False) -> int | None:
     """Rebuild the map counts of every request; with `only_if_empty`, only when there are none."""
-    if only_if_empty and (
-        await clusters.has_cells(session, layer=LAYER)
-        or not await session.scalar(select(HelpRequest.id).limit(1))
-    ):
-        return None
-    items = select(
-        HelpRequest.province_code,
-        HelpRequest.category,
-        HelpRequest.urgency,
-        HelpRequest.status,
-        HelpRequest.public_lat.label("lat"),
-        HelpRequest.public_lon.label("lon"),
-    )
-    return await clusters.replace_layer(session, layer=LAYER, items=items)
+    return await clusters.recount(session, REQUESTS, only_if_empty=only_if_empty)

@@ -1,27 +1,16 @@
-"""Map layers: each answers a viewport with GeoJSON features; facilities will join the same way."""
+"""Answering a viewport for any declared layer: exact clusters, and points at street zoom."""
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.clusters import grid
+from jitasa.clusters import service as clusters
+from jitasa.clusters.layers import MapLayer, MapQuery
 from jitasa.clusters.service import Cluster
 
-BBox = tuple[float, float, float, float]
-
-
-@dataclass(frozen=True)
-class MapQuery:
-    """A viewport and the filters asked for, already checked."""
-
-    bbox: BBox
-    zoom: int
-    level: int  # of the clusters: grid.level_for(bbox, zoom)
-    area: str | None = None
-    categories: list[str] = field(default_factory=list)
-    urgencies: list[str] = field(default_factory=list)
-    statuses: list[str] = field(default_factory=list)
+# Districts and subdistricts hold few enough items to cluster them row by row.
+ROW_BY_ROW_AREA_LENGTH = 4
 
 
 @dataclass(frozen=True)
@@ -32,34 +21,78 @@ class LayerAnswer:
     total: int
 
 
-@dataclass(frozen=True)
-class Layer:
-    """A named layer and the function that answers a viewport for it."""
+async def _clusters(session: AsyncSession, layer: MapLayer, query: MapQuery) -> list[Cluster]:
+    """Cluster the viewport from the counts, or from the rows of a district's items."""
+    if query.area and len(query.area) >= ROW_BY_ROW_AREA_LENGTH:
+        items = await clusters.items_in(
+            session, layer=layer, bbox=query.bbox, area=query.area, filters=query.filters
+        )
+        return clusters.cluster_items(items, level=query.level)
+    return await clusters.clusters(
+        session,
+        layer=layer,
+        bbox=query.bbox,
+        level=query.level,
+        province_code=query.area,
+        filters=query.filters,
+    )
 
-    name: str
-    answer: Callable[[AsyncSession, MapQuery], Awaitable[LayerAnswer]]
+
+def _pin(cluster: Cluster) -> tuple[float, float]:
+    """Return the public pin of a level-0 cluster: the centre of its cell."""
+    return grid.centre(cluster.y), grid.centre(cluster.x)
 
 
-def cluster_feature(layer: str, cluster: Cluster, *, level: int) -> dict:
+async def answer(session: AsyncSession, layer: MapLayer, query: MapQuery) -> LayerAnswer:
+    """Answer a viewport: every matching item counted once, lone ones as points up close."""
+    found = await _clusters(session, layer, query)
+    # A level-0 cell is one public pin: a lone item there is shown as a point, if it can be.
+    up_close = query.level == 0 and layer.points_at is not None
+    lone = [_pin(c) for c in found if up_close and c.count == 1]
+    points = await layer.points_at(session, query, lone) if lone else {}
+    features = []
+    for cluster in found:
+        point = points.get(_pin(cluster)) if up_close and cluster.count == 1 else None
+        if point is None:
+            features.append(cluster_feature(layer, cluster, level=query.level))
+        else:
+            features.append(point_feature(layer.name, point))
+    return LayerAnswer(features, sum(c.count for c in found))
+
+
+def cluster_feature(layer: MapLayer, cluster: Cluster, *, level: int) -> dict:
     """Return a cluster as a GeoJSON feature: its count, counts by kind, and its cell's bbox."""
     west, south = (cluster.x << level) * grid.STEP, (cluster.y << level) * grid.STEP
     size = (1 << level) * grid.STEP
     return {
         "type": "Feature",
-        "id": f"{layer}:{level}:{cluster.x}:{cluster.y}",
+        "id": f"{layer.name}:{level}:{cluster.x}:{cluster.y}",
         "bbox": [round(west, 4), round(south, 4), round(west + size, 4), round(south + size, 4)],
         "geometry": {"type": "Point", "coordinates": [cluster.lon, cluster.lat]},
         "properties": {
-            "layer": layer,
+            "layer": layer.name,
             "cluster": True,
             "count": cluster.count,
             "counts": {
-                "category": cluster.by_category,
-                "urgency": cluster.by_urgency,
-                "status": cluster.by_status,
+                dimension.name: counts
+                for dimension, counts in zip(layer.dimensions, cluster.by_value, strict=False)
             },
+            **(
+                {
+                    "sums": {
+                        m: _number(v) for m, v in zip(layer.measures, cluster.sums, strict=False)
+                    }
+                }
+                if layer.measures
+                else {}
+            ),
         },
     }
+
+
+def _number(value: float) -> float | int:
+    """Return a sum as a whole number when it is one (beds are counted, not measured)."""
+    return int(value) if float(value).is_integer() else round(value, 6)
 
 
 def point_feature(layer: str, properties: dict) -> dict:

@@ -2,93 +2,106 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas import service as areas_service
 from jitasa.clusters import grid
+from jitasa.clusters.layers import MapLayer, MapQuery
 from jitasa.core.db import SessionDep
 from jitasa.core.errors import NotFound, invalid_field
 from jitasa.core.fields import AreaCode
-from jitasa.core.words import URGENCIES
-from jitasa.help_requests.params import parse_bbox, split_values
-from jitasa.help_requests.states import ACTIVE, Status
-from jitasa.incidents import service as incidents_service
-from jitasa.map.layers import Layer, MapQuery
-from jitasa.map.requests_layer import REQUESTS
+from jitasa.core.map_params import BBox, ZoomParam, parse_bbox, split_values
+from jitasa.map.layers import answer
+from jitasa.map.registry import LAYERS
 from jitasa.map.schemas import MapFeatures
 
 router = APIRouter(prefix="/api/v1/map", tags=["map"])
-LAYERS: dict[str, Layer] = {layer.name: layer for layer in (REQUESTS,)}
-Values = Annotated[list[str] | None, Query(max_length=200)]
+MAX_VALUES = 200
 
 
-async def _query(
-    session,
-    *,
-    bbox: str,
-    zoom: int,
-    area: str | None,
-    category: list[str] | None,
-    urgency: list[str] | None,
-    status: list[str] | None,
-) -> MapQuery:
-    """Check the viewport and filters, naming the field of anything unknown."""
-    categories = split_values(category, None, "category")
-    known = await incidents_service.category_codes(session) if categories else set()
-    if set(categories) - known:
-        raise invalid_field(
-            "category", "{field} must be one of: {expected}.", expected=", ".join(sorted(known))
-        )
+def _filter_parameters() -> list[dict]:
+    """Describe every layer's filters for the OpenAPI document (they are read generically)."""
+    names = sorted({d.filter for layer in LAYERS.values() for d in layer.dimensions})
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": "Repeated or comma-separated values; filters the layers that have it",
+            "schema": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_VALUES},
+            "style": "form",
+            "explode": True,
+        }
+        for name in names
+    ]
+
+
+async def _filters(
+    session: AsyncSession, request: Request, layers: list[MapLayer]
+) -> dict[str, list[str]]:
+    """Read the filters the chosen layers accept, naming the field of any unknown value."""
+    found = {}
+    for name in dict.fromkeys(d.filter for layer in layers for d in layer.dimensions):
+        raw = request.query_params.getlist(name)
+        if len(raw) > MAX_VALUES:
+            raise invalid_field(
+                name, "{field} has too many items (at most {max_length}).", max_length=MAX_VALUES
+            )
+        if not raw:
+            continue
+        allowed = set()
+        for dimension in (d for layer in layers for d in layer.dimensions if d.filter == name):
+            allowed |= await dimension.allowed(session)
+        found[name] = split_values(raw, allowed, name)
+    return found
+
+
+def _query(layer: MapLayer, *, bbox: BBox, zoom: int, area: str | None, filters: dict) -> MapQuery:
+    """Return one layer's query: the asked filters, or each dimension's default values."""
+    return MapQuery(
+        bbox=bbox,
+        zoom=zoom,
+        level=grid.level_for(bbox, zoom),
+        area=area,
+        filters={
+            d.name: filters.get(d.filter) or list(d.default)
+            for d in layer.dimensions
+            if filters.get(d.filter) or d.default
+        },
+    )
+
+
+@router.get("", response_model=MapFeatures, openapi_extra={"parameters": _filter_parameters()})
+async def map_features(
+    request: Request,
+    session: SessionDep,
+    bbox: Annotated[str, Query(max_length=100, description="min_lon,min_lat,max_lon,max_lat")],
+    zoom: ZoomParam,
+    layers: Annotated[str, Query(max_length=200)] = "requests",
+    area: Annotated[AreaCode | None, Query()] = None,
+) -> dict:
+    """Return the viewport's clusters and points as GeoJSON; active requests unless asked."""
+    names = list(dict.fromkeys(split_values([layers], set(LAYERS), "layers")))
+    if not names:
+        raise invalid_field("layers", "{field} must name at least one layer.")
+    chosen = [LAYERS[name] for name in names]
+    filters = await _filters(session, request, chosen)
     if area:
         try:
             await areas_service.get_or_raise(session, code=area)
         except NotFound:
             raise invalid_field("area", "{field} {code} is not a known area.", code=area) from None
-    statuses = split_values(status, {s.value for s in Status}, "status")
     viewport = parse_bbox(bbox)
-    return MapQuery(
-        bbox=viewport,
-        zoom=zoom,
-        level=grid.level_for(viewport, zoom),
-        area=area,
-        categories=categories,
-        urgencies=split_values(urgency, URGENCIES, "urgency"),
-        statuses=statuses or sorted(ACTIVE),
-    )
-
-
-@router.get("", response_model=MapFeatures)
-async def map_features(
-    session: SessionDep,
-    bbox: Annotated[str, Query(max_length=100, description="min_lon,min_lat,max_lon,max_lat")],
-    zoom: Annotated[int, Query(ge=0, le=20)],
-    layers: Annotated[str, Query(max_length=200)] = "requests",
-    area: Annotated[AreaCode | None, Query()] = None,
-    category: Values = None,
-    urgency: Values = None,
-    status: Values = None,
-) -> dict:
-    """Return the viewport's clusters and points as GeoJSON; active requests unless asked."""
-    names = split_values([layers], set(LAYERS), "layers")
-    if not names:
-        raise invalid_field("layers", "{field} must name at least one layer.")
-    query = await _query(
-        session,
-        bbox=bbox,
-        zoom=zoom,
-        area=area,
-        category=category,
-        urgency=urgency,
-        status=status,
-    )
     features, totals = [], {}
-    for name in dict.fromkeys(names):
-        answer = await LAYERS[name].answer(session, query)
-        features.extend(answer.features)
-        totals[name] = answer.total
+    for layer in chosen:
+        query = _query(layer, bbox=viewport, zoom=zoom, area=area, filters=filters)
+        layer_answer = await answer(session, layer, query)
+        features.extend(layer_answer.features)
+        totals[layer.name] = layer_answer.total
     return {
         "type": "FeatureCollection",
-        "bbox": list(query.bbox),
+        "bbox": list(viewport),
         "zoom": zoom,
         "totals": totals,
         "features": features,

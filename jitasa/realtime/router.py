@@ -26,7 +26,7 @@ from jitasa.audit import service as audit_service
 from jitasa.core import outbox
 from jitasa.core.db import SessionDep
 from jitasa.core.fields import MAX_ROW_ID, AreaCode
-from jitasa.help_requests.params import BBox, parse_bbox
+from jitasa.core.map_params import BBox, BBoxParam, parse_bbox
 from jitasa.realtime.hub import Event, MemoryHub
 
 router = APIRouter(prefix="/api/v1/events", tags=["live updates"])
@@ -156,9 +156,7 @@ async def stream(
     request: Request,
     user: OptionalUser,
     session: SessionDep,
-    bbox: Annotated[
-        str | None, Query(max_length=100, description="min_lon,min_lat,max_lon,max_lat")
-    ] = None,
+    bbox: BBoxParam = None,
     area: Annotated[
         AreaCode | None, Query(description="Only events in this area (DOPA code) and inside it")
     ] = None,

@@ -68,7 +68,7 @@ async def snapshot(session) -> tuple[list[dict], list[tuple], dict]:
         )
     )
     cells = {
-        (c.province_code, c.level, c.x, c.y, c.category, c.urgency, c.status): (
+        (c.layer, c.province_code, c.level, c.x, c.y, c.d1, c.d2, c.d3): (
             c.count,
             round(c.sum_lat, 6),
             round(c.sum_lon, 6),

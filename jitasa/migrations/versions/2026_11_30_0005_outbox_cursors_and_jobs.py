@@ -1,6 +1,6 @@
 """A cursor per outbox consumer, the action that unlocks an event's full view, and the job queue.
 
-Revision ID: 0005a
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-30 05:00:00
 """
@@ -8,7 +8,7 @@ Create Date: 2026-11-30 05:00:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005a"
+revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
