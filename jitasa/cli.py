@@ -3,15 +3,17 @@
 import asyncio
 import json
 import signal
+from collections.abc import Coroutine
 from contextlib import nullcontext, suppress
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 import uvicorn
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from jitasa import demo as demo_setup
 from jitasa import jobs
@@ -21,7 +23,8 @@ from jitasa.areas import service as areas_service
 from jitasa.areas.boundaries import read_boundary_file
 from jitasa.core.config import Settings, get_settings
 from jitasa.core.db import create_engine, create_session_factory
-from jitasa.core.errors import DomainError, NotFound
+from jitasa.core.db_errors import missing_schema
+from jitasa.core.errors import DomainError, NotFound, NotReady
 from jitasa.core.jobs import Job, JobState
 from jitasa.core.observability import configure_logging
 from jitasa.core.thai import format_phone, normalize_phone
@@ -59,6 +62,20 @@ def fail(error: DomainError) -> None:
     raise typer.Exit(1)
 
 
+T = TypeVar("T")
+NOT_UPGRADED = "The database has not been upgraded yet: run `jitasa db upgrade` first."
+
+
+def run(work: Coroutine[Any, Any, T]) -> T:
+    """Run a command's database work; a database without this version's tables is told plainly."""
+    try:
+        return asyncio.run(work)
+    except DBAPIError as error:
+        if not missing_schema(error):
+            raise
+        fail(NotReady("server.not_ready", NOT_UPGRADED))
+
+
 async def _upgrade(settings: Settings) -> None:
     """Migrate the database and print what changed."""
     engine = create_engine(settings)
@@ -80,7 +97,7 @@ async def _upgrade(settings: Settings) -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the database and load the area list (safe to run again)."""
-    asyncio.run(_upgrade(get_settings()))
+    run(_upgrade(get_settings()))
 
 
 async def _recount_map(settings: Settings) -> int:
@@ -98,7 +115,7 @@ async def _recount_map(settings: Settings) -> int:
 @db_app.command("recount-map")
 def db_recount_map() -> None:
     """Rebuild the cluster counts of every map layer (after loading rows in bulk)."""
-    rows = asyncio.run(_recount_map(get_settings()))
+    rows = run(_recount_map(get_settings()))
     console.print(f"Map counts rebuilt: {rows:,} cell rows.")
 
 
@@ -121,7 +138,7 @@ def load_boundaries(
 ) -> None:
     """Load area boundaries (OCHA ADMn_PCODE or DOPA codes); all or nothing."""
     try:
-        count = asyncio.run(_load_boundaries(get_settings(), file))
+        count = run(_load_boundaries(get_settings(), file))
     except DomainError as error:
         fail(error)
     console.print(f"Loaded {count} boundaries from {file}.")
@@ -165,7 +182,7 @@ def users_create(
     """Create or update a user (roles are added to those held); print it as JSON."""
     roles = _roles(role)
     try:
-        user = asyncio.run(
+        user = run(
             _in_transaction(
                 get_settings(),
                 lambda session: accounts_service.save_user(
@@ -199,7 +216,7 @@ def tokens_create(
         return (await accounts_service.create_token(session, user=user, name=name))[1]
 
     try:
-        print(asyncio.run(_in_transaction(get_settings(), create)))
+        print(run(_in_transaction(get_settings(), create)))
     except DomainError as error:
         fail(error)
 
@@ -246,7 +263,7 @@ def worker(
     settings = get_settings()
     configure_logging(settings)
     try:
-        counts = asyncio.run(_work(settings, once=once, interval=interval))
+        counts = run(_work(settings, once=once, interval=interval))
     except ExceptionGroup as failures:
         errors_console.print(
             f"[bold red]{len(failures.exceptions)} job(s) failed[/]; see the log for details."
@@ -275,7 +292,7 @@ def jobs_list(
 ) -> None:
     """Show the newest jobs: kind, state, progress, attempts, next run and last error."""
     table = Table("id", "kind", "state", "progress", "attempts", "run after", "last error")
-    for job in asyncio.run(_jobs(get_settings(), state=state, limit=limit)):
+    for job in run(_jobs(get_settings(), state=state, limit=limit)):
         table.add_row(
             str(job.id),
             job.kind,
@@ -340,7 +357,7 @@ def demo(
         finally:
             await engine.dispose()
 
-    loaded, added = asyncio.run(prepare())
+    loaded, added = run(prepare())
     if loaded:
         console.print(f"Loaded {loaded} province and district boundaries.")
     if added:

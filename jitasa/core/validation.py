@@ -61,7 +61,9 @@ def field_errors(
 
 def _field_error(raw: dict, labels: Mapping[str, str] | None) -> FieldError:
     """Turn one of pydantic's errors into a field error."""
-    name = field_name(tuple(raw.get("loc", ())))
+    # A body that is not JSON at all is located by a character offset: name the body instead.
+    location = ("body",) if raw.get("type") == "json_invalid" else tuple(raw.get("loc", ()))
+    name = field_name(location)
     english = thai_name = name
     if labels is not None:
         top = name.partition(".")[0]

@@ -120,3 +120,17 @@ async def test_a_database_too_busy_to_write_is_a_503_and_nothing_is_saved(
     assert response.json()["code"] == "server.busy"
     assert response.json()["detail_th"]
     assert await session.scalar(select(func.count()).select_from(HelpRequest)) == 0
+
+
+async def test_a_body_that_is_not_json_is_named_as_the_body_not_by_an_offset(client):
+    response = await client.post(
+        "/api/v1/auth/otp",
+        content=b'{"phone":',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    [error] = response.json()["errors"]
+    assert error["field"] == "body"
+    assert error["message"] == "The request body is not valid JSON."
+    assert error["message_th"] != error["message"]

@@ -132,6 +132,18 @@ def test_users_create_refuses_bad_input_clearly(configured):
     assert "No user has the phone number" in no_user.output
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["jobs", "list"], ["users", "create", "--phone", "0897777777", "--role", "volunteer"]],
+)
+def test_a_database_never_upgraded_is_named_plainly_not_with_a_traceback(configured, command):
+    result = runner.invoke(app, command)
+    assert result.exit_code == 1, result.output
+    assert "has not been upgraded yet: run `jitasa db upgrade` first" in result.output
+    assert "ยังไม่ได้อัปเกรดฐานข้อมูล" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
 async def delete_cells(settings: Settings) -> None:
     """Empty the map's counts, as a bulk load that bypasses Jitasa would leave them."""
     engine = create_engine(settings)
