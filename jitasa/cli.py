@@ -12,7 +12,6 @@ import typer
 import uvicorn
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from jitasa import demo as demo_setup
@@ -21,6 +20,7 @@ from jitasa.accounts import service as accounts_service
 from jitasa.accounts.schemas import UserRead
 from jitasa.areas import service as areas_service
 from jitasa.areas.boundaries import read_boundary_file
+from jitasa.core import jobs as queue
 from jitasa.core.config import Settings, get_settings
 from jitasa.core.db import create_engine, create_session_factory
 from jitasa.core.db_errors import missing_schema
@@ -275,14 +275,9 @@ def worker(
 
 async def _jobs(settings: Settings, *, state: JobState | None, limit: int) -> list[Job]:
     """Return the newest jobs, in one state or all."""
-    statement = select(Job).order_by(Job.id.desc()).limit(limit)
-    if state is not None:
-        statement = statement.where(Job.state == state)
-
-    async def newest(session) -> list[Job]:
-        return list(await session.scalars(statement))
-
-    return await _in_transaction(settings, newest)
+    return await _in_transaction(
+        settings, lambda session: queue.newest(session, state=state, limit=limit)
+    )
 
 
 @jobs_app.command("list")
@@ -303,6 +298,29 @@ def jobs_list(
             (job.last_error or "")[:60],
         )
     console.print(table)
+
+
+@jobs_app.command("cancel")
+def jobs_cancel(job_id: Annotated[int, typer.Argument(min=1, help="The job's id")]) -> None:
+    """Cancel a queued job at once, or ask a running one to stop at its next check-in."""
+
+    async def cancel(session) -> tuple[Job | None, JobState | None]:
+        job = await queue.get(session, job_id)
+        if job is None:
+            return None, None
+        before = job.state
+        return await queue.cancel(session, job_id), before
+
+    job, before = run(_in_transaction(get_settings(), cancel))
+    if job is None:
+        fail(NotFound("job.not_found", "No job has the id {id}.", {"id": job_id}))
+    if before == JobState.QUEUED:
+        said = "cancelled"
+    elif before == JobState.RUNNING:
+        said = "running; asked to stop at its next check-in"
+    else:
+        said = f"already {before}; nothing to cancel"
+    print(f"job {job.id} ({job.kind}): {said}")
 
 
 @app.command()

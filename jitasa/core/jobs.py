@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+import structlog
 from sqlalchemy import JSON, Boolean, Float, Index, Integer, String, Text, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -28,6 +29,7 @@ from jitasa.core.db import Base, UTCDateTime, create_session_factory, transactio
 LEASE_SECONDS = 60.0
 BACKOFF_SECONDS = 10.0
 MAX_BACKOFF_SECONDS = 3600.0
+log = structlog.get_logger(__name__)
 
 
 class JobState(StrEnum):
@@ -94,9 +96,16 @@ class JobContext:
 
     async def check_cancelled(self) -> None:
         """Raise JobCancelled when someone cancelled this job while it ran."""
-        async with self.session_factory() as session:
+        async with reader_of(self.session_factory)() as session:
             if await session.scalar(select(Job.cancel_requested).where(Job.id == self.job_id)):
                 raise JobCancelled
+
+
+def reader_of(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> async_sessionmaker[AsyncSession]:
+    """Return a read-only factory on the same engine: a look that never takes SQLite's lock."""
+    return create_session_factory(session_factory.kw["bind"], mode="read")
 
 
 Handler = Callable[[JobContext], Awaitable[dict | None]]
@@ -162,6 +171,19 @@ async def enqueue(
     return job_id
 
 
+async def newest(session: AsyncSession, *, state: JobState | None, limit: int) -> list[Job]:
+    """Return the newest `limit` jobs, in one state or in any."""
+    statement = select(Job).order_by(Job.id.desc()).limit(limit)
+    if state is not None:
+        statement = statement.where(Job.state == state)
+    return list(await session.scalars(statement))
+
+
+async def get(session: AsyncSession, job_id: int) -> Job | None:
+    """Return one job by its id, or None."""
+    return await session.get(Job, job_id)
+
+
 async def cancel(session: AsyncSession, job_id: int) -> Job | None:
     """Cancel a queued job at once; ask a running one to stop at its next check-in."""
     job = await session.get(Job, job_id, with_for_update=True)
@@ -190,7 +212,7 @@ async def claim(
         (Job.state == JobState.RUNNING) & (Job.lease_until < now),
     )
     # A read first: an idle worker's poll never takes SQLite's write lock.
-    async with create_session_factory(session_factory.kw["bind"], mode="read")() as session:
+    async with reader_of(session_factory)() as session:
         if await session.scalar(select(Job.id).where(due).limit(1)) is None:
             return None
     async with transaction(session_factory) as session:
@@ -246,15 +268,23 @@ async def _finish(
 async def _renew_lease(
     session_factory: async_sessionmaker[AsyncSession], job_id: int, worker: str, seconds: float
 ) -> None:
-    """Extend a running job's lease every third of it, until cancelled."""
+    """Extend a running job's lease every third of it, until cancelled.
+
+    A renewal that fails (the database busy past its wait, say) is logged and tried again at
+    the next third: the lease still has two thirds left, and a renewer that died would let
+    another worker take a job that is still running.
+    """
     while True:
         await asyncio.sleep(seconds / 3)
-        async with transaction(session_factory) as session:
-            await session.execute(
-                update(Job)
-                .where(Job.id == job_id, Job.locked_by == worker)
-                .values(lease_until=utcnow() + timedelta(seconds=seconds))
-            )
+        try:
+            async with transaction(session_factory) as session:
+                await session.execute(
+                    update(Job)
+                    .where(Job.id == job_id, Job.locked_by == worker)
+                    .values(lease_until=utcnow() + timedelta(seconds=seconds))
+                )
+        except Exception:
+            log.warning("job_lease_renewal_failed", job_id=job_id, worker=worker, exc_info=True)
 
 
 async def run_one(
@@ -307,7 +337,7 @@ async def run_one(
         state, values, error = JobState.DONE, {"progress": 1.0, "result": result}, None
     finally:
         renewing.cancel()
-        with suppress(asyncio.CancelledError):
+        with suppress(asyncio.CancelledError, Exception):  # the outcome is recorded regardless
             await renewing
     if state != JobState.QUEUED:
         values.update(finished_at=utcnow(), unique_key=None)

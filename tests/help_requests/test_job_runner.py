@@ -200,3 +200,50 @@ async def test_a_failed_sweep_is_not_retried_but_queued_again_on_its_next_turn(
     await runner.schedule(session_factory)
     again = select(Job.state).where(Job.kind == "sweep.past_sla").order_by(Job.id)
     assert (await session.scalars(again)).all() == [JobState.FAILED, JobState.QUEUED]
+
+
+def queue_sweeps(settings) -> tuple[int, str]:
+    """Queue every sweep on the run's database; return the oldest queued job's id and kind."""
+
+    async def queued() -> tuple[int, str]:
+        engine = create_engine(settings)
+        try:
+            await runner.schedule(create_session_factory(engine))
+            async with create_session_factory(engine)() as session:
+                job = (
+                    await session.scalars(select(Job).where(Job.state == JobState.QUEUED))
+                ).first()
+                return job.id, job.kind
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(queued())
+
+
+def job_state(settings, job_id: int) -> str:
+    """Return a job's state, read on its own connection."""
+
+    async def read() -> str:
+        engine = create_engine(settings)
+        try:
+            async with create_session_factory(engine)() as session:
+                return await session.scalar(select(Job.state).where(Job.id == job_id))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())
+
+
+def test_jobs_cancel_stops_a_queued_sweep_and_names_an_unknown_job(session, settings, configured):
+    job_id, kind = queue_sweeps(settings)
+
+    cancelled = CliRunner().invoke(cli_app, ["jobs", "cancel", str(job_id)])
+
+    assert cancelled.exit_code == 0, cancelled.output
+    assert f"job {job_id} ({kind}): cancelled" in cancelled.stdout
+    assert job_state(settings, job_id) == JobState.CANCELLED
+    again = CliRunner().invoke(cli_app, ["jobs", "cancel", str(job_id)])
+    assert "already cancelled; nothing to cancel" in again.stdout
+    unknown = CliRunner().invoke(cli_app, ["jobs", "cancel", "999999"])
+    assert unknown.exit_code == 1
+    assert "No job has the id 999999." in unknown.output and "ไม่มีงานรหัส" in unknown.output
