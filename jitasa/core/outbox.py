@@ -104,7 +104,10 @@ async def deliver(
     """Hand the events waiting for `consumer` to `handle`, a batch per transaction; count them.
 
     The cursor moves in the transaction that read the batch, after `handle` returned: a crash
-    in between hands the batch over again (at least once).
+    in between hands the batch over again (at least once). `handle` runs while the cursor is
+    locked (on SQLite, the write lock), so it must be a quick hand-off: the hub's publish (in
+    memory, or one Redis round trip), or queueing jobs; a consumer that talks to the outside
+    world (SMS, LINE) queues a job per message and the job sends, never the handler.
     """
     # A read first: an idle poll never takes SQLite's write lock.
     async with read_session_factory() as session:
@@ -157,11 +160,19 @@ async def purge_passed(
 ) -> int:
     """Delete up to `limit` events every consumer has read and older than `retention`.
 
-    A registered consumer that never ran keeps everything; the newest event is always kept,
-    so that SQLite never hands out an id again after the outbox was emptied.
+    A registered consumer that never ran keeps everything; a cursor of a consumer this process
+    does not know holds events back only while it moved within `retention` (a retired or
+    renamed consumer must not keep personal data forever). The newest event is always kept, so
+    that SQLite never hands out an id again after the outbox was emptied.
     """
-    read = select(OutboxCursor.consumer, OutboxCursor.last_event_id)
-    cursors = dict((await session.execute(read.where(OutboxCursor.consumer != PURGED))).all())
+    read = select(OutboxCursor.consumer, OutboxCursor.last_event_id).where(
+        OutboxCursor.consumer != PURGED,
+        or_(
+            OutboxCursor.consumer.in_(registered()),
+            OutboxCursor.updated_at >= now - retention,
+        ),
+    )
+    cursors = dict((await session.execute(read)).all())
     newest = await session.scalar(select(func.max(OutboxEvent.id)))
     if not cursors or registered() - cursors.keys() or newest is None:
         return 0

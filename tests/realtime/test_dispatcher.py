@@ -233,3 +233,21 @@ async def test_purge_keeps_what_any_consumer_has_not_read(engine, session, setti
         "events_purged"
     ] == 1
     assert await session.scalar(select(func.min(OutboxEvent.id))) == newest - 1
+
+
+async def test_a_retired_consumer_idle_past_the_retention_no_longer_holds_the_purge(
+    engine, session, settings
+):
+    old = utcnow() - timedelta(days=2)
+    for n in range(3):
+        session.add(OutboxEvent(**ROW, at=old, public={"n": n}, full={}))
+    await session.commit()
+    newest = await session.scalar(select(func.max(OutboxEvent.id)))
+    session.add(OutboxCursor(consumer=CONSUMER, last_event_id=newest))
+    session.add(OutboxCursor(consumer="retired", last_event_id=newest - 3, updated_at=old))
+    await session.commit()
+
+    assert (await jobs.run_once(create_session_factory(engine), settings=settings))[
+        "events_purged"
+    ] == 2
+    assert await session.scalar(select(func.min(OutboxEvent.id))) == newest
