@@ -4,10 +4,9 @@ from typing import Annotated
 
 from fastapi import Query
 
-from jitasa.core.fields import AreaCode
+from jitasa.core.fields import MAX_ROW_ID, AreaCode
 from jitasa.core.map_params import BBoxParam, parse_bbox, split_values
 from jitasa.core.words import URGENCIES
-from jitasa.help_requests.schemas import MAX_ID
 from jitasa.help_requests.states import Status
 
 
@@ -22,7 +21,7 @@ class ListFilters:
         category: Annotated[list[str] | None, Query(max_length=200)] = None,
         urgency: Annotated[list[str] | None, Query(max_length=200)] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        cursor: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+        cursor: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     ) -> None:
         self.bbox = parse_bbox(bbox)
         self.area = area

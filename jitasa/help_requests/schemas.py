@@ -4,12 +4,11 @@ from datetime import datetime
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
-from jitasa.core.fields import AreaCode, ThaiPhone
+from jitasa.core.fields import MAX_ROW_ID, AreaCode, ThaiPhone
 from jitasa.help_requests.states import CloseReason, Status
 
 MAX_PEOPLE = 500
 MAX_DESCRIPTION = 2000
-MAX_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL: a larger one is bad input, not a 500
 CONSENT_VERSION = "2026-11"
 Latitude = Field(ge=-90, le=90, allow_inf_nan=False)
 Longitude = Field(ge=-180, le=180, allow_inf_nan=False)
@@ -122,14 +121,14 @@ class TransitionIn(BaseModel):
 class AssignIn(BaseModel):
     """The volunteer (profile id) a coordinator gives a request to."""
 
-    volunteer_id: int = Field(ge=1, le=MAX_ID)
+    volunteer_id: int = Field(ge=1, le=MAX_ROW_ID)
     note: str = Field("", max_length=1000)
 
 
 class MergeIn(BaseModel):
     """The request a duplicate is merged into."""
 
-    keep_id: int = Field(ge=1, le=MAX_ID)
+    keep_id: int = Field(ge=1, le=MAX_ROW_ID)
     note: str = Field("", max_length=1000)
 
 

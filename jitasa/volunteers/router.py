@@ -9,7 +9,7 @@ from jitasa.accounts.deps import SignedInUser, client_ip, user_allowed_to
 from jitasa.accounts.policy import Action
 from jitasa.core.db import SessionDep, WriteSessionDep
 from jitasa.core.errors import NotFound
-from jitasa.core.fields import AreaCode
+from jitasa.core.fields import MAX_ROW_ID, AreaCode
 from jitasa.volunteers import service
 from jitasa.volunteers.deps import ReadableVolunteer, VerifiableVolunteer
 from jitasa.volunteers.models import Volunteer
@@ -60,7 +60,7 @@ async def list_volunteers(
     area: Annotated[AreaCode | None, Query(description="Area code; default your own")] = None,
     verified: Annotated[bool | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[int | None, Query(ge=0)] = None,
+    cursor: Annotated[int | None, Query(ge=0, le=MAX_ROW_ID)] = None,
 ) -> VolunteerPage:
     """List the volunteers of an area with their contact details (area staff; admins: all)."""
     scope = policy.scope_for_listing(user, Action.LIST_VOLUNTEERS, area)

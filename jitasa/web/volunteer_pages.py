@@ -14,7 +14,7 @@ from jitasa.accounts.policy import Action
 from jitasa.areas import service as areas_service
 from jitasa.core.db import SessionDep, WriteSessionDep
 from jitasa.core.errors import Conflict, DomainError, FieldError
-from jitasa.core.fields import AreaCode
+from jitasa.core.fields import MAX_ROW_ID, AreaCode
 from jitasa.core.i18n import translate
 from jitasa.core.thai import format_date, to_arabic_digits
 from jitasa.core.validation import field_errors
@@ -208,7 +208,7 @@ async def verification_queue(
     user: OptionalUser,
     session: SessionDep,
     area: Annotated[AreaCode | None, Query()] = None,
-    cursor: Annotated[int | None, Query(ge=0)] = None,
+    cursor: Annotated[int | None, Query(ge=0, le=MAX_ROW_ID)] = None,
 ):
     """List the volunteers of the coordinator's area who wait for verification."""
     if user is None:
@@ -246,7 +246,7 @@ async def verification_queue(
 @router.post(QUEUE + "/{volunteer_id}/verify")
 async def verify_volunteer(
     request: Request,
-    volunteer_id: Annotated[int, Path(ge=1)],
+    volunteer_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)],
     user: OptionalUser,
     session: WriteSessionDep,
 ):
