@@ -18,12 +18,12 @@ from jitasa.areas.models import Area
 from jitasa.core import geo
 from jitasa.core.db import create_session_factory, utcnow
 from jitasa.core.words import OTHER_URGENCIES, TRIAGE_COLOURS, Role
-from jitasa.help_requests import signals
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.schemas import CONSENT_VERSION
 from jitasa.help_requests.service import CODE_ALPHABET
 from jitasa.help_requests.states import CloseReason, Status
 from jitasa.incidents import service as incidents_service
+from jitasa.map import registry
 from jitasa.volunteers.models import Vehicle, Volunteer, VolunteerKind
 
 SEED = 2021
@@ -304,7 +304,7 @@ async def generate(engine: AsyncEngine, rows: int, *, seed: int = SEED) -> dict:
     load_seconds = time.perf_counter() - started
     started = time.perf_counter()
     async with create_session_factory(engine)() as session:
-        cells = await signals.recount_map(session)
+        cells = sum((await registry.recount_all(session)).values())
         await session.commit()
     map_seconds = time.perf_counter() - started
     started = time.perf_counter()

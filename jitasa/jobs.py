@@ -32,33 +32,27 @@ JOB_CHANGES = Counter("jitasa_job_changes_total", "Rows changed by the periodic 
 JOB_FAILURES = Counter("jitasa_job_failures_total", "Failed runs of a periodic job", ["job"])
 log = structlog.get_logger("jitasa.jobs")
 
-Job = Callable[..., Awaitable[int]]
+Sweep = Callable[..., Awaitable[int]]
 
-
-def scheduled_jobs(settings: Settings) -> list[tuple[str, Job]]:
-    """Return the sweeps in order, by the name their count is reported under."""
-    return [
-        # Expiry first: a request that expires in this pass needs no escalation as well.
-        ("expired", help_request_jobs.expire),
-        ("past_sla", help_request_jobs.flag_past_sla),
-        ("stale_claims", help_request_jobs.flag_stale_claims),
-        (
-            "anonymised",
-            partial(help_request_jobs.anonymise_closed, retention_days=settings.retention_days),
-        ),
-        ("idempotency_purged", idempotency.purge),
-        (
-            "events_purged",
-            partial(
-                outbox.purge_passed,
-                retention=timedelta(hours=settings.event_retention_hours),
-            ),
-        ),
-    ]
+# Each sweep by the name its count is reported under, made from the settings. They are queued
+# in this order, so one worker runs expiry first: a request that expires needs no escalation.
+SWEEP_MAKERS: dict[str, Callable[[Settings], Sweep]] = {
+    "expired": lambda settings: help_request_jobs.expire,
+    "past_sla": lambda settings: help_request_jobs.flag_past_sla,
+    "stale_claims": lambda settings: help_request_jobs.flag_stale_claims,
+    "anonymised": lambda settings: partial(
+        help_request_jobs.anonymise_closed, retention_days=settings.retention_days
+    ),
+    "idempotency_purged": lambda settings: idempotency.purge,
+    "events_purged": lambda settings: partial(
+        outbox.purge_passed, retention=timedelta(hours=settings.event_retention_hours)
+    ),
+}
+SWEEPS = tuple(SWEEP_MAKERS)
 
 
 async def _run_job(
-    session_factory: async_sessionmaker[AsyncSession], job: Job, *, now: datetime
+    session_factory: async_sessionmaker[AsyncSession], job: Sweep, *, now: datetime
 ) -> int:
     """Run a sweep one batch per transaction until a batch comes back short; return the total."""
     # Short transactions: a backlog never holds SQLite's write lock, or many PostgreSQL row
@@ -77,20 +71,12 @@ def _sweep_handler(name: str) -> queue.Handler:
     """Return the queue handler that runs the sweep `name` (looked up when it runs)."""
 
     async def sweep(context: queue.JobContext) -> dict:
-        job = dict(scheduled_jobs(context.settings))[name]
+        job = SWEEP_MAKERS[name](context.settings)
         return {"changed": await _run_job(context.session_factory, job, now=context.now)}
 
     return sweep
 
 
-SWEEPS = (
-    "expired",
-    "past_sla",
-    "stale_claims",
-    "anonymised",
-    "idempotency_purged",
-    "events_purged",
-)
 for _name in SWEEPS:
     queue.handles(SWEEP + _name)(_sweep_handler(_name))
 

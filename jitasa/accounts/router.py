@@ -66,7 +66,8 @@ async def revoke_token(token_id: RowId, user: TokenOwner, session: WriteSessionD
 @router.post("/users", response_model=UserRead)
 async def save_user(user_in: UserSave, admin: Admin, request: Request, writer: WriterDep) -> User:
     """Create or update a user's roles, area and password (admins)."""
-    # A short write of its own, opened by the service after the password's slow hash.
+    # A short write of its own: its transaction begins when the service first writes, after
+    # the password's slow hash.
     async with writer() as session:
         return await service.save_user(
             session,

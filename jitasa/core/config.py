@@ -88,8 +88,8 @@ class Settings(BaseSettings):
     event_retention_hours: float = Field(
         24.0,
         gt=0,
-        description="Hours a published event is kept for clients that resume a live-update "
-        "stream with Last-Event-ID.",
+        description="Hours an event is kept, once every outbox consumer has read it, for "
+        "clients that resume a live-update stream with Last-Event-ID.",
     )
 
     @model_validator(mode="after")

@@ -13,6 +13,7 @@ from jitasa.accounts.policy import Action
 from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict, Forbidden, invalid_field
 from jitasa.help_requests import signals
+from jitasa.help_requests.map_layer import map_item
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.states import ACTIVE, Actor, CloseReason, Status, can_move, is_move
 from jitasa.incidents import service as incidents_service
@@ -102,7 +103,7 @@ async def _move(
     session: AsyncSession, help_request: HelpRequest, *, from_status: Status, values: dict
 ) -> HelpRequest:
     """Change the request only if it is still in `from_status`; exactly one racer wins."""
-    before = signals.map_item(help_request, status=str(from_status))
+    before = map_item(help_request, status=str(from_status))
     changed = await session.execute(
         update(HelpRequest)
         .where(HelpRequest.id == help_request.id, HelpRequest.status == from_status)

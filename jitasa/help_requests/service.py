@@ -22,10 +22,9 @@ from jitasa.help_requests.schemas import CONSENT_VERSION, HelpRequestCreate
 from jitasa.help_requests.states import Status
 from jitasa.incidents import service as incidents_service
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # types only: other domains are read through their services
     from jitasa.accounts.models import User
     from jitasa.incidents.models import Incident
-# named for the reader only: incidents are read through their service
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud on the phone
 DUPLICATE_RADIUS_M = 200

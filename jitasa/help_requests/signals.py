@@ -64,6 +64,7 @@ def imported(session: AsyncSession, rows: list[Mapping], *, ids: list[int]) -> N
         lon=None,
         public=summary,
         full={**summary, "ids": ids},
+        full_view_action=Action.MANAGE_REQUESTS,
     )
 
 
@@ -71,8 +72,3 @@ def changed(session: AsyncSession, before: Item, help_request: HelpRequest) -> N
     """Move a changed request's map count to where it stands now, and announce the change."""
     clusters.move(session, before, map_item(help_request))
     announce(session, help_request, kind="request.updated")
-
-
-async def recount_map(session: AsyncSession, *, only_if_empty: bool = False) -> int | None:
-    """Rebuild the map counts of every request; with `only_if_empty`, only when there are none."""
-    return await clusters.recount(session, REQUESTS, only_if_empty=only_if_empty)

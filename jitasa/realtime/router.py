@@ -39,8 +39,9 @@ STREAM_DOC = {
     200: {
         "content": {"text/event-stream": {}},
         "description": "Server-Sent Events `request.created`, `request.updated`, "
-        "`facility.updated`; `reset` when the missed events cannot all be replayed (reload); "
-        "a comment line every heartbeat.",
+        "`facility.updated`; `requests.imported` (a batch's count and provinces; only on "
+        "streams without a bbox or area filter); `reset` when the missed events cannot all be "
+        "replayed (reload); a comment line every heartbeat.",
     }
 }
 

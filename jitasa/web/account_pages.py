@@ -27,7 +27,7 @@ TextField = Annotated[str, Form(max_length=200)]
 
 
 async def _refuse(session: AsyncSession, error: DomainError, language: str) -> tuple[str, int]:
-    """Undo the request's writes and return the error's text and status for the form."""
+    """Undo what the request wrote (if anything) and return the error's text and status."""
     await session.rollback()
     return views.error_text(error, language), error.status
 

@@ -13,6 +13,7 @@ from jitasa.help_requests import bulk, signals
 from jitasa.help_requests import service as requests_service
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.schemas import HelpRequestCreate
+from jitasa.map import registry
 from tests.factories import bearer, make_user
 from tests.help_requests.helpers import CHIANG_MAI, CHOM_THONG, sos
 
@@ -114,7 +115,7 @@ async def test_bulk_create_writes_what_single_creates_write(writer):
     assert in_bulk == one_by_one
     assert {r["province_code"] for r in in_bulk[0]} == {"50"}
     assert {r["district_code"] for r in in_bulk[0]} >= {"5001", "5002"}
-    assert await signals.recount_map(writer) > 0
+    assert (await registry.recount_all(writer))["requests"] > 0
     await writer.commit()
     writer.expunge_all()
     assert (await snapshot(writer))[2] == in_bulk[2]
