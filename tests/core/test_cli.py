@@ -46,6 +46,7 @@ def query(settings: Settings, sql: str) -> tuple:
 def test_db_upgrade_twice_is_a_no_op(configured):
     first = runner.invoke(app, ["db", "upgrade"])
     assert first.exit_code == 0, first.output
+    assert f"Database: {configured.sqlalchemy_url}" in first.output.replace("\n", "")
     assert "8441 areas added" in first.output
     count, updated_at = query(configured, COUNT_AREAS)
     assert count == 77 + 928 + 7436
@@ -141,6 +142,33 @@ def test_a_database_never_upgraded_is_named_plainly_not_with_a_traceback(configu
     assert result.exit_code == 1, result.output
     assert "has not been upgraded yet: run `jitasa db upgrade` first" in result.output
     assert "ยังไม่ได้อัปเกรดฐานข้อมูล" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_users_and_tokens_are_checked_with_the_apis_own_schemas(configured):
+    runner.invoke(app, ["db", "upgrade"])
+    long_name = runner.invoke(
+        app,
+        ["users", "create", "--phone", "0812345678", "--role", "volunteer", "--name", "ก" * 121],
+    )
+    assert long_name.exit_code == 1
+    assert "display_name" in long_name.output and "120" in long_name.output
+    assert (
+        runner.invoke(
+            app, ["users", "create", "--phone", "0812345678", "--role", "volunteer"]
+        ).exit_code
+        == 0
+    )
+    long_token = runner.invoke(
+        app, ["tokens", "create", "--phone", "0812345678", "--name", "x" * 121]
+    )
+    assert long_token.exit_code == 1
+    assert "name" in long_token.output and "120" in long_token.output
+
+
+def test_a_job_id_beyond_the_column_is_refused_before_the_database(configured):
+    result = runner.invoke(app, ["jobs", "cancel", "99999999999999999999999"])
+    assert result.exit_code == 2
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
