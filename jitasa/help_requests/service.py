@@ -286,8 +286,8 @@ async def possible_duplicates(
     """Return active requests of the last 24 h that a new one at this point may repeat.
 
     A request is a candidate when its public pin is the probe's public cell with the same
-    category, or, among requests whose full view the asker has (their own, their task, their
-    area's), when its phone is the one given. Everything is measured between public cells,
+    category, or when its phone is the one given and the asker sees it in full (their own
+    request; area staff: their area's). Everything is measured between public cells,
     so every probe inside one cell gets the same answer and no stranger's phone is confirmed.
     """
     since = utcnow() - DUPLICATE_WINDOW
@@ -321,9 +321,7 @@ async def possible_duplicates(
             and help_request.contact_phone == phone
             and lifecycle.sees_everything(help_request, asker)
         )
-        in_cell = category == help_request.category and _same_cell(
-            help_request, cell_lat, cell_lon
-        )
+        in_cell = category == help_request.category and _same_cell(help_request, cell_lat, cell_lon)
         if phone_matches or in_cell:
             metres = geo.distance_km(
                 cell_lat, cell_lon, help_request.public_lat, help_request.public_lon
