@@ -63,6 +63,17 @@ class Settings(BaseSettings):
     boundary_refresh_seconds: float = Field(
         30.0, ge=0, description="How often a process checks for newly loaded area boundaries."
     )
+    duplicate_checks_per_account: int = Field(
+        20,
+        ge=1,
+        description="Duplicate checks (the SOS form's warning) one account may make in 10 "
+        "minutes; more answer 429.",
+    )
+    duplicate_checks_per_address: int = Field(
+        60,
+        ge=1,
+        description="Duplicate checks one client address may make in 10 minutes; more answer 429.",
+    )
     retention_days: int = Field(
         90,
         ge=1,

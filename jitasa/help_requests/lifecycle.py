@@ -23,6 +23,11 @@ if TYPE_CHECKING:  # types only: other domains are read through their services
     from jitasa.accounts.models import User
 
 
+OWN_REQUEST = (
+    "This is your own request: someone else must take it. You can still cancel it yourself."
+)
+
+
 def actors_of(help_request: HelpRequest, user: User | None) -> set[Actor]:
     """Return the parts the user plays towards this request."""
     if user is None:
@@ -65,7 +70,9 @@ async def _is_sensitive(session: AsyncSession, help_request: HelpRequest) -> boo
 
 
 async def _check_helper(session: AsyncSession, *, help_request: HelpRequest, user: User) -> None:
-    """Refuse a volunteer who may not take this request (policy decides)."""
+    """Refuse a volunteer who may not take this request: their own, or one policy forbids."""
+    if help_request.requester_id == user.id:
+        raise Forbidden("request.own_request", OWN_REQUEST)
     volunteer = await volunteers_service.get_for_user(session, user=user)
     policy.require_claim(
         user,

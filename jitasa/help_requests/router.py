@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from jitasa.accounts.deps import OptionalUser, client_ip, user_allowed_to
 from jitasa.accounts.policy import Action
+from jitasa.accounts.signin.deps import ThrottleDep
 from jitasa.core import idempotency
 from jitasa.core.db import SessionDep, WriteSessionDep
 from jitasa.core.errors import DomainError
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 router = APIRouter(prefix="/api/v1/requests", tags=["help requests"])
 Requester = user_allowed_to(Action.REQUEST_HELP)
 Helper = user_allowed_to(Action.CLAIM_REQUEST)
+# The SOS form checks once or twice per submission; many more is someone probing the map.
+DUPLICATE_CHECK_WINDOW_SECONDS = 600
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
@@ -129,10 +132,16 @@ async def nearby(
     radius_km: Annotated[float, Query(gt=0, le=100)] = 20,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[dict]:
-    """List open requests near a point that this volunteer may claim, nearest first."""
+    """List open requests near a point that this volunteer may claim (not their own)."""
     allowed = await lifecycle.claimable_categories(session, user=user)
     found = await service.open_near(
-        session, lat=lat, lon=lon, radius_km=radius_km, limit=limit, categories=allowed
+        session,
+        lat=lat,
+        lon=lon,
+        radius_km=radius_km,
+        limit=limit,
+        categories=allowed,
+        not_of_requester_id=user.id,
     )
     return [
         {**HelpRequestPublic.model_validate(r).model_dump(mode="json"), "distance_km": d}
@@ -143,17 +152,25 @@ async def nearby(
 @router.get("/duplicates", response_model=list[DuplicateCandidate])
 async def duplicates(
     user: Requester,
+    request: Request,
+    throttle: ThrottleDep,
     session: SessionDep,
     lat: Annotated[float, Query(ge=-90, le=90, allow_inf_nan=False)],
     lon: Annotated[float, Query(ge=-180, le=180, allow_inf_nan=False)],
     phone: Annotated[ThaiPhone | None, Query()] = None,
     category: Annotated[str | None, Query(max_length=40)] = None,
 ) -> list:
-    """Warn before submitting: open requests of the last 24 h with this phone or nearby."""
+    """Warn before submitting: the asker's requests with this phone, and the same kind here."""
+    settings = request.app.state.settings
+    for key, limit in (
+        (f"duplicates:user:{user.id}", settings.duplicate_checks_per_account),
+        (f"duplicates:ip:{client_ip(request)}", settings.duplicate_checks_per_address),
+    ):
+        await throttle.hit(key, limit=limit, window_seconds=DUPLICATE_CHECK_WINDOW_SECONDS)
     found = await service.possible_duplicates(
         session,
+        asker=user,
         phone=phone or user.phone,
-        own_phone=user.phone,
         category=category,
         lat=lat,
         lon=lon,

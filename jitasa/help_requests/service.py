@@ -10,13 +10,15 @@ from typing import TYPE_CHECKING
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jitasa.accounts import policy
+from jitasa.accounts.policy import Action
 from jitasa.areas import service as areas_service
 from jitasa.core import geo
 from jitasa.core.db import utcnow
 from jitasa.core.errors import FieldError, Invalid, NotFound, invalid_field
 from jitasa.core.i18n import thai
 from jitasa.core.words import LEVEL_LENGTHS, OTHER_URGENCIES, TRIAGE_COLOURS, AreaLevel
-from jitasa.help_requests import signals
+from jitasa.help_requests import lifecycle, signals
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.schemas import CONSENT_VERSION, HelpRequestCreate
 from jitasa.help_requests.states import Status
@@ -27,9 +29,8 @@ if TYPE_CHECKING:  # types only: other domains are read through their services
     from jitasa.incidents.models import Incident
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud on the phone
-DUPLICATE_RADIUS_M = 200
 DUPLICATE_WINDOW = timedelta(hours=24)
-FOREIGN_PHONE_RADIUS_M = 1000
+CELL_EPSILON = 1e-6  # public pins are cell centres rounded to 4 decimals: equal up to float noise
 # Extra candidates fetched for "nearby": the flat-earth ranking may swap near-equal neighbours.
 NEAR_SPARE = 20
 
@@ -231,8 +232,14 @@ async def open_near(
     radius_km: float,
     limit: int,
     categories: set[str] | None = None,
+    not_of_requester_id: int | None = None,
 ) -> list[tuple[HelpRequest, float]]:
-    """Return open requests within the radius, nearest first, with their distance in km."""
+    """Return open requests within the radius, nearest first, with their distance in km.
+
+    The probe is moved to the centre of its public cell and distances are to public pins, so
+    every probe inside one cell gets the same answer: nothing finer than the public map.
+    """
+    lat, lon = geo.round_for_privacy(lat, lon)
     # Distances are to the public pin: exact ones, from points of the asker's choosing, would
     # give the exact pin away. The public pin is at most half a grid cell from the exact one,
     # so the box searched on the exact pin (indexed) is that much wider.
@@ -256,6 +263,8 @@ async def open_near(
     )
     if categories is not None:
         statement = statement.where(HelpRequest.category.in_(categories))
+    if not_of_requester_id is not None:
+        statement = statement.where(HelpRequest.requester_id != not_of_requester_id)
     nearby = []
     for help_request in await session.scalars(statement):
         distance = geo.distance_km(lat, lon, help_request.public_lat, help_request.public_lon)
@@ -268,50 +277,65 @@ async def open_near(
 async def possible_duplicates(
     session: AsyncSession,
     *,
+    asker: User,
     phone: str | None,
-    own_phone: str,
     category: str | None,
     lat: float,
     lon: float,
 ) -> list[tuple[HelpRequest, bool, int]]:
-    """Return active requests of the last 24 h with the same phone, or the same category
-    within 200 m, each with whether the phone matched and the distance in metres.
+    """Return active requests of the last 24 h that a new one at this point may repeat.
 
-    Someone else's phone matches only near the pin, and distances are measured to the public
-    (rounded) position, so the check cannot be used to find a stranger's exact location.
+    A request is a candidate when its public pin is the probe's public cell with the same
+    category, or when its phone is the one given and the asker sees it in full (their own
+    request; area staff: their area's). Everything is measured between public cells,
+    so every probe inside one cell gets the same answer and no stranger's phone is confirmed.
     """
     since = utcnow() - DUPLICATE_WINDOW
-    west, south, east, north = geo.bbox_around(lat, lon, DUPLICATE_RADIUS_M / 1000)
-    near_same_category = (
+    cell_lat, cell_lon = geo.round_for_privacy(lat, lon)
+    same_cell_category = (
         and_(
             HelpRequest.category == category,
-            HelpRequest.lat.between(south, north),
-            HelpRequest.lon.between(west, east),
+            HelpRequest.public_lat.between(cell_lat - CELL_EPSILON, cell_lat + CELL_EPSILON),
+            HelpRequest.public_lon.between(cell_lon - CELL_EPSILON, cell_lon + CELL_EPSILON),
         )
         if category
         else False
     )
     same_phone = HelpRequest.contact_phone == phone if phone else False
+    if phone and not policy.allows(asker, Action.MANAGE_REQUESTS, area_code=asker.area_code):
+        same_phone = and_(same_phone, HelpRequest.requester_id == asker.id)
     statement = (
         select(HelpRequest)
         .where(
             HelpRequest.status.in_([Status.OPEN, Status.CLAIMED, Status.IN_PROGRESS]),
             HelpRequest.created_at >= since,
-            or_(same_phone, near_same_category),
+            or_(same_phone, same_cell_category),
         )
         .order_by(HelpRequest.id.desc())
         .limit(20)
     )
     found = []
     for help_request in await session.scalars(statement):
-        exact_m = geo.distance_km(lat, lon, help_request.lat, help_request.lon) * 1000
-        public_m = geo.distance_km(lat, lon, help_request.public_lat, help_request.public_lon)
-        phone_matches = bool(phone) and help_request.contact_phone == phone
-        if phone_matches and phone != own_phone and exact_m > FOREIGN_PHONE_RADIUS_M:
-            continue
-        if phone_matches or exact_m <= DUPLICATE_RADIUS_M:
-            found.append((help_request, phone_matches, int(round(public_m * 1000, -1))))
+        phone_matches = (
+            bool(phone)
+            and help_request.contact_phone == phone
+            and lifecycle.sees_everything(help_request, asker)
+        )
+        in_cell = category == help_request.category and _same_cell(help_request, cell_lat, cell_lon)
+        if phone_matches or in_cell:
+            metres = geo.distance_km(
+                cell_lat, cell_lon, help_request.public_lat, help_request.public_lon
+            )
+            found.append((help_request, phone_matches, int(round(metres * 1000, -1))))
     return found
+
+
+def _same_cell(help_request: HelpRequest, cell_lat: float, cell_lon: float) -> bool:
+    """Tell whether the request's public pin is the centre of this privacy cell."""
+    return (
+        abs(help_request.public_lat - cell_lat) <= CELL_EPSILON
+        and abs(help_request.public_lon - cell_lon) <= CELL_EPSILON
+    )
 
 
 def _kind_filters(statement, *, statuses, categories, urgencies):

@@ -225,9 +225,10 @@ function duplicateItem(found) {
   const link = document.createElement("a");
   link.href = `/requests/${r.id}`;
   link.textContent = `${r.code} · ${data.categories[r.category] || r.category}`;
-  const why = found.same_phone
-    ? msg.same_phone
-    : format(msg.metres_away, { metres: found.distance_m });
+  // Distances are between public map cells: 0 means the same cell, not the same house.
+  let why = format(msg.metres_away, { metres: found.distance_m });
+  if (found.same_phone) why = msg.same_phone;
+  else if (found.distance_m === 0) why = msg.same_spot;
   item.append(link, ` · ${data.statuses[r.status] || r.status} · ${why}`);
   return item;
 }
