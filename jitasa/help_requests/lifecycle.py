@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts import policy
 from jitasa.accounts import service as accounts_service
-from jitasa.accounts.policy import Action
+from jitasa.accounts.policy import Action, ClaimLimits
+from jitasa.audit import service as audit_service
 from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict, Forbidden, invalid_field
+from jitasa.core.geo import distance_km
 from jitasa.help_requests import signals
 from jitasa.help_requests.map_layer import map_item
 from jitasa.help_requests.models import HelpRequest, RequestEvent
-from jitasa.help_requests.states import ACTIVE, Actor, CloseReason, Status, can_move, is_move
+from jitasa.help_requests.states import (
+    ACTIVE,
+    TAKEN,
+    Actor,
+    CloseReason,
+    Status,
+    can_move,
+    is_move,
+)
 from jitasa.incidents import service as incidents_service
 from jitasa.volunteers import service as volunteers_service
 
@@ -74,6 +85,52 @@ async def _check_helper(session: AsyncSession, *, help_request: HelpRequest, use
     )
 
 
+async def _check_claimer(
+    session: AsyncSession, *, help_request: HelpRequest, user: User, limits: ClaimLimits
+) -> None:
+    """Refuse a claim out of the helper's reach, or past the requests they may hold at once."""
+    volunteer = await volunteers_service.get_for_user(session, user=user)
+    from_home = None
+    if volunteer is not None:
+        home = (volunteer.home_lat, volunteer.home_lon)
+        from_home = distance_km(*home, help_request.lat, help_request.lon)
+    policy.require_reach(
+        user,
+        area_code=help_request.area_code,
+        distance_km=from_home,
+        radius_km=volunteer.service_radius_km if volunteer else 0.0,
+    )
+    holding = await session.scalar(
+        select(func.count())
+        .select_from(HelpRequest)
+        .where(HelpRequest.claimed_by_id == user.id, HelpRequest.status.in_(TAKEN))
+    )
+    policy.require_open_claims(
+        user,
+        verified=volunteer is not None and volunteer.is_verified,
+        holding=holding or 0,
+        limits=limits,
+    )
+
+
+async def _check_release(
+    session: AsyncSession, *, help_request: HelpRequest, user: User | None, limits: ClaimLimits
+) -> None:
+    """Refuse a claimer who has given back too many requests in the last hour."""
+    if user is None or help_request.claimed_by_id != user.id:
+        return  # area staff releasing someone else's claim is not churn
+    released = await session.scalar(
+        select(func.count())
+        .select_from(RequestEvent)
+        .where(
+            RequestEvent.actor_id == user.id,
+            RequestEvent.kind == "released",
+            RequestEvent.at >= utcnow() - timedelta(hours=1),
+        )
+    )
+    policy.require_release_quota(user, released_last_hour=released or 0, limits=limits)
+
+
 def _record(
     session: AsyncSession,
     help_request: HelpRequest,
@@ -122,10 +179,20 @@ async def _move(
 
 
 async def claim(
-    session: AsyncSession, *, help_request: HelpRequest, user: User, note: str = ""
+    session: AsyncSession,
+    *,
+    help_request: HelpRequest,
+    user: User,
+    note: str = "",
+    limits: ClaimLimits = ClaimLimits(),
+    client_ip: str = "",
 ) -> HelpRequest:
-    """Give an open request to the signed-in volunteer; of simultaneous claims one wins."""
+    """Give an open request to the signed-in volunteer; of simultaneous claims one wins.
+
+    The claimer gets the full view while they hold it, so each claim is audited as a read.
+    """
     await _check_helper(session, help_request=help_request, user=user)
+    await _check_claimer(session, help_request=help_request, user=user, limits=limits)
     await _move(
         session,
         help_request,
@@ -140,6 +207,15 @@ async def claim(
         from_status=Status.OPEN,
         to_status=Status.CLAIMED,
         note=note,
+    )
+    await audit_service.record(
+        session,
+        action="personal_data.claim",
+        actor_id=user.id,
+        subject_type="help_request",
+        subject_id=help_request.id,
+        area_code=help_request.area_code,
+        client_ip=client_ip,
     )
     await session.flush()
     return help_request
@@ -194,8 +270,13 @@ async def transition(
     note: str = "",
     reason: CloseReason | None = None,
     actors: set[Actor] | None = None,
+    limits: ClaimLimits = ClaimLimits(),
+    client_ip: str = "",
 ) -> HelpRequest:
-    """Move a request as the state machine and the mover's part allow; 409 if impossible."""
+    """Move a request as the state machine and the mover's part allow; 409 if impossible.
+
+    A release is limited per hour and audited in the request's area, for its coordinators.
+    """
     current = Status(help_request.status)
     if not is_move(current, to) or to == Status.CLAIMED:
         raise Conflict(
@@ -210,7 +291,18 @@ async def transition(
         raise invalid_field("reason", "{field} is required.")
     values: dict = {"status": to}
     if to == Status.OPEN:
+        await _check_release(session, help_request=help_request, user=user, limits=limits)
         values |= {"claimed_by_id": None, "claimed_at": None}
+        await audit_service.record(
+            session,
+            action="request.released",
+            actor_id=user.id if user else None,
+            subject_type="help_request",
+            subject_id=help_request.id,
+            area_code=help_request.area_code,
+            client_ip=client_ip,
+            claimed_by_id=help_request.claimed_by_id,
+        )
     if to in (Status.RESOLVED, Status.CANCELLED, Status.CLOSED, Status.EXPIRED):
         values |= {"closed_at": utcnow(), "close_reason": reason.value if reason else None}
     await _move(session, help_request, from_status=current, values=values)
