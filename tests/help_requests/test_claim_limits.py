@@ -1,4 +1,4 @@
-"""Claims cannot harvest personal data: reach, open claims, release churn, the view after release."""
+"""Claims cannot harvest personal data: reach, open claims, release churn, view after release."""
 
 from sqlalchemy import select
 
