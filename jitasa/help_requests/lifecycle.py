@@ -32,6 +32,7 @@ from jitasa.volunteers import service as volunteers_service
 
 if TYPE_CHECKING:  # types only: other domains are read through their services
     from jitasa.accounts.models import User
+    from jitasa.volunteers.models import Volunteer
 
 
 def actors_of(help_request: HelpRequest, user: User | None) -> set[Actor]:
@@ -75,21 +76,28 @@ async def _is_sensitive(session: AsyncSession, help_request: HelpRequest) -> boo
     )
 
 
-async def _check_helper(session: AsyncSession, *, help_request: HelpRequest, user: User) -> None:
-    """Refuse a volunteer who may not take this request (policy decides)."""
+async def _check_helper(
+    session: AsyncSession, *, help_request: HelpRequest, user: User
+) -> Volunteer | None:
+    """Refuse a volunteer who may not take this request (policy decides); return their profile."""
     volunteer = await volunteers_service.get_for_user(session, user=user)
     policy.require_claim(
         user,
         verified_volunteer=volunteer is not None and volunteers_service.may_help_medical(volunteer),
         sensitive=await _is_sensitive(session, help_request),
     )
+    return volunteer
 
 
 async def _check_claimer(
-    session: AsyncSession, *, help_request: HelpRequest, user: User, limits: ClaimLimits
+    session: AsyncSession,
+    *,
+    help_request: HelpRequest,
+    user: User,
+    volunteer: Volunteer | None,
+    limits: ClaimLimits,
 ) -> None:
     """Refuse a claim out of the helper's reach, or past the requests they may hold at once."""
-    volunteer = await volunteers_service.get_for_user(session, user=user)
     from_home = None
     if volunteer is not None:
         home = (volunteer.home_lat, volunteer.home_lon)
@@ -191,8 +199,10 @@ async def claim(
 
     The claimer gets the full view while they hold it, so each claim is audited as a read.
     """
-    await _check_helper(session, help_request=help_request, user=user)
-    await _check_claimer(session, help_request=help_request, user=user, limits=limits)
+    volunteer = await _check_helper(session, help_request=help_request, user=user)
+    await _check_claimer(
+        session, help_request=help_request, user=user, volunteer=volunteer, limits=limits
+    )
     await _move(
         session,
         help_request,
