@@ -57,7 +57,9 @@ async def _as_seen_now(
     """
     status_code, body = replayed
     if help_request is not None and status_code < 300:
+        # After a rollback both are expired; reading them afresh also gives the state of now.
         await session.refresh(help_request)
+        await session.refresh(user)
         body = reads.view(help_request, user)
     return JSONResponse(body, status_code=status_code)
 
