@@ -237,6 +237,7 @@ async def _volunteers(engine: AsyncEngine, districts: Districts, count: int, rng
         "display_name": [f"อาสา {i + 1}" for i in range(count)],
         "area_code": [None] * count,  # a user's area is a staff scope, not a home
         "is_active": [True] * count,
+        "session_version": [0] * count,
         "created_at": [now] * count,
     }
     await load(engine, User.__table__, users)

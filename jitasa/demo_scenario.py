@@ -13,6 +13,7 @@ from jitasa.accounts import service as accounts_service
 from jitasa.accounts.models import User
 from jitasa.areas.models import Area
 from jitasa.core.db import utcnow
+from jitasa.core.geo import distance_km
 from jitasa.core.words import Role
 from jitasa.help_requests import lifecycle
 from jitasa.help_requests import service as help_requests_service
@@ -103,7 +104,7 @@ async def seed(session: AsyncSession, *, seed_value: int = 2021) -> dict[str, in
             password=DEMO_PASSWORD,
         )
     coordinator = await accounts_service.get_by_phone(session, phone=STAFF[1].phone)
-    helpers: list[User] = []
+    helpers: list[tuple[User, float, float]] = []  # verified, with their home pins
     for number, (name, kind, vehicle, district, verified) in enumerate(VOLUNTEERS, start=1):
         user = await accounts_service.save_user(
             session, phone=f"+6681100{number:04d}", roles={Role.VOLUNTEER}, display_name=name
@@ -127,7 +128,7 @@ async def seed(session: AsyncSession, *, seed_value: int = 2021) -> dict[str, in
             await volunteers_service.verify(
                 session, volunteer=volunteer, coordinator=coordinator, client_ip="demo"
             )
-            helpers.append(user)
+            helpers.append((user, lat, lon))
     requesters = 0
     for number, (category, urgency, district, people, text, status) in enumerate(REQUESTS, 1):
         requester = await accounts_service.save_user(
@@ -152,7 +153,9 @@ async def seed(session: AsyncSession, *, seed_value: int = 2021) -> dict[str, in
                 address_text=f"หมู่ {rng.randint(1, 12)}",
             ),
         )
-        await _bring_to(session, help_request, status, requester, rng.choice(helpers))
+        # Claims keep within a helper's reach: the nearest verified one takes it.
+        helper = min(helpers, key=lambda h: distance_km(h[1], h[2], lat, lon))[0]
+        await _bring_to(session, help_request, status, requester, helper)
         await _age(session, help_request, minutes=rng.randint(5, 600))
         requesters += 1
     await session.flush()

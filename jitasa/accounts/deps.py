@@ -4,6 +4,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts import policy
 from jitasa.accounts import service as accounts_service
@@ -13,6 +14,8 @@ from jitasa.core.db import SessionDep
 from jitasa.core.errors import Unauthorized
 
 SESSION_USER_KEY = "user_id"
+SESSION_VERSION_KEY = "session_version"
+Recheck = Callable[[AsyncSession], Awaitable[User | None]]
 
 
 def client_ip(request: Request) -> str:
@@ -33,12 +36,29 @@ async def current_user_or_none(request: Request, session: SessionDep) -> User | 
         request.state.signed_in_by = "token"
         return user
     user_id = request.session.get(SESSION_USER_KEY)
-    if isinstance(user_id, int):
-        user = await session.get(User, user_id)
-        if user is not None and user.is_active:
-            request.state.signed_in_by = "session"
-            return user
-    return None
+    version = request.session.get(SESSION_VERSION_KEY)
+    user = await accounts_service.user_for_session(session, user_id=user_id, version=version)
+    if user is not None:
+        request.state.signed_in_by = "session"
+    return user
+
+
+def recheck(request: Request) -> Recheck:
+    """Return how to ask again, later in a long answer, whose the request's sign-in still is.
+
+    A revoked token, a cookie whose session has ended and a deactivated user give None.
+    """
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        plaintext = credentials.strip()
+        return lambda session: accounts_service.user_for_token(
+            session, plaintext=plaintext, touch=False
+        )
+    user_id = request.session.get(SESSION_USER_KEY)
+    version = request.session.get(SESSION_VERSION_KEY)
+    return lambda session: accounts_service.user_for_session(
+        session, user_id=user_id, version=version
+    )
 
 
 OptionalUser = Annotated[User | None, Depends(current_user_or_none)]
@@ -71,10 +91,17 @@ def start_session(request: Request, user: User) -> None:
     csrf = request.session.get("csrf")
     request.session.clear()
     request.session[SESSION_USER_KEY] = user.id
+    request.session[SESSION_VERSION_KEY] = user.session_version
     if csrf:
         request.session["csrf"] = csrf
 
 
-def end_session(request: Request) -> None:
-    """Forget the signed-in user."""
+async def end_session(request: Request, session: AsyncSession) -> None:
+    """End the signed-in user's sessions on the server, and forget them in this browser.
+
+    A copy of the cookie saved before is worth nothing after this: its version is old.
+    """
+    user_id = request.session.get(SESSION_USER_KEY)
+    if isinstance(user_id, int):
+        await accounts_service.end_sessions(session, user_id=user_id)
     request.session.clear()

@@ -20,6 +20,9 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     area_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # In every sign-in cookie; bumped on sign-out and on a change of roles or area, which
+    # ends every session signed in before.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     role_rows: Mapped[list["UserRole"]] = relationship(

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from jitasa.accounts.models import User
-from jitasa.core.errors import Forbidden, Unauthorized
+from jitasa.core.errors import Conflict, Forbidden, TooManyRequests, Unauthorized
 from jitasa.core.words import CODE_LENGTHS, Role
 
 
@@ -110,6 +110,66 @@ def allows_claim(user: User | None, *, verified_volunteer: bool, sensitive: bool
     except (Unauthorized, Forbidden):
         return False
     return True
+
+
+@dataclass(frozen=True)
+class ClaimLimits:
+    """How many requests a helper may hold at once and give back in an hour (from settings)."""
+
+    unverified_open: int = 1
+    verified_open: int = 5
+    releases_per_hour: int = 3
+
+
+def require_reach(
+    user: User, *, area_code: str | None, distance_km: float | None, radius_km: float
+) -> None:
+    """Let a helper claim only within their service radius from home; staff also in their area."""
+    if Role.ADMIN in user.roles:
+        return
+    if Role.COORDINATOR in user.roles and covers(user.area_code, area_code):
+        return
+    if distance_km is None:
+        raise Forbidden(
+            "claims.no_home",
+            "Register as a volunteer with your home pin first; you can claim requests within "
+            "your service radius of it.",
+        )
+    if distance_km > radius_km:
+        raise Forbidden(
+            "claims.out_of_reach",
+            "This request is {distance_km} km from your home; you can claim within your service "
+            "radius of {radius_km} km.",
+            {"distance_km": round(distance_km, 1), "radius_km": round(radius_km, 1)},
+        )
+
+
+def require_open_claims(user: User, *, verified: bool, holding: int, limits: ClaimLimits) -> None:
+    """Refuse one more claim to a helper who already holds as many requests as they may."""
+    if Role.ADMIN in user.roles:
+        return
+    trusted = verified or Role.COORDINATOR in user.roles
+    limit = limits.verified_open if trusted else limits.unverified_open
+    if holding >= limit:
+        raise Conflict(
+            "claims.too_many_open",
+            "You already hold {holding} request(s), your limit at once; finish or release one "
+            "first.",
+            {"holding": holding},
+        )
+
+
+def require_release_quota(user: User, *, released_last_hour: int, limits: ClaimLimits) -> None:
+    """Refuse a release past the hourly limit: claim-and-release churn harvests personal data."""
+    if Role.ADMIN in user.roles:
+        return
+    if released_last_hour >= limits.releases_per_hour:
+        raise TooManyRequests(
+            "claims.too_many_releases",
+            "You have given back {released} requests in the last hour; finish this one or ask "
+            "your area's coordinator to release it.",
+            {"released": released_last_hour, "retry_after": 3600},
+        )
 
 
 def scope_for_listing(user: User | None, action: Action, area_code: str | None) -> str | None:

@@ -32,9 +32,9 @@ async def csrf(request: Request) -> dict[str, str]:
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(request: Request) -> Response:
-    """Sign out of this browser."""
-    end_session(request)
+async def logout(request: Request, session: WriteSessionDep) -> Response:
+    """Sign out: this session ends on the server, so a saved copy of its cookie stops working."""
+    await end_session(request, session)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -91,6 +91,11 @@ async def save_user(
         user.password_hash = password_hash
     await session.flush()
     after = {"roles": sorted(user.roles), "area_code": user.area_code}
+    if before["area_code"] not in (None, user.area_code):
+        # Moved to another area: sessions signed in for the old one end. Roles are only ever
+        # added here, and each request reads them afresh, so a gain needs no new sign-in.
+        user.session_version += 1
+        await session.flush()
     if before != after:
         await audit_service.record(
             session,
@@ -175,7 +180,31 @@ async def revoke_token(session: AsyncSession, *, user: User, token_id: int) -> A
     return token
 
 
-async def user_for_token(session: AsyncSession, *, plaintext: str) -> User | None:
+async def user_for_session(
+    session: AsyncSession, *, user_id: object, version: object
+) -> User | None:
+    """Return the active user a session cookie names, unless their sessions ended since."""
+    if not isinstance(user_id, int) or isinstance(user_id, bool):
+        return None
+    user = await session.get(User, user_id, populate_existing=True)
+    if user is None or not user.is_active or version != user.session_version:
+        return None
+    return user
+
+
+async def end_sessions(session: AsyncSession, *, user_id: int) -> None:
+    """End every session of the user: cookies signed in before stop working."""
+    await session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(session_version=User.session_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def user_for_token(
+    session: AsyncSession, *, plaintext: str, touch: bool = True
+) -> User | None:
     """Return the active user an unrevoked token belongs to, noting when it was last used."""
     token = await session.scalar(
         select(ApiToken).where(
@@ -185,11 +214,11 @@ async def user_for_token(session: AsyncSession, *, plaintext: str) -> User | Non
     if token is None:
         return None
     now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
+    if touch and (token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL):
         # At most once a minute, and from a read after the response: a token used for every
         # map pan must not make each read wait for the write lock.
         await deferred.write(session, partial(_touch_token, token_id=token.id, now=now))
-    user = await session.get(User, token.user_id)
+    user = await session.get(User, token.user_id, populate_existing=True)
     return user if user is not None and user.is_active else None
 
 

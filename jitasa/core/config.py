@@ -39,6 +39,18 @@ class Settings(BaseSettings):
         "development.",
     )
     session_days: int = Field(14, ge=1, le=90, description="How long a sign-in lasts, in days.")
+    unverified_open_claims: int = Field(
+        1, ge=0, le=100, description="Requests an unverified volunteer may hold at once."
+    )
+    verified_open_claims: int = Field(
+        5, ge=1, le=1000, description="Requests a verified volunteer or staff may hold at once."
+    )
+    releases_per_hour: int = Field(
+        3,
+        ge=0,
+        le=1000,
+        description="Claims a volunteer may give back in any hour (churn reveals personal data).",
+    )
     sms_url: str | None = Field(
         None, description="HTTP endpoint of the SMS provider; unset: codes go to the console."
     )

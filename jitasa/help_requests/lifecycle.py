@@ -2,25 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts import policy
 from jitasa.accounts import service as accounts_service
-from jitasa.accounts.policy import Action
+from jitasa.accounts.policy import Action, ClaimLimits
+from jitasa.audit import service as audit_service
 from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict, Forbidden, invalid_field
+from jitasa.core.geo import distance_km
 from jitasa.help_requests import signals
 from jitasa.help_requests.map_layer import map_item
 from jitasa.help_requests.models import HelpRequest, RequestEvent
-from jitasa.help_requests.states import ACTIVE, Actor, CloseReason, Status, can_move, is_move
+from jitasa.help_requests.states import (
+    ACTIVE,
+    TAKEN,
+    Actor,
+    CloseReason,
+    Status,
+    can_move,
+    is_move,
+)
 from jitasa.incidents import service as incidents_service
 from jitasa.volunteers import service as volunteers_service
 
 if TYPE_CHECKING:  # types only: other domains are read through their services
     from jitasa.accounts.models import User
+    from jitasa.volunteers.models import Volunteer
 
 
 OWN_REQUEST = (
@@ -69,8 +81,10 @@ async def _is_sensitive(session: AsyncSession, help_request: HelpRequest) -> boo
     )
 
 
-async def _check_helper(session: AsyncSession, *, help_request: HelpRequest, user: User) -> None:
-    """Refuse a volunteer who may not take this request: their own, or one policy forbids."""
+async def _check_helper(
+    session: AsyncSession, *, help_request: HelpRequest, user: User
+) -> Volunteer | None:
+    """Refuse a helper who may not take this request (their own, or policy's); return profile."""
     if help_request.requester_id == user.id:
         raise Forbidden("request.own_request", OWN_REQUEST)
     volunteer = await volunteers_service.get_for_user(session, user=user)
@@ -79,6 +93,57 @@ async def _check_helper(session: AsyncSession, *, help_request: HelpRequest, use
         verified_volunteer=volunteer is not None and volunteers_service.may_help_medical(volunteer),
         sensitive=await _is_sensitive(session, help_request),
     )
+    return volunteer
+
+
+async def _check_claimer(
+    session: AsyncSession,
+    *,
+    help_request: HelpRequest,
+    user: User,
+    volunteer: Volunteer | None,
+    limits: ClaimLimits,
+) -> None:
+    """Refuse a claim out of the helper's reach, or past the requests they may hold at once."""
+    from_home = None
+    if volunteer is not None:
+        home = (volunteer.home_lat, volunteer.home_lon)
+        from_home = distance_km(*home, help_request.lat, help_request.lon)
+    policy.require_reach(
+        user,
+        area_code=help_request.area_code,
+        distance_km=from_home,
+        radius_km=volunteer.service_radius_km if volunteer else 0.0,
+    )
+    holding = await session.scalar(
+        select(func.count())
+        .select_from(HelpRequest)
+        .where(HelpRequest.claimed_by_id == user.id, HelpRequest.status.in_(TAKEN))
+    )
+    policy.require_open_claims(
+        user,
+        verified=volunteer is not None and volunteer.is_verified,
+        holding=holding or 0,
+        limits=limits,
+    )
+
+
+async def _check_release(
+    session: AsyncSession, *, help_request: HelpRequest, user: User | None, limits: ClaimLimits
+) -> None:
+    """Refuse a claimer who has given back too many requests in the last hour."""
+    if user is None or help_request.claimed_by_id != user.id:
+        return  # area staff releasing someone else's claim is not churn
+    released = await session.scalar(
+        select(func.count())
+        .select_from(RequestEvent)
+        .where(
+            RequestEvent.actor_id == user.id,
+            RequestEvent.kind == "released",
+            RequestEvent.at >= utcnow() - timedelta(hours=1),
+        )
+    )
+    policy.require_release_quota(user, released_last_hour=released or 0, limits=limits)
 
 
 def _record(
@@ -129,10 +194,22 @@ async def _move(
 
 
 async def claim(
-    session: AsyncSession, *, help_request: HelpRequest, user: User, note: str = ""
+    session: AsyncSession,
+    *,
+    help_request: HelpRequest,
+    user: User,
+    note: str = "",
+    limits: ClaimLimits = ClaimLimits(),
+    client_ip: str = "",
 ) -> HelpRequest:
-    """Give an open request to the signed-in volunteer; of simultaneous claims one wins."""
-    await _check_helper(session, help_request=help_request, user=user)
+    """Give an open request to the signed-in volunteer; of simultaneous claims one wins.
+
+    The claimer gets the full view while they hold it, so each claim is audited as a read.
+    """
+    volunteer = await _check_helper(session, help_request=help_request, user=user)
+    await _check_claimer(
+        session, help_request=help_request, user=user, volunteer=volunteer, limits=limits
+    )
     await _move(
         session,
         help_request,
@@ -147,6 +224,15 @@ async def claim(
         from_status=Status.OPEN,
         to_status=Status.CLAIMED,
         note=note,
+    )
+    await audit_service.record(
+        session,
+        action="personal_data.claim",
+        actor_id=user.id,
+        subject_type="help_request",
+        subject_id=help_request.id,
+        area_code=help_request.area_code,
+        client_ip=client_ip,
     )
     await session.flush()
     return help_request
@@ -201,8 +287,13 @@ async def transition(
     note: str = "",
     reason: CloseReason | None = None,
     actors: set[Actor] | None = None,
+    limits: ClaimLimits = ClaimLimits(),
+    client_ip: str = "",
 ) -> HelpRequest:
-    """Move a request as the state machine and the mover's part allow; 409 if impossible."""
+    """Move a request as the state machine and the mover's part allow; 409 if impossible.
+
+    A release is limited per hour and audited in the request's area, for its coordinators.
+    """
     current = Status(help_request.status)
     if not is_move(current, to) or to == Status.CLAIMED:
         raise Conflict(
@@ -217,7 +308,18 @@ async def transition(
         raise invalid_field("reason", "{field} is required.")
     values: dict = {"status": to}
     if to == Status.OPEN:
+        await _check_release(session, help_request=help_request, user=user, limits=limits)
         values |= {"claimed_by_id": None, "claimed_at": None}
+        await audit_service.record(
+            session,
+            action="request.released",
+            actor_id=user.id if user else None,
+            subject_type="help_request",
+            subject_id=help_request.id,
+            area_code=help_request.area_code,
+            client_ip=client_ip,
+            claimed_by_id=help_request.claimed_by_id,
+        )
     if to in (Status.RESOLVED, Status.CANCELLED, Status.CLOSED, Status.EXPIRED):
         values |= {"closed_at": utcnow(), "close_reason": reason.value if reason else None}
     await _move(session, help_request, from_status=current, values=values)

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
 from jitasa.accounts.deps import OptionalUser, client_ip, user_allowed_to
-from jitasa.accounts.policy import Action
+from jitasa.accounts.policy import Action, ClaimLimits
 from jitasa.accounts.signin.deps import ThrottleDep
 from jitasa.core import idempotency
 from jitasa.core.db import SessionDep, WriteSessionDep
@@ -41,14 +41,47 @@ DUPLICATE_CHECK_WINDOW_SECONDS = 600
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
-async def _idempotent(
-    request: Request, session, *, key: str | None, user: "User", payload, work
+def claim_limits(request: Request) -> ClaimLimits:
+    """Return the claim and release limits the application's settings give."""
+    settings = request.app.state.settings
+    return ClaimLimits(
+        unverified_open=settings.unverified_open_claims,
+        verified_open=settings.verified_open_claims,
+        releases_per_hour=settings.releases_per_hour,
+    )
+
+
+async def _as_seen_now(
+    session, replayed: tuple[int, dict], help_request: HelpRequest | None, user: "User"
 ) -> JSONResponse:
-    """Run `work()` once per Idempotency-Key; a repeat gets the first response back."""
+    """Answer a repeat with the request as the caller may see it now, not as it was.
+
+    A claimer who has released the request must not get its full view back by replaying.
+    """
+    status_code, body = replayed
+    if help_request is not None and status_code < 300:
+        # After a rollback both are expired; reading them afresh also gives the state of now.
+        await session.refresh(help_request)
+        await session.refresh(user)
+        body = reads.view(help_request, user)
+    return JSONResponse(body, status_code=status_code)
+
+
+async def _idempotent(
+    request: Request,
+    session,
+    *,
+    key: str | None,
+    user: "User",
+    payload,
+    work,
+    help_request: HelpRequest | None = None,
+) -> JSONResponse:
+    """Run `work()` once per Idempotency-Key; a repeat gets the first outcome, seen as of now."""
     scope = f"{user.id}:{request.method}:{request.url.path}"
     replayed = await idempotency.replay(session, key=key, scope=scope, payload=payload)
     if replayed:
-        return JSONResponse(replayed[1], status_code=replayed[0])
+        return await _as_seen_now(session, replayed, help_request, user)
     try:
         status_code, body = await work()
         await idempotency.remember(
@@ -63,7 +96,7 @@ async def _idempotent(
         replayed = await idempotency.replay(session, key=key, scope=scope, payload=payload)
         if replayed is None:
             raise
-        return JSONResponse(replayed[1], status_code=replayed[0])
+        return await _as_seen_now(session, replayed, help_request, user)
     return JSONResponse(body, status_code=status_code)
 
 
@@ -202,10 +235,18 @@ async def claim(
     """Claim an open request; 409 `request.not_open` when someone else was first."""
 
     async def work():
-        claimed = await lifecycle.claim(session, help_request=help_request, user=user)
+        claimed = await lifecycle.claim(
+            session,
+            help_request=help_request,
+            user=user,
+            limits=claim_limits(request),
+            client_ip=client_ip(request),
+        )
         return 200, HelpRequestFull.model_validate(claimed).model_dump(mode="json")
 
-    return await _idempotent(request, session, key=key, user=user, payload={}, work=work)
+    return await _idempotent(
+        request, session, key=key, user=user, payload={}, work=work, help_request=help_request
+    )
 
 
 @router.post("/{request_id}/transition", response_model=HelpRequestFull)
@@ -227,6 +268,8 @@ async def transition(
             to=transition_in.to,
             note=transition_in.note,
             reason=transition_in.reason,
+            limits=claim_limits(request),
+            client_ip=client_ip(request),
         )
         return 200, reads.view(moved, user)
 
@@ -237,6 +280,7 @@ async def transition(
         user=user,
         payload=transition_in.model_dump(mode="json"),
         work=work,
+        help_request=help_request,
     )
 
 

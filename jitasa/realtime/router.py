@@ -9,6 +9,7 @@ reload, and live events from then on.
 """
 
 import json
+import time
 from collections.abc import AsyncIterator, Callable
 from functools import lru_cache
 from typing import Annotated, NamedTuple
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from jitasa.accounts import policy
-from jitasa.accounts.deps import OptionalUser, client_ip
+from jitasa.accounts.deps import OptionalUser, Recheck, client_ip, recheck
 from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
 from jitasa.areas import service as areas_service
@@ -122,13 +123,20 @@ async def _frames(
     read_session_factory: async_sessionmaker[AsyncSession],
     *,
     user: User | None,
+    signed_in: Recheck | None = None,
+    recheck_seconds: float = 15.0,
     area: str | None,
     bbox: BBox | None,
     after_id: int | None,
     follow: bool,
 ) -> AsyncIterator[bytes]:
-    """Yield the opening frame, the events missed after `after_id`, then live events, each once."""
+    """Yield the opening frame, the events missed after `after_id`, then live events, each once.
+
+    Before a live event goes out, at most once every `recheck_seconds`, the sign-in is asked
+    again: a revoked token, an ended session or a changed area downgrades what is sent.
+    """
     frame = _viewer(user)
+    checked_at = time.monotonic()
     with hub.subscribe(_wants(area, bbox)) as live:
         yield OPENING
         replayed: set[int] = set()
@@ -147,6 +155,11 @@ async def _frames(
         if not follow:
             return
         async for event in live:
+            stale = time.monotonic() - checked_at >= recheck_seconds
+            if signed_in is not None and user is not None and stale:
+                async with read_session_factory() as session:
+                    user = await signed_in(session)
+                frame, checked_at = _viewer(user), time.monotonic()
             # Subscribed before the replay was read, an event may come both ways: send it once.
             if event.id not in replayed and event.id > reset_through:
                 yield frame(event)
@@ -187,10 +200,13 @@ async def stream(
         )
     # A browser reconnecting sends the header, newer than an id left in the URL it reuses.
     after_id = last_event_id if last_event_id_header is None else last_event_id_header
+    heartbeat = request.app.state.settings.event_stream_heartbeat_seconds
     frames = _frames(
         request.app.state.hub,
         request.app.state.read_session_factory,
         user=user,
+        signed_in=recheck(request),
+        recheck_seconds=heartbeat,
         area=area,
         bbox=box,
         after_id=after_id,
@@ -198,6 +214,6 @@ async def stream(
     )
     return EventSourceResponse(
         frames,
-        ping=request.app.state.settings.event_stream_heartbeat_seconds,
+        ping=heartbeat,
         send_timeout=SEND_TIMEOUT_SECONDS,
     )

@@ -193,9 +193,9 @@ async def staff_signin(
 
 
 @router.post("/signout")
-async def signout(request: Request) -> Response:
-    """Sign out of this browser and go back to the map."""
-    end_session(request)
+async def signout(request: Request, session: WriteSessionDep) -> Response:
+    """Sign out (ending the session on the server too) and go back to the map."""
+    await end_session(request, session)
     return views.go_to("/")
 
 

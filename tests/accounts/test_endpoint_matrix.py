@@ -137,6 +137,9 @@ async def world(session, client):
     people["admin"].password_hash = ADMIN_PASSWORD_HASH
     helper = await make_volunteer(session, user=people["volunteer"])
     helper.verified_at = utcnow()
+    # Claims keep within the helper's reach: outside their area, staff claim as a volunteer
+    # at home near the request (tests/help_requests/test_claim_limits.py tests the reach).
+    await make_volunteer(session, user=people["coordinator_outside"])
     target = await make_volunteer(session)
     await session.commit()
     headers = {name: await bearer(session, user) for name, user in people.items()}

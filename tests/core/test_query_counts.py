@@ -136,8 +136,10 @@ async def test_claim_sends_a_pinned_list_of_statements(app, client, session, sca
         "SELECT volunteers",  # the claimer's profile, joined to its user
         "SELECT user_roles",  # that user's roles again (selectin under the join; removable)
         "SELECT incident_categories",  # does the category need a verified volunteer?
+        "SELECT help_requests",  # how many requests the claimer holds already (their cap)
         "UPDATE help_requests",  # open -> claimed, only if still open: one claim wins
         "SELECT help_requests",  # the request as committed, for the answer
+        "INSERT audit_log",  # the claimer now sees the full view: every reveal is audited
         "INSERT help_request_events",
         "INSERT map_cells",  # the counts move from open to claimed, every level at once
         "INSERT outbox_events",  # the live event, built from the final state before commit

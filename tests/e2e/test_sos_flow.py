@@ -294,6 +294,7 @@ async def test_a_volunteer_who_was_slower_is_told_someone_else_took_it(
     _requester, helper = people
     help_request = await make_request(session, category="food_supplies")
     faster = await make_person(session, name="อาสา ไวไว", roles=[Role.VOLUNTEER])
+    await make_volunteer(session, user=faster)  # at home near the request
     await page.context.grant_permissions(["geolocation"])
     await page.context.set_geolocation(VOLUNTEER_SPOT)
     await sign_in(helper)

@@ -11,7 +11,7 @@ from jitasa.help_requests import lifecycle
 from jitasa.help_requests import service as requests_service
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.schemas import HelpRequestCreate
-from tests.factories import make_user
+from tests.factories import make_user, make_volunteer
 
 MUEANG_CHIANG_MAI = {"lat": 18.7883, "lon": 98.9853}
 PHONE = "+66812345678"
@@ -43,6 +43,7 @@ async def claimed_request(session: AsyncSession) -> HelpRequest:
     """Create a request and have a volunteer claim it."""
     help_request = await new_request(session)
     volunteer = await make_user(session, roles=[Role.VOLUNTEER])
+    await make_volunteer(session, user=volunteer)  # at home near the request
     await lifecycle.claim(session, help_request=help_request, user=volunteer)
     await session.commit()
     return help_request

@@ -10,7 +10,7 @@ import pytest
 
 from jitasa.core.words import Role
 from jitasa.help_requests.states import Status
-from tests.factories import bearer, make_user
+from tests.factories import bearer, make_user, make_volunteer
 from tests.help_requests.helpers import events_of, field_names, make_request, put_in_status, reload
 
 REQUESTER, CLAIMER, STAFF, VOLUNTEER, ANONYMOUS = (
@@ -205,6 +205,7 @@ async def test_whole_life_of_a_request_is_on_its_timeline(client, session):
     requester = await make_user(session)
     help_request = await make_request(session, requester=requester)
     claimer = await make_user(session, roles=[Role.VOLUNTEER])
+    await make_volunteer(session, user=claimer)  # at home near the request
     claimer_headers = await bearer(session, claimer)
     url = f"/api/v1/requests/{help_request.id}"
     assert (await client.post(f"{url}/claim", headers=claimer_headers)).status_code == 200

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from jitasa.accounts.models import User
+from jitasa.accounts.policy import ClaimLimits
 from jitasa.clusters.models import MapCell
 from jitasa.help_requests import lifecycle
 from jitasa.help_requests.models import HelpRequest
@@ -32,8 +33,10 @@ FILTERS = [
 async def _random_world(session, rng: random.Random) -> list[HelpRequest]:
     """Create requests around Chiang Mai (some on one pin), then move many of them on."""
     requester = await make_user(session)
-    profile, _headers = await volunteer(session)
+    # One busy helper reaching every pin of the world, so that many requests move on.
+    profile, _headers = await volunteer(session, service_radius_km=50)
     helper = await session.get(User, profile.user_id)
+    busy = ClaimLimits(verified_open=100, releases_per_hour=100)
     created = []
     for index in range(70):
         lat, lon = rng.uniform(18.70, 18.90), rng.uniform(98.90, 99.10)
@@ -54,14 +57,14 @@ async def _random_world(session, rng: random.Random) -> list[HelpRequest]:
     for help_request in created:
         roll = rng.random()
         if roll < 0.6:
-            await lifecycle.claim(session, help_request=help_request, user=helper)
+            await lifecycle.claim(session, help_request=help_request, user=helper, limits=busy)
             if roll < 0.3:
                 await lifecycle.transition(
                     session, help_request=help_request, user=helper, to=Status.RESOLVED
                 )
             elif roll < 0.4:
                 await lifecycle.transition(
-                    session, help_request=help_request, user=helper, to=Status.OPEN
+                    session, help_request=help_request, user=helper, to=Status.OPEN, limits=busy
                 )
         elif roll < 0.7:
             await lifecycle.transition(
