@@ -5,7 +5,7 @@ import time
 
 from sqlalchemy import func, insert, select
 
-from benchmarks.create import FLOOR_CODE, bodies
+from benchmarks.create import bodies, copies_of
 from jitasa.accounts import service as accounts_service
 from jitasa.accounts.models import User
 from jitasa.clusters.models import MapCell
@@ -15,6 +15,8 @@ from jitasa.help_requests import service as requests_service
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.schemas import HelpRequestCreate
 
+# Its copies stay (see below), so they take codes of their own: `create` clears only "BF-".
+BULK_FLOOR_CODE = "BB-"
 ROWS = int(os.environ.get("JITASA_BENCH_BULK_ROWS", "100000"))
 SINGLE_ROWS = 2000  # single creates are timed on a sample: at 100,000 they would take minutes
 
@@ -49,14 +51,7 @@ async def _single_creates(context, posts: list[dict], requester: User) -> float:
 async def _bare_floor(context, ids: list[int]) -> float:
     """Insert the imported rows again with bare Core inserts, by batch; return rows per second."""
     table = HelpRequest.__table__
-    columns = [c for c in table.columns if c.name != "id"]
-    async with context.session_factory() as session:
-        rows = [
-            dict(r._mapping)
-            for r in await session.execute(select(*columns).where(table.c.id.in_(ids)))
-        ]
-    for number, row in enumerate(rows):
-        row["code"] = f"{FLOOR_CODE}{number:07d}"
+    rows = await copies_of(context, ids, prefix=BULK_FLOOR_CODE)
     started = time.perf_counter()
     for first in range(0, len(rows), bulk.BATCH_SIZE):
         async with context.engine.begin() as connection:

@@ -81,8 +81,8 @@ async def _post_all(client, posts: list[dict], headers: list[dict], concurrency:
     return samples, ids, dict(failures), time.perf_counter() - wall
 
 
-async def _bare_inserts(context, ids: list[int]) -> dict:
-    """Insert the created rows again with bare Core inserts: one per transaction, then in bulk."""
+async def copies_of(context, ids: list[int], *, prefix: str = FLOOR_CODE) -> list[dict]:
+    """Return the requests with these ids as rows to insert again, each under a floor code."""
     table = HelpRequest.__table__
     columns = [c for c in table.columns if c.name != "id"]
     async with context.session_factory() as session:
@@ -91,7 +91,14 @@ async def _bare_inserts(context, ids: list[int]) -> dict:
             for r in await session.execute(select(*columns).where(table.c.id.in_(ids)))
         ]
     for number, row in enumerate(rows):
-        row["code"] = f"{FLOOR_CODE}{number:07d}"
+        row["code"] = f"{prefix}{number:07d}"
+    return rows
+
+
+async def _bare_inserts(context, ids: list[int]) -> dict:
+    """Insert the created rows again with bare Core inserts: one per transaction, then in bulk."""
+    table = HelpRequest.__table__
+    rows = await copies_of(context, ids)
     engine = context.engine
     samples, wall = [], time.perf_counter()
     for row in rows:

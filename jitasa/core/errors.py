@@ -109,15 +109,15 @@ class Busy(DomainError):
     title = "Busy"
 
 
-def invalid_field(field_name: str, message: str, **params: object) -> Invalid:
-    """Return a 422 error whose message and `errors` list name one field."""
-    params = {"field": field_name, **params}
-    error = FieldError(field_name, message.format(**params), thai(message, **params))
-    return Invalid("validation.invalid", message, params, [error])
-
-
 class NotReady(DomainError):
     """The database has not been migrated to this version's schema yet (503, not a retry)."""
 
     status = 503
     title = "Not ready"
+
+
+def invalid_field(field_name: str, message: str, **params: object) -> Invalid:
+    """Return a 422 error whose message and `errors` list name one field."""
+    params = {"field": field_name, **params}
+    error = FieldError(field_name, message.format(**params), thai(message, **params))
+    return Invalid("validation.invalid", message, params, [error])

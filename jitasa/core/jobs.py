@@ -17,6 +17,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 import structlog
 from sqlalchemy import JSON, Boolean, Float, Index, Integer, String, Text, or_, select, update
@@ -101,6 +102,7 @@ class JobContext:
                 raise JobCancelled
 
 
+@lru_cache(maxsize=16)  # made once per factory, not on every idle poll of the worker
 def reader_of(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> async_sessionmaker[AsyncSession]:
