@@ -34,7 +34,7 @@ def head_revision() -> str | None:
 
 async def is_current(engine: AsyncEngine) -> bool:
     """Tell whether the database has been migrated to this version's newest schema."""
-    async with engine.connect() as connection:
+    async with engine.execution_options(sqlite_begin="DEFERRED").connect() as connection:
         revision = await connection.run_sync(
             lambda sync: MigrationContext.configure(sync).get_current_revision()
         )

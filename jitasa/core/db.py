@@ -76,9 +76,12 @@ def _begin_sqlite(connection) -> None:
     """Begin a SQLite transaction; writers take the write lock up front (BEGIN IMMEDIATE).
 
     A deferred transaction that reads and then writes fails at once with SQLITE_BUSY when
-    another writer committed in between; an immediate one waits its turn instead.
+    another writer committed in between (the busy timeout does not apply); an immediate one
+    waits its turn instead. So every connection that does not say it only reads
+    (`sqlite_begin="DEFERRED"`, as read sessions do) is a writer: `engine.begin()` for
+    migrations, DDL or a bulk load included.
     """
-    mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+    mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
     if mode != "AUTOCOMMIT":
         connection.exec_driver_sql(f"BEGIN {mode}")
 

@@ -59,6 +59,29 @@ async def test_a_read_session_refuses_to_write(engine):
             await session.execute(update(User).values(display_name="x"))
 
 
+async def test_a_connection_that_does_not_say_it_reads_waits_its_turn_to_write(engine):
+    """`engine.begin()` (migrations, DDL in tests) reads, then writes: if it began DEFERRED, a
+    writer committing in between made its write fail at once with "database is locked"."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL has no deferred write lock")
+
+    async def other_writer() -> None:
+        async with create_session_factory(engine)() as session:
+            await session.execute(text("CREATE TABLE test_other_writer (id INTEGER)"))
+            await session.commit()
+
+    async with engine.begin() as connection:
+        await connection.execute(text("SELECT count(*) FROM sqlite_master"))
+        waiting = asyncio.create_task(other_writer())
+        await asyncio.sleep(0.3)
+        assert not waiting.done()  # the other writer waits for this one to finish
+        await connection.execute(text("CREATE TABLE test_first_writer (id INTEGER)"))
+    await waiting
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP TABLE test_first_writer"))
+        await connection.execute(text("DROP TABLE test_other_writer"))
+
+
 @asynccontextmanager
 async def writer_holding_the_lock(engine) -> AsyncIterator[None]:
     """Hold what blocks an audit row or a token touch: SQLite's write lock, or PG table locks."""
