@@ -148,7 +148,9 @@ async def test_five_wrong_attempts_spend_the_code(client, session, settings):
     assert await session.scalar(select(User).where(User.phone == "+66812345606")) is None
     reasons = (
         await session.scalars(
-            select(AuditEntry.details).where(AuditEntry.action == "auth.code_failed")
+            select(AuditEntry.details)
+            .where(AuditEntry.action == "auth.code_failed")
+            .order_by(AuditEntry.id)
         )
     ).all()
     assert [r["reason"] for r in reasons] == ["wrong_code"] * 5 + ["too_many_attempts"]
