@@ -29,19 +29,6 @@ ListParam = Annotated[list[str] | None, Query(max_length=200)]
 MAX_OFFSET = 1_000_000
 
 
-def parse_near(text: str | None) -> tuple[float, float] | None:
-    """Read `near=lat,lon`; refuse anything else with a 422 naming near."""
-    if text is None:
-        return None
-    try:
-        lat, lon = (float(part) for part in text.split(","))
-    except ValueError:
-        raise invalid_field("near", "{field} must be two numbers: lat,lon.") from None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise invalid_field("near", "{field} must be two numbers: lat,lon.")
-    return lat, lon
-
-
 def stale_hours(request: Request) -> float:
     """Return after how many hours the numbers of a facility are stale (settings)."""
     return request.app.state.settings.facility_stale_hours
@@ -86,7 +73,7 @@ async def list_facilities(
         free_beds=split_values(free_beds, set(BED_RESOURCES), "free_beds"),
         bbox=parse_bbox(bbox),
         area=area,
-        near=parse_near(near),
+        near=service.parse_near(near),
         limit=limit + 1,
         offset=offset,
     )

@@ -51,6 +51,19 @@ async def _area_codes(
     }
 
 
+def parse_near(text: str | None) -> tuple[float, float] | None:
+    """Read `near=lat,lon`; refuse anything else with a 422 naming near."""
+    if text is None:
+        return None
+    try:
+        lat, lon = (float(part) for part in text.split(","))
+    except ValueError:
+        raise invalid_field("near", "{field} must be two numbers: lat,lon.") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise invalid_field("near", "{field} must be two numbers: lat,lon.")
+    return lat, lon
+
+
 def check_resources(update: Mapping[str, CapacityIn]) -> None:
     """Refuse an unknown resource or more available than the total, naming the field."""
     for resource, amounts in update.items():
