@@ -5,8 +5,10 @@ from datetime import datetime
 from jitasa.core.i18n import translate
 from jitasa.facilities import service
 from jitasa.facilities.models import Facility, FacilityType
+from jitasa.facilities.words import RESOURCES
 
 JUST_NOW_MINUTES = 2
+ORDER = {resource: index for index, resource in enumerate(RESOURCES)}  # red beds first…
 
 
 def age_text(minutes: int, language: str) -> str:
@@ -63,7 +65,7 @@ def view(
         "external_id": facility.external_id,
         "capacity": [
             {"resource": c.resource, "total": c.total, "available": c.available}
-            for c in facility.capacity
+            for c in sorted(facility.capacity, key=lambda c: ORDER.get(c.resource, len(ORDER)))
         ],
         "free_beds": service.free_beds(facility),
         "capacity_version": facility.capacity_version,
