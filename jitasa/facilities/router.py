@@ -3,10 +3,12 @@
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from jitasa.accounts import policy
 from jitasa.accounts.deps import OptionalUser, user_and_token_scope
 from jitasa.accounts.policy import Action
+from jitasa.core import idempotency
 from jitasa.core.db import SessionDep, WriteSessionDep, utcnow
 from jitasa.core.errors import invalid_field
 from jitasa.core.fields import MAX_ROW_ID, AreaCode, RowId
@@ -14,6 +16,8 @@ from jitasa.core.map_params import BBoxParam, parse_bbox, split_values
 from jitasa.facilities import service, views
 from jitasa.facilities.schemas import (
     CapacityUpdate,
+    FacilityCreate,
+    FacilityEdit,
     FacilityPage,
     FacilityRead,
     FacilityTypeRead,
@@ -82,6 +86,55 @@ async def list_facilities(
         views.view(f, types, now=now, stale_hours=hours, distance_km=d) for f, d in found[:limit]
     ]
     return {"items": items, "next_cursor": str(offset + limit) if len(found) > limit else None}
+
+
+@router.post("", status_code=201, response_model=FacilityRead)
+async def create_facility(
+    facility_in: FacilityCreate,
+    user: OptionalUser,
+    request: Request,
+    session: WriteSessionDep,
+    key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> JSONResponse:
+    """Add a facility (area staff of its pin); a repeat with the same Idempotency-Key adds none."""
+    refresh = request.app.state.settings.boundary_refresh_seconds
+    codes = await service.area_codes(session, facility_in=facility_in, refresh_seconds=refresh)
+    area = codes.get("subdistrict") or codes.get("district") or codes.get("province")
+    actor: User = policy.require(user, Action.MANAGE_FACILITIES, area_code=area)
+    scope = f"{actor.id}:POST:{request.url.path}"
+    payload = facility_in.model_dump(mode="json")
+    replayed = await idempotency.replay(session, key=key, scope=scope, payload=payload)
+    if replayed:
+        return JSONResponse(replayed[1], status_code=replayed[0])
+    facility = await service.create(
+        session, facility_in=facility_in, actor_id=actor.id, via="api", refresh_seconds=refresh
+    )
+    types = await views.types_by_code(session)
+    body = FacilityRead.model_validate(
+        views.view(facility, types, now=utcnow(), stale_hours=stale_hours(request))
+    ).model_dump(mode="json")
+    await idempotency.remember(
+        session, key=key, scope=scope, payload=payload, status_code=201, body=body
+    )
+    return JSONResponse(body, status_code=201)
+
+
+@router.patch("/{facility_id}", response_model=FacilityRead)
+async def edit_facility(
+    facility_id: RowId,
+    changes: FacilityEdit,
+    user: OptionalUser,
+    request: Request,
+    session: WriteSessionDep,
+) -> dict:
+    """Change a facility's details or status (open, full, closed, evacuating): area staff."""
+    facility = await service.get_or_raise(session, facility_id=facility_id)
+    actor: User = policy.require(user, Action.MANAGE_FACILITIES, area_code=facility.area_code)
+    facility = await service.edit(
+        session, facility_id=facility.id, changes=changes, actor_id=actor.id, via="api"
+    )
+    types = await views.types_by_code(session)
+    return views.view(facility, types, now=utcnow(), stale_hours=stale_hours(request))
 
 
 @router.get("/{facility_id}", response_model=FacilityRead)

@@ -117,6 +117,20 @@ class FacilityCreate(BaseModel):
     external_id: str | None = Field(None, max_length=64)
 
 
+class FacilityEdit(BaseModel):
+    """`PATCH`: the fields to change; those not sent stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name_th: str | None = Field(None, min_length=1, max_length=200)
+    name_en: str | None = Field(None, max_length=200)
+    status: FacilityStatus | None = None
+    address: str | None = Field(None, max_length=500)
+    phone: str | None = Field(None, max_length=32)
+    opening_hours: str | None = Field(None, max_length=200)
+    services: list[Annotated[str, Field(max_length=80)]] | None = Field(None, max_length=30)
+
+
 class HistoryEntry(BaseModel):
     """One change of a facility: who, when, how, before and after."""
 

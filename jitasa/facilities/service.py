@@ -16,7 +16,7 @@ from jitasa.facilities import signals
 from jitasa.facilities.errors import StaleCapacity
 from jitasa.facilities.map_layer import map_item, type_codes
 from jitasa.facilities.models import Capacity, Facility, FacilityChange, FacilityType
-from jitasa.facilities.schemas import CapacityIn, FacilityCreate
+from jitasa.facilities.schemas import CapacityIn, FacilityCreate, FacilityEdit
 from jitasa.facilities.words import (
     BED_RESOURCES,
     RESOURCES,
@@ -30,7 +30,7 @@ async def types(session: AsyncSession) -> list[FacilityType]:
     return list(await session.scalars(select(FacilityType).order_by(FacilityType.position)))
 
 
-async def _area_codes(
+async def area_codes(
     session: AsyncSession, *, facility_in: FacilityCreate, refresh_seconds: float
 ) -> dict[str, str]:
     """Find the areas of the pin, or use the area given when no boundary holds it."""
@@ -98,7 +98,7 @@ async def create(
             "type", "{field} {code} is not a known kind of facility.", code=facility_in.type
         )
     check_resources(capacity or {})
-    codes = await _area_codes(session, facility_in=facility_in, refresh_seconds=refresh_seconds)
+    codes = await area_codes(session, facility_in=facility_in, refresh_seconds=refresh_seconds)
     now = now or utcnow()
     cell_lat, cell_lon = geo.round_for_privacy(facility_in.lat, facility_in.lon)
     facility = Facility(
@@ -226,6 +226,46 @@ async def set_capacity(
             kind="capacity" if changed else "checked",
             before={r: before.get(r) for r in sorted(changed)},
             after={r: after.get(r) for r in sorted(changed)},
+        )
+    )
+    await session.flush()
+    signals.changed(session, before_item, facility)
+    return facility
+
+
+EDITABLE = ("name_th", "name_en", "status", "address", "phone", "opening_hours", "services")
+
+
+async def edit(
+    session: AsyncSession,
+    *,
+    facility_id: int,
+    changes: FacilityEdit,
+    actor_id: int | None,
+    via: str,
+    now: datetime | None = None,
+) -> Facility:
+    """Change a facility's details or status; the map follows a new status, history keeps both."""
+    facility = await get_or_raise(session, facility_id=facility_id, for_update=True)
+    wanted = changes.model_dump(exclude_unset=True, mode="json")
+    before_item = map_item(facility)
+    before = {k: getattr(facility, k) for k in EDITABLE if k in wanted}
+    changed = {k: v for k, v in wanted.items() if v is not None and before[k] != v}
+    if not changed:
+        return facility
+    for name, value in changed.items():
+        setattr(facility, name, value)
+    now = now or utcnow()
+    facility.updated_at, facility.updated_by_id = now, actor_id
+    session.add(
+        FacilityChange(
+            facility_id=facility.id,
+            at=now,
+            actor_id=actor_id,
+            via=via,
+            kind="edited",
+            before={k: before[k] for k in changed},
+            after=changed,
         )
     )
     await session.flush()

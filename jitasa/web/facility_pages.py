@@ -20,7 +20,7 @@ from jitasa.core.words import TRIAGE_COLOURS
 from jitasa.facilities import service as facilities_service
 from jitasa.facilities import views as facility_views
 from jitasa.facilities.errors import StaleCapacity
-from jitasa.facilities.schemas import CapacityIn
+from jitasa.facilities.schemas import CapacityIn, FacilityEdit
 from jitasa.facilities.words import BED_RESOURCES
 from jitasa.web import account_views as views
 from jitasa.web.rendering import language_of, render
@@ -260,6 +260,15 @@ async def save_capacity(
             via="page",
             expected_version=int(version) if version.isdigit() else None,
         )
+        status = str(form.get("status", ""))
+        if status in STATUS_LABELS:
+            await facilities_service.edit(
+                session,
+                facility_id=facility.id,
+                changes=FacilityEdit(status=status),
+                actor_id=user.id,
+                via="page",
+            )
     except StaleCapacity as stale:
         await session.rollback()
         await session.refresh(user)  # the rollback expired it

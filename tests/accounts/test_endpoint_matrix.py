@@ -125,6 +125,13 @@ MATRIX = [
     Case("GET", "/api/v1/facilities", EVERYONE, params={"near": "18.79,98.98"}),
     Case("GET", "/api/v1/facilities/{facility_id}", EVERYONE),
     Case(
+        "POST",
+        "/api/v1/facilities",
+        STAFF_INSIDE,
+        {"type": "hospital", "name_th": "โรงพยาบาลทดสอบ", "lat": 18.79, "lon": 98.98},
+    ),
+    Case("PATCH", "/api/v1/facilities/{facility_id}", STAFF_INSIDE, {"status": "full"}),
+    Case(
         "PUT",
         "/api/v1/facilities/{facility_id}/capacity",
         STAFF_INSIDE,

@@ -211,3 +211,48 @@ async def test_numbers_not_checked_for_a_day_are_stale(client, session):
     assert freshness["stale"] is True
     assert freshness["text"] == "updated 30 h ago"
     assert freshness["text_th"] == "อัปเดตเมื่อ 30 ชม. ที่แล้ว"
+
+
+async def test_staff_add_a_facility_located_in_their_area_once_per_key(client, session):
+    body = {"type": "field_hospital", "name_th": "โรงพยาบาลสนามทดสอบ", "lat": 18.8, "lon": 99.005}
+    inside = (await signed_in(session, roles=[Role.COORDINATOR], area_code="5001"))[1]
+    outside = (await signed_in(session, roles=[Role.COORDINATOR], area_code="5002"))[1]
+    refused = await client.post("/api/v1/facilities", json=body, headers=outside)
+    assert refused.status_code == 403 and refused.json()["code"] == "auth.out_of_area"
+    keyed = {**inside, "Idempotency-Key": "field-1"}
+    first = await client.post("/api/v1/facilities", json=body, headers=keyed)
+    assert first.status_code == 201, first.text
+    assert first.json()["area_code"].startswith("5001")
+    again = await client.post("/api/v1/facilities", json=body, headers=keyed)
+    assert again.status_code == 201 and again.json()["id"] == first.json()["id"]
+    listed = (await client.get("/api/v1/facilities")).json()["items"]
+    assert len(listed) == 1
+    unknown = await client.post(
+        "/api/v1/facilities", json={**body, "type": "castle"}, headers=inside
+    )
+    assert unknown.status_code == 422 and fields(unknown) == ["type"]
+
+
+async def test_staff_mark_a_facility_full_and_the_map_and_history_follow(client, session):
+    facility = await make_facility(session, beds={"beds_red": (4, 0)})
+    _staff, headers = await signed_in(session, roles=[Role.COORDINATOR], area_code="5001")
+    response = await client.patch(
+        f"/api/v1/facilities/{facility.id}", json={"status": "full"}, headers=headers
+    )
+    assert response.status_code == 200 and response.json()["status"] == "full"
+    box = {"bbox": "98.3,17.7,99.6,20.1", "zoom": 9, "layers": "facilities"}
+    full = await client.get("/api/v1/map", params={**box, "status": "full"})
+    assert full.json()["totals"]["facilities"] == 1
+    opened = await client.get("/api/v1/map", params={**box, "status": "open"})
+    assert opened.json()["totals"]["facilities"] == 0
+    history = await client.get(f"/api/v1/facilities/{facility.id}/history", headers=headers)
+    latest = history.json()["items"][0]
+    assert (latest["kind"], latest["before"], latest["after"]) == (
+        "edited",
+        {"status": "open"},
+        {"status": "full"},
+    )
+    bad = await client.patch(
+        f"/api/v1/facilities/{facility.id}", json={"status": "asleep"}, headers=headers
+    )
+    assert bad.status_code == 422 and fields(bad) == ["status"]

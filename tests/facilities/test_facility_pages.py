@@ -55,6 +55,14 @@ async def test_staff_update_beds_with_the_thumb_form_and_see_the_history(client,
     assert checked.status_code == 303
     detail = await client.get(f"/facilities/{facility.id}?lang=en", headers={**HTML, **headers})
     assert "Numbers checked, still right" in detail.text
+    full = await client.post(
+        f"/facilities/{facility.id}/capacity",
+        data={**form_of({"beds_yellow": (10, 0)}, version=1), "status": "full"},
+        headers={**HTML, **headers},
+    )
+    assert full.status_code == 303
+    api = (await client.get(f"/api/v1/facilities/{facility.id}")).json()
+    assert (api["status"], api["free_beds"]["yellow"]) == ("full", 0)
 
 
 async def test_a_stale_form_shows_both_numbers_and_keeps_the_newer(client, session):
