@@ -239,7 +239,10 @@ async def save_capacity(
     version = str(form.get("version", ""))
     problems: list[FieldError] = []
     update = {}
+    kept = {c.resource for c in facility.capacity}
     for name, amounts in raw.items():
+        if name not in kept and amounts == {"total": "0", "available": "0"}:
+            continue  # a colour of bed the facility does not have, left at zero
         try:
             update[name] = CapacityIn.model_validate(amounts)
         except ValidationError as invalid:

@@ -63,6 +63,15 @@ async def test_staff_update_beds_with_the_thumb_form_and_see_the_history(client,
     assert full.status_code == 303
     api = (await client.get(f"/api/v1/facilities/{facility.id}")).json()
     assert (api["status"], api["free_beds"]["yellow"]) == ("full", 0)
+    # The colours the form offers but the hospital does not have are not added at zero.
+    untouched = await client.post(
+        f"/facilities/{facility.id}/capacity",
+        data=form_of({"beds_yellow": (10, 0), "beds_green": (0, 0)}, version=2),
+        headers={**HTML, **headers},
+    )
+    assert untouched.status_code == 303
+    api = (await client.get(f"/api/v1/facilities/{facility.id}")).json()
+    assert [c["resource"] for c in api["capacity"]] == ["beds_red", "beds_yellow"]
 
 
 async def test_a_stale_form_shows_both_numbers_and_keeps_the_newer(client, session):
