@@ -11,6 +11,7 @@ from jitasa.accounts import policy
 from jitasa.accounts.deps import OptionalUser
 from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
+from jitasa.core import geo
 from jitasa.core.db import SessionDep, WriteSessionDep, utcnow
 from jitasa.core.errors import DomainError, FieldError, Invalid
 from jitasa.core.fields import MAX_ROW_ID
@@ -89,6 +90,8 @@ async def facility_list(
     colour = free_beds if free_beds in BED_RESOURCES else None
     try:
         point = facilities_service.parse_near(near or None)
+        # The page's address and form keep where one stands only to about 500 m, like the map.
+        point = geo.round_for_privacy(*point) if point else None
     except Invalid:
         point = None
     found = await facilities_service.list_facilities(
@@ -114,7 +117,7 @@ async def facility_list(
         chosen={
             "type": chosen_type,
             "free_beds": colour,
-            "near": near if point else "",
+            "near": f"{point[0]},{point[1]}" if point else "",
             "open_only": open_only,
         },
         **_page_words(language),
