@@ -8,6 +8,7 @@ import httpx
 import numpy as np
 
 from benchmarks import clients, servers
+from benchmarks import facilities as facilities_bench
 from benchmarks.stats import Budget, summarise
 from jitasa.clusters import grid
 from jitasa.help_requests.states import ACTIVE
@@ -239,6 +240,7 @@ async def run(
     rng.shuffle(urls)
     return {
         "points": len(points),
+        "facilities_layer": await facilities_bench.map_layer(context, viewports),
         "floor_index_build_seconds": round(index_seconds, 3),
         "zooms": zooms,
         "throughput": await throughput(

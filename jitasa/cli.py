@@ -8,6 +8,7 @@ import uvicorn
 from rich.table import Table
 
 from jitasa import demo as demo_setup
+from jitasa.accounts import policy
 from jitasa.accounts import service as accounts_service
 from jitasa.accounts.schemas import TokenCreate, UserRead, UserSave
 from jitasa.areas import service as areas_service
@@ -20,6 +21,7 @@ from jitasa.core.errors import DomainError, NotFound
 from jitasa.core.thai import format_phone, normalize_phone
 from jitasa.core.words import Role
 from jitasa.demo_scenario import DEMO_PASSWORD, STAFF
+from jitasa.facilities import service as facilities_service
 from jitasa.main import create_app
 from jitasa.map import registry as map_registry
 from jitasa.migrate import upgrade
@@ -162,8 +164,12 @@ def users_create(
 def tokens_create(
     phone: Annotated[str, typer.Option(help="Phone number of the token's user")],
     name: Annotated[str, typer.Option(help="What the token is for")] = "",
+    facility: Annotated[
+        int | None,
+        typer.Option(min=1, help="Only for pushing this facility's capacity (a hospital system)"),
+    ] = None,
 ) -> None:
-    """Print a new API token for the user with this phone."""
+    """Print a new API token for the user with this phone (or for one facility's capacity)."""
     token_in = checked(TokenCreate, name=name)
 
     async def create(session):
@@ -172,7 +178,14 @@ def tokens_create(
             raise NotFound(
                 "users.no_phone", "No user has the phone number {phone}.", {"phone": phone}
             )
-        return (await accounts_service.create_token(session, user=user, name=token_in.name))[1]
+        scope = None
+        if facility is not None:
+            found = await facilities_service.get_or_raise(session, facility_id=facility)
+            scope = policy.facility_scope(found.id)
+        token = await accounts_service.create_token(
+            session, user=user, name=token_in.name, scope=scope
+        )
+        return token[1]
 
     try:
         print(run(in_transaction(get_settings(), create)))

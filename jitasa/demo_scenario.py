@@ -1,8 +1,11 @@
 """A realistic Chiang Mai scenario for `jitasa demo`: staff, volunteers and requests for help."""
 
+import csv
+import json
 import random
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import shapely
 from shapely.geometry import Point
@@ -14,7 +17,9 @@ from jitasa.accounts.models import User
 from jitasa.areas.models import Area
 from jitasa.core.db import utcnow
 from jitasa.core.geo import distance_km
-from jitasa.core.words import Role
+from jitasa.core.words import TRIAGE_COLOURS, Role
+from jitasa.facilities import service as facilities_service
+from jitasa.facilities.schemas import CapacityIn, FacilityCreate
 from jitasa.help_requests import lifecycle
 from jitasa.help_requests import service as help_requests_service
 from jitasa.help_requests.models import HelpRequest, RequestEvent
@@ -70,6 +75,89 @@ REQUESTS = [
     ("oxygen", "yellow", "5014", 1, "ต้องการเติมออกซิเจน", Status.OPEN),
     ("food_supplies", "urgent", "5015", 6, "ชุมชนถูกกักตัวทั้งซอย", Status.OPEN),
 ]
+
+
+# Chiang Mai's hospitals and field hospitals with beds by colour (the shared sample sheet, Thai
+# headers), English names where the sample GeoJSON has them; then waiting centres and
+# vaccination points (from the sample vaccination sheet) with their capacity.
+FACILITY_DATA = Path(__file__).parent / "facilities" / "data"
+FACILITY_TYPES = {"โรงพยาบาล": "hospital", "โรงพยาบาลสนาม": "field_hospital"}
+WAITING_CENTRES = [
+    ("ศูนย์พักคอยวัดพระสิงห์", "Wat Phra Singh community isolation", 18.7884, 98.9818, 40),
+    ("ศูนย์พักคอยเทศบาลตำบลสุเทพ", "Suthep community isolation", 18.7960, 98.9510, 30),
+    ("ศูนย์พักคอยเทศบาลเมืองแม่โจ้", "Mae Jo community isolation", 18.8990, 99.0060, 25),
+]
+VACCINATION_POINTS = [
+    ("จุดฉีดวัคซีนรพ.มหาราชนครเชียงใหม่", 18.7910, 98.9720, "sinovac", 300),
+    ("จุดฉีดวัคซีนรพ.นครพิงค์", 18.8503, 98.9635, "astrazeneca", 500),
+    ("จุดฉีดวัคซีนรพ.สันทราย", 18.8463, 99.0399, "pfizer", 500),
+    ("จุดฉีดวัคซีนรพ.หางดง", 18.6887, 98.9160, "moderna", 1000),
+]
+
+
+async def _add_facility(
+    session: AsyncSession, rng: random.Random, body: dict, capacity: dict[str, tuple[int, int]]
+) -> None:
+    """Add one demo facility, its numbers last vouched for between 10 minutes and 30 hours ago."""
+    full = bool(capacity) and not any(a for _t, a in capacity.values())
+    await facilities_service.create(
+        session,
+        facility_in=FacilityCreate(**body, status="full" if full else "open"),
+        capacity={r: CapacityIn(total=t, available=a) for r, (t, a) in capacity.items()},
+        actor_id=None,
+        via="demo",
+        refresh_seconds=0,
+        now=utcnow() - timedelta(minutes=rng.randint(10, 30 * 60)),
+    )
+
+
+async def seed_facilities(session: AsyncSession, rng: random.Random) -> int:
+    """Add Chiang Mai's hospitals, field hospitals, waiting centres and vaccination points."""
+    features = json.loads((FACILITY_DATA / "facilities.geojson").read_text(encoding="utf-8"))
+    english = {
+        f["properties"]["external_id"]: f["properties"]["name_en"] for f in features["features"]
+    }
+    rows = list(csv.reader((FACILITY_DATA / "facilities_chiangmai.csv").open(encoding="utf-8-sig")))
+    for code, name, kind, lat, lon, district, phone, *beds, _date in rows[1:]:
+        numbers = [int(n) for n in beds]
+        capacity = {
+            f"beds_{colour}": (numbers[2 * i], numbers[2 * i + 1])
+            for i, colour in enumerate(reversed(TRIAGE_COLOURS))
+        }
+        body = {
+            "type": FACILITY_TYPES[kind],
+            "name_th": name,
+            "name_en": english.get(code, ""),
+            "lat": float(lat),
+            "lon": float(lon),
+            "phone": phone,
+            "address": f"อำเภอ{district}",
+            "opening_hours": "24 ชั่วโมง",
+            "source": "moph-cm",
+            "external_id": code,
+        }
+        await _add_facility(session, rng, body, capacity)
+    for name_th, name_en, lat, lon, beds in WAITING_CENTRES:
+        body = {
+            "type": "community_isolation",
+            "name_th": name_th,
+            "name_en": name_en,
+            "lat": lat,
+            "lon": lon,
+            "phone": "053-112-233",
+        }
+        await _add_facility(session, rng, body, {"beds_green": (beds, rng.randint(0, beds))})
+    for name_th, lat, lon, brand, doses in VACCINATION_POINTS:
+        body = {
+            "type": "vaccination_point",
+            "name_th": name_th,
+            "lat": lat,
+            "lon": lon,
+            "opening_hours": "08:30–16:30",
+        }
+        capacity = {f"vaccine_{brand}": (doses, rng.randint(0, doses))}
+        await _add_facility(session, rng, body, capacity)
+    return len(rows) - 1 + len(WAITING_CENTRES) + len(VACCINATION_POINTS)
 
 
 async def is_seeded(session: AsyncSession) -> bool:
@@ -158,8 +246,14 @@ async def seed(session: AsyncSession, *, seed_value: int = 2021) -> dict[str, in
         await _bring_to(session, help_request, status, requester, helper)
         await _age(session, help_request, minutes=rng.randint(5, 600))
         requesters += 1
+    facilities = await seed_facilities(session, rng)
     await session.flush()
-    return {"staff": len(STAFF), "volunteers": len(VOLUNTEERS), "requests": requesters}
+    return {
+        "staff": len(STAFF),
+        "volunteers": len(VOLUNTEERS),
+        "requests": requesters,
+        "facilities": facilities,
+    }
 
 
 async def _bring_to(

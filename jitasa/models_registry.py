@@ -6,6 +6,7 @@ from jitasa.audit import models as audit_models
 from jitasa.clusters import models as clusters_models
 from jitasa.core import events, idempotency, jobs
 from jitasa.core.db import Base
+from jitasa.facilities import models as facilities_models
 from jitasa.help_requests import models as help_requests_models
 from jitasa.incidents import models as incidents_models
 from jitasa.volunteers import models as volunteers_models
@@ -17,6 +18,7 @@ __all__ = [
     "audit_models",
     "clusters_models",
     "events",
+    "facilities_models",
     "help_requests_models",
     "idempotency",
     "incidents_models",

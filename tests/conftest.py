@@ -26,7 +26,11 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("JITASA_SHARED_DATA", REPO.parent / "shared" / "data"))
 BOUNDARY_FILES = [SHARED_DATA / "boundaries" / n for n in ("th_adm1.geojson", "th_adm2.geojson")]
 # Reference data made by `db upgrade` stays; everything else is removed after each test.
-KEPT_TABLES = {"areas", "incident_categories"}  # categories of removed incidents cascade
+KEPT_TABLES = {
+    "areas",
+    "incident_categories",
+    "facility_types",
+}  # categories of removed incidents cascade
 
 
 def boundary_files() -> list[Path]:

@@ -24,23 +24,40 @@ def client_ip(request: Request) -> str:
 
 
 async def current_user_or_none(request: Request, session: SessionDep) -> User | None:
-    """Return the user of a Bearer token or of the session cookie, or None when anonymous."""
+    """Return the user of a Bearer token or of the session cookie, or None when anonymous.
+
+    A scoped token (a hospital system's) is refused: only its own route takes it.
+    """
+    user, token_scope = await user_and_token_scope(request, session)
+    policy.require_unscoped(token_scope)
+    return user
+
+
+async def user_and_token_scope(
+    request: Request, session: SessionDep
+) -> tuple[User | None, str | None]:
+    """Return the signed-in user (or None) and the scope of their token (None: unscoped).
+
+    Only a route that checks the scope with the policy may take this instead of the user.
+    """
     authorization = request.headers.get("authorization")
     if authorization:
         scheme, _, credentials = authorization.partition(" ")
-        user = None
+        user = scope = None
         if scheme.lower() == "bearer" and credentials.strip():
-            user = await accounts_service.user_for_token(session, plaintext=credentials.strip())
+            user, scope = await accounts_service.user_and_scope_for_token(
+                session, plaintext=credentials.strip()
+            )
         if user is None:
             raise Unauthorized("auth.bad_token", "The API token is not valid or was revoked.")
         request.state.signed_in_by = "token"
-        return user
+        return user, scope
     user_id = request.session.get(SESSION_USER_KEY)
     version = request.session.get(SESSION_VERSION_KEY)
     user = await accounts_service.user_for_session(session, user_id=user_id, version=version)
     if user is not None:
         request.state.signed_in_by = "session"
-    return user
+    return user, None
 
 
 def recheck(request: Request) -> Recheck:

@@ -71,6 +71,9 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # None: the token acts as its user. Else the one thing it may do, e.g. "facility:12" (a
+    # hospital's own system pushing that facility's capacity); refused everywhere else.
+    scope: Mapped[str | None] = mapped_column(String(40))
 
 
 class RateLimitWindow(Base):

@@ -25,6 +25,8 @@ class Action(StrEnum):
     MANAGE_REQUESTS = "requests.manage"
     ASSIGN_REQUEST = "requests.assign"
     MERGE_REQUEST = "requests.merge"
+    MANAGE_FACILITIES = "facilities.manage"
+    UPDATE_CAPACITY = "facilities.capacity"
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,10 @@ RULES: dict[Action, Rule] = {
     Action.MANAGE_REQUESTS: Rule(STAFF, area_scoped=True),
     Action.ASSIGN_REQUEST: Rule(STAFF, area_scoped=True),
     Action.MERGE_REQUEST: Rule(STAFF, area_scoped=True),
+    Action.MANAGE_FACILITIES: Rule(STAFF, area_scoped=True),
+    Action.UPDATE_CAPACITY: Rule(STAFF, area_scoped=True),
 }
+FACILITY_SCOPE = "facility:{facility_id}"
 
 
 def covers(scope: str | None, area_code: str | None) -> bool:
@@ -89,6 +94,51 @@ def require(user: User | None, action: Action, *, area_code: str | None = None) 
             {"scope": user.area_code or "-"},
         )
     return user
+
+
+def facility_scope(facility_id: int) -> str:
+    """Return the scope of an API token that may push one facility's capacity and nothing else."""
+    return FACILITY_SCOPE.format(facility_id=facility_id)
+
+
+def require_unscoped(token_scope: str | None) -> None:
+    """Refuse a scoped token (a hospital system's) anywhere but the one thing it is for."""
+    if token_scope is not None:
+        raise Forbidden(
+            "auth.token_scope",
+            "This API token may only be used for {scope}.",
+            {"scope": token_scope},
+        )
+
+
+def require_capacity(
+    user: User | None, *, facility_id: int, area_code: str | None, token_scope: str | None
+) -> User:
+    """Let staff of the facility's area, or a token scoped to this very facility, set capacity."""
+    if token_scope is None:
+        return require(user, Action.UPDATE_CAPACITY, area_code=area_code)
+    if user is None or not user.is_active:
+        raise Unauthorized("auth.required", "Please sign in first.")
+    if token_scope != facility_scope(facility_id):
+        raise Forbidden(
+            "auth.token_scope",
+            "This API token may only be used for {scope}.",
+            {"scope": token_scope},
+        )
+    return user
+
+
+def allows_capacity(
+    user: User | None, *, facility_id: int, area_code: str | None, token_scope: str | None = None
+) -> bool:
+    """Tell whether the user may set the facility's capacity (see `require_capacity`)."""
+    try:
+        require_capacity(
+            user, facility_id=facility_id, area_code=area_code, token_scope=token_scope
+        )
+    except (Unauthorized, Forbidden):
+        return False
+    return True
 
 
 def require_claim(user: User | None, *, verified_volunteer: bool, sensitive: bool) -> User:

@@ -155,10 +155,13 @@ async def mark_signed_in(session: AsyncSession, *, user: User, method: str, clie
     set_committed_value(user, "last_sign_in_at", signed_in.last_sign_in_at)
 
 
-async def create_token(session: AsyncSession, *, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create an API token for the user; return it with its plaintext, shown only once."""
+async def create_token(
+    session: AsyncSession, *, user: User, name: str, scope: str | None = None
+) -> tuple[ApiToken, str]:
+    """Create an API token for the user (only for `scope`, if given); return it with its
+    plaintext, shown only once."""
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name, token_hash=hash_secret(plaintext))
+    token = ApiToken(user_id=user.id, name=name, token_hash=hash_secret(plaintext), scope=scope)
     session.add(token)
     await session.flush()
     return token, plaintext
@@ -205,21 +208,30 @@ async def end_sessions(session: AsyncSession, *, user_id: int) -> None:
 async def user_for_token(
     session: AsyncSession, *, plaintext: str, touch: bool = True
 ) -> User | None:
-    """Return the active user an unrevoked token belongs to, noting when it was last used."""
+    """Return the active user an unrevoked token that acts as its user belongs to."""
+    user, scope = await user_and_scope_for_token(session, plaintext=plaintext, touch=touch)
+    return user if scope is None else None
+
+
+async def user_and_scope_for_token(
+    session: AsyncSession, *, plaintext: str, touch: bool = True
+) -> tuple[User | None, str | None]:
+    """Return the active user of an unrevoked token and the token's scope (None: unscoped),
+    noting when it was last used."""
     token = await session.scalar(
         select(ApiToken).where(
             ApiToken.token_hash == hash_secret(plaintext), ApiToken.revoked_at.is_(None)
         )
     )
     if token is None:
-        return None
+        return None, None
     now = utcnow()
     if touch and (token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL):
         # At most once a minute, and from a read after the response: a token used for every
         # map pan must not make each read wait for the write lock.
         await deferred.write(session, partial(_touch_token, token_id=token.id, now=now))
     user = await session.get(User, token.user_id, populate_existing=True)
-    return user if user is not None and user.is_active else None
+    return (user if user is not None and user.is_active else None), token.scope
 
 
 async def _touch_token(session: AsyncSession, *, token_id: int, now: datetime) -> None:

@@ -1,6 +1,6 @@
 """The map layer seam: a domain declares what its layer counts, the map does the rest."""
 
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -37,11 +37,18 @@ class Dimension:
     # The query parameter that filters this dimension on GET /api/v1/map.
     filter: str
     default: tuple[str, ...] = ()  # the values shown when the filter is not given
+    # Filter values that stand for several stored ones (free_beds=yellow: every combination
+    # of colours with yellow in it), accepted beside the values themselves.
+    matches: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     async def allowed(self, session: AsyncSession) -> set[str]:
         """Return the values this dimension may take."""
         values = self.values
-        return set(await values(session) if callable(values) else values)
+        return set(await values(session) if callable(values) else values) | set(self.matches)
+
+    def expand(self, values: list[str]) -> list[str]:
+        """Return the stored values a filter's values stand for."""
+        return list(dict.fromkeys(v for value in values for v in self.matches.get(value, (value,))))
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,8 @@ class MapLayer:
     measures: tuple[str, ...] = ()
     # At street zoom, a lone item may be shown as a point with its public view.
     points_at: PointsAt | None = None
+    # The items' pins are public and exact (facilities): a lone item is a point at any zoom.
+    exact_points: bool = False
 
     def __post_init__(self) -> None:
         if not 1 <= len(self.dimensions) <= len(DIMENSION_COLUMNS):

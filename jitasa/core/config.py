@@ -115,6 +115,13 @@ class Settings(BaseSettings):
         "clients that resume a live-update stream with Last-Event-ID.",
     )
 
+    facility_stale_hours: float = Field(
+        24.0,
+        gt=0,
+        description="Hours after which a facility's capacity numbers, not changed or checked "
+        "since, are shown as stale.",
+    )
+
     @model_validator(mode="after")
     def _refuse_development_secrets_in_production(self) -> "Settings":
         """Refuse the development secret outside development."""

@@ -43,16 +43,24 @@ def _pin(cluster: Cluster) -> tuple[float, float]:
     return grid.centre(cluster.y), grid.centre(cluster.x)
 
 
+def _centroid(cluster: Cluster) -> tuple[float, float]:
+    """Return the pin a lone item of a cluster is counted at (a cell centre, 4 decimals)."""
+    return round(cluster.sum_lat / cluster.count, 4), round(cluster.sum_lon / cluster.count, 4)
+
+
 async def answer(session: AsyncSession, layer: MapLayer, query: MapQuery) -> LayerAnswer:
     """Answer a viewport: every matching item counted once, lone ones as points up close."""
     found = await _clusters(session, layer, query)
     # A level-0 cell is one public pin: a lone item there is shown as a point, if it can be.
-    up_close = query.level == 0 and layer.points_at is not None
-    lone = [_pin(c) for c in found if up_close and c.count == 1]
+    # A layer of exact public pins shows a lone item as a point at any level: the pin it is
+    # counted at is then its cluster's centroid.
+    up_close = layer.points_at is not None and (query.level == 0 or layer.exact_points)
+    pin = _pin if query.level == 0 else _centroid
+    lone = [pin(c) for c in found if up_close and c.count == 1]
     points = await layer.points_at(session, query, lone) if lone else {}
     features = []
     for cluster in found:
-        point = points.get(_pin(cluster)) if up_close and cluster.count == 1 else None
+        point = points.get(pin(cluster)) if up_close and cluster.count == 1 else None
         if point is None:
             features.append(cluster_feature(layer, cluster, level=query.level))
         else:

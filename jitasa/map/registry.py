@@ -4,10 +4,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.clusters import service as clusters
 from jitasa.clusters.layers import MapLayer
+from jitasa.facilities.map_layer import FACILITIES
 from jitasa.help_requests.map_layer import REQUESTS
 
 # A new domain adds its declared layer here; nothing else in the map changes.
-LAYERS: dict[str, MapLayer] = {layer.name: layer for layer in (REQUESTS,)}
+LAYERS: dict[str, MapLayer] = {layer.name: layer for layer in (REQUESTS, FACILITIES)}
 
 
 async def recount_all(session: AsyncSession, *, only_if_empty: bool = False) -> dict[str, int]:

@@ -65,7 +65,7 @@ def _query(layer: MapLayer, *, bbox: BBox, zoom: int, area: str | None, filters:
         level=grid.level_for(bbox, zoom),
         area=area,
         filters={
-            d.name: filters.get(d.filter) or list(d.default)
+            d.name: d.expand(filters.get(d.filter) or list(d.default))
             for d in layer.dimensions
             if filters.get(d.filter) or d.default
         },

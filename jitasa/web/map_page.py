@@ -9,7 +9,9 @@ from jitasa.accounts.policy import Action
 from jitasa.core.db import SessionDep
 from jitasa.core.i18n import translate
 from jitasa.core.words import URGENCIES
+from jitasa.facilities import service as facilities_service
 from jitasa.incidents import service as incidents_service
+from jitasa.web import facility_pages
 from jitasa.web import request_views as views
 from jitasa.web.rendering import language_of, render
 
@@ -54,6 +56,13 @@ MESSAGES = {
     "taken": "Another volunteer was faster and took this request.",
     "no_connection": "No connection. Check your internet and try again.",
     "area_filter": "Only in {area}",
+    "layer_facilities": "Hospitals and other facilities",
+    "facility_cluster": "{count} facilities here. Open to zoom in.",
+    "facility_point": "{name} ({type}). Open for free beds and phone.",
+    "facility_resource": "Resource",
+    "facility_free": "Free",
+    "facility_total": "Total",
+    "facility_stale": "may be out of date",
 }
 
 
@@ -69,6 +78,14 @@ async def home(request: Request, user: OptionalUser, session: SessionDep) -> Res
         "urgencies": {k: translate(v, language) for k, v in views.URGENCY_LABELS.items()},
         "messages": {k: translate(v, language) for k, v in MESSAGES.items()},
         "may_claim": user is not None and policy.allows(user, Action.CLAIM_REQUEST),
+        "facility_types": {
+            t.code: {"name": t.name_th if language == "th" else t.name_en, "icon": t.icon}
+            for t in await facilities_service.types(session)
+        },
+        "facility_statuses": {
+            k: translate(v, language) for k, v in facility_pages.STATUS_LABELS.items()
+        },
+        "resources": {k: translate(v, language) for k, v in facility_pages.RESOURCE_LABELS.items()},
     }
     return render(
         request,

@@ -11,6 +11,7 @@ import pytest
 from jitasa.accounts import service as accounts_service
 from jitasa.core.db import utcnow
 from jitasa.core.words import Role
+from tests.facilities.helpers import make_facility
 from tests.factories import bearer, make_user, make_volunteer
 
 ANONYMOUS = "anonymous"
@@ -120,6 +121,23 @@ MATRIX = [
         {"keep_id": "{other_request_id}"},
     ),
     Case("GET", "/api/v1/requests/{request_id}/events", {"requester", *STAFF_INSIDE}),
+    Case("GET", "/api/v1/facilities/types", EVERYONE),
+    Case("GET", "/api/v1/facilities", EVERYONE, params={"near": "18.79,98.98"}),
+    Case("GET", "/api/v1/facilities/{facility_id}", EVERYONE),
+    Case(
+        "POST",
+        "/api/v1/facilities",
+        STAFF_INSIDE,
+        {"type": "hospital", "name_th": "โรงพยาบาลทดสอบ", "lat": 18.79, "lon": 98.98},
+    ),
+    Case("PATCH", "/api/v1/facilities/{facility_id}", STAFF_INSIDE, {"status": "full"}),
+    Case(
+        "PUT",
+        "/api/v1/facilities/{facility_id}/capacity",
+        STAFF_INSIDE,
+        {"beds_green": {"total": 5, "available": 1}},
+    ),
+    Case("GET", "/api/v1/facilities/{facility_id}/history", STAFF_INSIDE),
 ]
 
 
@@ -153,7 +171,9 @@ async def world(session, client):
         response = await client.post("/api/v1/requests", json=SOS, headers=headers["requester"])
         assert response.status_code == 201, response.text
         requests.append(response.json()["id"])
+    facility = await make_facility(session)
     return {
+        "facility_id": facility.id,
         "headers": headers,
         "own_tokens": own_tokens,
         "volunteer_id": target.id,
@@ -170,6 +190,7 @@ def fill(text: str, world: dict, who: str) -> str:
         "other_request_id": world["other_request_id"],
         "code": "covid-19" if "/incidents/" in text else "50",
         "token_id": world["own_tokens"].get(who, 1),
+        "facility_id": world["facility_id"],
     }
     return text.format(**values)
 

@@ -13,6 +13,7 @@ from jitasa.clusters.grid import MAX_LEVEL
 from jitasa.clusters.models import MapCell
 from jitasa.core.geo import round_for_privacy
 from jitasa.core.words import OTHER_URGENCIES, TRIAGE_COLOURS
+from jitasa.facilities.models import Capacity, Facility
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.service import CODE_ALPHABET
 from jitasa.volunteers.models import Volunteer
@@ -45,8 +46,9 @@ async def test_sampled_points_lie_in_their_districts(session):
 
 
 async def test_generated_requests_are_consistent_and_counted_on_the_map(engine, session):
-    report = await generate(engine, 400, seed=7)
+    report = await generate(engine, 400, seed=7, facilities=60)
     assert report["help_requests"] == 400 and report["volunteers"] == 40
+    assert report["facilities"] == 60
     rows = (await session.scalars(select(HelpRequest).order_by(HelpRequest.id))).all()
     assert len(rows) == 400 and len({r.code for r in rows}) == 400
     for row in rows:
@@ -69,3 +71,14 @@ async def test_generated_requests_are_consistent_and_counted_on_the_map(engine, 
         )
     )
     assert counted == 400
+    facilities = await session.scalar(
+        select(func.sum(MapCell.count)).where(
+            MapCell.layer == "facilities", MapCell.province_code == "", MapCell.level == MAX_LEVEL
+        )
+    )
+    assert facilities == 60
+    beds = await session.scalar(select(func.sum(Capacity.available)))
+    free = await session.scalar(
+        select(func.sum(Facility.free_red + Facility.free_yellow + Facility.free_green))
+    )
+    assert beds == free

@@ -34,6 +34,7 @@ async def test_scenario_is_seeded_once_with_requests_in_every_state(fresh_databa
             "staff": len(STAFF),
             "volunteers": len(VOLUNTEERS),
             "requests": len(REQUESTS),
+            "facilities": 25 + 3 + 4,
         }
         assert await seed_scenario(engine) == {}
         async with create_session_factory(engine, mode="read")() as session:

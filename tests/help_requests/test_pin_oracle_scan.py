@@ -56,6 +56,7 @@ async def answers(client, app, world: dict, headers: dict, point: dict) -> dict[
         "volunteer_id": [world["volunteer"].id],
         "code": ["50", "5001", "covid-19"],
         "token_id": [1],
+        "facility_id": [1],
     }
     params = probe_params(point, world["requester"].phone)
     found = {}

@@ -170,6 +170,7 @@ async def scan(client, app, world: dict, headers: dict[str, str]) -> dict[str, l
         "volunteer_id": [world["volunteer"].id],
         "code": ["50", "5001", "covid-19"],
         "token_id": [1],
+        "facility_id": [1],
     }
     urls = [url for path in get_paths(app) for url in filled(path, ids)]
     calls = [(url, {}) for url in urls] + [(url, QUERY) for url in urls]

@@ -269,6 +269,6 @@ async def test_recounting_every_layer_rebuilds_a_declared_layer(session, shelter
     rebuilt = await registry.recount_all(session)
     await session.commit()
     session.expunge_all()
-    assert set(rebuilt) == {"requests", "shelters"}
+    assert set(rebuilt) == {"requests", "shelters", "facilities"}
     assert {layer: await snapshot(layer) for layer in kept} == kept
     assert await registry.recount_all(session, only_if_empty=True) == {}

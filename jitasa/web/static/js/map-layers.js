@@ -1,5 +1,6 @@
 // The map's layers: each draws the features GET /api/v1/map returns for it as markers.
 // Facility layers join by adding an entry to LAYERS with their own marker.
+import { facilityMarker } from "./map-facilities.js";
 import {
   categoryName,
   format,
@@ -41,7 +42,10 @@ function requestMarker(feature) {
   return { state, size: 30, label, text: SIGNS[state], kind: "point" };
 }
 
-export const LAYERS = [{ name: "requests", label: msg.layer_requests, marker: requestMarker }];
+export const LAYERS = [
+  { name: "requests", label: msg.layer_requests, marker: requestMarker },
+  { name: "facilities", label: msg.layer_facilities, marker: facilityMarker },
+];
 
 // Draws the features of the enabled layers, keeping markers that did not change so that a live
 // refresh neither flickers nor takes the keyboard focus away from a marker.
@@ -84,7 +88,9 @@ export class LayerView {
   draw(feature, look) {
     const [lon, lat] = feature.geometry.coordinates;
     const icon = L.divIcon({
-      className: `request-marker ${look.kind} state-${look.state}`,
+      className: look.layer === "facility"
+        ? `facility-marker ${look.kind}`
+        : `request-marker ${look.kind} state-${look.state}`,
       html: look.text,
       iconSize: [look.size, look.size],
     });
@@ -92,7 +98,7 @@ export class LayerView {
       icon,
       keyboard: true,
       riseOnHover: true,
-      zIndexOffset: RAISE[look.state],
+      zIndexOffset: RAISE[look.state] ?? 3000,
     });
     marker.on("add", () => marker.getElement().setAttribute("aria-label", look.label));
     const pick = () => this.onPick(this.drawn.get(feature.id).feature, marker);

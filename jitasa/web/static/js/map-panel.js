@@ -6,6 +6,7 @@ import {
   element,
   format,
   msg,
+  page,
   people,
   stateOf,
   statusChip,
@@ -29,7 +30,15 @@ export class Panel {
     this.onPick = onPick;
     this.area = null; // { code, name } chosen in the area search
     this.selectedId = null;
-    this.enabled = new Set(LAYERS.map((layer) => layer.name));
+    // The layer switch: requests, and each kind of facility on its own.
+    this.choices = [
+      { name: "requests", label: LAYERS[0].label },
+      ...Object.entries(page.facility_types).map(([code, type]) => ({
+        name: `facility:${code}`,
+        label: `${type.icon} ${type.name}`,
+      })),
+    ];
+    this.enabled = new Set(this.choices.map((choice) => choice.name));
     toggle.addEventListener("click", () => this.setOpen(!body.classList.contains("sheet-open")));
     filterForm.addEventListener("change", () => this.changed());
     filterForm.addEventListener("submit", (event) => event.preventDefault());
@@ -43,7 +52,7 @@ export class Panel {
   renderLayers() {
     const box = document.getElementById("layer-choices");
     box.replaceChildren(
-      ...LAYERS.map((layer) => {
+      ...this.choices.map((layer) => {
         const label = element("label");
         const input = element("input");
         input.type = "checkbox";
@@ -59,6 +68,11 @@ export class Panel {
         return label;
       }),
     );
+  }
+
+  // The kinds of facility shown on the map.
+  facilityTypes() {
+    return [...this.enabled].filter((name) => name.startsWith("facility:")).map((name) => name.slice(9));
   }
 
   // On a phone the sheet takes half the screen and the map shrinks above it, so that the list

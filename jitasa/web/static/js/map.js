@@ -1,6 +1,7 @@
 // The home page: the live map of requests for help, with its list, filters and detail panel;
 // "which area is this?" on tap, area search, "near me".
 import { Detail } from "./map-detail.js";
+import { facilityPopup } from "./map-facilities.js";
 import { isFinest, LayerView } from "./map-layers.js";
 import { bboxParam, Live } from "./map-live.js";
 import { Panel } from "./map-panel.js";
@@ -113,24 +114,31 @@ async function load() {
   const view = new URLSearchParams(filters);
   view.set("bbox", bboxParam(bounds));
   view.set("zoom", map.getZoom());
-  view.set("layers", [...panel.enabled].join(","));
+  view.set("layers", "requests");
+  // Facilities have filters of their own: asked apart, so a request filter never hides them.
+  const types = panel.facilityTypes();
+  const places = new URLSearchParams({ bbox: view.get("bbox"), zoom: map.getZoom() });
+  places.set("layers", "facilities");
+  places.set("type", types.join(","));
+  if (filters.get("area")) places.set("area", filters.get("area"));
+  const none = { features: [], totals: {} };
   const listed = new URLSearchParams(filters);
   listed.set("bbox", spot || bboxParam(bounds));
   listed.set("limit", LIST_SIZE);
   const signal = controller.signal;
-  const [features, list] = await Promise.all([
-    getJSON(`/api/v1/map?${view}`, signal),
-    panel.enabled.has("requests")
-      ? getJSON(`/api/v1/requests?${listed}`, signal)
-      : { items: [] },
+  const requestsOn = panel.enabled.has("requests");
+  const [features, list, facilities] = await Promise.all([
+    requestsOn ? getJSON(`/api/v1/map?${view}`, signal) : none,
+    requestsOn ? getJSON(`/api/v1/requests?${listed}`, signal) : { items: [] },
+    types.length ? getJSON(`/api/v1/map?${places}`, signal) : none,
   ]);
   if (signal.aborted) return;
   loading = null;
-  if (!features || !list) {
+  if (!features || !list || !facilities) {
     panel.say(msg.count_stale);
     return;
   }
-  layers.show(features.features);
+  layers.show([...features.features, ...facilities.features]);
   const total = spot ? list.items.length : features.totals.requests || 0;
   panel.showList(list.items, total, Boolean(spot));
 }
@@ -169,6 +177,15 @@ function showDetail(request, latlng, returnTo, zoom = map.getZoom()) {
 
 function pickFeature(feature, marker) {
   const found = feature.properties;
+  if (found.layer === "facilities") {
+    if (!found.cluster) {
+      facilityPopup(map, feature, marker, getJSON);
+    } else {
+      const [west, south, east, north] = feature.bbox;
+      map.fitBounds([[south, west], [north, east]], { maxZoom: map.getZoom() + 2 });
+    }
+    return;
+  }
   if (!found.cluster) {
     showDetail(found, marker.getLatLng(), marker.getElement());
     return;

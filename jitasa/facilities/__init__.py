@@ -1,0 +1,1 @@
+"""Facilities: hospitals, field hospitals, waiting centres… with their capacity and history."""
