@@ -21,9 +21,11 @@ KIND_LABELS = {
     "village_headman": "Village headman",
     "local_official": "Local government official",
     "student": "Student",
-    "community_leader": "Community leader",
+    "community_leader": "Community development volunteer leader",
     "womens_fund": "Women's development fund member",
-    "local_volunteer": "Local volunteer",
+    "local_volunteer": "Local environmental volunteer",
+    "civil_defence": "Civil defence volunteer",
+    "rescue": "Rescue volunteer or foundation",
     "general": "General volunteer",
 }
 VEHICLE_LABELS = {

@@ -1,17 +1,25 @@
-"""Rendering a page: its language (Thai first, English switch), its template, its error page."""
+"""Rendering a page: its language (Thai first, English switch), its hotlines, its template,
+its error page."""
 
 from datetime import datetime
 from pathlib import Path
 
+import structlog
 from fastapi import Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import SQLAlchemyError
 
 from jitasa import __version__
+from jitasa.core.db import transaction
 from jitasa.core.errors import DomainError
 from jitasa.core.i18n import LANGUAGES, translate
 from jitasa.core.security import csrf_token
 from jitasa.core.thai import BANGKOK, format_date
+from jitasa.incidents import hotlines as incident_hotlines
+from jitasa.incidents import service as incidents_service
+
+log = structlog.get_logger(__name__)
 
 WEB_DIR = Path(__file__).parent
 LANGUAGE_COOKIE = "lang"
@@ -28,6 +36,25 @@ def language_of(request: Request) -> str:
     return request.app.state.settings.default_language
 
 
+async def load_hotlines(request: Request) -> None:
+    """Read the active incidents' hotlines for the page, in a short read of their own.
+
+    Every page shows them, error and throttle pages too, so they are read before the route
+    runs; when the database cannot be read the page still shows 1669, 191 and 199.
+    """
+    try:
+        async with transaction(request.app.state.read_session_factory) as session:
+            request.state.hotlines = await incidents_service.active_hotlines(session)
+    except SQLAlchemyError as error:
+        log.warning("hotlines_unreadable", path=request.url.path, error=str(error))
+
+
+def hotlines_for(request: Request, language: str) -> list[tuple[str, str]]:
+    """Return the page's hotlines as (number, what it is for) in the page language."""
+    lines = getattr(request.state, "hotlines", None) or incident_hotlines.ALWAYS
+    return [(line["number"], line["name_th" if language == "th" else "name_en"]) for line in lines]
+
+
 def render(request: Request, template: str, status_code: int = 200, **context) -> Response:
     """Render a page in the visitor's language and remember an explicit language choice."""
     language = language_of(request)
@@ -42,6 +69,7 @@ def render(request: Request, template: str, status_code: int = 200, **context) -
             "today": format_date(datetime.now(BANGKOK).date(), language),
             "version": __version__,
             "csrf_token": csrf_token(request),
+            "hotlines": hotlines_for(request, language),
             "settings": settings,
             **context,
         },

@@ -123,11 +123,19 @@ function showUrgencyFor(category) {
   medicalBox.hidden = medicalBox.disabled = !medical;
   otherBox.hidden = otherBox.disabled = medical;
   document.getElementById("consent-needed").hidden = !medical;
+  showCallFirst();
+}
+
+// Red tells the person to call 1669 first; the request can still be posted after the call.
+function showCallFirst() {
+  const red = form.querySelector('input[name="urgency"][value="red"]:checked:enabled');
+  document.getElementById("call-1669").hidden = !red;
 }
 
 form.addEventListener("change", (event) => {
   const field = event.target;
   if (field.name === "category") showUrgencyFor(field);
+  if (field.name === "urgency") showCallFirst();
   if (field.name === "incident") {
     for (const group of form.querySelectorAll("[data-incident]")) {
       const chosen = group.dataset.incident === field.value;
