@@ -203,18 +203,29 @@ async def anonymise_closed(
     session: AsyncSession, *, now: datetime, retention_days: int, limit: int | None = None
 ) -> int:
     """Remove the personal data of requests closed more than `retention_days` ago."""
-    closed_long_ago = and_(
-        HelpRequest.status.in_(FINAL),
-        HelpRequest.anonymised_at.is_(None),
-        # A final request always has closed_at; updated_at covers rows written otherwise.
-        func.coalesce(HelpRequest.closed_at, HelpRequest.updated_at)
-        <= now - timedelta(days=retention_days),
+    # A final request always has closed_at; updated_at covers rows written otherwise.
+    closed_long_ago = func.coalesce(
+        HelpRequest.closed_at, HelpRequest.updated_at
+    ) <= now - timedelta(days=retention_days)
+    return await anonymise_where(
+        session, closed_long_ago, now=now, details={"days": retention_days}, limit=limit
     )
+
+
+async def anonymise_where(
+    session: AsyncSession, condition, *, now: datetime, details: dict, limit: int | None = None
+) -> int:
+    """Remove the personal data of the final requests matching `condition`, once each.
+
+    The retention sweep and a requester's withdrawal of consent both come here; the timeline
+    gets an `anonymised` entry with `details` saying why.
+    """
+    condition = and_(condition, HelpRequest.status.in_(FINAL), HelpRequest.anonymised_at.is_(None))
     anonymised = 0
-    async for ids in _locked_batches(session, closed_long_ago, limit=limit):
+    async for ids in _locked_batches(session, condition, limit=limit):
         changed = await session.execute(
             update(HelpRequest)
-            .where(HelpRequest.id.in_(ids), closed_long_ago)
+            .where(HelpRequest.id.in_(ids), condition)
             .values(
                 contact_name="",
                 contact_phone="",
@@ -257,12 +268,7 @@ async def anonymise_closed(
         await session.execute(
             insert(RequestEvent),
             [
-                _system_event(
-                    request_id,
-                    kind="anonymised",
-                    now=now,
-                    details={"days": retention_days},
-                )
+                _system_event(request_id, kind="anonymised", now=now, details=details)
                 for request_id in done
             ],
         )

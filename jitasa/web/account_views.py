@@ -100,11 +100,6 @@ def phone_for_display(e164: str) -> str:
         return e164
 
 
-def error_text(error: DomainError, language: str) -> str:
-    """Return a domain error's explanation in the page language."""
-    return error.detail_th if language == "th" else error.detail
-
-
 def field_messages(problems: list[FieldError], language: str) -> dict[str, list[str]]:
     """Group field errors into messages per form field (a field's top-level name)."""
     messages: dict[str, list[str]] = {}
@@ -120,9 +115,24 @@ async def area_names(session: AsyncSession, codes: set[str]) -> dict[str, tuple[
     return await areas_service.names(session, codes=wanted)
 
 
+# Thai writes a place with level prefixes and no commas (thai.md): "ต.ริมใต้ อ.แม่ริม
+# จ.เชียงใหม่"; Bangkok's districts already carry เขต, its subdistricts get แขวง.
+THAI_LEVELS = {2: "จ.", 4: "อ.", 6: "ต."}
+BANGKOK_LEVELS = {4: "เขต", 6: "แขวง"}
+BANGKOK_CODE = "10"
+
+
+def _thai_level(code: str, name: str) -> str:
+    """Prefix an area's Thai name by its level: ต./อ./จ., in Bangkok แขวง/เขต."""
+    prefix = (BANGKOK_LEVELS if code.startswith(BANGKOK_CODE) else THAI_LEVELS).get(len(code), "")
+    return name if name.startswith(prefix) else prefix + name
+
+
 def place(code: str | None, names: dict[str, tuple[str, str]], language: str) -> str:
-    """Name an area most precise first, with its parents: "เมืองเชียงใหม่, เชียงใหม่"."""
+    """Name an area most precise first, with its parents: "อ.เมืองเชียงใหม่ จ.เชียงใหม่"."""
     if not code:
         return ""
-    found = [names[c] for c in reversed(areas_service.enclosing_codes(code)) if c in names]
-    return ", ".join(th if language == "th" else en for th, en in found)
+    found = [c for c in reversed(areas_service.enclosing_codes(code)) if c in names]
+    if language != "th":
+        return ", ".join(names[c][1] for c in found)
+    return " ".join(_thai_level(c, names[c][0]) for c in found)

@@ -13,6 +13,7 @@ from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.states import Actor, CloseReason, Status, can_move
 from jitasa.incidents import service as incidents_service
 from jitasa.incidents.models import Incident
+from jitasa.web.account_views import place
 
 # English message ids; the templates translate them with _().
 STATUS_LABELS = {
@@ -88,6 +89,7 @@ DETAIL_NOTES = {
         "stale_claim": "No update for {hours} hours; flagged for release.",
         "expired": "No update for {hours} hours; closed.",
     },
+    "withdrawn": "The requester withdrew consent; personal data removed.",
     "days": "Personal data removed {days} days after the request was closed.",
     "volunteer_id": "Given to volunteer number {volunteer_id}.",
     "merged_into": "Joined to request {merged_into}, which is still followed.",
@@ -178,11 +180,10 @@ class Names:
         return names[0] if language == "th" else names[1]
 
     def place(self, help_request: HelpRequest, language: str) -> str:
-        """Name where the request is, most precise area first: "เมืองเชียงใหม่, เชียงใหม่"."""
+        """Name where the request is, most precise area first: "อ.เมืองเชียงใหม่ จ.เชียงใหม่"."""
         codes = (help_request.subdistrict_code, help_request.district_code)
-        codes += (help_request.province_code,)
-        found = [self.areas[c] for c in codes if c and c in self.areas]
-        return ", ".join(n[0] if language == "th" else n[1] for n in found)
+        most_precise = next((c for c in codes if c), help_request.province_code)
+        return place(most_precise, self.areas, language)
 
 
 async def load_names(session: AsyncSession, requests: list[HelpRequest]) -> Names:

@@ -155,7 +155,7 @@ async def test_the_map_shows_clusters_points_list_and_filters(
     await expect(detail.locator(".chip.status-open")).to_have_text("รอความช่วยเหลือ")
     facts = page.locator("#detail-facts")
     await expect(facts).to_contain_text(str(utcnow().year + 543))
-    await expect(facts).to_contain_text("เมืองเชียงใหม่, เชียงใหม่")
+    await expect(facts).to_contain_text("อ.เมืองเชียงใหม่ จ.เชียงใหม่")
     await expect(facts).not_to_contain_text("สมศรี")
     link = detail.locator(f'a[href="/requests/{city["same_spot"][-1].id}"]')
     await expect(link).to_have_text("เปิดหน้าคำขอ")

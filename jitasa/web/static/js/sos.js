@@ -5,6 +5,7 @@ import {
   format,
   newKey,
   pageData,
+  placeName,
   problemText,
   setFlash,
   signInAgain,
@@ -44,8 +45,8 @@ async function showArea(lat, lon) {
   if (!answer.ok) return;
   const names = ["subdistrict", "district", "province"]
     .filter((level) => answer.data[level])
-    .map((level) => nameOf(answer.data[level]));
-  if (names.length || !form.area_code.value) pinArea.textContent = names.join(", ");
+    .map((level) => ({ code: answer.data[level].code, name: nameOf(answer.data[level]) }));
+  if (names.length || !form.area_code.value) pinArea.textContent = placeName(names);
   // No boundary holds the pin (none loaded, or at the border): let the person name the area.
   areaChoice.hidden = names.length > 0;
   if (names.length) form.area_code.value = "";
