@@ -41,18 +41,24 @@ async def load_hotlines(request: Request) -> None:
     """Read the active incidents' hotlines for the page, in a short read of their own.
 
     Every page shows them, error and throttle pages too, so they are read before the route
-    runs; when the database cannot be read the page still shows 1669, 191 and 199.
+    runs. The process keeps the last ones read for the pages no route serves (a 404) and for
+    when the database cannot be read; before any, a page shows 1669, 191 and 199.
     """
     try:
         async with transaction(request.app.state.read_session_factory) as session:
-            request.state.hotlines = await incidents_service.active_hotlines(session)
+            lines = await incidents_service.active_hotlines(session)
+        request.state.hotlines = request.app.state.hotlines = lines
     except SQLAlchemyError as error:
         log.warning("hotlines_unreadable", path=request.url.path, error=str(error))
 
 
 def hotlines_for(request: Request, language: str) -> list[tuple[str, str]]:
     """Return the page's hotlines as (number, what it is for) in the page language."""
-    lines = getattr(request.state, "hotlines", None) or incident_hotlines.ALWAYS
+    lines = (
+        getattr(request.state, "hotlines", None)
+        or getattr(request.app.state, "hotlines", None)
+        or incident_hotlines.ALWAYS
+    )
     return [(line["number"], line["name_th" if language == "th" else "name_en"]) for line in lines]
 
 
