@@ -1,4 +1,4 @@
-"""Hotlines are data of each incident, in reach on every page a person in trouble sees (issue 17)."""
+"""Hotlines are incident data, in reach on every page a person in trouble sees (issue 17)."""
 
 import re
 
