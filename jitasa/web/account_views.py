@@ -12,6 +12,7 @@ from jitasa.core.errors import DomainError, FieldError, Forbidden
 from jitasa.core.i18n import translate
 from jitasa.core.security import CSRF_SESSION_KEY
 from jitasa.core.thai import format_phone
+from jitasa.core.words import CODE_LENGTHS, AreaLevel
 
 FLASH_KEY = "flash"
 # English message ids; the templates translate them with _(). Thai labels are in th.po.
@@ -117,14 +118,15 @@ async def area_names(session: AsyncSession, codes: set[str]) -> dict[str, tuple[
 
 # Thai writes a place with level prefixes and no commas (thai.md): "ต.ริมใต้ อ.แม่ริม
 # จ.เชียงใหม่"; Bangkok's districts already carry เขต, its subdistricts get แขวง.
-THAI_LEVELS = {2: "จ.", 4: "อ.", 6: "ต."}
-BANGKOK_LEVELS = {4: "เขต", 6: "แขวง"}
+THAI_LEVELS = {AreaLevel.PROVINCE: "จ.", AreaLevel.DISTRICT: "อ.", AreaLevel.SUBDISTRICT: "ต."}
+BANGKOK_LEVELS = {AreaLevel.DISTRICT: "เขต", AreaLevel.SUBDISTRICT: "แขวง"}
 BANGKOK_CODE = "10"
 
 
 def _thai_level(code: str, name: str) -> str:
     """Prefix an area's Thai name by its level: ต./อ./จ., in Bangkok แขวง/เขต."""
-    prefix = (BANGKOK_LEVELS if code.startswith(BANGKOK_CODE) else THAI_LEVELS).get(len(code), "")
+    prefixes = BANGKOK_LEVELS if code.startswith(BANGKOK_CODE) else THAI_LEVELS
+    prefix = prefixes.get(CODE_LENGTHS.get(len(code)), "")
     return name if name.startswith(prefix) else prefix + name
 
 

@@ -98,7 +98,7 @@ async def test_a_volunteer_registers_and_their_coordinator_verifies_them(
     # 2. They fill in the form and tap their home on the map, in Mueang Chiang Mai.
     await expect(page.get_by_role("heading", name="สมัครเป็นอาสาสมัคร")).to_be_visible()
     await page.get_by_label("ชื่อของคุณ").fill("สมศรี ใจดี")
-    await page.get_by_label("ประเภทอาสาสมัคร").select_option(label="อสม.")
+    await page.get_by_label("ประเภทอาสาสมัคร").select_option(label="อสม. (ในกรุงเทพฯ: อสส.)")
     # The map replaces the latitude and longitude boxes, folded away under it.
     await expect(page.locator("#home_lat")).to_be_hidden()
     await page.wait_for_function(PIN_MAP_READY)
@@ -118,7 +118,7 @@ async def test_a_volunteer_registers_and_their_coordinator_verifies_them(
     await screenshot("pin", doc_image="volunteer-pin-th" if doc else None)
     await page.get_by_label("ทักษะ").fill("ปฐมพยาบาล, ขับรถ")
     await page.get_by_label("ยานพาหนะ").select_option(label="รถจักรยานยนต์")
-    await page.get_by_text("ผ่านการอบรมการใช้ชุดป้องกัน (PPE) แล้ว").click()
+    await page.get_by_text("ผ่านการอบรมการใช้ชุดป้องกันการติดเชื้อแล้ว").click()
     await page.get_by_role("button", name="สมัครเป็นอาสาสมัคร").click()
 
     # 3. Saved: the profile shows the district found from the pin and waits for verification.

@@ -132,7 +132,7 @@ async def test_the_map_shows_clusters_points_list_and_filters(
     await expect(count).to_have_text("คำขอในแผนที่ส่วนนี้ 5 รายการ")
     oxygen = page.locator(".request-marker.point.state-open")
     await expect(oxygen).to_have_count(1)
-    await expect(oxygen).to_have_attribute("aria-label", "ออกซิเจน (แดง: อาการรุนแรง): รอความช่วยเหลือ")
+    await expect(oxygen).to_have_attribute("aria-label", "ออกซิเจน (สีแดง อาการหนัก): รอความช่วยเหลือ")
     await expect(page.locator(".request-marker.point.state-helped")).to_have_count(1)
     spot = page.locator(".request-marker.cluster")
     await expect(spot).to_have_text("3")
