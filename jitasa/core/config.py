@@ -91,6 +91,18 @@ class Settings(BaseSettings):
         ge=1,
         description="Days after a request is closed before its personal data is anonymised.",
     )
+    data_controller: str = Field(
+        "",
+        max_length=200,
+        description="Who is responsible for personal data under the PDPA (the data controller): "
+        "the organisation running this site, named on the privacy notice and the SOS form.",
+    )
+    data_controller_contact: str = Field(
+        "",
+        max_length=200,
+        description="How people reach the data controller (phone, e-mail or address), shown on "
+        "the privacy notice.",
+    )
     jobs_interval_seconds: float = Field(
         60.0,
         ge=0,

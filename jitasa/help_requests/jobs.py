@@ -21,15 +21,6 @@ BATCH_SIZE = 500
 STALE_CLAIM_AFTER = timedelta(hours=48)
 CLAIMED = (Status.CLAIMED, Status.IN_PROGRESS)
 
-# Timeline notes of the jobs, English message ids of locales/th.po; the numbers they are
-# filled with are also kept in the event's `details`, which anonymisation does not blank.
-NOTES = {
-    "escalated": "Still open after the {sla_minutes}-minute limit for {urgency} requests.",
-    "stale_claim": "No update for {hours} hours; flagged for release.",
-    "expired": "No update for {hours} hours; expired.",
-    "anonymised": "Personal data removed {days} days after the request was closed.",
-}
-
 
 async def _locked_batches(
     session: AsyncSession, condition, *, limit: int | None
@@ -56,7 +47,7 @@ async def _locked_batches(
             return
 
 
-def _system_event(request_id: int, *, kind: str, now: datetime, note: str, details: dict) -> dict:
+def _system_event(request_id: int, *, kind: str, now: datetime, details: dict) -> dict:
     """Return a timeline entry written by the system (no actor, no move), ready to insert."""
     return {
         "request_id": request_id,
@@ -65,7 +56,7 @@ def _system_event(request_id: int, *, kind: str, now: datetime, note: str, detai
         "kind": kind,
         "from_status": None,
         "to_status": None,
-        "note": note,
+        "note": "",
         "reason": None,
         "details": details,
     }
@@ -77,7 +68,7 @@ async def _flag(
     condition,
     values: dict,
     kind: str,
-    note_of,
+    details_of,
     now: datetime,
     limit: int | None,
 ) -> int:
@@ -93,7 +84,7 @@ async def _flag(
             .execution_options(synchronize_session=False)
         )
         events = [
-            _system_event(request_id, kind=kind, now=now, **note_of(incident_id, urgency))
+            _system_event(request_id, kind=kind, now=now, details=details_of(incident_id, urgency))
             for request_id, incident_id, urgency in changed
         ]
         if events:
@@ -126,16 +117,15 @@ async def flag_past_sla(session: AsyncSession, *, now: datetime, limit: int | No
         ),
     )
 
-    def note_of(incident_id: int, urgency: str) -> dict:
-        details = {"sla_minutes": incidents[incident_id].sla_for(urgency), "urgency": urgency}
-        return {"note": NOTES["escalated"].format(**details), "details": details}
+    def details_of(incident_id: int, urgency: str) -> dict:
+        return {"sla_minutes": incidents[incident_id].sla_for(urgency), "urgency": urgency}
 
     return await _flag(
         session,
         condition=and_(waiting, past_limit),
         values={"sla_breached_at": now},
         kind="escalated",
-        note_of=note_of,
+        details_of=details_of,
         now=now,
         limit=limit,
     )
@@ -159,10 +149,7 @@ async def flag_stale_claims(
         condition=stale,
         values={"stale_flagged_at": now},
         kind="stale_claim",
-        note_of=lambda _incident_id, _urgency: {
-            "note": NOTES["stale_claim"].format(hours=hours),
-            "details": {"hours": hours},
-        },
+        details_of=lambda _incident_id, _urgency: {"hours": hours},
         now=now,
         limit=limit,
     )
@@ -203,7 +190,7 @@ async def expire(session: AsyncSession, *, now: datetime, limit: int | None = No
                     help_request=help_request,
                     user=None,
                     to=Status.EXPIRED,
-                    note=NOTES["expired"].format(hours=hours),
+                    details={"hours": hours},
                     actors={Actor.SYSTEM},
                 )
             except Conflict:
@@ -216,19 +203,29 @@ async def anonymise_closed(
     session: AsyncSession, *, now: datetime, retention_days: int, limit: int | None = None
 ) -> int:
     """Remove the personal data of requests closed more than `retention_days` ago."""
-    closed_long_ago = and_(
-        HelpRequest.status.in_(FINAL),
-        HelpRequest.anonymised_at.is_(None),
-        # A final request always has closed_at; updated_at covers rows written otherwise.
-        func.coalesce(HelpRequest.closed_at, HelpRequest.updated_at)
-        <= now - timedelta(days=retention_days),
+    # A final request always has closed_at; updated_at covers rows written otherwise.
+    closed_long_ago = func.coalesce(
+        HelpRequest.closed_at, HelpRequest.updated_at
+    ) <= now - timedelta(days=retention_days)
+    return await anonymise_where(
+        session, closed_long_ago, now=now, details={"days": retention_days}, limit=limit
     )
-    note = NOTES["anonymised"].format(days=retention_days)
+
+
+async def anonymise_where(
+    session: AsyncSession, condition, *, now: datetime, details: dict, limit: int | None = None
+) -> int:
+    """Remove the personal data of the final requests matching `condition`, once each.
+
+    The retention sweep and a requester's withdrawal of consent both come here; the timeline
+    gets an `anonymised` entry with `details` saying why.
+    """
+    condition = and_(condition, HelpRequest.status.in_(FINAL), HelpRequest.anonymised_at.is_(None))
     anonymised = 0
-    async for ids in _locked_batches(session, closed_long_ago, limit=limit):
+    async for ids in _locked_batches(session, condition, limit=limit):
         changed = await session.execute(
             update(HelpRequest)
-            .where(HelpRequest.id.in_(ids), closed_long_ago)
+            .where(HelpRequest.id.in_(ids), condition)
             .values(
                 contact_name="",
                 contact_phone="",
@@ -271,13 +268,7 @@ async def anonymise_closed(
         await session.execute(
             insert(RequestEvent),
             [
-                _system_event(
-                    request_id,
-                    kind="anonymised",
-                    now=now,
-                    note=note,
-                    details={"days": retention_days},
-                )
+                _system_event(request_id, kind="anonymised", now=now, details=details)
                 for request_id in done
             ],
         )

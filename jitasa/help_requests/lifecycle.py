@@ -156,8 +156,10 @@ def _record(
     to_status: str | None,
     note: str = "",
     reason: str | None = None,
+    details: dict | None = None,
 ) -> None:
-    """Add an entry to the request's timeline."""
+    """Add an entry to the request's timeline: its kind and details, never a made-up sentence
+    (pages word each kind in their reader's language); `note` is what a person typed."""
     session.add(
         RequestEvent(
             request_id=help_request.id,
@@ -167,6 +169,7 @@ def _record(
             to_status=to_status,
             note=note,
             reason=reason,
+            details=details or {},
         )
     )
 
@@ -185,7 +188,7 @@ async def _move(
     if changed.rowcount != 1:
         raise Conflict(
             "request.not_open" if from_status == Status.OPEN else "request.changed",
-            "This request is no longer {status}; reload it.",
+            "Someone changed this request first; reload the page to see it as it is now.",
             {"status": from_status.value},
         )
     await session.refresh(help_request)
@@ -255,7 +258,7 @@ async def assign(
     if current not in (Status.OPEN, Status.CLAIMED, Status.IN_PROGRESS):
         raise Conflict(
             "request.not_active",
-            "This request is {status}; it cannot be assigned.",
+            "This request is finished; it cannot be given to a volunteer.",
             {"status": current.value},
         )
     status = Status.CLAIMED if current == Status.OPEN else current
@@ -272,7 +275,8 @@ async def assign(
         kind="assigned",
         from_status=current,
         to_status=status,
-        note=note or f"volunteer {volunteer_id}",
+        note=note,
+        details={"volunteer_id": volunteer_id},
     )
     await session.flush()
     return help_request
@@ -286,6 +290,7 @@ async def transition(
     to: Status,
     note: str = "",
     reason: CloseReason | None = None,
+    details: dict | None = None,
     actors: set[Actor] | None = None,
     limits: ClaimLimits = ClaimLimits(),
     client_ip: str = "",
@@ -298,7 +303,7 @@ async def transition(
     if not is_move(current, to) or to == Status.CLAIMED:
         raise Conflict(
             "request.illegal_move",
-            "A request cannot go from {from_status} to {to_status}.",
+            "This change is not possible for the request as it is now; reload the page.",
             {"from_status": current.value, "to_status": to.value},
         )
     actors = actors if actors is not None else actors_of(help_request, user)
@@ -333,6 +338,7 @@ async def transition(
         to_status=to,
         note=note,
         reason=reason.value if reason else None,
+        details=details,
     )
     await session.flush()
     return help_request
@@ -348,7 +354,7 @@ async def merge(
     if Status(keep.status) not in ACTIVE:  # closing the duplicate would leave nobody helping
         raise Conflict(
             "request.not_active",
-            "A request can only be merged into an active one; {code} is {status}.",
+            "A request can only be joined to one that is still active; {code} is finished.",
             {"code": keep.code, "status": keep.status},
         )
     await transition(
@@ -356,8 +362,9 @@ async def merge(
         help_request=duplicate,
         user=staff,
         to=Status.CLOSED,
-        note=note or f"merged into {keep.code}",
+        note=note,
         reason=CloseReason.DUPLICATE,
+        details={"merged_into": keep.code},
     )
     duplicate.merged_into_id = keep.id
     _record(
@@ -367,7 +374,7 @@ async def merge(
         kind="merged",
         from_status=None,
         to_status=None,
-        note=f"{duplicate.code} merged into this request",
+        details={"merged_from": duplicate.code},
     )
     await session.flush()
     return duplicate

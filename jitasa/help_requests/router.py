@@ -13,7 +13,7 @@ from jitasa.core import idempotency
 from jitasa.core.db import SessionDep, WriteSessionDep
 from jitasa.core.errors import DomainError
 from jitasa.core.fields import ThaiPhone
-from jitasa.help_requests import lifecycle, reads, service
+from jitasa.help_requests import lifecycle, privacy, reads, service
 from jitasa.help_requests.deps import ValidRequest
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.params import ListFilters
@@ -247,6 +247,12 @@ async def claim(
     return await _idempotent(
         request, session, key=key, user=user, payload={}, work=work, help_request=help_request
     )
+
+
+@router.post("/{request_id}/withdraw", status_code=status.HTTP_204_NO_CONTENT)
+async def withdraw(help_request: ValidRequest, user: Requester, session: WriteSessionDep) -> None:
+    """Withdraw consent: cancel the caller's own request and remove its personal data now."""
+    await privacy.withdraw(session, help_request=help_request, user=user)
 
 
 @router.post("/{request_id}/transition", response_model=HelpRequestFull)

@@ -145,6 +145,10 @@ class EventRead(BaseModel):
     to_status: str | None
     note: str
     reason: str | None
+    details: dict = Field(
+        default_factory=dict,
+        description="The entry's numbers and codes (minutes, hours, volunteer, merged request)",
+    )
 
 
 class DuplicateCandidate(BaseModel):

@@ -32,6 +32,9 @@ class Incident(Base):
     ends_on: Mapped[date | None] = mapped_column(Date)
     sla_minutes: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     expiry_hours: Mapped[int] = mapped_column(Integer, default=72)
+    # The numbers to call, shown on every page while the incident is active (numbers change, so
+    # they are data): [{"number": "1669", "name_th": "…", "name_en": "…"}], in display order.
+    hotlines: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     categories: Mapped[list["Category"]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="Category.position"

@@ -24,6 +24,18 @@ class CategoryRead(CategoryIn):
     model_config = ConfigDict(from_attributes=True)
 
 
+class HotlineIn(BaseModel):
+    """A number to call during an incident, such as 1669, with what it is for."""
+
+    number: str = Field(pattern=r"^[0-9]{3,10}$", examples=["1669"])
+    name_th: str = Field(min_length=1, max_length=80)
+    name_en: str = Field(min_length=1, max_length=80)
+
+
+class HotlineRead(HotlineIn):
+    """A hotline as the API shows it."""
+
+
 class IncidentCreate(BaseModel):
     """A new incident with its categories and time limits."""
 
@@ -37,6 +49,11 @@ class IncidentCreate(BaseModel):
     sla_minutes: dict[str, int] = Field(default_factory=dict)
     expiry_hours: int = Field(72, ge=1, le=24 * 365)
     categories: list[CategoryIn] = Field(min_length=1, max_length=50)
+    hotlines: list[HotlineIn] = Field(
+        default_factory=list,
+        max_length=12,
+        description="Numbers to call, in display order; empty: those of the incident's kind.",
+    )
 
     @field_validator("sla_minutes")
     @classmethod
@@ -72,3 +89,4 @@ class IncidentRead(BaseModel):
     sla_minutes: dict[str, int]
     expiry_hours: int
     categories: list[CategoryRead]
+    hotlines: list[HotlineRead]

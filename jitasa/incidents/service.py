@@ -4,6 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.core.errors import Conflict, NotFound
+from jitasa.incidents import hotlines
 from jitasa.incidents.models import DEFAULT_SLA_MINUTES, Category, Incident
 
 DEFAULT_INCIDENT_CODE = "covid-19"
@@ -14,7 +15,7 @@ DEFAULT_CATEGORIES = [
     ("oxygen", "ออกซิเจน", "Oxygen", True, False, "oxygen"),
     ("medical_help", "ต้องการความช่วยเหลือทางการแพทย์", "Medical help", True, False, "medical"),
     ("patient_transport", "รับส่งผู้ป่วย", "Patient transport", True, True, "ambulance"),
-    ("body_transport", "รับส่งศพ", "Body transport", False, True, "hearse"),
+    ("body_transport", "เคลื่อนย้ายร่างผู้เสียชีวิต", "Transport of the deceased", False, True, "hearse"),
     ("covid_test", "ตรวจโควิด", "COVID test", True, False, "test"),
     ("vaccination_help", "ช่วยเรื่องวัคซีน", "Vaccination help", False, False, "syringe"),
     ("bed_admission", "หาเตียง / เข้ารับการรักษา", "Bed or admission", True, False, "bed"),
@@ -35,6 +36,7 @@ async def ensure_default(session: AsyncSession) -> bool:
             active=True,
             sla_minutes=dict(DEFAULT_SLA_MINUTES),
             expiry_hours=72,
+            hotlines=hotlines.defaults_for("epidemic"),
             categories=[
                 Category(
                     code=code,
@@ -77,7 +79,10 @@ async def default_incident(session: AsyncSession) -> Incident:
         select(Incident).where(Incident.active.is_(True)).order_by(Incident.id.desc()).limit(1)
     )
     if incident is None:
-        raise NotFound("incidents.none_active", "No incident is active; ask an admin to add one.")
+        raise NotFound(
+            "incidents.none_active",
+            "Nobody can post a request here at the moment. If someone is in danger, call 1669 now.",
+        )
     return incident
 
 
@@ -90,8 +95,10 @@ async def create(session: AsyncSession, *, incident_in) -> Incident:
             {"code": incident_in.code},
         )
     incident = Incident(
-        **incident_in.model_dump(exclude={"categories", "sla_minutes"}),
+        **incident_in.model_dump(exclude={"categories", "sla_minutes", "hotlines"}),
         sla_minutes={**DEFAULT_SLA_MINUTES, **incident_in.sla_minutes},
+        hotlines=[line.model_dump() for line in incident_in.hotlines]
+        or hotlines.defaults_for(incident_in.kind),
         categories=[
             Category(**c.model_dump(), position=i) for i, c in enumerate(incident_in.categories)
         ],
@@ -99,6 +106,14 @@ async def create(session: AsyncSession, *, incident_in) -> Incident:
     session.add(incident)
     await session.flush()
     return incident
+
+
+async def active_hotlines(session: AsyncSession) -> list[hotlines.Hotline]:
+    """Return the numbers to call during the active incidents: 1669 first, each number once."""
+    rows = await session.scalars(
+        select(Incident.hotlines).where(Incident.active.is_(True)).order_by(Incident.id.desc())
+    )
+    return hotlines.merged([list(lines or []) for lines in rows])
 
 
 async def category_codes(session: AsyncSession) -> set[str]:

@@ -24,6 +24,8 @@ class VolunteerKind(StrEnum):
     COMMUNITY_LEADER = "community_leader"
     WOMENS_FUND = "womens_fund"
     LOCAL_VOLUNTEER = "local_volunteer"
+    CIVIL_DEFENCE = "civil_defence"
+    RESCUE = "rescue"
     GENERAL = "general"
 
 

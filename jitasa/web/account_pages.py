@@ -19,7 +19,7 @@ from jitasa.core.db import SessionDep, WriterDep, WriteSessionDep
 from jitasa.core.errors import DomainError, Invalid
 from jitasa.core.thai import normalize_phone, to_arabic_digits
 from jitasa.web import account_views as views
-from jitasa.web.rendering import language_of, render
+from jitasa.web.rendering import error_text, language_of, render
 
 router = APIRouter(include_in_schema=False)
 STAFF_HOME = "/account"
@@ -29,7 +29,7 @@ TextField = Annotated[str, Form(max_length=200)]
 async def _refuse(session: AsyncSession, error: DomainError, language: str) -> tuple[str, int]:
     """Undo what the request wrote (if anything) and return the error's text and status."""
     await session.rollback()
-    return views.error_text(error, language), error.status
+    return error_text(error, language), error.status
 
 
 def _signin_page(
@@ -60,6 +60,12 @@ def _code_page(
         minutes=int(codes.CODE_LIFETIME.total_seconds() // 60),
         error=error,
     )
+
+
+@router.get("/privacy", response_class=HTMLResponse)
+async def privacy_notice(request: Request) -> Response:
+    """Say who is responsible for personal data, who sees what, for how long, and the rights."""
+    return render(request, "accounts/privacy.html")
 
 
 @router.get("/signin", response_class=HTMLResponse)
@@ -99,7 +105,7 @@ async def send_code(
             request,
             next_path=next_path,
             phone=phone,
-            error=views.error_text(error, language),
+            error=error_text(error, language),
             status_code=error.status,
         )
     return _code_page(request, next_path=next_path, phone=e164)

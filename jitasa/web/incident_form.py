@@ -12,7 +12,18 @@ from jitasa.incidents.schemas import IncidentCreate
 
 YES = {"yes", "y", "true", "1", "ใช่", "แพทย์", "medical"}
 NO = {"no", "n", "false", "0", "ไม่", "ไม่ใช่", ""}
-TEXT_FIELDS = ("code", "name_th", "name_en", "kind", "starts_on", "expiry_hours", "categories")
+# The hotline columns an admin types, named as the form's hint names them.
+HOTLINE_COLUMNS = {"number": "Number", "name_th": "Thai name", "name_en": "English name"}
+TEXT_FIELDS = (
+    "code",
+    "name_th",
+    "name_en",
+    "kind",
+    "starts_on",
+    "expiry_hours",
+    "categories",
+    "hotlines",
+)
 
 
 @dataclass
@@ -76,6 +87,29 @@ def parse_category_lines(text: str, language: str) -> tuple[list[dict], list[str
     return categories, errors
 
 
+def parse_hotline_lines(text: str, language: str) -> tuple[list[dict], list[str]]:
+    """Read "number, Thai name, English name" per line; none means the kind's hotlines."""
+    hotlines, errors = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        separator = "|" if "|" in line else "\t" if "\t" in line else ","
+        parts = [p.strip() for p in line.split(separator)]
+        if len(parts) != 3:
+            errors.append(
+                translate(
+                    "Hotline line {line}: write number, Thai name, English name.",
+                    language,
+                    line=number,
+                )
+            )
+            continue
+        hotlines.append(
+            {"number": parts[0], "name_th": parts[1], "name_en": parts[2], "line": number}
+        )
+    return hotlines, errors
+
+
 def read_incident_form(form_data: FormData, language: str) -> IncidentForm:
     """Check the posted form; on success `incident_in` holds the incident to create."""
     values = {name: str(form_data.get(name, "")).strip() for name in TEXT_FIELDS}
@@ -83,6 +117,9 @@ def read_incident_form(form_data: FormData, language: str) -> IncidentForm:
     form = IncidentForm(values=values, sla=sla, active=form_data.get("active") == "on")
     categories, form.errors = parse_category_lines(values["categories"], language)
     lines = [c.pop("line") for c in categories]
+    hotlines, hotline_errors = parse_hotline_lines(values["hotlines"], language)
+    form.errors += hotline_errors
+    hotline_lines = [h.pop("line") for h in hotlines]
     if not categories and not form.errors:
         form.errors.append(translate("Add at least one category.", language))
     data = {
@@ -95,6 +132,7 @@ def read_incident_form(form_data: FormData, language: str) -> IncidentForm:
         "expiry_hours": values["expiry_hours"] or 72,
         "sla_minutes": {u: minutes for u, minutes in sla.items() if minutes},
         "categories": categories,
+        "hotlines": hotlines,
     }
     try:
         incident_in = IncidentCreate.model_validate(data)
@@ -108,6 +146,19 @@ def read_incident_form(form_data: FormData, language: str) -> IncidentForm:
                 message = message.replace(problem.field, column or name)
                 form.errors.append(
                     translate("Line {line}: {problem}", language, line=line, problem=message)
+                )
+            elif name == "hotlines" and rest[:1].isdigit():
+                index, _, column = rest.partition(".")
+                message = message.replace(
+                    problem.field, translate(HOTLINE_COLUMNS[column], language)
+                )
+                form.errors.append(
+                    translate(
+                        "Hotline line {line}: {problem}",
+                        language,
+                        line=hotline_lines[int(index)],
+                        problem=message,
+                    )
                 )
             else:
                 form.field_errors.setdefault(name, message)

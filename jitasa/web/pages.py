@@ -5,12 +5,12 @@ point one way: pages → *_pages → rendering.
 """
 
 import xstatic.pkg.leaflet
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
 from jitasa.web import account_pages, facility_pages, map_page, request_pages, volunteer_pages
-from jitasa.web.rendering import WEB_DIR, render_error_page
+from jitasa.web.rendering import WEB_DIR, load_hotlines, render_error_page
 
 
 def install(app: FastAPI) -> None:
@@ -20,9 +20,11 @@ def install(app: FastAPI) -> None:
     leaflet = StaticFiles(directory=xstatic.pkg.leaflet.BASE_DIR)
     app.mount("/static/vendor/leaflet", GZipMiddleware(leaflet), name="leaflet")
     app.mount("/static", GZipMiddleware(StaticFiles(directory=WEB_DIR / "static")), name="static")
-    app.include_router(map_page.router)
-    app.include_router(request_pages.router)
-    app.include_router(account_pages.router)
-    app.include_router(volunteer_pages.router)
-    app.include_router(facility_pages.router)
+    # Every page shows the numbers to call, so each reads them before its route runs.
+    hotlines = [Depends(load_hotlines)]
+    app.include_router(map_page.router, dependencies=hotlines)
+    app.include_router(request_pages.router, dependencies=hotlines)
+    app.include_router(account_pages.router, dependencies=hotlines)
+    app.include_router(volunteer_pages.router, dependencies=hotlines)
+    app.include_router(facility_pages.router, dependencies=hotlines)
     app.state.render_error_page = render_error_page

@@ -45,6 +45,7 @@ def _common(request: Request, user: User | None) -> dict:
         "event_labels": views.EVENT_LABELS,
         "actor_labels": views.ACTOR_LABELS,
         "close_reasons": views.CLOSE_REASON_LABELS,
+        "next_step": views.next_step,
     }
 
 

@@ -6,12 +6,14 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas import service as areas_service
+from jitasa.core.i18n import translate
 from jitasa.core.thai import BANGKOK, format_date, format_phone
 from jitasa.core.words import Urgency
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.states import Actor, CloseReason, Status, can_move
 from jitasa.incidents import service as incidents_service
 from jitasa.incidents.models import Incident
+from jitasa.web.account_views import place
 
 # English message ids; the templates translate them with _().
 STATUS_LABELS = {
@@ -30,15 +32,28 @@ URGENCY_LABELS = {
     Urgency.URGENT: "Urgent",
     Urgency.NORMAL: "Not urgent",
 }
-# Triage colours of thai.md, described in words a frightened person can choose from.
+# Triage colours of thai.md, always with the word colour, described by signs a family can see
+# (not "pneumonia", which they cannot judge); the form adds "if unsure, the more severe".
 TRIAGE = [
-    (Urgency.GREEN, "Green", "No or mild symptoms, and no risk factors."),
+    (
+        Urgency.GREEN,
+        "Green",
+        "No symptoms or mild ones (slight fever, cough, sore throat); eats and walks as usual; "
+        "under 60, not pregnant, no chronic disease.",
+    ),
     (
         Urgency.YELLOW,
         "Yellow",
-        "Risk factors (over 60, a chronic disease, obesity…), chest tightness or pneumonia.",
+        "Aged 60 or more, pregnant, a chronic disease (diabetes, heart, kidney, lungs, stroke) "
+        "or very overweight; or a fever that does not go down, out of breath when walking, "
+        "chest tightness.",
     ),
-    (Urgency.RED, "Red", "Severe breathlessness or severe pneumonia: needs a hospital now."),
+    (
+        Urgency.RED,
+        "Red",
+        "Very hard to breathe even at rest, cannot finish a sentence, lips or face bluish, "
+        "confused or hard to wake, chest pain, oxygen below 94%: call 1669 now.",
+    ),
 ]
 OTHER_URGENCIES = [
     (Urgency.NORMAL, "Not urgent", "Can wait a day."),
@@ -65,6 +80,21 @@ ACTOR_LABELS = {
     "staff": "Official",
     "system": "System",
 }
+# What a timeline entry's details say, by the detail that is there (English message ids, filled
+# with the details; an urgency is named by its label). Entries store kinds and details only, so
+# each reader gets their own language.
+DETAIL_NOTES = {
+    "sla_minutes": "Still open after the {sla_minutes}-minute limit for {urgency} requests.",
+    "hours": {
+        "stale_claim": "No update for {hours} hours; flagged for release.",
+        "expired": "No update for {hours} hours; closed.",
+    },
+    "withdrawn": "The requester withdrew consent; personal data removed.",
+    "days": "Personal data removed {days} days after the request was closed.",
+    "volunteer_id": "Given to volunteer number {volunteer_id}.",
+    "merged_into": "Joined to request {merged_into}, which is still followed.",
+    "merged_from": "Request {merged_from} was joined to this one.",
+}
 CLOSE_REASON_LABELS = {
     CloseReason.DUPLICATE: "Duplicate of another request",
     CloseReason.UNREACHABLE: "Could not reach the requester",
@@ -72,6 +102,36 @@ CLOSE_REASON_LABELS = {
     CloseReason.DONE_BY_OTHERS: "Helped by others",
     CloseReason.NO_LONGER_NEEDED: "No longer needed",
 }
+
+# What the requester can do now, once a request is no longer waiting: by status, and for
+# closed ones by reason (a family must never be left at "closed" with nowhere to go).
+NEXT_STEPS = {
+    Status.OPEN: "Your request is on the map, but no volunteer has taken it yet. Keep your phone "
+    "on: the volunteer who takes it will call you. If it gets worse, call 1669 now; do not wait.",
+    Status.CLAIMED: "A volunteer has taken your request and should call you soon. If nobody "
+    "calls, or it gets worse, call 1669.",
+    Status.IN_PROGRESS: "The volunteer is on the way. If it gets worse, call 1669. When you "
+    "have the help, tap “It was resolved”.",
+    Status.RESOLVED: "If you need help again, ask again.",
+    Status.CANCELLED: "You cancelled this request. If you need help again, ask again.",
+    Status.EXPIRED: "Nobody updated this request for a long time, so it was closed. If you "
+    "still need help, ask again.",
+    CloseReason.DUPLICATE: "An official joined this request to another one for the same need; "
+    "that one is still followed.",
+    CloseReason.UNREACHABLE: "Volunteers could not reach you by phone. If you still need help, "
+    "ask again and check the phone number.",
+    CloseReason.OUT_OF_SCOPE: "Volunteers here cannot help with this. Call one of the numbers "
+    "at the top of the page for other help.",
+    CloseReason.DONE_BY_OTHERS: "Others have helped. If you still need help, ask again.",
+    CloseReason.NO_LONGER_NEEDED: "If you need help again, ask again.",
+}
+
+
+def next_step(help_request: HelpRequest) -> str:
+    """Say what the requester can do now, as an English message id."""
+    if help_request.status == Status.CLOSED:
+        return NEXT_STEPS.get(help_request.close_reason, "If you still need help, ask again.")
+    return NEXT_STEPS[help_request.status]
 
 
 def when(moment: datetime | None, language: str) -> str:
@@ -120,11 +180,10 @@ class Names:
         return names[0] if language == "th" else names[1]
 
     def place(self, help_request: HelpRequest, language: str) -> str:
-        """Name where the request is, most precise area first: "เมืองเชียงใหม่, เชียงใหม่"."""
+        """Name where the request is, most precise area first: "อ.เมืองเชียงใหม่ จ.เชียงใหม่"."""
         codes = (help_request.subdistrict_code, help_request.district_code)
-        codes += (help_request.province_code,)
-        found = [self.areas[c] for c in codes if c and c in self.areas]
-        return ", ".join(n[0] if language == "th" else n[1] for n in found)
+        most_precise = next((c for c in codes if c), help_request.province_code)
+        return place(most_precise, self.areas, language)
 
 
 async def load_names(session: AsyncSession, requests: list[HelpRequest]) -> Names:
@@ -151,6 +210,24 @@ class TimelineEntry:
     to_status: str | None
     note: str
     reason: str | None
+    details: dict
+
+    def detail(self, language: str) -> str:
+        """Say what the entry's details mean, in the reader's language ("" when none)."""
+        for key, message in DETAIL_NOTES.items():
+            if key not in self.details:
+                continue
+            if isinstance(message, dict):
+                message = message.get(self.kind)
+                if message is None:
+                    continue
+            params = dict(self.details)
+            if "urgency" in params:
+                params["urgency"] = translate(
+                    URGENCY_LABELS.get(params["urgency"], params["urgency"]), language
+                )
+            return translate(message, language, **params)
+        return ""
 
 
 def timeline_entries(help_request: HelpRequest, events: list[RequestEvent]) -> list[TimelineEntry]:
@@ -167,7 +244,15 @@ def timeline_entries(help_request: HelpRequest, events: list[RequestEvent]) -> l
         else:
             actor = "staff"
         entries.append(
-            TimelineEntry(event.at, event.kind, actor, event.to_status, event.note, event.reason)
+            TimelineEntry(
+                event.at,
+                event.kind,
+                actor,
+                event.to_status,
+                event.note,
+                event.reason,
+                dict(event.details or {}),
+            )
         )
     return entries
 

@@ -22,7 +22,7 @@ from jitasa.volunteers import service as volunteers_service
 from jitasa.volunteers.models import Volunteer
 from jitasa.volunteers.schemas import VolunteerSave
 from jitasa.web import account_views as views
-from jitasa.web.rendering import language_of, render
+from jitasa.web.rendering import error_text, language_of, render
 
 router = APIRouter(include_in_schema=False)
 QUEUE = "/coordinator/volunteers"
@@ -186,7 +186,7 @@ async def save_volunteer_profile(request: Request, user: OptionalUser, session: 
                     e.message_th if language == "th" else e.message
                 ]
                 for e in error.errors
-            } or {"form": [views.error_text(error, language)]}
+            } or {"form": [error_text(error, language)]}
     if errors:
         volunteer = await volunteers_service.get_for_user(session, user=user)
         return await _profile_page(

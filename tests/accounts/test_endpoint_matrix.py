@@ -108,6 +108,7 @@ MATRIX = [
     Case("GET", "/api/v1/events/stream", EVERYONE, params={"last_event_id": 0, "follow": False}),
     Case("POST", "/api/v1/requests/{request_id}/claim", HELPERS),
     Case("POST", "/api/v1/requests/{request_id}/transition", {"requester"}, {"to": "cancelled"}),
+    Case("POST", "/api/v1/requests/{request_id}/withdraw", {"requester"}),
     Case(
         "POST",
         "/api/v1/requests/{request_id}/assign",

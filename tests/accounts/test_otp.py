@@ -43,7 +43,7 @@ async def test_sign_in_with_a_texted_code_end_to_end(client, session, settings):
     assert asked.json() == SENT
     message = last_message(settings, "+66812345601")
     code = texted_code(settings, "+66812345601")
-    assert message["text"] == f"รหัสเข้าสู่ระบบจิตอาสา: {code} (ใช้ได้ 5 นาที) อย่าบอกรหัสนี้กับผู้อื่น"
+    assert message["text"] == f"รหัสเข้าจิตอาสา {code} ใช้ได้ 5 นาที ห้ามบอกรหัสนี้กับผู้ใด"
     stored = await session.scalar(select(OneTimeCode).where(OneTimeCode.phone == "+66812345601"))
     assert code not in stored.code_hash and len(stored.code_hash) == 64
     assert timedelta(minutes=4) < stored.expires_at - utcnow() <= timedelta(minutes=5)

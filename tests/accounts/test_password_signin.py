@@ -28,7 +28,7 @@ def assert_too_many(answer) -> None:
     problem = answer.json()
     assert problem["code"] == "auth.too_many"
     assert problem["detail"] == f"Too many tries; please wait {wait} seconds and try again."
-    assert problem["detail_th"] == f"ลองหลายครั้งเกินไป กรุณารอ {wait} วินาทีแล้วลองใหม่"
+    assert problem["detail_th"] == f"ทำรายการบ่อยเกินไป กรุณารอ {wait} วินาทีแล้วลองใหม่"
 
 
 async def test_api_password_guessing_gets_429_after_the_limit(client, session):

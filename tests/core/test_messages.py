@@ -1,6 +1,7 @@
 """Every message the code raises or shows has its Thai translation in locales/th.po."""
 
 import ast
+import re
 from pathlib import Path
 
 from jitasa.core.i18n import _catalogue
@@ -51,4 +52,18 @@ def test_the_scan_finds_the_messages_it_is_meant_to():
 def test_every_message_in_the_code_has_a_thai_translation():
     thai = _catalogue("th")
     untranslated = sorted(m for m in message_ids() if m[2] not in thai)
+    assert untranslated == []
+
+
+TEMPLATE_MESSAGE = re.compile(r"""_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
+
+
+def test_every_message_in_the_templates_has_a_thai_translation():
+    thai = _catalogue("th")
+    untranslated = []
+    for path in sorted((PACKAGE / "web" / "templates").rglob("*.html")):
+        for match in TEMPLATE_MESSAGE.finditer(path.read_text(encoding="utf-8")):
+            message = match.group(1) if match.group(1) is not None else match.group(2)
+            if message not in thai:
+                untranslated.append((path.name, message))
     assert untranslated == []

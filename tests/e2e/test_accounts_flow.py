@@ -98,7 +98,7 @@ async def test_a_volunteer_registers_and_their_coordinator_verifies_them(
     # 2. They fill in the form and tap their home on the map, in Mueang Chiang Mai.
     await expect(page.get_by_role("heading", name="สมัครเป็นอาสาสมัคร")).to_be_visible()
     await page.get_by_label("ชื่อของคุณ").fill("สมศรี ใจดี")
-    await page.get_by_label("ประเภทอาสาสมัคร").select_option(label="อสม.")
+    await page.get_by_label("ประเภทอาสาสมัคร").select_option(label="อสม. (ในกรุงเทพฯ: อสส.)")
     # The map replaces the latitude and longitude boxes, folded away under it.
     await expect(page.locator("#home_lat")).to_be_hidden()
     await page.wait_for_function(PIN_MAP_READY)
@@ -109,7 +109,7 @@ async def test_a_volunteer_registers_and_their_coordinator_verifies_them(
     await page.locator("#home-map").scroll_into_view_if_needed()
     await tap_map_at(page, viewport, *CHIANG_MAI_CITY)
     await expect(page.locator("#home-map .leaflet-marker-icon")).to_have_count(1)
-    await expect(page.locator("#pin-area")).to_have_text("หมุดอยู่ใน: เมืองเชียงใหม่, เชียงใหม่")
+    await expect(page.locator("#pin-area")).to_have_text("หมุดอยู่ใน: อ.เมืองเชียงใหม่ จ.เชียงใหม่")
     await expect(page.locator("#area_code option")).to_have_count(17)  # "not sure" + 16
     lat = float(await page.locator("#home_lat").input_value())
     lon = float(await page.locator("#home_lon").input_value())
@@ -118,14 +118,14 @@ async def test_a_volunteer_registers_and_their_coordinator_verifies_them(
     await screenshot("pin", doc_image="volunteer-pin-th" if doc else None)
     await page.get_by_label("ทักษะ").fill("ปฐมพยาบาล, ขับรถ")
     await page.get_by_label("ยานพาหนะ").select_option(label="รถจักรยานยนต์")
-    await page.get_by_text("ผ่านการอบรมการใช้ชุดป้องกัน (PPE) แล้ว").click()
+    await page.get_by_text("ผ่านการอบรมการใช้ชุดป้องกันการติดเชื้อแล้ว").click()
     await page.get_by_role("button", name="สมัครเป็นอาสาสมัคร").click()
 
     # 3. Saved: the profile shows the district found from the pin and waits for verification.
     await expect(page.locator(".flash")).to_have_text("บันทึกข้อมูลอาสาสมัครแล้ว")
     status = page.locator("#volunteer-status")
-    await expect(status.locator(".status-line")).to_have_text("รอการยืนยันตัวตน")
-    await expect(page.locator("#volunteer-area")).to_have_text("เมืองเชียงใหม่, เชียงใหม่")
+    await expect(status.locator(".status-line")).to_have_text("รอเจ้าหน้าที่รับรอง")
+    await expect(page.locator("#volunteer-area")).to_have_text("อ.เมืองเชียงใหม่ จ.เชียงใหม่")
     await screenshot("waiting", doc_image="volunteer-profile-th" if doc else None)
     await sign_out(page)
 
@@ -135,9 +135,9 @@ async def test_a_volunteer_registers_and_their_coordinator_verifies_them(
     await page.get_by_label("รหัสผ่าน").fill(COORDINATOR_PASSWORD)
     await page.get_by_role("button", name="เข้าสู่ระบบ").click()
     await page.wait_for_url("**/account")
-    await page.get_by_role("link", name="ยืนยันตัวตนอาสาสมัคร").click()
+    await page.get_by_role("link", name="รับรองอาสาสมัคร").click()
     await page.wait_for_url("**/coordinator/volunteers")
-    await expect(page.locator(".lead")).to_have_text("พื้นที่: เมืองเชียงใหม่, เชียงใหม่")
+    await expect(page.locator(".lead")).to_have_text("พื้นที่: อ.เมืองเชียงใหม่ จ.เชียงใหม่")
     card = page.locator(".card", has_text="สมศรี ใจดี")
     await expect(card).to_contain_text("089 123 4567")
     await expect(card).to_contain_text("อสม.")
@@ -146,8 +146,8 @@ async def test_a_volunteer_registers_and_their_coordinator_verifies_them(
     await screenshot("queue", doc_image="verification-queue-th" if doc else None)
 
     # 5. They verify the volunteer, who leaves the queue.
-    await card.get_by_role("button", name="ยืนยันตัวตน สมศรี ใจดี").click()
-    await expect(page.locator(".flash")).to_have_text("ยืนยันตัวตน สมศรี ใจดี แล้ว")
+    await card.get_by_role("button", name="รับรอง สมศรี ใจดี").click()
+    await expect(page.locator(".flash")).to_have_text("รับรอง สมศรี ใจดี แล้ว")
     await expect(page.locator(".card")).to_have_count(0)
     await screenshot("verified-queue")
     await sign_out(page)
@@ -156,7 +156,7 @@ async def test_a_volunteer_registers_and_their_coordinator_verifies_them(
     await page.goto("/volunteer")
     await sign_in_by_code(page, settings)
     await page.wait_for_url("**/volunteer")
-    await expect(status.locator(".status-line")).to_have_text("✓ ยืนยันตัวตนแล้ว")
+    await expect(status.locator(".status-line")).to_have_text("✓ รับรองแล้ว")
     await expect(page.get_by_role("heading", name="ข้อมูลอาสาสมัครของฉัน")).to_be_visible()
     await screenshot("verified")
     volunteer = await session.scalar(select(Volunteer))

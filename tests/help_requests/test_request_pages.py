@@ -69,7 +69,7 @@ async def test_public_detail_never_shows_phone_or_description(client, session):
     help_request = await make_request(session, contact_phone="0897654321", description="ป้ามาลี")
     page = (await client.get(f"/requests/{help_request.id}", headers=HTML)).text
     assert help_request.code in page
-    assert "ป้ามาลี" not in page and "089" not in page and "tel:" not in page
+    assert "ป้ามาลี" not in page and "089" not in page and "tel:+66" not in page
 
 
 async def test_requester_sees_everything_on_the_detail_page(client, session):
@@ -79,7 +79,7 @@ async def test_requester_sees_everything_on_the_detail_page(client, session):
     )
     page = (await client.get(f"/requests/{help_request.id}", headers=HTML)).text
     assert "ป้ามาลี" in page and "089 765 4321" in page and 'data-exact="true"' in page
-    assert "tel:" not in page, "the requester is not offered to call themself"
+    assert "tel:+66" not in page, "the requester is not offered to call themself"
     assert 'value="cancelled"' in page
 
 
@@ -138,6 +138,34 @@ async def test_admin_adds_floods_with_categories_from_the_form(client, session):
         ("medical_help", True),
     ]
     assert (incident.expiry_hours, incident.sla_for("red"), incident.kind) == (48, 10, "flood")
+
+
+async def test_admin_gives_an_incident_its_hotlines_or_gets_its_kinds(client, session):
+    await sign_in(client, session, roles=[Role.ADMIN])
+    form = {
+        "csrf_token": await csrf(client),
+        "name_th": "น้ำท่วม",
+        "name_en": "Floods",
+        "kind": "flood",
+        "active": "on",
+        "categories": "evacuation, อพยพ, Evacuation, no",
+    }
+    given = form | {
+        "code": "floods-a",
+        "hotlines": "\n1669, เจ็บป่วยฉุกเฉิน, Medical emergency\n1784 | ปภ. | DDPM",
+    }
+    assert (await client.post("/admin/incidents", data=given, headers=HTML)).status_code == 303
+    assert (
+        await client.post("/admin/incidents", data=form | {"code": "floods-b"}, headers=HTML)
+    ).status_code == 303
+    by_code = {i.code: i for i in await session.scalars(select(Incident))}
+    assert [h["number"] for h in by_code["floods-a"].hotlines] == ["1669", "1784"]
+    assert by_code["floods-b"].hotlines[1]["number"] == "1784"  # the flood kind's numbers
+    bad = form | {"code": "floods-c", "hotlines": "1669, a, b\n\n16 69, เบอร์, Number"}
+    page = await client.post("/admin/incidents", data=bad, headers=HTML)
+    assert page.status_code == 422
+    assert "เบอร์ฉุกเฉินบรรทัดที่ 3: เบอร์" in page.text  # its real line, the column's label
+    assert "hotlines.1.number" not in page.text
 
 
 async def test_bad_category_lines_are_named_by_line_number(client, session):

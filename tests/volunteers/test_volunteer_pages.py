@@ -30,22 +30,25 @@ def errors_of(page) -> list[str]:
     return re.findall(r'class="field-error"[^>]*>([^<]*)<', page.text)
 
 
-async def test_a_new_volunteer_sees_the_registration_form_with_the_nine_kinds(client, session):
+async def test_a_new_volunteer_sees_the_registration_form_with_the_eleven_kinds(client, session):
     _user, headers = await signed_in(session)
     page = await client.get("/volunteer", headers={**HTML, **headers})
     assert page.status_code == 200
     assert "<h1>สมัครเป็นอาสาสมัคร</h1>" in page.text
     kinds = re.findall(r'<option value="(\w+)" >([^<]+)</option>', page.text.split('id="kind"')[1])
-    assert [label for _value, label in kinds[:9]] == [
-        "อสม.",
+    # Kinds name people, flood forces included (thai.md).
+    assert [label for _value, label in kinds[:11]] == [
+        "อสม. (ในกรุงเทพฯ: อสส.)",
         "กำนัน",
         "ผู้ใหญ่บ้าน",
         "เจ้าหน้าที่ อปท.",
-        "นักเรียน/นักศึกษา",
-        "ผู้นำชุมชน",
-        "กองทุนพัฒนาบทบาทสตรี",
-        "อาสาสมัครท้องถิ่น",
-        "ทั่วไป",
+        "นักเรียน/นักศึกษาจิตอาสา",
+        "ผู้นำอาสาพัฒนาชุมชน (ผู้นำ อช.)",
+        "สมาชิกกองทุนพัฒนาบทบาทสตรี",
+        "อาสาสมัครท้องถิ่นรักโลก (อถล.)",
+        "อาสาสมัครป้องกันภัยฝ่ายพลเรือน (อปพร.)",
+        "อาสาสมัครกู้ชีพกู้ภัย / มูลนิธิ",
+        "อาสาสมัครทั่วไป",
     ]
     # Without the map script, the pin is typed as two numbers.
     assert 'name="home_lat" type="number"' in page.text
@@ -66,8 +69,8 @@ async def test_registering_by_the_form_finds_the_area_and_waits_for_verification
         10,
     )
     page = await client.get("/volunteer", headers={**HTML, **headers})
-    assert "รอการยืนยันตัวตน" in page.text
-    assert "เมืองเชียงใหม่, เชียงใหม่" in page.text
+    assert "รอเจ้าหน้าที่รับรอง" in page.text
+    assert "อ.เมืองเชียงใหม่ จ.เชียงใหม่" in page.text
     assert 'value="18.789000"' in page.text
     # The district's subdistricts are offered to make the area more precise.
     assert '<option value="500101" >ศรีภูมิ</option>' in page.text
@@ -114,7 +117,7 @@ async def test_a_verified_volunteer_sees_so_on_their_profile(client, session):
     volunteer.verified_at = utcnow()
     await session.commit()
     page = await client.get("/volunteer", headers={**HTML, **headers})
-    assert "✓ ยืนยันตัวตนแล้ว" in page.text
+    assert "✓ รับรองแล้ว" in page.text
     assert "<h1>ข้อมูลอาสาสมัครของฉัน</h1>" in page.text
 
 
@@ -135,7 +138,7 @@ async def test_the_queue_lists_the_unverified_volunteers_of_the_coordinators_are
     assert f'id="volunteer-{elsewhere.id}"' not in page.text
     card = page.text.split(f'id="volunteer-{waiting.id}"')[1].split("</li>")[0]
     assert "ประยุทธ ขยัน" in card and "กำนัน" in card and "รถกระบะ" in card
-    assert "เมืองเชียงใหม่, เชียงใหม่" in card
+    assert "อ.เมืองเชียงใหม่ จ.เชียงใหม่" in card
     assert re.search(r"\d{1,2} [ก-๛.]+ 25\d\d", card), "registered date in Buddhist Era"
     read = await session.scalar(
         select(AuditEntry).where(

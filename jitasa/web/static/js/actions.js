@@ -25,6 +25,9 @@ function what(form, button) {
   const id = form.dataset.requestId;
   const note = form.note ? form.note.value.trim() : "";
   if (form.dataset.kind === "claim") return { move: "claim", url: `/api/v1/requests/${id}/claim` };
+  if (form.dataset.kind === "withdraw") {
+    return { move: "withdraw", url: `/api/v1/requests/${id}/withdraw` };
+  }
   if (form.dataset.kind === "assign") {
     const body = { volunteer_id: Number(form.volunteer_id.value), note };
     return { move: `assign-${body.volunteer_id}`, url: `/api/v1/requests/${id}/assign`, body };
@@ -32,6 +35,13 @@ function what(form, button) {
   const body = { to: button ? button.value : form.dataset.to, note };
   if (form.reason) body.reason = form.reason.value;
   return { move: body.to, url: `/api/v1/requests/${id}/transition`, body };
+}
+
+// A field's label as the form shows it, so an error never names a JSON field (volunteer_id).
+function labelOf(form, field) {
+  const input = form.querySelector(`[name="${field}"]`);
+  const label = input && input.id ? form.querySelector(`label[for="${input.id}"]`) : null;
+  return label ? label.textContent.trim() : "";
 }
 
 function say(form, text) {
@@ -62,7 +72,7 @@ document.addEventListener("submit", async (event) => {
   } else if (answer.status === 0) {
     say(form, messages.offline);
   } else if (answer.data && answer.data.errors) {
-    say(form, answer.data.errors.map((e) => fieldMessage(e, "")).join(" "));
+    say(form, answer.data.errors.map((e) => fieldMessage(e, labelOf(form, e.field))).join(" "));
   } else {
     const conflict = answer.status === 409 ? `${messages.conflict} ` : "";
     say(form, conflict + problemText(answer.data, messages.offline));

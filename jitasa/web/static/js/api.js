@@ -10,6 +10,21 @@ export function newKey() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// A place as Thai writes it, with level prefixes and no commas: "ต.ริมใต้ อ.แม่ริม จ.เชียงใหม่"
+// (Bangkok: แขวง… เขต… กรุงเทพมหานคร); English joins the names with commas.
+// `areas`: [{code, name}], the most precise first (as web/account_views.place does).
+const THAI_LEVELS = { 2: "จ.", 4: "อ.", 6: "ต." };
+const BANGKOK_LEVELS = { 4: "เขต", 6: "แขวง" };
+export function placeName(areas) {
+  if (lang !== "th") return areas.map((area) => area.name).join(", ");
+  return areas
+    .map(({ code, name }) => {
+      const prefix = (code.startsWith("10") ? BANGKOK_LEVELS : THAI_LEVELS)[code.length] || "";
+      return name.startsWith(prefix) ? name : prefix + name;
+    })
+    .join(" ");
+}
+
 function csrfToken() {
   const meta = document.querySelector('meta[name="csrf-token"]');
   return meta ? meta.content : "";

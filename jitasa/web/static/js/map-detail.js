@@ -1,5 +1,5 @@
 // The detail of one request in the panel: what anyone may see, its page, and "take this request".
-import { call, newKey, problemText, signInAgain } from "./api.js";
+import { call, newKey, placeName, problemText, signInAgain } from "./api.js";
 import {
   age,
   categoryName,
@@ -100,7 +100,8 @@ export class Detail {
     );
     const codes = AREA_LEVELS.map((level) => request[level]).filter(Boolean);
     Promise.all(codes.map(areaName)).then((names) => {
-      where.textContent = names.filter(Boolean).join(", ");
+      const areas = codes.map((code, i) => ({ code, name: names[i] })).filter((a) => a.name);
+      where.textContent = placeName(areas);
     });
     this.fillActions(request);
   }

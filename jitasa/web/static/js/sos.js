@@ -5,6 +5,7 @@ import {
   format,
   newKey,
   pageData,
+  placeName,
   problemText,
   setFlash,
   signInAgain,
@@ -44,8 +45,8 @@ async function showArea(lat, lon) {
   if (!answer.ok) return;
   const names = ["subdistrict", "district", "province"]
     .filter((level) => answer.data[level])
-    .map((level) => nameOf(answer.data[level]));
-  if (names.length || !form.area_code.value) pinArea.textContent = names.join(", ");
+    .map((level) => ({ code: answer.data[level].code, name: nameOf(answer.data[level]) }));
+  if (names.length || !form.area_code.value) pinArea.textContent = placeName(names);
   // No boundary holds the pin (none loaded, or at the border): let the person name the area.
   areaChoice.hidden = names.length > 0;
   if (names.length) form.area_code.value = "";
@@ -123,11 +124,19 @@ function showUrgencyFor(category) {
   medicalBox.hidden = medicalBox.disabled = !medical;
   otherBox.hidden = otherBox.disabled = medical;
   document.getElementById("consent-needed").hidden = !medical;
+  showCallFirst();
+}
+
+// Red tells the person to call 1669 first; the request can still be posted after the call.
+function showCallFirst() {
+  const red = form.querySelector('input[name="urgency"][value="red"]:checked:enabled');
+  document.getElementById("call-1669").hidden = !red;
 }
 
 form.addEventListener("change", (event) => {
   const field = event.target;
   if (field.name === "category") showUrgencyFor(field);
+  if (field.name === "urgency") showCallFirst();
   if (field.name === "incident") {
     for (const group of form.querySelectorAll("[data-incident]")) {
       const chosen = group.dataset.incident === field.value;

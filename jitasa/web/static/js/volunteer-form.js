@@ -1,5 +1,7 @@
 // The volunteer form's home pin: tap the map, drag the marker or use the phone's location.
 // Without this script the form shows plain latitude and longitude boxes instead of the map.
+import { placeName } from "./api.js";
+
 const THAILAND = [[5.6, 97.3], [20.5, 105.7]];
 const PIN_ZOOM = 15;
 const el = document.getElementById("home-map");
@@ -52,7 +54,8 @@ async function describe(latlng) {
     say(label("Outside"), true);
     return;
   }
-  say(`${label("In")}: ${levels.map((level) => nameOf(found[level])).join(", ")}`);
+  const areas = levels.map((level) => ({ code: found[level].code, name: nameOf(found[level]) }));
+  say(`${label("In")}: ${placeName(areas)}`);
   if (found.district) offerSubdistricts(found.district.code);
 }
 
