@@ -22,6 +22,7 @@ from jitasa.core import jobs as queue
 from jitasa.core.config import Settings
 from jitasa.core.db import transaction, utcnow
 from jitasa.help_requests import jobs as help_request_jobs
+from jitasa.triggers import consumer as notifications_consumer
 
 # The runner's fallback when JITASA_JOBS_INTERVAL_SECONDS=0 (which only stops the web process
 # running jobs) reaches a `jitasa worker` through a shared environment.
@@ -98,6 +99,14 @@ async def drain(
     """Run due jobs until none is left; return what each sweep changed, and the failures."""
     counts = dict.fromkeys(SWEEPS, 0)
     failures: list[BaseException] = []
+    try:
+        # Events become notifications and their send jobs first, so this round sends them.
+        await notifications_consumer.notify_pending(
+            session_factory, queue.reader_of(session_factory), settings=settings
+        )
+    except Exception as failure:
+        log.error("notifications.consume_failed", exc_info=failure)
+        failures.append(failure)
     while outcome := await queue.run_one(session_factory, worker, now=now, settings=settings):
         name = outcome.kind.removeprefix(SWEEP)
         if outcome.error is not None:
