@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.core import jobs
 from jitasa.core.db import utcnow
-from jitasa.notifications.models import Delivery, Notification
+from jitasa.notifications.models import Delivery, Notification, Preference
+from jitasa.notifications.schemas import PreferencesIn
 
 SEND = "notifications.send"
 
@@ -87,3 +88,23 @@ async def sent_recently(
             Notification.created_at > now - since,
         )
     )
+
+
+async def preferences_of(session: AsyncSession, *, user_id: int) -> Preference | None:
+    """Return a person's notification preferences, or None when they never set any."""
+    return await session.get(Preference, user_id)
+
+
+async def save_preferences(
+    session: AsyncSession, *, user_id: int, preferences_in: PreferencesIn
+) -> Preference:
+    """Create or replace a person's preferences (a linked LINE account stays linked)."""
+    preference = await session.get(Preference, user_id)
+    if preference is None:
+        preference = Preference(user_id=user_id)
+        session.add(preference)
+    for name, value in preferences_in.model_dump().items():
+        setattr(preference, name, value)
+    preference.updated_at = utcnow()
+    await session.flush()
+    return preference
