@@ -120,6 +120,9 @@ MATRIX = [
         {"keep_id": "{other_request_id}"},
     ),
     Case("GET", "/api/v1/requests/{request_id}/events", {"requester", *STAFF_INSIDE}),
+    Case("GET", "/api/v1/requests/{request_id}/notifications", STAFF_INSIDE),
+    Case("GET", "/api/v1/me/notifications", SIGNED_IN),
+    Case("PUT", "/api/v1/me/notifications", SIGNED_IN, {"channels": ["sms"]}),
 ]
 
 
