@@ -5,9 +5,10 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from jitasa.accounts.deps import OptionalUser
-from jitasa.core.db import SessionDep, WriteSessionDep
+from jitasa.core.db import SessionDep, WriteSessionDep, utcnow
 from jitasa.core.validation import field_errors
 from jitasa.core.words import URGENCIES
+from jitasa.notifications import linking
 from jitasa.notifications import service as notifications
 from jitasa.notifications.schemas import PreferencesIn
 from jitasa.web import account_views as views
@@ -41,7 +42,16 @@ def _form_values(form) -> dict:
     return values
 
 
-def _page(request: Request, user, preference, *, errors=None, saved=False, status_code=200):
+def _page(
+    request: Request,
+    user,
+    preference,
+    *,
+    errors=None,
+    saved=False,
+    status_code=200,
+    link_code: str | None = None,
+):
     """Render the preferences form."""
     language = language_of(request)
     return render(
@@ -57,6 +67,8 @@ def _page(request: Request, user, preference, *, errors=None, saved=False, statu
         errors=errors or {},
         saved=saved,
         language=language,
+        link_code=link_code,
+        line_ready=request.app.state.settings.line_channel_secret is not None,
     )
 
 
@@ -90,3 +102,13 @@ async def save_preferences(request: Request, user: OptionalUser, session: WriteS
         session, user_id=user.id, preferences_in=preferences_in
     )
     return _page(request, user, saved, saved=True)
+
+
+@router.post(PAGE + "/line-code", response_class=HTMLResponse)
+async def line_code(request: Request, user: OptionalUser, session: WriteSessionDep):
+    """Show a one-time code to send to the official LINE account."""
+    if user is None:
+        return views.sign_in_first(request)
+    code, _expires_at = await linking.new_code(session, user_id=user.id, now=utcnow())
+    preference = await notifications.preferences_of(session, user_id=user.id)
+    return _page(request, user, preference or PreferencesIn(), link_code=code)

@@ -123,6 +123,7 @@ MATRIX = [
     Case("GET", "/api/v1/requests/{request_id}/notifications", STAFF_INSIDE),
     Case("GET", "/api/v1/me/notifications", SIGNED_IN),
     Case("PUT", "/api/v1/me/notifications", SIGNED_IN, {"channels": ["sms"]}),
+    Case("POST", "/api/v1/me/notifications/line-code", SIGNED_IN),
 ]
 
 
