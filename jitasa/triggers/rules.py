@@ -148,7 +148,12 @@ async def request_escalated(
 async def request_created(
     session: AsyncSession, event: OutboxEvent, settings: Settings, now: datetime
 ) -> None:
-    """Alert opted-in volunteers near a new request of an urgency they asked for."""
+    """Alert opted-in volunteers near a new request of an urgency they asked for.
+
+    A request created and claimed in one transaction (an import, the demo) is one
+    `request.created` in its final state: its requester is told as for an update.
+    """
+    await request_updated(session, event, settings, now)
     full = event.full
     if not {"id", "code", "urgency", "lat", "lon"} <= full.keys() or full.get("status") != "open":
         return
