@@ -145,6 +145,10 @@ class Settings(BaseSettings):
     line_api_base: str = Field(
         "https://api.line.me", description="Base URL of the LINE Messaging API."
     )
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Address people reach Jitasa at, for links sent in messages (LINE intake).",
+    )
     smtp_url: SecretStr | None = Field(
         None,
         description="SMTP server for e-mail, `smtp://user:password@host:587` (STARTTLS) or "

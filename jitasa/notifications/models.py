@@ -73,3 +73,21 @@ class LineLinkCode(Base):
     code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LineDraft(Base):
+    """What someone sent the official account to ask for help: a pin and a few words, to be
+    confirmed (category, consent) on the web, where it becomes a request."""
+
+    __tablename__ = "line_drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    line_user_id: Mapped[str] = mapped_column(String(64), index=True)
+    # In the link sent back on LINE; whoever holds it may open the draft (no one else can).
+    token: Mapped[str] = mapped_column(String(43), unique=True)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    address: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

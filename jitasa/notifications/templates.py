@@ -1,7 +1,8 @@
 """What each notification says, in Thai and English, short enough for one SMS.
 
 One SMS holds 70 characters of Thai (UCS-2) or 160 of plain English (GSM-7); a name is cut to
-`NAME_CHARS` so that even the longest fill fits (tests/notifications/test_templates.py).
+`NAME_CHARS` so that even the longest fill fits (tests/notifications/
+test_preferences_and_pages.py). Messages sent only on LINE (`LINE_ONLY`) may be longer.
 """
 
 from jitasa.core.i18n import translate
@@ -16,6 +17,10 @@ ESCALATED = "request.escalated"
 NEARBY = "request.nearby"
 VERIFIED = "volunteer.verified"
 LINKED = "line.linked"
+INTAKE_LINK = "line.intake_link"
+INTAKE_ASK = "line.intake_ask"
+# Sent only on LINE, where a message may be longer than one SMS (a link).
+LINE_ONLY = frozenset({LINKED, INTAKE_LINK, INTAKE_ASK})
 
 TEMPLATES = {
     CLAIMED: "Jitasa: {name} is coming to help with {code}. Call them: {callback}",
@@ -25,6 +30,10 @@ TEMPLATES = {
     NEARBY: "Jitasa: new {urgency} request {code} about {km} km from you.",
     VERIFIED: "Jitasa: you are now a verified volunteer. Thank you!",
     LINKED: "Jitasa: this LINE account is now linked; notifications will come here.",
+    INTAKE_LINK: "Jitasa: we have your location. Confirm your request (what you need, consent) "
+    "here: {link}",
+    INTAKE_ASK: "Jitasa: to ask for help, send your location (+ → Location) and a few words "
+    "about what you need.",
 }
 
 

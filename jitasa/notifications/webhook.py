@@ -1,21 +1,23 @@
-"""The LINE official account's webhook: signed by LINE, it links accounts by one-time code.
+"""The LINE official account's webhook: signed by LINE, it links accounts by one-time code and
+takes requests for help (a location and a few words become a draft, `intake.py`).
 
 `POST /line/webhook` (give LINE this address). The body must be signed: `X-Line-Signature` is
 base64(HMAC-SHA256(channel secret, body)), checked with LINE's SDK; a missing or wrong signature
 is 401 and nothing is read, a body over `MAX_BODY_BYTES` is 413. A text message holding a link
-code links the sender's LINE user id to the person who asked for the code; the confirmation goes
-back as a notification (the same path, retries included).
+code links the sender's LINE user id to the person who asked for the code; a location or other
+words go to the sender's draft request, and a link to confirm it on the web goes back. Answers
+go back as notifications (the same path, retries included).
 """
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
-from linebot.v3.webhooks import MessageEvent, TextMessageContent
+from linebot.v3.webhooks import LocationMessageContent, MessageEvent, TextMessageContent
 
 from jitasa.core.db import WriterDep, utcnow
 from jitasa.core.errors import DomainError, NotFound, Unauthorized
-from jitasa.notifications import linking, service, templates
+from jitasa.notifications import intake, linking, service, templates
 
 router = APIRouter(include_in_schema=False)
 MAX_BODY_BYTES = 256 * 1024
@@ -66,13 +68,49 @@ async def line_webhook(request: Request, writer: WriterDep) -> JSONResponse:
         return JSONResponse({"handled": 0}, status_code=400)
     handled = 0
     for event in events:
-        if not isinstance(event, MessageEvent) or not isinstance(event.message, TextMessageContent):
-            continue
         line_user_id = getattr(event.source, "user_id", None)
-        if line_user_id and linking.looks_like_code(event.message.text):
-            async with writer() as session:
-                handled += await _link(session, settings, event, line_user_id)
+        if not isinstance(event, MessageEvent) or not line_user_id:
+            continue
+        async with writer() as session:
+            handled += await _message(session, settings, event, line_user_id)
     return JSONResponse({"handled": handled})
+
+
+async def _message(session, settings, event: MessageEvent, line_user_id: str) -> int:
+    """Handle one message: a link code links; a location or words make a draft request."""
+    message, now = event.message, utcnow()
+    if isinstance(message, TextMessageContent) and linking.looks_like_code(message.text):
+        return await _link(session, settings, event, line_user_id)
+    if isinstance(message, LocationMessageContent):
+        draft = await intake.add_location(
+            session,
+            line_user_id=line_user_id,
+            lat=message.latitude,
+            lon=message.longitude,
+            address=message.address or "",
+            now=now,
+        )
+    elif isinstance(message, TextMessageContent):
+        draft = await intake.add_text(
+            session, line_user_id=line_user_id, text=message.text, now=now
+        )
+    else:
+        return 0
+    if draft is None:
+        return 0
+    link = f"{settings.public_url.rstrip('/')}/sos?draft={draft.token}"
+    kind = templates.INTAKE_LINK if draft.lat is not None else templates.INTAKE_ASK
+    await service.queue(
+        session,
+        kind=kind,
+        channel="line",
+        address=line_user_id,
+        text=templates.render(kind, "th", link=link),
+        dedupe_key=f"{kind}:{draft.id}",
+        max_attempts=settings.notify_max_attempts,
+        user_id=await linking.linked_user(session, line_user_id=line_user_id),
+    )
+    return 1
 
 
 async def _link(session, settings, event: MessageEvent, line_user_id: str) -> int:

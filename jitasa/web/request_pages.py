@@ -11,7 +11,7 @@ from jitasa.accounts import service as accounts_service
 from jitasa.accounts.deps import OptionalUser, client_ip
 from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
-from jitasa.core.db import SessionDep, WriteSessionDep
+from jitasa.core.db import SessionDep, WriteSessionDep, utcnow
 from jitasa.core.errors import DomainError
 from jitasa.core.i18n import translate
 from jitasa.help_requests import lifecycle, reads
@@ -20,6 +20,7 @@ from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.states import ACTIVE, TAKEN, Actor, Status
 from jitasa.incidents import service as incidents_service
 from jitasa.incidents.models import DEFAULT_SLA_MINUTES
+from jitasa.notifications import intake
 from jitasa.notifications import service as notifications_service
 from jitasa.volunteers import service as volunteers_service
 from jitasa.web import request_views as views
@@ -60,11 +61,14 @@ async def _timelines(
 
 
 @router.get("/sos", response_class=HTMLResponse)
-async def sos_form(request: Request, user: OptionalUser, session: SessionDep) -> Response:
-    """Show the SOS form: pin, category, urgency, contact and consent."""
+async def sos_form(
+    request: Request, user: OptionalUser, session: SessionDep, draft: str = ""
+) -> Response:
+    """Show the SOS form: pin, category, urgency, contact and consent (a LINE draft filled in)."""
     if user is None:
         return sign_in_first(request)
     incidents = await incidents_service.list_incidents(session, active=True)
+    line_draft = await intake.by_token(session, token=draft[:64], now=utcnow()) if draft else None
     return render(
         request,
         "requests/sos.html",
@@ -73,6 +77,7 @@ async def sos_form(request: Request, user: OptionalUser, session: SessionDep) ->
         triage=views.TRIAGE,
         other_urgencies=views.OTHER_URGENCIES,
         own_phone=views.phone_for_display(user.phone),
+        draft=line_draft,
         category_names=views.category_names(incidents, language_of(request)),
     )
 

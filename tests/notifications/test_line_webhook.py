@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from jitasa.main import create_app
 from jitasa.notifications import linking
-from jitasa.notifications.models import Delivery, Notification, Preference
+from jitasa.notifications.models import Delivery, LineDraft, Notification, Preference
 from jitasa.notifications.webhook import MAX_BODY_BYTES
 from tests.factories import signed_in
 from tests.help_requests.test_request_pages import HTML, csrf, sign_in
@@ -167,3 +167,53 @@ async def test_the_notifications_page_gives_a_link_code_when_line_is_set_up(
     assert page.status_code == 200
     code = re.search(r'class="link-code"><strong>([A-Z0-9]{8})<', page.text).group(1)
     assert linking.looks_like_code(code)
+
+
+def location_event(lat: float, lon: float, user_id: str = USER_ID) -> bytes:
+    """Return a webhook body with one location message event, as LINE documents it."""
+    body = json.loads(text_event("", user_id))
+    body["events"][0]["webhookEventId"] = "01JD0000000000000000000001"
+    body["events"][0]["message"] = {
+        "id": "468789577898262531",
+        "type": "location",
+        "title": "my location",
+        "address": "ถนนท่าแพ ตำบลช้างคลาน อำเภอเมืองเชียงใหม่",
+        "latitude": lat,
+        "longitude": lon,
+    }
+    return json.dumps(body).encode()
+
+
+async def test_words_and_a_location_on_line_become_a_draft_confirmed_on_the_sos_form(
+    line_client, session, engine, line_settings, line_api
+):
+    words = text_event("ยายป่วย ไข้สูง ต้องการยา")
+    asked = await line_client.post("/line/webhook", content=words, headers=signed(words))
+    assert asked.json() == {"handled": 1}
+    place = location_event(18.7883, 98.9853)
+    pinned = await line_client.post("/line/webhook", content=place, headers=signed(place))
+    assert pinned.json() == {"handled": 1}
+    [draft] = await session.scalars(select(LineDraft))
+    assert (draft.lat, draft.lon, draft.text) == (18.7883, 98.9853, "ยายป่วย ไข้สูง ต้องการยา")
+
+    while (outcome := await run_job(engine, line_settings)) is not None:
+        assert outcome.error is None
+    ask, link = (p["body"]["messages"][0]["text"] for p in line_api.received)
+    assert ask.startswith("จิตอาสา: หากต้องการขอความช่วยเหลือ ส่งตำแหน่งของคุณ")
+    url = re.search(r"http\S+", link).group()
+    assert url == f"http://127.0.0.1:8000/sos?draft={draft.token}"
+
+    await sign_in(line_client, session)
+    form = await line_client.get(f"/sos?draft={draft.token}", headers=HTML)
+    assert form.status_code == 200
+    assert 'data-draft-lat="18.7883" data-draft-lon="98.9853"' in form.text
+    assert ">ยายป่วย ไข้สูง ต้องการยา</textarea>" in form.text
+    other = await line_client.get("/sos?draft=not-a-token", headers=HTML)
+    assert "data-draft-lat" not in other.text
+
+
+async def test_a_location_outside_thailand_makes_no_draft(line_client, session):
+    place = location_event(35.68, 139.76)  # Tokyo
+    answer = await line_client.post("/line/webhook", content=place, headers=signed(place))
+    assert answer.json() == {"handled": 0}
+    assert list(await session.scalars(select(LineDraft))) == []

@@ -1,4 +1,4 @@
-"""Notifications and their delivery, notification preferences, LINE link codes.
+"""Notifications and their delivery, notification preferences, LINE link codes and drafts.
 
 Revision ID: 0011
 Revises: 0007
@@ -15,7 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Create notifications, notification_preferences and line_link_codes."""
+    """Create notifications, notification_preferences, line_link_codes and line_drafts."""
     op.create_table(
         "notifications",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -88,10 +88,31 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("line_link_codes", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_line_link_codes_user_id"), ["user_id"], unique=False)
+    op.create_table(
+        "line_drafts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("line_user_id", sa.String(length=64), nullable=False),
+        sa.Column("token", sa.String(length=43), nullable=False),
+        sa.Column("lat", sa.Float(), nullable=True),
+        sa.Column("lon", sa.Float(), nullable=True),
+        sa.Column("address", sa.Text(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_line_drafts")),
+        sa.UniqueConstraint("token", name=op.f("uq_line_drafts_token")),
+    )
+    with op.batch_alter_table("line_drafts", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_line_drafts_line_user_id"), ["line_user_id"], unique=False
+        )
 
 
 def downgrade() -> None:
     """Drop the notification tables."""
+    with op.batch_alter_table("line_drafts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_line_drafts_line_user_id"))
+    op.drop_table("line_drafts")
     with op.batch_alter_table("line_link_codes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_line_link_codes_user_id"))
     op.drop_table("line_link_codes")

@@ -97,6 +97,13 @@ function setPin(latlng, status) {
 
 map.on("click", (event) => setPin(event.latlng, msg.moved));
 
+// A draft sent on LINE (/sos?draft=…) arrives with its pin placed, to be checked.
+if (mapElement.dataset.draftLat) {
+  const sent = L.latLng(Number(mapElement.dataset.draftLat), Number(mapElement.dataset.draftLon));
+  map.setView(sent, 16);
+  setPin(sent, msg.moved);
+}
+
 function useLocation() {
   if (!navigator.geolocation) {
     pinStatus.textContent = msg.gps_failed;
