@@ -8,6 +8,7 @@ from jitasa.accounts import service as accounts_service
 from jitasa.core.db import create_session_factory
 from jitasa.core.words import Role
 from jitasa.help_requests import lifecycle
+from jitasa.notifications.models import LineDraft
 from tests.factories import make_volunteer, next_phone
 from tests.help_requests.helpers import make_request
 from tests.notifications.helpers import with_sms
@@ -79,4 +80,29 @@ async def test_requester_sees_who_is_coming_and_coordinator_sees_the_delivery_st
     )
     await row.scroll_into_view_if_needed()
     await screenshot("delivery-state", of=other_page)
+    assert not problems, str(problems)
+
+
+async def test_a_draft_from_line_opens_the_sos_form_with_its_pin_and_words(
+    page, screenshot, problems, session
+):
+    requester = await person(session, roles=[Role.REQUESTER])
+    draft = LineDraft(
+        line_user_id="U" + "1" * 32,
+        token="draft-token-for-the-browser-test-0001",
+        lat=18.7883,
+        lon=98.9853,
+        address="",
+        text="ยายป่วย ไข้สูง ต้องการยา",
+    )
+    session.add(draft)
+    await session.commit()
+    await sign_in(page, requester)
+    await page.goto(f"/sos?draft={draft.token}")
+    await expect(page.locator("#lat")).to_have_value("18.788300")
+    await expect(page.locator("#lon")).to_have_value("98.985300")
+    await expect(page.locator("#description")).to_have_value("ยายป่วย ไข้สูง ต้องการยา")
+    await expect(page.locator("#pin-area")).to_contain_text("เมืองเชียงใหม่")
+    await expect(page.locator("#pin-status")).not_to_contain_text("กำลังหาตำแหน่ง")  # no GPS
+    await screenshot("line-draft")
     assert not problems, str(problems)

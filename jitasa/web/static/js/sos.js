@@ -123,7 +123,7 @@ function useLocation() {
   );
 }
 document.getElementById("use-gps").addEventListener("click", useLocation);
-useLocation();
+if (!marker) useLocation(); // a LINE draft's pin is kept until the person moves it
 
 function showUrgencyFor(category) {
   const medical = Boolean(category) && category.dataset.medical === "true";
