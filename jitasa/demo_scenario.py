@@ -14,7 +14,7 @@ from jitasa.accounts.models import User
 from jitasa.areas.models import Area
 from jitasa.core.db import utcnow
 from jitasa.core.geo import distance_km
-from jitasa.core.words import Role
+from jitasa.core.words import Role, Urgency
 from jitasa.help_requests import lifecycle
 from jitasa.help_requests import service as help_requests_service
 from jitasa.help_requests.models import HelpRequest, RequestEvent
@@ -137,7 +137,9 @@ async def seed(session: AsyncSession, *, seed_value: int = 2021) -> dict[str, in
             await notifications_service.save_preferences(
                 session,
                 user_id=user.id,
-                preferences_in=PreferencesIn(nearby_urgencies=["red", "yellow"], radius_km=10),
+                preferences_in=PreferencesIn(
+                    nearby_urgencies=[Urgency.RED, Urgency.YELLOW], radius_km=10
+                ),
             )
     requesters = 0
     for number, (category, urgency, district, people, text, status) in enumerate(REQUESTS, 1):
