@@ -21,6 +21,7 @@ from jitasa.notifications import intake, linking, service, templates
 
 router = APIRouter(include_in_schema=False)
 MAX_BODY_BYTES = 256 * 1024
+NOT_EVENTS = "The webhook body is not a list of LINE events."
 
 
 class TooLarge(DomainError):
@@ -50,7 +51,7 @@ def _bad_signature() -> Unauthorized:
 
 @router.post("/line/webhook")
 async def line_webhook(request: Request, writer: WriterDep) -> JSONResponse:
-    """Receive LINE's events: verify the signature, then link accounts by code."""
+    """Receive LINE's events: verify the signature, then link accounts or take drafts."""
     settings = request.app.state.settings
     if settings.line_channel_secret is None:
         raise NotFound("line.not_set_up", "LINE is not set up on this server.")
@@ -65,7 +66,9 @@ async def line_webhook(request: Request, writer: WriterDep) -> JSONResponse:
     except (InvalidSignatureError, UnicodeDecodeError):
         raise _bad_signature() from None
     except (ValueError, KeyError, TypeError):
-        return JSONResponse({"handled": 0}, status_code=400)
+        raise DomainError(
+            "line.bad_body", "The webhook body is not a list of LINE events."
+        ) from None
     handled = 0
     for event in events:
         line_user_id = getattr(event.source, "user_id", None)

@@ -217,3 +217,9 @@ async def test_a_location_outside_thailand_makes_no_draft(line_client, session):
     answer = await line_client.post("/line/webhook", content=place, headers=signed(place))
     assert answer.json() == {"handled": 0}
     assert list(await session.scalars(select(LineDraft))) == []
+
+
+async def test_a_signed_body_that_is_not_line_events_is_400(line_client):
+    body = b'{"destination": "U0"}'
+    answer = await line_client.post("/line/webhook", content=body, headers=signed(body))
+    assert answer.status_code == 400 and answer.json()["code"] == "line.bad_body"
