@@ -17,7 +17,7 @@ from jitasa.accounts.models import User
 from jitasa.areas.models import Area
 from jitasa.core.db import utcnow
 from jitasa.core.geo import distance_km
-from jitasa.core.words import TRIAGE_COLOURS, Role
+from jitasa.core.words import TRIAGE_COLOURS, Role, Urgency
 from jitasa.facilities import service as facilities_service
 from jitasa.facilities.schemas import CapacityIn, FacilityCreate
 from jitasa.help_requests import lifecycle
@@ -25,10 +25,13 @@ from jitasa.help_requests import service as help_requests_service
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.schemas import HelpRequestCreate
 from jitasa.help_requests.states import Status
+from jitasa.notifications import service as notifications_service
+from jitasa.notifications.schemas import PreferencesIn
 from jitasa.volunteers import service as volunteers_service
 from jitasa.volunteers.schemas import VolunteerSave
 
 DEMO_PASSWORD = "jitasa-demo-2564"
+OVERDUE_MINUTES = 45
 
 
 @dataclass(frozen=True)
@@ -217,6 +220,15 @@ async def seed(session: AsyncSession, *, seed_value: int = 2021) -> dict[str, in
                 session, volunteer=volunteer, coordinator=coordinator, client_ip="demo"
             )
             helpers.append((user, lat, lon))
+        if district == "5001" and verified:
+            # Opted in: alerted (console) of red and yellow requests within 10 km of home.
+            await notifications_service.save_preferences(
+                session,
+                user_id=user.id,
+                preferences_in=PreferencesIn(
+                    nearby_urgencies=[Urgency.RED, Urgency.YELLOW], radius_km=10
+                ),
+            )
     requesters = 0
     for number, (category, urgency, district, people, text, status) in enumerate(REQUESTS, 1):
         requester = await accounts_service.save_user(
@@ -244,7 +256,12 @@ async def seed(session: AsyncSession, *, seed_value: int = 2021) -> dict[str, in
         # Claims keep within a helper's reach: the nearest verified one takes it.
         helper = min(helpers, key=lambda h: distance_km(h[1], h[2], lat, lon))[0]
         await _bring_to(session, help_request, status, requester, helper)
-        await _age(session, help_request, minutes=rng.randint(5, 600))
+        minutes = rng.randint(5, 600)
+        if number == 1:
+            # Open past its 15-minute limit: the first sweep alerts the coordinators of 5001
+            # and of the province, through the console channel in the demo.
+            minutes = max(minutes, OVERDUE_MINUTES)
+        await _age(session, help_request, minutes=minutes)
         requesters += 1
     facilities = await seed_facilities(session, rng)
     await session.flush()

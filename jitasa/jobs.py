@@ -22,6 +22,7 @@ from jitasa.core import jobs as queue
 from jitasa.core.config import Settings
 from jitasa.core.db import transaction, utcnow
 from jitasa.help_requests import jobs as help_request_jobs
+from jitasa.triggers import consumer as notifications_consumer
 
 # The runner's fallback when JITASA_JOBS_INTERVAL_SECONDS=0 (which only stops the web process
 # running jobs) reaches a `jitasa worker` through a shared environment.
@@ -98,15 +99,33 @@ async def drain(
     """Run due jobs until none is left; return what each sweep changed, and the failures."""
     counts = dict.fromkeys(SWEEPS, 0)
     failures: list[BaseException] = []
-    while outcome := await queue.run_one(session_factory, worker, now=now, settings=settings):
-        name = outcome.kind.removeprefix(SWEEP)
-        if outcome.error is not None:
-            JOB_FAILURES.labels(name).inc()
-            log.error("jobs.failed", job=outcome.kind, id=outcome.job_id, exc_info=outcome.error)
-            failures.append(outcome.error)
-        elif outcome.state == queue.JobState.DONE and name in counts:
-            counts[name] += outcome.result["changed"]
-            JOB_CHANGES.labels(name).inc(outcome.result["changed"])
+    # Rounds until one runs no job: events become notifications and their send jobs, then
+    # the jobs run, and the events those jobs made (an escalation) are read in the next round.
+    ran = True
+    while ran:
+        ran = False
+        try:
+            await notifications_consumer.notify_pending(
+                session_factory, queue.reader_of(session_factory), settings=settings
+            )
+        except Exception as failure:
+            log.error("notifications.consume_failed", exc_info=failure)
+            failures.append(failure)
+        while outcome := await queue.run_one(session_factory, worker, now=now, settings=settings):
+            ran = True
+            name = outcome.kind.removeprefix(SWEEP)
+            if outcome.error is not None and outcome.state == queue.JobState.QUEUED:
+                # Tried again after its backoff (a provider down): not a failure yet.
+                log.warning("jobs.retrying", job=outcome.kind, id=outcome.job_id)
+            elif outcome.error is not None:
+                JOB_FAILURES.labels(name).inc()
+                log.error(
+                    "jobs.failed", job=outcome.kind, id=outcome.job_id, exc_info=outcome.error
+                )
+                failures.append(outcome.error)
+            elif outcome.state == queue.JobState.DONE and name in counts:
+                counts[name] += outcome.result["changed"]
+                JOB_CHANGES.labels(name).inc(outcome.result["changed"])
     return counts, failures
 
 

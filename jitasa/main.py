@@ -24,9 +24,12 @@ from jitasa.help_requests.router import router as help_requests_router
 from jitasa.incidents.router import router as incidents_router
 from jitasa.map.router import router as map_router
 from jitasa.notifications.channels import channel_for
+from jitasa.notifications.router import router as notifications_router
+from jitasa.notifications.webhook import router as line_webhook_router
 from jitasa.realtime.dispatcher import live_updates
 from jitasa.realtime.hub import hub_for
 from jitasa.realtime.router import router as realtime_router
+from jitasa.triggers.router import router as request_notifications_router
 from jitasa.volunteers.router import router as volunteers_router
 from jitasa.web import pages
 
@@ -100,5 +103,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(facilities_router)
     app.include_router(volunteers_router)
     app.include_router(realtime_router)
+    app.include_router(notifications_router)
+    app.include_router(line_webhook_router)
+    app.include_router(request_notifications_router)
     pages.install(app)
     return app

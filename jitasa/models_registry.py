@@ -9,6 +9,7 @@ from jitasa.core.db import Base
 from jitasa.facilities import models as facilities_models
 from jitasa.help_requests import models as help_requests_models
 from jitasa.incidents import models as incidents_models
+from jitasa.notifications import models as notifications_models
 from jitasa.volunteers import models as volunteers_models
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     "idempotency",
     "incidents_models",
     "jobs",
+    "notifications_models",
     "volunteers_models",
 ]

@@ -126,6 +126,49 @@ class Settings(BaseSettings):
         description="Hours an event is kept, once every outbox consumer has read it, for "
         "clients that resume a live-update stream with Last-Event-ID.",
     )
+    notify_max_attempts: int = Field(
+        6,
+        ge=1,
+        le=20,
+        description="Tries a notification gets (waiting 10 s, 20 s, 40 s… between them) before "
+        "it is marked failed with the provider's reason.",
+    )
+    notify_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=120,
+        description="Seconds a channel (SMS, LINE, e-mail) may take to answer before the try "
+        "counts as failed and is retried.",
+    )
+    nearby_alerts_per_hour: int = Field(
+        3,
+        ge=0,
+        le=100,
+        description="Alerts of new requests nearby one volunteer gets at most in any hour.",
+    )
+    line_channel_token: SecretStr | None = Field(
+        None, description="LINE Messaging API channel access token; unset: no LINE channel."
+    )
+    line_channel_secret: SecretStr | None = Field(
+        None,
+        description="LINE channel secret, which signs the webhook (`X-Line-Signature`); unset: "
+        "the webhook answers 404.",
+    )
+    line_api_base: str = Field(
+        "https://api.line.me", description="Base URL of the LINE Messaging API."
+    )
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Address people reach Jitasa at, for links sent in messages (LINE intake).",
+    )
+    smtp_url: SecretStr | None = Field(
+        None,
+        description="SMTP server for e-mail, `smtp://user:password@host:587` (STARTTLS) or "
+        "`smtps://…:465`; unset: no e-mail channel.",
+    )
+    smtp_sender: str = Field(
+        "Jitasa <no-reply@jitasa.invalid>", description="From address of e-mails."
+    )
 
     facility_stale_hours: float = Field(
         24.0,

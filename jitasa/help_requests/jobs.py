@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, false, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jitasa.accounts.policy import Action
+from jitasa.core import events as outbox_events
 from jitasa.core.errors import Conflict
 from jitasa.help_requests import lifecycle
 from jitasa.help_requests.models import HelpRequest, RequestEvent
@@ -71,8 +73,13 @@ async def _flag(
     details_of,
     now: datetime,
     limit: int | None,
+    announce: str | None = None,
 ) -> int:
-    """Set `values` on requests matching `condition` still, and add one timeline event each."""
+    """Set `values` on requests matching `condition` still, and add one timeline event each.
+
+    With `announce`, each flagged request also gets an outbox event of that kind (the
+    notifications consumer tells the area's coordinators of an escalation).
+    """
     flagged = 0
     async for ids in _locked_batches(session, condition, limit=limit):
         # The same condition again: whoever gets here second finds nothing left to flag.
@@ -80,18 +87,47 @@ async def _flag(
             update(HelpRequest)
             .where(HelpRequest.id.in_(ids), condition)
             .values(**values)
-            .returning(HelpRequest.id, HelpRequest.incident_id, HelpRequest.urgency)
+            .returning(
+                HelpRequest.id,
+                HelpRequest.incident_id,
+                HelpRequest.urgency,
+                HelpRequest.code,
+                HelpRequest.area_code,
+                HelpRequest.public_lat,
+                HelpRequest.public_lon,
+            )
             .execution_options(synchronize_session=False)
         )
+        rows = changed.all()
+        if announce:
+            for row in rows:
+                _announce_flag(session, announce, row, now=now)
         events = [
-            _system_event(request_id, kind=kind, now=now, details=details_of(incident_id, urgency))
-            for request_id, incident_id, urgency in changed
+            _system_event(
+                row.id, kind=kind, now=now, details=details_of(row.incident_id, row.urgency)
+            )
+            for row in rows
         ]
         if events:
             await session.execute(insert(RequestEvent), events)
         flagged += len(events)
     await session.flush()
     return flagged
+
+
+def _announce_flag(session: AsyncSession, kind: str, row, *, now: datetime) -> None:
+    """Record an outbox event for a flagged request: its public code and urgency, no person."""
+    public = {"id": row.id, "code": row.code, "urgency": row.urgency}
+    outbox_events.record(
+        session,
+        kind=kind,
+        area_code=row.area_code,
+        lat=row.public_lat,
+        lon=row.public_lon,
+        public=public,
+        full={**public, "flagged_at": now.isoformat()},
+        full_view_action=Action.MANAGE_REQUESTS,
+    )
 
 
 async def flag_past_sla(session: AsyncSession, *, now: datetime, limit: int | None = None) -> int:
@@ -128,6 +164,7 @@ async def flag_past_sla(session: AsyncSession, *, now: datetime, limit: int | No
         details_of=details_of,
         now=now,
         limit=limit,
+        announce="request.escalated",
     )
 
 

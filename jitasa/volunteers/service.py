@@ -8,9 +8,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts import service as accounts_service
+from jitasa.accounts.policy import Action
 from jitasa.areas import service as areas_service
 from jitasa.audit import service as audit_service
-from jitasa.core import geo
+from jitasa.core import events, geo
 from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict, NotFound, invalid_field
 from jitasa.core.words import Role
@@ -219,6 +220,17 @@ async def verify(
         subject_id=volunteer.id,
         area_code=volunteer.area_code,
         client_ip=client_ip,
+    )
+    # The notifications consumer tells the volunteer; nobody else learns who it is.
+    events.record(
+        session,
+        kind="volunteer.verified",
+        area_code=volunteer.area_code,
+        lat=None,
+        lon=None,
+        public={},
+        full={"volunteer_id": volunteer.id, "user_id": volunteer.user_id},
+        full_view_action=Action.VERIFY_VOLUNTEER,
     )
     return volunteer
 

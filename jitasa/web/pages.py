@@ -9,7 +9,14 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
-from jitasa.web import account_pages, facility_pages, map_page, request_pages, volunteer_pages
+from jitasa.web import (
+    account_pages,
+    facility_pages,
+    map_page,
+    notification_pages,
+    request_pages,
+    volunteer_pages,
+)
 from jitasa.web.rendering import WEB_DIR, load_hotlines, render_error_page
 
 
@@ -27,4 +34,5 @@ def install(app: FastAPI) -> None:
     app.include_router(account_pages.router, dependencies=hotlines)
     app.include_router(volunteer_pages.router, dependencies=hotlines)
     app.include_router(facility_pages.router, dependencies=hotlines)
+    app.include_router(notification_pages.router, dependencies=hotlines)
     app.state.render_error_page = render_error_page

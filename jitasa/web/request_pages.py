@@ -7,18 +7,21 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts import policy
+from jitasa.accounts import service as accounts_service
 from jitasa.accounts.deps import OptionalUser, client_ip
 from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
-from jitasa.core.db import SessionDep, WriteSessionDep
+from jitasa.core.db import SessionDep, WriteSessionDep, utcnow
 from jitasa.core.errors import DomainError
 from jitasa.core.i18n import translate
 from jitasa.help_requests import lifecycle, reads
 from jitasa.help_requests.deps import ValidRequest
 from jitasa.help_requests.models import HelpRequest
-from jitasa.help_requests.states import ACTIVE, Actor, Status
+from jitasa.help_requests.states import ACTIVE, TAKEN, Actor, Status
 from jitasa.incidents import service as incidents_service
 from jitasa.incidents.models import DEFAULT_SLA_MINUTES
+from jitasa.notifications import intake
+from jitasa.notifications import service as notifications_service
 from jitasa.volunteers import service as volunteers_service
 from jitasa.web import request_views as views
 from jitasa.web.account_views import sign_in_first
@@ -59,11 +62,14 @@ async def _timelines(
 
 
 @router.get("/sos", response_class=HTMLResponse)
-async def sos_form(request: Request, user: OptionalUser, session: SessionDep) -> Response:
-    """Show the SOS form: pin, category, urgency, contact and consent."""
+async def sos_form(
+    request: Request, user: OptionalUser, session: SessionDep, draft: str = ""
+) -> Response:
+    """Show the SOS form: pin, category, urgency, contact and consent (a LINE draft filled in)."""
     if user is None:
         return sign_in_first(request)
     incidents = await incidents_service.list_incidents(session, active=True)
+    line_draft = await intake.by_token(session, token=draft[:64], now=utcnow()) if draft else None
     return render(
         request,
         "requests/sos.html",
@@ -72,6 +78,7 @@ async def sos_form(request: Request, user: OptionalUser, session: SessionDep) ->
         triage=views.TRIAGE,
         other_urgencies=views.OTHER_URGENCIES,
         own_phone=views.phone_for_display(user.phone),
+        draft=line_draft,
         category_names=views.category_names(incidents, language_of(request)),
     )
 
@@ -106,6 +113,13 @@ async def request_detail(
     timeline = []
     if full:
         timeline = (await _timelines(session, [help_request]))[help_request.id]
+    is_staff = Actor.AREA_STAFF in actors
+    helper = None
+    if full and help_request.status in TAKEN and help_request.claimed_by_id not in (None, user.id):
+        helper = await accounts_service.get_or_raise(session, user_id=help_request.claimed_by_id)
+    sent = []
+    if is_staff:
+        sent = await notifications_service.of_request(session, request_id=help_request.id)
     may_claim = (
         help_request.status == Status.OPEN
         and user is not None
@@ -121,7 +135,11 @@ async def request_detail(
         names=await views.load_names(session, [help_request]),
         timeline=timeline,
         moves=views.moves_for(help_request, actors),
-        is_staff=Actor.AREA_STAFF in actors,
+        is_staff=is_staff,
+        helper=helper,
+        notifications=sent,
+        notification_kinds=views.NOTIFICATION_KINDS,
+        delivery_labels=views.DELIVERY_LABELS,
         may_claim=may_claim,
         active=help_request.status in ACTIVE,
     )

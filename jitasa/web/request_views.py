@@ -25,6 +25,14 @@ STATUS_LABELS = {
     Status.CLOSED: "Closed",
     Status.EXPIRED: "Expired",
 }
+NOTIFICATION_KINDS = {
+    "request.claimed": "Told who is coming",
+    "request.picked_up": "Told help is on the way",
+    "request.resolved": "Told it is resolved",
+    "request.escalated": "Overdue: coordinator alerted",
+    "request.nearby": "Nearby volunteer alerted",
+}
+DELIVERY_LABELS = {"queued": "Waiting to be sent", "sent": "Delivered", "failed": "Failed"}
 URGENCY_LABELS = {
     Urgency.RED: "Red: severe",
     Urgency.YELLOW: "Yellow: at risk",

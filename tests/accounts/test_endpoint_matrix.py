@@ -139,6 +139,10 @@ MATRIX = [
         {"beds_green": {"total": 5, "available": 1}},
     ),
     Case("GET", "/api/v1/facilities/{facility_id}/history", STAFF_INSIDE),
+    Case("GET", "/api/v1/requests/{request_id}/notifications", STAFF_INSIDE),
+    Case("GET", "/api/v1/me/notifications", SIGNED_IN),
+    Case("PUT", "/api/v1/me/notifications", SIGNED_IN, {"channels": ["sms"]}),
+    Case("POST", "/api/v1/me/notifications/line-code", SIGNED_IN),
 ]
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PATH = "/v1/messages"
+ANSWERS = {400: "number cannot receive SMS", 500: "gateway overloaded"}
 TOKEN = "provider-test-token"
 
 
@@ -36,6 +37,8 @@ class Provider:
     url: str
     received: list[Received] = field(default_factory=list)
     status: int = 200
+    # Answers for the next requests, in order, before `status` answers the rest.
+    statuses: list[int] = field(default_factory=list)
     delay: float = 0.0
     arrived: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
@@ -83,7 +86,8 @@ def running_provider() -> Iterator[Provider]:
             provider.arrived.set()
             if provider.delay:
                 provider.release.wait(provider.delay)
-            status, reason = _refusal(request) or (provider.status, "ok")
+            planned = provider.statuses.pop(0) if provider.statuses else provider.status
+            status, reason = _refusal(request) or (planned, ANSWERS.get(planned, "ok"))
             payload = json.dumps({"status": status, "message": reason}).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

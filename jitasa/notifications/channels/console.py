@@ -19,6 +19,8 @@ class ConsoleChannel:
     Without an SMS provider, this is how a developer, a test or a `jitasa demo` user reads a code.
     """
 
+    name = "console"
+
     def __init__(self, data_dir: Path) -> None:
         self.path = Path(data_dir) / MESSAGES_FILE
 
@@ -27,6 +29,10 @@ class ConsoleChannel:
         log.info("console_message", to=to, text=text)
         line = json.dumps({"to": to, "text": text, "at": utcnow().isoformat()}, ensure_ascii=False)
         await asyncio.to_thread(self._append, line)
+
+    async def deliver(self, *, to: str, text: str, key: str | None = None) -> None:
+        """Deliver a notification: written like any message (it fails only on a full disk)."""
+        await self.send(to=to, text=text)
 
     def _append(self, line: str) -> None:
         """Append one line with a single write, so that concurrent senders never interleave."""

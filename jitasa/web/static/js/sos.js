@@ -98,6 +98,13 @@ function setPin(latlng, status) {
 
 map.on("click", (event) => setPin(event.latlng, msg.moved));
 
+// A draft sent on LINE (/sos?draft=…) arrives with its pin placed, to be checked.
+if (mapElement.dataset.draftLat) {
+  const sent = L.latLng(Number(mapElement.dataset.draftLat), Number(mapElement.dataset.draftLon));
+  map.setView(sent, 16);
+  setPin(sent, msg.moved);
+}
+
 function useLocation() {
   if (!navigator.geolocation) {
     pinStatus.textContent = msg.gps_failed;
@@ -117,7 +124,7 @@ function useLocation() {
   );
 }
 document.getElementById("use-gps").addEventListener("click", useLocation);
-useLocation();
+if (!marker) useLocation(); // a LINE draft's pin is kept until the person moves it
 
 function showUrgencyFor(category) {
   const medical = Boolean(category) && category.dataset.medical === "true";

@@ -1,0 +1,1 @@
+"""Above the domains: which domain events notify whom (the outbox consumer "notifications")."""
