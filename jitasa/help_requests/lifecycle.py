@@ -9,7 +9,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts import policy
-from jitasa.accounts import service as accounts_service
 from jitasa.accounts.policy import Action, ClaimLimits
 from jitasa.audit import service as audit_service
 from jitasa.core.db import utcnow
@@ -81,7 +80,7 @@ async def _is_sensitive(session: AsyncSession, help_request: HelpRequest) -> boo
     )
 
 
-async def _check_helper(
+async def check_helper(
     session: AsyncSession, *, help_request: HelpRequest, user: User
 ) -> Volunteer | None:
     """Refuse a helper who may not take this request (their own, or policy's); return profile."""
@@ -146,7 +145,7 @@ async def _check_release(
     policy.require_release_quota(user, released_last_hour=released or 0, limits=limits)
 
 
-def _record(
+def record_step(
     session: AsyncSession,
     help_request: HelpRequest,
     *,
@@ -156,6 +155,7 @@ def _record(
     to_status: str | None,
     note: str = "",
     reason: str | None = None,
+    details: dict | None = None,
 ) -> None:
     """Add an entry to the request's timeline."""
     session.add(
@@ -167,11 +167,12 @@ def _record(
             to_status=to_status,
             note=note,
             reason=reason,
+            details=details or {},
         )
     )
 
 
-async def _move(
+async def move_from(
     session: AsyncSession, help_request: HelpRequest, *, from_status: Status, values: dict
 ) -> HelpRequest:
     """Change the request only if it is still in `from_status`; exactly one racer wins."""
@@ -206,17 +207,17 @@ async def claim(
 
     The claimer gets the full view while they hold it, so each claim is audited as a read.
     """
-    volunteer = await _check_helper(session, help_request=help_request, user=user)
+    volunteer = await check_helper(session, help_request=help_request, user=user)
     await _check_claimer(
         session, help_request=help_request, user=user, volunteer=volunteer, limits=limits
     )
-    await _move(
+    await move_from(
         session,
         help_request,
         from_status=Status.OPEN,
         values={"status": Status.CLAIMED, "claimed_by_id": user.id, "claimed_at": utcnow()},
     )
-    _record(
+    record_step(
         session,
         help_request,
         actor=user,
@@ -238,46 +239,6 @@ async def claim(
     return help_request
 
 
-async def assign(
-    session: AsyncSession,
-    *,
-    help_request: HelpRequest,
-    staff: User,
-    volunteer_id: int,
-    note: str = "",
-) -> HelpRequest:
-    """Give a request to a volunteer (or to another one) on a coordinator's decision."""
-    policy.require(staff, Action.ASSIGN_REQUEST, area_code=help_request.area_code)
-    volunteer = await volunteers_service.get_or_raise(session, volunteer_id=volunteer_id)
-    helper = await accounts_service.get_or_raise(session, user_id=volunteer.user_id)
-    await _check_helper(session, help_request=help_request, user=helper)
-    current = Status(help_request.status)
-    if current not in (Status.OPEN, Status.CLAIMED, Status.IN_PROGRESS):
-        raise Conflict(
-            "request.not_active",
-            "This request is {status}; it cannot be assigned.",
-            {"status": current.value},
-        )
-    status = Status.CLAIMED if current == Status.OPEN else current
-    await _move(
-        session,
-        help_request,
-        from_status=current,
-        values={"status": status, "claimed_by_id": helper.id, "claimed_at": utcnow()},
-    )
-    _record(
-        session,
-        help_request,
-        actor=staff,
-        kind="assigned",
-        from_status=current,
-        to_status=status,
-        note=note or f"volunteer {volunteer_id}",
-    )
-    await session.flush()
-    return help_request
-
-
 async def transition(
     session: AsyncSession,
     *,
@@ -286,6 +247,7 @@ async def transition(
     to: Status,
     note: str = "",
     reason: CloseReason | None = None,
+    details: dict | None = None,
     actors: set[Actor] | None = None,
     limits: ClaimLimits = ClaimLimits(),
     client_ip: str = "",
@@ -322,9 +284,9 @@ async def transition(
         )
     if to in (Status.RESOLVED, Status.CANCELLED, Status.CLOSED, Status.EXPIRED):
         values |= {"closed_at": utcnow(), "close_reason": reason.value if reason else None}
-    await _move(session, help_request, from_status=current, values=values)
+    await move_from(session, help_request, from_status=current, values=values)
     kind = "released" if to == Status.OPEN else to.value
-    _record(
+    record_step(
         session,
         help_request,
         actor=user,
@@ -333,6 +295,7 @@ async def transition(
         to_status=to,
         note=note,
         reason=reason.value if reason else None,
+        details=details,
     )
     await session.flush()
     return help_request
@@ -356,18 +319,19 @@ async def merge(
         help_request=duplicate,
         user=staff,
         to=Status.CLOSED,
-        note=note or f"merged into {keep.code}",
+        note=note,
         reason=CloseReason.DUPLICATE,
+        details={"keep_code": keep.code},
     )
     duplicate.merged_into_id = keep.id
-    _record(
+    record_step(
         session,
         keep,
         actor=staff,
         kind="merged",
         from_status=None,
         to_status=None,
-        note=f"{duplicate.code} merged into this request",
+        details={"duplicate_code": duplicate.code},
     )
     await session.flush()
     return duplicate

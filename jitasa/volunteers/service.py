@@ -22,6 +22,8 @@ if TYPE_CHECKING:  # types only: other domains are read through their services
 
 # A corrected pin or GPS jitter is not a move; a home this much farther away is.
 MOVE_KM = 1.0
+# How far from a request a coordinator's assign list looks for volunteers.
+ASSIGN_SEARCH_KM = 50.0
 
 
 async def _chosen_area(session: AsyncSession, *, code: str) -> str:
@@ -177,6 +179,33 @@ async def list_volunteers(
             session, reader=reader, area_code=area_prefix, count=len(page), client_ip=client_ip
         )
     return page, next_cursor
+
+
+async def assignable_near(
+    session: AsyncSession,
+    *,
+    lat: float,
+    lon: float,
+    limit: int,
+    leave_out_user_ids: set[int],
+    radius_km: float = ASSIGN_SEARCH_KM,
+) -> list[tuple[Volunteer, float]]:
+    """Return verified volunteers available now whose home is near the point, nearest first."""
+    west, south, east, north = geo.bbox_around(lat, lon, radius_km)
+    statement = select(Volunteer).where(
+        Volunteer.verified_at.is_not(None),
+        Volunteer.available_now.is_(True),
+        Volunteer.home_lat.between(south, north),
+        Volunteer.home_lon.between(west, east),
+    )
+    if leave_out_user_ids:
+        statement = statement.where(Volunteer.user_id.not_in(leave_out_user_ids))
+    found = [
+        (volunteer, geo.distance_km(lat, lon, volunteer.home_lat, volunteer.home_lon))
+        for volunteer in await session.scalars(statement)
+    ]
+    near = sorted((pair for pair in found if pair[1] <= radius_km), key=lambda pair: pair[1])
+    return near[:limit]
 
 
 async def read(
