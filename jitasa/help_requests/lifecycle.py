@@ -12,7 +12,7 @@ from jitasa.accounts import policy
 from jitasa.accounts.policy import Action, ClaimLimits
 from jitasa.audit import service as audit_service
 from jitasa.core.db import utcnow
-from jitasa.core.errors import Conflict, Forbidden, invalid_field
+from jitasa.core.errors import Conflict, DomainError, Forbidden, invalid_field
 from jitasa.core.geo import distance_km
 from jitasa.help_requests import signals
 from jitasa.help_requests.map_layer import map_item
@@ -125,6 +125,22 @@ async def _check_claimer(
         holding=holding or 0,
         limits=limits,
     )
+
+
+async def would_take(
+    session: AsyncSession, *, help_request: HelpRequest, user: User, limits: ClaimLimits
+) -> bool:
+    """Tell whether a claim by this person would be accepted now (same checks as `claim`)."""
+    if help_request.status != Status.OPEN:
+        return False
+    try:
+        volunteer = await check_helper(session, help_request=help_request, user=user)
+        await _check_claimer(
+            session, help_request=help_request, user=user, volunteer=volunteer, limits=limits
+        )
+    except DomainError:
+        return False
+    return True
 
 
 async def _check_release(

@@ -179,6 +179,9 @@ class EventRead(BaseModel):
     to_status: str | None
     note: str
     reason: str | None
+    details: dict = Field(
+        default_factory=dict, description="What a step records: numbers, codes, people's ids"
+    )
 
 
 class DuplicateCandidate(BaseModel):

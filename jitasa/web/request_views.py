@@ -6,8 +6,10 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas import service as areas_service
+from jitasa.core.i18n import translate
 from jitasa.core.thai import BANGKOK, format_date, format_phone
 from jitasa.core.words import Urgency
+from jitasa.help_requests import jobs as job_notes
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.states import Actor, CloseReason, Status, can_move
 from jitasa.incidents import service as incidents_service
@@ -55,7 +57,8 @@ EVENT_LABELS = {
     "closed": "Closed by an official",
     "expired": "Expired without updates",
     "merged": "A duplicate request was merged into this one",
-    "escalated": "Waiting too long: officials were alerted",
+    # Only the time limit passing is recorded: no one is sent a message about it (yet).
+    "escalated": "Waiting longer than its time limit",
     "stale_claim": "No update for a long time",
     "anonymised": "Personal details removed",
 }
@@ -143,7 +146,7 @@ async def load_names(session: AsyncSession, requests: list[HelpRequest]) -> Name
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    """One line of a request's timeline as the page shows it."""
+    """One line of a request's timeline as the page shows it, in the reader's language."""
 
     at: datetime
     kind: str
@@ -151,10 +154,47 @@ class TimelineEntry:
     to_status: str | None
     note: str
     reason: str | None
+    person: str = ""  # who did it, for readers allowed to know (area staff)
+    told: str = ""  # what the system or the step says, in the reader's language
 
 
-def timeline_entries(help_request: HelpRequest, events: list[RequestEvent]) -> list[TimelineEntry]:
-    """Say who did each step by the part they played, never by name."""
+def _told(event: RequestEvent, language: str, people: dict[int, str]) -> str:
+    """Say in the reader's language what a step's details record (numbers, codes, people)."""
+    details = event.details or {}
+    if event.kind in job_notes.NOTES and details:
+        if "urgency" in details:
+            label = URGENCY_LABELS.get(details["urgency"], details["urgency"])
+            details = {**details, "urgency": translate(label, language)}
+        return translate(job_notes.NOTES[event.kind], language, **details)
+    if event.kind == "merged" and "duplicate_code" in details:
+        return translate(
+            "{code} was merged into this one.", language, code=details["duplicate_code"]
+        )
+    if event.kind == "closed" and "keep_code" in details:
+        return translate("Merged into {code}.", language, code=details["keep_code"])
+    if event.kind == "assigned" and people.get(details.get("to_user_id")):
+        to = people[details["to_user_id"]]
+        taken_from = people.get(details.get("from_user_id"))
+        if taken_from:
+            return translate(
+                "Given to {name}, taken from {holder}.", language, name=to, holder=taken_from
+            )
+        return translate("Given to {name}.", language, name=to)
+    return ""
+
+
+def timeline_entries(
+    help_request: HelpRequest,
+    events: list[RequestEvent],
+    language: str,
+    people: dict[int, str] | None = None,
+) -> list[TimelineEntry]:
+    """Say who did each step by the part they played; by name too when `people` is given.
+
+    System notes are told again from the step's details in the reader's language; a note
+    someone typed is shown as they wrote it.
+    """
+    people = people or {}
     volunteers = {e.actor_id for e in events if e.kind == "claimed" and e.actor_id}
     entries = []
     for event in events:
@@ -166,10 +206,30 @@ def timeline_entries(help_request: HelpRequest, events: list[RequestEvent]) -> l
             actor = "volunteer"
         else:
             actor = "staff"
+        told = _told(event, language, people)
         entries.append(
-            TimelineEntry(event.at, event.kind, actor, event.to_status, event.note, event.reason)
+            TimelineEntry(
+                event.at,
+                event.kind,
+                actor,
+                event.to_status,
+                "" if told and event.actor_id is None else event.note,
+                event.reason,
+                person=people.get(event.actor_id, "") if event.actor_id else "",
+                told=told,
+            )
         )
     return entries
+
+
+def people_in(events: list[RequestEvent]) -> set[int]:
+    """Return the ids of everyone a timeline mentions: who acted, and to and from whom."""
+    found = {e.actor_id for e in events if e.actor_id}
+    for event in events:
+        for key in ("to_user_id", "from_user_id"):
+            if (event.details or {}).get(key):
+                found.add(event.details[key])
+    return found
 
 
 def moves_for(help_request: HelpRequest, actors: set[Actor]) -> dict[str, bool]:

@@ -247,7 +247,7 @@ async def test_coordinator_merges_a_duplicate_into_the_request_kept(client, sess
     assert (closing.reason, closing.actor_id) == ("duplicate", coordinator.id)
     kept_event = (await events_of(session, keep.id))[-1]
     assert (kept_event.kind, kept_event.actor_id) == ("merged", coordinator.id)
-    assert duplicate.code in kept_event.note
+    assert kept_event.details == {"duplicate_code": duplicate.code}  # told in each language
 
 
 async def test_merging_a_request_into_itself_names_keep_id(client, session):
