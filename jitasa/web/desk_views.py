@@ -1,13 +1,14 @@
 """What the desk, dashboard and report pages share: the area and its children, waiting times."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts.models import User
 from jitasa.areas import service as areas_service
 from jitasa.core.i18n import translate
+from jitasa.core.thai import format_date
 from jitasa.core.words import Role
 
 CHILDREN_LIMIT = 500
@@ -62,3 +63,15 @@ def waited(since: datetime, now: datetime, language: str) -> str:
     if hours:
         return translate("{hours} h {minutes} min", language, hours=hours, minutes=f"{minutes:02d}")
     return translate("{minutes} min", language, minutes=minutes)
+
+
+def duration(minutes: float | None, language: str) -> str:
+    """Say a duration in minutes the way people read it: "45 min", "2 h 05 min", "3 days"."""
+    if minutes is None:
+        return "–"
+    return waited(datetime.min, datetime.min + timedelta(minutes=minutes), language)
+
+
+def short_day(moment: datetime, language: str) -> str:
+    """Name a day briefly in Bangkok time: "25 พ.ย." in Thai, "25 Nov" in English."""
+    return format_date(moment, language).rsplit(" ", 1)[0]

@@ -9,7 +9,14 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
-from jitasa.web import account_pages, desk_pages, map_page, request_pages, volunteer_pages
+from jitasa.web import (
+    account_pages,
+    dashboard_pages,
+    desk_pages,
+    map_page,
+    request_pages,
+    volunteer_pages,
+)
 from jitasa.web.rendering import WEB_DIR, render_error_page
 
 
@@ -25,4 +32,5 @@ def install(app: FastAPI) -> None:
     app.include_router(account_pages.router)
     app.include_router(volunteer_pages.router)
     app.include_router(desk_pages.router)
+    app.include_router(dashboard_pages.router)
     app.state.render_error_page = render_error_page
