@@ -14,7 +14,7 @@ from jitasa.core import geo
 from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict, NotFound, invalid_field
 from jitasa.core.words import Role
-from jitasa.volunteers.models import Volunteer
+from jitasa.volunteers.models import RefusalReason, Volunteer
 from jitasa.volunteers.schemas import VolunteerSave
 
 if TYPE_CHECKING:  # types only: other domains are read through their services
@@ -119,6 +119,8 @@ async def save_profile(
         )
         volunteer.verified_at = None
         volunteer.verified_by_id = None
+    # An updated profile goes back to the verification queue for another look.
+    volunteer.refused_at = volunteer.refusal_reason = volunteer.refused_by_id = None
     volunteer.kind = volunteer_in.kind
     volunteer.skills = list(volunteer_in.skills)
     volunteer.vehicle = volunteer_in.vehicle
@@ -157,6 +159,7 @@ async def list_volunteers(
     verified: bool | None,
     limit: int,
     cursor: int | None,
+    waiting_only: bool = False,
 ) -> tuple[list[Volunteer], str | None]:
     """List volunteers by id within an area, optionally only the (un)verified; with next cursor.
 
@@ -169,6 +172,8 @@ async def list_volunteers(
         statement = statement.where(Volunteer.verified_at.is_not(None))
     elif verified is False:
         statement = statement.where(Volunteer.verified_at.is_(None))
+    if waiting_only:  # the verification queue: neither verified nor refused
+        statement = statement.where(Volunteer.verified_at.is_(None), Volunteer.refused_at.is_(None))
     if cursor is not None:
         statement = statement.where(Volunteer.id > cursor)
     rows = list((await session.scalars(statement)).all())
@@ -234,7 +239,14 @@ async def verify(
     verified = await session.execute(
         update(Volunteer)
         .where(Volunteer.id == volunteer.id, Volunteer.verified_at.is_(None))
-        .values(verified_at=now, verified_by_id=coordinator.id, updated_at=now)
+        .values(
+            verified_at=now,
+            verified_by_id=coordinator.id,
+            refused_at=None,
+            refusal_reason=None,
+            refused_by_id=None,
+            updated_at=now,
+        )
     )
     if verified.rowcount != 1:
         raise _already_verified()
@@ -249,6 +261,35 @@ async def verify(
         area_code=volunteer.area_code,
         client_ip=client_ip,
     )
+    return volunteer
+
+
+async def refuse(
+    session: AsyncSession,
+    *,
+    volunteer: Volunteer,
+    coordinator: User,
+    reason: RefusalReason,
+    client_ip: str,
+) -> Volunteer:
+    """Decline to verify a volunteer, for a reason; they leave the queue until they update."""
+    if volunteer.is_verified:
+        raise _already_verified()
+    now = utcnow()
+    volunteer.refused_at = now
+    volunteer.refusal_reason = reason.value
+    volunteer.refused_by_id = coordinator.id
+    await audit_service.record(
+        session,
+        action="volunteer.refused",
+        actor_id=coordinator.id,
+        subject_type="volunteers",
+        subject_id=volunteer.id,
+        area_code=volunteer.area_code,
+        client_ip=client_ip,
+        reason=reason.value,
+    )
+    await session.flush()
     return volunteer
 
 

@@ -1,4 +1,4 @@
-"""The coordinator's desk: where staff land after signing in, their area's queue to work."""
+"""The coordinator's desk, where staff land after signing in, and the roster of the area."""
 
 from typing import Annotated
 
@@ -9,15 +9,15 @@ from jitasa.accounts import service as accounts_service
 from jitasa.accounts.deps import OptionalUser, client_ip
 from jitasa.accounts.policy import Action
 from jitasa.core.db import SessionDep, utcnow
-from jitasa.core.fields import AreaCode
+from jitasa.core.fields import MAX_ROW_ID, AreaCode
 from jitasa.core.i18n import translate
 from jitasa.core.map_params import split_values
 from jitasa.core.words import BY_NEED
-from jitasa.dashboard import scope
+from jitasa.dashboard import roster, scope
 from jitasa.help_requests import desk
 from jitasa.help_requests.states import CloseReason, Status
 from jitasa.incidents import service as incidents_service
-from jitasa.web import request_views
+from jitasa.web import account_views, request_views
 from jitasa.web.account_views import sign_in_first
 from jitasa.web.desk_views import area_choices, waited
 from jitasa.web.rendering import language_of, render
@@ -80,4 +80,37 @@ async def desk_page(
         close_reasons={r.value: request_views.CLOSE_REASON_LABELS[r] for r in CloseReason},
         status_labels=request_views.STATUS_LABELS,
         urgency_labels=request_views.URGENCY_LABELS,
+    )
+
+
+@router.get("/roster", response_class=HTMLResponse)
+async def roster_page(
+    request: Request,
+    user: OptionalUser,
+    session: SessionDep,
+    area: Annotated[AreaCode | None, Query()] = None,
+    cursor: Annotated[int | None, Query(ge=0, le=MAX_ROW_ID)] = None,
+) -> Response:
+    """Show the area's volunteers: verification, kind, skills, vehicle, activity and tasks."""
+    if user is None:
+        return sign_in_first(request, staff=True)
+    shown = await scope.area_of(session, user=user, area=area, action=Action.LIST_VOLUNTEERS)
+    rows, next_cursor = await roster.roster(
+        session, staff=user, area=shown, client_ip=client_ip(request), cursor=cursor
+    )
+    language = language_of(request)
+    here = "/roster" + (f"?area={shown}" if shown else "")
+    return render(
+        request,
+        "desk/roster.html",
+        user=user,
+        area=shown,
+        areas=await area_choices(session, user=user, area=shown, language=language),
+        rows=rows,
+        when=lambda moment: request_views.when(moment, language),
+        phone_for_display=request_views.phone_for_display,
+        kinds=account_views.KIND_LABELS,
+        vehicles=account_views.VEHICLE_LABELS,
+        refusals=account_views.REFUSAL_LABELS,
+        next_page=f"{here}{'&' if shown else '?'}cursor={next_cursor}" if next_cursor else "",
     )
