@@ -1,8 +1,12 @@
 """Shapes of the dashboard's figures in the API (`GET /api/v1/stats`)."""
 
 from datetime import date, datetime
+from datetime import date as Day
+from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from jitasa.core.fields import AreaCode
 
 
 class Durations(BaseModel):
@@ -90,3 +94,11 @@ class Stats(BaseModel):
     past_sla: PastSla
     volunteers: VolunteerCounts
     children: list[ChildArea]
+
+
+class ReportQuery(BaseModel):
+    """Which daily report `jitasa report` writes."""
+
+    area: AreaCode
+    date: Day | None = None
+    lang: Literal["th", "en"] = "th"

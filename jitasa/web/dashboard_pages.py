@@ -8,8 +8,8 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts.deps import OptionalUser
-from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
+from jitasa.areas import service as areas_service
 from jitasa.core.db import SessionDep, utcnow
 from jitasa.core.fields import AreaCode
 from jitasa.core.i18n import translate
@@ -19,19 +19,26 @@ from jitasa.help_requests.states import Status
 from jitasa.incidents import service as incidents_service
 from jitasa.web import request_views
 from jitasa.web.account_views import sign_in_first
-from jitasa.web.desk_views import area_choices, duration, short_day
-from jitasa.web.rendering import language_of, render
+from jitasa.web.desk_views import area_choices, duration, short_day, top_of
+from jitasa.web.rendering import WEB_DIR, language_of, render, templates
 
 router = APIRouter(include_in_schema=False)
+SHORT_STATUS = {
+    Status.OPEN: "Open",
+    Status.CLAIMED: "Taken",
+    Status.IN_PROGRESS: "Being helped",
+    Status.RESOLVED: "Resolved",
+}
+REPORT_CSS = ("jitasa.css", "requests.css", "desk.css", "report.css")
 AreaParam = Annotated[AreaCode | None, Query()]
 DayParam = Annotated[Day | None, Query()]
 
 
 async def report_context(
-    session: AsyncSession, *, user: User, area: str | None, day: Day | None, language: str
+    session: AsyncSession, *, top: str | None, area: str | None, day: Day | None, language: str
 ) -> dict:
     """Gather the figures of an area and what the dashboard and report show them with."""
-    shown = await scope.area_of(session, user=user, area=area, action=Action.READ_STATS)
+    shown = area
     figures = await stats.figures(session, area=shown, day=day, now=utcnow())
     incidents = await incidents_service.list_incidents(session, active=None)
     categories = request_views.category_names(incidents, language)
@@ -47,7 +54,8 @@ async def report_context(
     ]
     return {
         "area": shown,
-        "areas": await area_choices(session, user=user, area=shown, language=language),
+        "areas": await area_choices(session, top=top, area=shown, language=language),
+        "status_labels_short": SHORT_STATUS,
         "figures": figures,
         "category_names": categories,
         "status_names": {s.value: _(request_views.STATUS_LABELS[s]) for s in Status},
@@ -78,8 +86,9 @@ async def dashboard(
     """Show the area's figures, charts, past-limit list and child areas to drill into."""
     if user is None:
         return sign_in_first(request, staff=True)
+    shown = await scope.area_of(session, user=user, area=area, action=Action.READ_STATS)
     context = await report_context(
-        session, user=user, area=area, day=date, language=language_of(request)
+        session, top=top_of(user), area=shown, day=date, language=language_of(request)
     )
     return render(request, "desk/dashboard.html", user=user, **context)
 
@@ -95,7 +104,21 @@ async def daily_report(
     """Show the one-page daily situation report, for printing before the morning meeting."""
     if user is None:
         return sign_in_first(request, staff=True)
+    shown = await scope.area_of(session, user=user, area=area, action=Action.READ_STATS)
     context = await report_context(
-        session, user=user, area=area, day=date, language=language_of(request)
+        session, top=top_of(user), area=shown, day=date, language=language_of(request)
     )
     return render(request, "desk/report.html", user=user, **context)
+
+
+async def report_file(session: AsyncSession, *, area: str, day: Day | None, language: str) -> str:
+    """Render the daily report as one self-contained HTML page (styles inline), for a file."""
+    await areas_service.get_or_raise(session, code=area)
+    context = await report_context(session, top=None, area=area, day=day, language=language)
+    css = "\n".join((WEB_DIR / "static" / "css" / name).read_text() for name in REPORT_CSS)
+    return templates.get_template("desk/report_file.html").render(
+        lang=language,
+        _=lambda message, **params: translate(message, language, **params),
+        css=css,
+        **context,
+    )

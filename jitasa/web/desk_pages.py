@@ -19,7 +19,7 @@ from jitasa.help_requests.states import CloseReason, Status
 from jitasa.incidents import service as incidents_service
 from jitasa.web import account_views, request_views
 from jitasa.web.account_views import sign_in_first
-from jitasa.web.desk_views import area_choices, waited
+from jitasa.web.desk_views import area_choices, top_of, waited
 from jitasa.web.rendering import language_of, render
 
 router = APIRouter(include_in_schema=False)
@@ -63,7 +63,7 @@ async def desk_page(
         "desk/desk.html",
         user=user,
         area=shown,
-        areas=await area_choices(session, user=user, area=shown, language=language),
+        areas=await area_choices(session, top=top_of(user), area=shown, language=language),
         help_requests=found,
         total=total,
         holders=holders,
@@ -105,7 +105,7 @@ async def roster_page(
         "desk/roster.html",
         user=user,
         area=shown,
-        areas=await area_choices(session, user=user, area=shown, language=language),
+        areas=await area_choices(session, top=top_of(user), area=shown, language=language),
         rows=rows,
         when=lambda moment: request_views.when(moment, language),
         phone_for_display=request_views.phone_for_display,

@@ -29,14 +29,18 @@ def _name(names: tuple[str, str], language: str) -> str:
     return names[0] if language == "th" else names[1]
 
 
+def top_of(user: User | None) -> str | None:
+    """Return the widest area a person's pages go up to (None: the whole country)."""
+    return None if user is None or Role.ADMIN in user.roles else user.area_code
+
+
 async def area_choices(
-    session: AsyncSession, *, user: User, area: str | None, language: str
+    session: AsyncSession, *, top: str | None, area: str | None, language: str
 ) -> AreaChoices:
-    """Name the area, the areas above it up to the person's scope, and its children."""
+    """Name the area, the areas above it up to `top` (see `top_of`), and its children."""
     codes = set(areas_service.enclosing_codes(area)) if area else set()
     names = await areas_service.names(session, codes=codes)
     everywhere = translate("All of Thailand", language)
-    top = user.area_code if Role.ADMIN not in user.roles else None
     parents: list[tuple[str | None, str]] = []
     if top is None and area is not None:
         parents.append((None, everywhere))
