@@ -25,7 +25,7 @@ from jitasa.web.rendering import WEB_DIR, language_of, render, templates
 router = APIRouter(include_in_schema=False)
 SHORT_STATUS = {
     Status.OPEN: "Open",
-    Status.CLAIMED: "Taken",
+    Status.CLAIMED: "Taken by a volunteer",
     Status.IN_PROGRESS: "Being helped",
     Status.RESOLVED: "Resolved",
 }
@@ -56,6 +56,9 @@ async def report_context(
         "area": shown,
         "areas": await area_choices(session, top=top, area=shown, language=language),
         "status_labels_short": SHORT_STATUS,
+        "busy_children": [
+            c for c in figures["children"] if c["open"] or c["claimed"] or c["in_progress"]
+        ],
         "figures": figures,
         "category_names": categories,
         "status_names": {s.value: _(request_views.STATUS_LABELS[s]) for s in Status},

@@ -44,3 +44,13 @@ async def test_dashboard_refuses_outside_scope_unknown_area_and_bad_date(client,
         ("/dashboard/report?date=25-11-2569", 422),
     ):
         assert (await client.get(path, headers=HTML)).status_code == status, path
+
+
+def test_charts_escape_their_words_and_label_every_value():
+    from jitasa.dashboard import charts
+
+    drawn = charts.bars("<b>", [("a<script>", 5, "5 min"), ("none", None, "–")])
+    assert "<script>" not in drawn and "&lt;script&gt;" in drawn
+    assert drawn.count("<rect") == 2 and 'role="img"' in drawn and "5 min" in drawn
+    line = charts.line("open", [("24", 3), ("25", 0)])
+    assert line.count("<circle") == 2 and ">3</text>" in line and ">0</text>" in line
