@@ -15,7 +15,7 @@ from jitasa.areas.models import Area
 from jitasa.core.db import utcnow
 from jitasa.core.geo import distance_km
 from jitasa.core.words import Role
-from jitasa.help_requests import lifecycle
+from jitasa.help_requests import assigning, lifecycle
 from jitasa.help_requests import service as help_requests_service
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.schemas import HelpRequestCreate
@@ -104,7 +104,7 @@ async def seed(session: AsyncSession, *, seed_value: int = 2021) -> dict[str, in
             password=DEMO_PASSWORD,
         )
     coordinator = await accounts_service.get_by_phone(session, phone=STAFF[1].phone)
-    helpers: list[tuple[User, float, float]] = []  # verified, with their home pins
+    helpers: list[tuple[User, float, float, int]] = []  # verified: home pins, profile id
     for number, (name, kind, vehicle, district, verified) in enumerate(VOLUNTEERS, start=1):
         user = await accounts_service.save_user(
             session, phone=f"+6681100{number:04d}", roles={Role.VOLUNTEER}, display_name=name
@@ -128,7 +128,7 @@ async def seed(session: AsyncSession, *, seed_value: int = 2021) -> dict[str, in
             await volunteers_service.verify(
                 session, volunteer=volunteer, coordinator=coordinator, client_ip="demo"
             )
-            helpers.append((user, lat, lon))
+            helpers.append((user, lat, lon, volunteer.id))
     requesters = 0
     for number, (category, urgency, district, people, text, status) in enumerate(REQUESTS, 1):
         requester = await accounts_service.save_user(
@@ -154,8 +154,13 @@ async def seed(session: AsyncSession, *, seed_value: int = 2021) -> dict[str, in
             ),
         )
         # Claims keep within a helper's reach: the nearest verified one takes it.
-        helper = min(helpers, key=lambda h: distance_km(h[1], h[2], lat, lon))[0]
-        await _bring_to(session, help_request, status, requester, helper)
+        helper = min(helpers, key=lambda h: distance_km(h[1], h[2], lat, lon))
+        if status == Status.CLAIMED:  # taken on the province desk: assigned by name
+            await assigning.assign(
+                session, help_request=help_request, staff=coordinator, volunteer_id=helper[3]
+            )
+        else:
+            await _bring_to(session, help_request, status, requester, helper[0])
         await _age(session, help_request, minutes=rng.randint(5, 600))
         requesters += 1
     await session.flush()
@@ -166,7 +171,7 @@ async def _bring_to(
     session: AsyncSession, help_request: HelpRequest, status: Status, requester: User, helper: User
 ) -> None:
     """Move a demo request to the status the scenario wants, through the real state machine."""
-    if status in (Status.CLAIMED, Status.IN_PROGRESS, Status.RESOLVED):
+    if status in (Status.IN_PROGRESS, Status.RESOLVED):
         await lifecycle.claim(session, help_request=help_request, user=helper)
     if status in (Status.IN_PROGRESS, Status.RESOLVED):
         await lifecycle.transition(
