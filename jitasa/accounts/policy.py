@@ -119,6 +119,15 @@ def is_staff(user: User | None) -> bool:
     return user is not None and user.is_active and bool(user.roles & STAFF)
 
 
+def require_staff(user: User | None) -> User:
+    """Let only coordinators and admins use a desk tool (each item is then checked by area)."""
+    if user is None or not user.is_active:
+        raise Unauthorized("auth.required", "Please sign in first.")
+    if not is_staff(user):
+        raise Forbidden("auth.forbidden", "Your role does not allow this.")
+    return user
+
+
 def require_assignable(*, name: str, verified: bool, available: bool) -> None:
     """Assign only to a volunteer the area vouched for and who says they can help now."""
     if not verified:

@@ -10,7 +10,7 @@ from jitasa.accounts.policy import Action
 from jitasa.core.db import SessionDep, utcnow
 from jitasa.core.fields import AreaCode
 from jitasa.dashboard import scope, stats
-from jitasa.dashboard.schemas import Stats
+from jitasa.dashboard.schemas import FIRST_DAY, LAST_DAY, Stats
 
 router = APIRouter(prefix="/api/v1/stats", tags=["dashboard"])
 
@@ -21,7 +21,8 @@ async def area_stats(
     session: SessionDep,
     area: Annotated[AreaCode | None, Query(description="Area code (default: your own)")] = None,
     date: Annotated[
-        Day | None, Query(description="Bangkok day, YYYY-MM-DD (default: today)")
+        Day | None,
+        Query(ge=FIRST_DAY, le=LAST_DAY, description="Bangkok day, YYYY-MM-DD (default: today)"),
     ] = None,
 ) -> dict:
     """Return the dashboard's figures for an area: 403 outside your scope, 404 unknown area."""

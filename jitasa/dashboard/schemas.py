@@ -96,9 +96,14 @@ class Stats(BaseModel):
     children: list[ChildArea]
 
 
+# Days figures can be asked for: wide enough for any incident, narrow enough for date arithmetic.
+FIRST_DAY = Day(2000, 1, 1)
+LAST_DAY = Day(2100, 12, 31)
+
+
 class ReportQuery(BaseModel):
     """Which daily report `jitasa report` writes."""
 
     area: AreaCode
-    date: Day | None = None
+    date: Day | None = Field(None, ge=FIRST_DAY, le=LAST_DAY)
     lang: Literal["th", "en"] = "th"

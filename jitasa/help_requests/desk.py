@@ -85,6 +85,7 @@ async def close_many(
     Each one is checked on its own (area, status); those refused are reported with why, and the
     others are closed.
     """
+    policy.require_staff(staff)
     keep = None
     if reason == CloseReason.DUPLICATE and keep_id is not None:
         keep = await service.get_or_raise(session, request_id=keep_id)

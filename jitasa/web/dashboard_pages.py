@@ -15,6 +15,7 @@ from jitasa.core.fields import AreaCode
 from jitasa.core.i18n import translate
 from jitasa.core.thai import format_thai_date
 from jitasa.dashboard import charts, scope, stats
+from jitasa.dashboard.schemas import FIRST_DAY, LAST_DAY
 from jitasa.help_requests.states import Status
 from jitasa.incidents import service as incidents_service
 from jitasa.web import request_views
@@ -31,7 +32,7 @@ SHORT_STATUS = {
 }
 REPORT_CSS = ("jitasa.css", "requests.css", "desk.css", "report.css")
 AreaParam = Annotated[AreaCode | None, Query()]
-DayParam = Annotated[Day | None, Query()]
+DayParam = Annotated[Day | None, Query(ge=FIRST_DAY, le=LAST_DAY)]
 
 
 async def report_context(

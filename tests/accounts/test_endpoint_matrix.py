@@ -120,6 +120,18 @@ MATRIX = [
         {"keep_id": "{other_request_id}"},
     ),
     Case("GET", "/api/v1/requests/{request_id}/events", {"requester", *STAFF_INSIDE}),
+    Case("GET", "/api/v1/requests/{request_id}/candidates", STAFF_INSIDE),
+    # Any staff may send a bulk close; each request is then refused outside their area.
+    Case(
+        "POST",
+        "/api/v1/requests/bulk-close",
+        {"coordinator_outside", *STAFF_INSIDE},
+        {"request_ids": [999999], "reason": "unreachable"},
+    ),
+    Case(
+        "POST", "/api/v1/volunteers/{volunteer_id}/refuse", STAFF_INSIDE, {"reason": "other_area"}
+    ),
+    Case("GET", "/api/v1/stats", STAFF_INSIDE, params={"area": "5001"}),
 ]
 
 

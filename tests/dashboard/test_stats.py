@@ -211,6 +211,9 @@ async def test_stats_scope_unknown_area_and_bad_date(client, session):
     outside = await client.get("/api/v1/stats?area=5002", headers=headers)
     assert outside.status_code == 403 and outside.json()["code"] == "auth.out_of_area"
     assert (await client.get("/api/v1/stats?area=5099", headers=headers)).status_code == 404
+    for far in ("1900-01-01", "9999-12-31"):  # outside the days figures are kept for
+        response = await client.get(f"/api/v1/stats?date={far}", headers=headers)
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == "date"
     bad = await client.get("/api/v1/stats?date=2026-13-40", headers=headers)
     assert bad.status_code == 422
     assert {e["field"] for e in bad.json()["errors"]} == {"date"}
