@@ -20,11 +20,13 @@ from jitasa.core.db import create_engine, create_session_factory
 from jitasa.core.errors import DomainError, NotFound
 from jitasa.core.thai import format_phone, normalize_phone
 from jitasa.core.words import Role
+from jitasa.dashboard.schemas import ReportQuery
 from jitasa.demo_scenario import DEMO_PASSWORD, STAFF
 from jitasa.facilities import service as facilities_service
 from jitasa.main import create_app
 from jitasa.map import registry as map_registry
 from jitasa.migrate import upgrade
+from jitasa.web import dashboard_pages
 
 app = typer.Typer(help="Jitasa (จิตอาสา): a help map for Thailand.", no_args_is_help=True)
 db_app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
@@ -191,6 +193,31 @@ def tokens_create(
         print(run(in_transaction(get_settings(), create)))
     except DomainError as error:
         fail(error)
+
+
+@app.command()
+def report(
+    area: Annotated[str, typer.Option(help="Area code (DOPA), such as 50 or 5001")],
+    out: Annotated[Path, typer.Option(help="HTML file to write")],
+    date: Annotated[
+        str | None, typer.Option(help="Bangkok day, YYYY-MM-DD (default: today)")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="th or en")] = "th",
+) -> None:
+    """Write the area's one-page daily situation report as a printable HTML file."""
+    query = checked(ReportQuery, area=area, date=date, lang=lang)
+
+    async def write(session):
+        return await dashboard_pages.report_file(
+            session, area=query.area, day=query.date, language=query.lang
+        )
+
+    try:
+        page = run(in_transaction(get_settings(), write))
+    except DomainError as error:
+        fail(error)
+    out.write_text(page, encoding="utf-8")
+    console.print(f"{out}")
 
 
 @app.command()

@@ -20,7 +20,7 @@ from jitasa.core.geo import distance_km
 from jitasa.core.words import TRIAGE_COLOURS, Role, Urgency
 from jitasa.facilities import service as facilities_service
 from jitasa.facilities.schemas import CapacityIn, FacilityCreate
-from jitasa.help_requests import lifecycle
+from jitasa.help_requests import assigning, lifecycle
 from jitasa.help_requests import service as help_requests_service
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.schemas import HelpRequestCreate
@@ -195,7 +195,7 @@ async def seed(session: AsyncSession, *, seed_value: int = 2021) -> dict[str, in
             password=DEMO_PASSWORD,
         )
     coordinator = await accounts_service.get_by_phone(session, phone=STAFF[1].phone)
-    helpers: list[tuple[User, float, float]] = []  # verified, with their home pins
+    helpers: list[tuple[User, float, float, int]] = []  # verified: home pins, profile id
     for number, (name, kind, vehicle, district, verified) in enumerate(VOLUNTEERS, start=1):
         user = await accounts_service.save_user(
             session, phone=f"+6681100{number:04d}", roles={Role.VOLUNTEER}, display_name=name
@@ -219,7 +219,7 @@ async def seed(session: AsyncSession, *, seed_value: int = 2021) -> dict[str, in
             await volunteers_service.verify(
                 session, volunteer=volunteer, coordinator=coordinator, client_ip="demo"
             )
-            helpers.append((user, lat, lon))
+            helpers.append((user, lat, lon, volunteer.id))
         if district == "5001" and verified:
             # Opted in: alerted (console) of red and yellow requests within 10 km of home.
             await notifications_service.save_preferences(
@@ -254,8 +254,13 @@ async def seed(session: AsyncSession, *, seed_value: int = 2021) -> dict[str, in
             ),
         )
         # Claims keep within a helper's reach: the nearest verified one takes it.
-        helper = min(helpers, key=lambda h: distance_km(h[1], h[2], lat, lon))[0]
-        await _bring_to(session, help_request, status, requester, helper)
+        helper = min(helpers, key=lambda h: distance_km(h[1], h[2], lat, lon))
+        if status == Status.CLAIMED:  # taken on the province desk: assigned by name
+            await assigning.assign(
+                session, help_request=help_request, staff=coordinator, volunteer_id=helper[3]
+            )
+        else:
+            await _bring_to(session, help_request, status, requester, helper[0])
         minutes = rng.randint(5, 600)
         if number == 1:
             # Open past its 15-minute limit: the first sweep alerts the coordinators of 5001
@@ -277,7 +282,7 @@ async def _bring_to(
     session: AsyncSession, help_request: HelpRequest, status: Status, requester: User, helper: User
 ) -> None:
     """Move a demo request to the status the scenario wants, through the real state machine."""
-    if status in (Status.CLAIMED, Status.IN_PROGRESS, Status.RESOLVED):
+    if status in (Status.IN_PROGRESS, Status.RESOLVED):
         await lifecycle.claim(session, help_request=help_request, user=helper)
     if status in (Status.IN_PROGRESS, Status.RESOLVED):
         await lifecycle.transition(

@@ -18,6 +18,7 @@ from jitasa.core.db import create_engine, create_session_factory
 from jitasa.core.deferred import DeferredWrites
 from jitasa.core.observability import RequestObserver, configure_logging
 from jitasa.core.security import SecurityHeaders, check_csrf
+from jitasa.dashboard.router import router as dashboard_router
 from jitasa.facilities.router import router as facilities_router
 from jitasa.health import router as health_router
 from jitasa.help_requests.router import router as help_requests_router
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts_router)
     app.include_router(signin_router)
     app.include_router(areas_router)
+    app.include_router(dashboard_router)
     app.include_router(audit_router)
     app.include_router(incidents_router)
     app.include_router(help_requests_router)

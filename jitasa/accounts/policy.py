@@ -27,6 +27,7 @@ class Action(StrEnum):
     MERGE_REQUEST = "requests.merge"
     MANAGE_FACILITIES = "facilities.manage"
     UPDATE_CAPACITY = "facilities.capacity"
+    READ_STATS = "stats.read"
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ RULES: dict[Action, Rule] = {
     Action.MERGE_REQUEST: Rule(STAFF, area_scoped=True),
     Action.MANAGE_FACILITIES: Rule(STAFF, area_scoped=True),
     Action.UPDATE_CAPACITY: Rule(STAFF, area_scoped=True),
+    Action.READ_STATS: Rule(STAFF, area_scoped=True),
 }
 FACILITY_SCOPE = "facility:{facility_id}"
 
@@ -160,6 +162,48 @@ def allows_claim(user: User | None, *, verified_volunteer: bool, sensitive: bool
     except (Unauthorized, Forbidden):
         return False
     return True
+
+
+def is_staff(user: User | None) -> bool:
+    """Tell whether the person works an area's desk (coordinators and admins)."""
+    return user is not None and user.is_active and bool(user.roles & STAFF)
+
+
+def require_staff(user: User | None) -> User:
+    """Let only coordinators and admins use a desk tool (each item is then checked by area)."""
+    if user is None or not user.is_active:
+        raise Unauthorized("auth.required", "Please sign in first.")
+    if not is_staff(user):
+        raise Forbidden("auth.forbidden", "Your role does not allow this.")
+    return user
+
+
+def require_assignable(*, name: str, verified: bool, available: bool) -> None:
+    """Assign only to a volunteer the area vouched for and who says they can help now."""
+    if not verified:
+        raise Conflict(
+            "assign.unverified_volunteer",
+            "{name} is not verified yet: verify them on the roster first, or choose a verified "
+            "volunteer.",
+            {"name": name},
+        )
+    if not available:
+        raise Conflict(
+            "assign.unavailable_volunteer",
+            "{name} has said they cannot help right now; choose another volunteer.",
+            {"name": name},
+        )
+
+
+def require_reassign_confirmed(*, holder: str | None, confirmed: bool) -> None:
+    """Take a request from the volunteer holding it only when the coordinator confirmed it."""
+    if holder is not None and not confirmed:
+        raise Conflict(
+            "assign.confirm_reassign",
+            "{holder} holds this request; confirm to take it from them and give it to another "
+            "volunteer.",
+            {"holder": holder},
+        )
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,26 @@ async def get_or_raise(session: AsyncSession, *, user_id: int) -> User:
     return user
 
 
+def _shown_name(display_name: str, phone: str) -> str:
+    """Name a person for staff: their display name, else the end of their phone number."""
+    return display_name or f"…{phone[-4:]}"
+
+
+def name_of(user: User) -> str:
+    """Name a person for staff pages and messages (see `_shown_name`)."""
+    return _shown_name(user.display_name, user.phone)
+
+
+async def display_names(session: AsyncSession, *, user_ids: set[int]) -> dict[int, str]:
+    """Return how staff pages name these people, by user id (in one query)."""
+    if not user_ids:
+        return {}
+    rows = await session.execute(
+        select(User.id, User.display_name, User.phone).where(User.id.in_(user_ids))
+    )
+    return {uid: _shown_name(name, phone) for uid, name, phone in rows}
+
+
 async def get_or_create_by_phone(session: AsyncSession, *, phone: str) -> User:
     """Return the user with this phone, creating a requester when the phone is new."""
     user = await get_by_phone(session, phone=phone)

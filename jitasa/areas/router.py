@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from jitasa.areas import service
-from jitasa.areas.schemas import AreaBoundary, AreaPage, AreaRead, Location
+from jitasa.areas.schemas import AreaBoundary, AreaName, AreaPage, AreaRead, Location
 from jitasa.core.db import SessionDep
 
 router = APIRouter(prefix="/api/v1/areas", tags=["areas"])
@@ -25,7 +25,15 @@ async def list_areas(
     areas, next_cursor = await service.list_areas(
         session, parent=parent, query=q, limit=limit, cursor=cursor
     )
-    return AreaPage(items=[AreaRead.model_validate(a) for a in areas], next_cursor=next_cursor)
+    parents = await service.parents_of(session, codes=[a.code for a in areas])
+    return AreaPage(items=[_read(a, parents[a.code]) for a in areas], next_cursor=next_cursor)
+
+
+def _read(area, parents: list[dict]) -> AreaRead:
+    """Show an area with the areas holding it."""
+    return AreaRead.model_validate(area).model_copy(
+        update={"parents": [AreaName(**p) for p in parents]}
+    )
 
 
 @router.get("/locate", response_model=Location)
@@ -53,4 +61,5 @@ async def get_boundary(session: SessionDep, code: str) -> dict:
 @router.get("/{code}", response_model=AreaRead)
 async def get_area(session: SessionDep, code: str) -> AreaRead:
     """Return one area by its DOPA code."""
-    return AreaRead.model_validate(await service.get_or_raise(session, code=code))
+    area = await service.get_or_raise(session, code=code)
+    return _read(area, (await service.parents_of(session, codes=[code]))[code])

@@ -2,13 +2,21 @@
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from jitasa.core.words import AreaLevel
 
 
+class AreaName(BaseModel):
+    """An area's code and names."""
+
+    code: str
+    name_th: str
+    name_en: str
+
+
 class AreaRead(BaseModel):
-    """One area as the API shows it."""
+    """One area as the API shows it, with the areas holding it (province first)."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -18,6 +26,11 @@ class AreaRead(BaseModel):
     name_th: str
     name_en: str
     postal_codes: list[str]
+    parents: list[AreaName] = Field(
+        default_factory=list,
+        description="The district and province holding the area, province first, so places of "
+        "one name (สันทราย) can be told apart",
+    )
 
     @field_validator("postal_codes", mode="before")
     @classmethod
@@ -31,14 +44,6 @@ class AreaPage(BaseModel):
 
     items: list[AreaRead]
     next_cursor: str | None
-
-
-class AreaName(BaseModel):
-    """An area's code and names."""
-
-    code: str
-    name_th: str
-    name_en: str
 
 
 class Location(BaseModel):

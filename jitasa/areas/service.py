@@ -122,6 +122,20 @@ async def names(session: AsyncSession, *, codes: set[str]) -> dict[str, tuple[st
     return {code: (name_th, name_en) for code, name_th, name_en in rows}
 
 
+async def parents_of(session: AsyncSession, *, codes: list[str]) -> dict[str, list[dict]]:
+    """Return the areas holding each of these areas, province first, in one query."""
+    above = {c: [p for p in enclosing_codes(c) if p != c] for c in codes}
+    found = await names(session, codes={p for parents in above.values() for p in parents})
+    return {
+        code: [
+            {"code": p, "name_th": found[p][0], "name_en": found[p][1]}
+            for p in parents
+            if p in found
+        ]
+        for code, parents in above.items()
+    }
+
+
 def _after(cursor: str | None):
     """Keyset condition for areas ordered by level (code length) then code."""
     if not cursor:

@@ -26,6 +26,9 @@ class Urgency(StrEnum):
 TRIAGE_COLOURS = (Urgency.RED, Urgency.YELLOW, Urgency.GREEN)
 OTHER_URGENCIES = (Urgency.URGENT, Urgency.NORMAL)
 URGENCIES = (*TRIAGE_COLOURS, *OTHER_URGENCIES)
+# What needs a person soonest first (the default limits: red 15 min; yellow and urgent an hour,
+# triage before the rest; green and not urgent a day): the coordinator's queue sorts by it.
+BY_NEED = (Urgency.RED, Urgency.YELLOW, Urgency.URGENT, Urgency.GREEN, Urgency.NORMAL)
 
 
 class AreaLevel(StrEnum):

@@ -9,11 +9,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts import policy
-from jitasa.accounts import service as accounts_service
 from jitasa.accounts.policy import Action, ClaimLimits
 from jitasa.audit import service as audit_service
 from jitasa.core.db import utcnow
-from jitasa.core.errors import Conflict, Forbidden, invalid_field
+from jitasa.core.errors import Conflict, DomainError, Forbidden, invalid_field
 from jitasa.core.geo import distance_km
 from jitasa.help_requests import signals
 from jitasa.help_requests.map_layer import map_item
@@ -81,7 +80,7 @@ async def _is_sensitive(session: AsyncSession, help_request: HelpRequest) -> boo
     )
 
 
-async def _check_helper(
+async def check_helper(
     session: AsyncSession, *, help_request: HelpRequest, user: User
 ) -> Volunteer | None:
     """Refuse a helper who may not take this request (their own, or policy's); return profile."""
@@ -128,6 +127,22 @@ async def _check_claimer(
     )
 
 
+async def would_take(
+    session: AsyncSession, *, help_request: HelpRequest, user: User, limits: ClaimLimits
+) -> bool:
+    """Tell whether a claim by this person would be accepted now (same checks as `claim`)."""
+    if help_request.status != Status.OPEN:
+        return False
+    try:
+        volunteer = await check_helper(session, help_request=help_request, user=user)
+        await _check_claimer(
+            session, help_request=help_request, user=user, volunteer=volunteer, limits=limits
+        )
+    except DomainError:
+        return False
+    return True
+
+
 async def _check_release(
     session: AsyncSession, *, help_request: HelpRequest, user: User | None, limits: ClaimLimits
 ) -> None:
@@ -146,7 +161,7 @@ async def _check_release(
     policy.require_release_quota(user, released_last_hour=released or 0, limits=limits)
 
 
-def _record(
+def record_step(
     session: AsyncSession,
     help_request: HelpRequest,
     *,
@@ -174,7 +189,7 @@ def _record(
     )
 
 
-async def _move(
+async def move_from(
     session: AsyncSession, help_request: HelpRequest, *, from_status: Status, values: dict
 ) -> HelpRequest:
     """Change the request only if it is still in `from_status`; exactly one racer wins."""
@@ -209,17 +224,17 @@ async def claim(
 
     The claimer gets the full view while they hold it, so each claim is audited as a read.
     """
-    volunteer = await _check_helper(session, help_request=help_request, user=user)
+    volunteer = await check_helper(session, help_request=help_request, user=user)
     await _check_claimer(
         session, help_request=help_request, user=user, volunteer=volunteer, limits=limits
     )
-    await _move(
+    await move_from(
         session,
         help_request,
         from_status=Status.OPEN,
         values={"status": Status.CLAIMED, "claimed_by_id": user.id, "claimed_at": utcnow()},
     )
-    _record(
+    record_step(
         session,
         help_request,
         actor=user,
@@ -236,47 +251,6 @@ async def claim(
         subject_id=help_request.id,
         area_code=help_request.area_code,
         client_ip=client_ip,
-    )
-    await session.flush()
-    return help_request
-
-
-async def assign(
-    session: AsyncSession,
-    *,
-    help_request: HelpRequest,
-    staff: User,
-    volunteer_id: int,
-    note: str = "",
-) -> HelpRequest:
-    """Give a request to a volunteer (or to another one) on a coordinator's decision."""
-    policy.require(staff, Action.ASSIGN_REQUEST, area_code=help_request.area_code)
-    volunteer = await volunteers_service.get_or_raise(session, volunteer_id=volunteer_id)
-    helper = await accounts_service.get_or_raise(session, user_id=volunteer.user_id)
-    await _check_helper(session, help_request=help_request, user=helper)
-    current = Status(help_request.status)
-    if current not in (Status.OPEN, Status.CLAIMED, Status.IN_PROGRESS):
-        raise Conflict(
-            "request.not_active",
-            "This request is finished; it cannot be given to a volunteer.",
-            {"status": current.value},
-        )
-    status = Status.CLAIMED if current == Status.OPEN else current
-    await _move(
-        session,
-        help_request,
-        from_status=current,
-        values={"status": status, "claimed_by_id": helper.id, "claimed_at": utcnow()},
-    )
-    _record(
-        session,
-        help_request,
-        actor=staff,
-        kind="assigned",
-        from_status=current,
-        to_status=status,
-        note=note,
-        details={"volunteer_id": volunteer_id},
     )
     await session.flush()
     return help_request
@@ -327,9 +301,9 @@ async def transition(
         )
     if to in (Status.RESOLVED, Status.CANCELLED, Status.CLOSED, Status.EXPIRED):
         values |= {"closed_at": utcnow(), "close_reason": reason.value if reason else None}
-    await _move(session, help_request, from_status=current, values=values)
+    await move_from(session, help_request, from_status=current, values=values)
     kind = "released" if to == Status.OPEN else to.value
-    _record(
+    record_step(
         session,
         help_request,
         actor=user,
@@ -367,7 +341,7 @@ async def merge(
         details={"merged_into": keep.code},
     )
     duplicate.merged_into_id = keep.id
-    _record(
+    record_step(
         session,
         keep,
         actor=staff,

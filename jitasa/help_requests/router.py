@@ -13,12 +13,15 @@ from jitasa.core import idempotency
 from jitasa.core.db import SessionDep, WriteSessionDep
 from jitasa.core.errors import DomainError
 from jitasa.core.fields import ThaiPhone
-from jitasa.help_requests import lifecycle, privacy, reads, service
+from jitasa.help_requests import assigning, desk, lifecycle, privacy, reads, service
 from jitasa.help_requests.deps import ValidRequest
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.params import ListFilters
 from jitasa.help_requests.schemas import (
+    AssignCandidate,
     AssignIn,
+    BulkCloseIn,
+    BulkCloseResult,
     DuplicateCandidate,
     EventRead,
     HelpRequestCreate,
@@ -290,18 +293,61 @@ async def transition(
     )
 
 
+@router.post("/bulk-close", response_model=BulkCloseResult)
+async def bulk_close(
+    close_in: BulkCloseIn, user: Requester, session: WriteSessionDep
+) -> BulkCloseResult:
+    """Close several requests at once, as duplicates of one kept request or for a reason (staff)."""
+    closed, refused = await desk.close_many(
+        session,
+        staff=user,
+        request_ids=close_in.request_ids,
+        reason=close_in.reason,
+        keep_id=close_in.keep_id,
+        note=close_in.note,
+    )
+    return BulkCloseResult(closed=closed, refused=refused)
+
+
 @router.post("/{request_id}/assign", response_model=HelpRequestFull)
 async def assign(
     help_request: ValidRequest, assign_in: AssignIn, user: Requester, session: WriteSessionDep
 ) -> HelpRequest:
-    """Give the request to a volunteer (area staff)."""
-    return await lifecycle.assign(
+    """Give the request to a verified, available volunteer (area staff); 409 says why not."""
+    return await assigning.assign(
         session,
         help_request=help_request,
         staff=user,
         volunteer_id=assign_in.volunteer_id,
         note=assign_in.note,
+        reassign=assign_in.reassign,
     )
+
+
+@router.get("/{request_id}/candidates", response_model=list[AssignCandidate])
+async def candidates(
+    help_request: ValidRequest,
+    user: Requester,
+    request: Request,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[AssignCandidate]:
+    """List the volunteers who could take the request, nearest first (area staff)."""
+    found = await assigning.candidates(
+        session, help_request=help_request, staff=user, client_ip=client_ip(request), limit=limit
+    )
+    return [
+        AssignCandidate(
+            volunteer_id=c.volunteer.id,
+            name=c.name,
+            kind=c.volunteer.kind,
+            vehicle=c.volunteer.vehicle,
+            skills=c.volunteer.skills,
+            distance_km=c.distance_km,
+            tasks_held=c.tasks_held,
+        )
+        for c in found
+    ]
 
 
 @router.post("/{request_id}/merge", response_model=HelpRequestFull)

@@ -1,6 +1,7 @@
 """Shapes of help requests in the API: what is posted, the public view and the full view."""
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
@@ -123,6 +124,39 @@ class AssignIn(BaseModel):
 
     volunteer_id: int = Field(ge=1, le=MAX_ROW_ID)
     note: str = Field("", max_length=1000)
+    reassign: bool = Field(
+        False, description="Confirms taking the request from the volunteer who holds it."
+    )
+
+
+class AssignCandidate(BaseModel):
+    """A volunteer who could be given a request: verified, available, by distance from it."""
+
+    volunteer_id: int
+    name: str
+    kind: str
+    vehicle: str
+    skills: list[str]
+    distance_km: float
+    tasks_held: int
+
+
+class BulkCloseIn(BaseModel):
+    """Requests a coordinator closes at once: as duplicates of one kept request, or for a reason."""
+
+    request_ids: list[Annotated[int, Field(ge=1, le=MAX_ROW_ID)]] = Field(
+        min_length=1, max_length=100
+    )
+    reason: CloseReason
+    keep_id: int | None = Field(None, ge=1, le=MAX_ROW_ID)
+    note: str = Field("", max_length=1000)
+
+
+class BulkCloseResult(BaseModel):
+    """What happened to each request of a bulk close."""
+
+    closed: list[int]
+    refused: list[dict[str, str | int]]
 
 
 class MergeIn(BaseModel):
@@ -146,8 +180,7 @@ class EventRead(BaseModel):
     note: str
     reason: str | None
     details: dict = Field(
-        default_factory=dict,
-        description="The entry's numbers and codes (minutes, hours, volunteer, merged request)",
+        default_factory=dict, description="What a step records: numbers, codes, people's ids"
     )
 
 

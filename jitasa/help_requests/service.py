@@ -212,7 +212,7 @@ async def list_requests(
         )
     if area:
         statement = statement.where(HelpRequest.area_code.startswith(area, autoescape=True))
-    statement = _kind_filters(
+    statement = kind_filters(
         statement, statuses=statuses, categories=categories, urgencies=urgencies
     )
     if requester_id is not None:
@@ -338,7 +338,7 @@ def _same_cell(help_request: HelpRequest, cell_lat: float, cell_lon: float) -> b
     )
 
 
-def _kind_filters(statement, *, statuses, categories, urgencies):
+def kind_filters(statement, *, statuses, categories, urgencies):
     """Narrow a statement to requests of these statuses, categories and urgencies (if any)."""
     for column, values in (
         (HelpRequest.status, statuses),

@@ -40,6 +40,15 @@ class Vehicle(StrEnum):
     AMBULANCE = "ambulance"
 
 
+class RefusalReason(StrEnum):
+    """Why a coordinator did not verify a volunteer."""
+
+    UNKNOWN_PERSON = "unknown_person"
+    UNREACHABLE = "unreachable"
+    OTHER_AREA = "other_area"
+    DETAILS_WRONG = "details_wrong"
+
+
 class Volunteer(Base):
     """A person's volunteer profile; the home pin decides which coordinators may verify it."""
 
@@ -58,6 +67,10 @@ class Volunteer(Base):
     available_now: Mapped[bool] = mapped_column(Boolean, default=True)
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # A refusal takes the volunteer out of the verification queue until they update their profile.
+    refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refusal_reason: Mapped[str | None] = mapped_column(String(24))
+    refused_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Loaded with the profile: the roster and profile views show the person's phone and name.

@@ -13,7 +13,7 @@ from jitasa.core.fields import MAX_ROW_ID, AreaCode
 from jitasa.volunteers import service
 from jitasa.volunteers.deps import ReadableVolunteer, VerifiableVolunteer
 from jitasa.volunteers.models import Volunteer
-from jitasa.volunteers.schemas import VolunteerPage, VolunteerRead, VolunteerSave
+from jitasa.volunteers.schemas import RefuseIn, VolunteerPage, VolunteerRead, VolunteerSave
 
 router = APIRouter(prefix="/api/v1/volunteers", tags=["volunteers"])
 Registrant = user_allowed_to(Action.REGISTER_VOLUNTEER)
@@ -85,6 +85,24 @@ async def get_volunteer(
     """Return one volunteer's profile (area staff of the volunteer's home area)."""
     return await service.read(
         session, volunteer=volunteer, reader=user, client_ip=client_ip(request)
+    )
+
+
+@router.post("/{volunteer_id}/refuse", response_model=VolunteerRead)
+async def refuse(
+    volunteer: VerifiableVolunteer,
+    refuse_in: RefuseIn,
+    user: SignedInUser,
+    request: Request,
+    session: WriteSessionDep,
+) -> Volunteer:
+    """Decline to verify a volunteer of one's area, for a reason (they may update and ask again)."""
+    return await service.refuse(
+        session,
+        volunteer=volunteer,
+        coordinator=user,
+        reason=refuse_in.reason,
+        client_ip=client_ip(request),
     )
 
 

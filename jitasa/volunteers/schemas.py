@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import AliasPath, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from jitasa.core.fields import AreaCode, ThaiPhone
-from jitasa.volunteers.models import Vehicle, VolunteerKind
+from jitasa.volunteers.models import RefusalReason, Vehicle, VolunteerKind
 
 Skill = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
@@ -67,8 +67,16 @@ class VolunteerRead(BaseModel):
     verified: bool = Field(validation_alias="is_verified")
     verified_at: datetime | None
     verified_by_id: int | None
+    refused_at: datetime | None
+    refusal_reason: RefusalReason | None
     created_at: datetime
     updated_at: datetime
+
+
+class RefuseIn(BaseModel):
+    """Why a coordinator declines to verify a volunteer."""
+
+    reason: RefusalReason
 
 
 class VolunteerPage(BaseModel):

@@ -15,7 +15,7 @@ from jitasa.core import events, geo
 from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict, NotFound, invalid_field
 from jitasa.core.words import Role
-from jitasa.volunteers.models import Volunteer
+from jitasa.volunteers.models import RefusalReason, Volunteer
 from jitasa.volunteers.schemas import VolunteerSave
 
 if TYPE_CHECKING:  # types only: other domains are read through their services
@@ -23,6 +23,8 @@ if TYPE_CHECKING:  # types only: other domains are read through their services
 
 # A corrected pin or GPS jitter is not a move; a home this much farther away is.
 MOVE_KM = 1.0
+# How far from a request a coordinator's assign list looks for volunteers.
+ASSIGN_SEARCH_KM = 50.0
 
 
 async def _chosen_area(session: AsyncSession, *, code: str) -> str:
@@ -118,6 +120,8 @@ async def save_profile(
         )
         volunteer.verified_at = None
         volunteer.verified_by_id = None
+    # An updated profile goes back to the verification queue for another look.
+    volunteer.refused_at = volunteer.refusal_reason = volunteer.refused_by_id = None
     volunteer.kind = volunteer_in.kind
     volunteer.skills = list(volunteer_in.skills)
     volunteer.vehicle = volunteer_in.vehicle
@@ -156,6 +160,7 @@ async def list_volunteers(
     verified: bool | None,
     limit: int,
     cursor: int | None,
+    waiting_only: bool = False,
 ) -> tuple[list[Volunteer], str | None]:
     """List volunteers by id within an area, optionally only the (un)verified; with next cursor.
 
@@ -168,6 +173,8 @@ async def list_volunteers(
         statement = statement.where(Volunteer.verified_at.is_not(None))
     elif verified is False:
         statement = statement.where(Volunteer.verified_at.is_(None))
+    if waiting_only:  # the verification queue: neither verified nor refused
+        statement = statement.where(Volunteer.verified_at.is_(None), Volunteer.refused_at.is_(None))
     if cursor is not None:
         statement = statement.where(Volunteer.id > cursor)
     rows = list((await session.scalars(statement)).all())
@@ -178,6 +185,33 @@ async def list_volunteers(
             session, reader=reader, area_code=area_prefix, count=len(page), client_ip=client_ip
         )
     return page, next_cursor
+
+
+async def assignable_near(
+    session: AsyncSession,
+    *,
+    lat: float,
+    lon: float,
+    limit: int,
+    leave_out_user_ids: set[int],
+    radius_km: float = ASSIGN_SEARCH_KM,
+) -> list[tuple[Volunteer, float]]:
+    """Return verified volunteers available now whose home is near the point, nearest first."""
+    west, south, east, north = geo.bbox_around(lat, lon, radius_km)
+    statement = select(Volunteer).where(
+        Volunteer.verified_at.is_not(None),
+        Volunteer.available_now.is_(True),
+        Volunteer.home_lat.between(south, north),
+        Volunteer.home_lon.between(west, east),
+    )
+    if leave_out_user_ids:
+        statement = statement.where(Volunteer.user_id.not_in(leave_out_user_ids))
+    found = [
+        (volunteer, geo.distance_km(lat, lon, volunteer.home_lat, volunteer.home_lon))
+        for volunteer in await session.scalars(statement)
+    ]
+    near = sorted((pair for pair in found if pair[1] <= radius_km), key=lambda pair: pair[1])
+    return near[:limit]
 
 
 async def read(
@@ -206,7 +240,14 @@ async def verify(
     verified = await session.execute(
         update(Volunteer)
         .where(Volunteer.id == volunteer.id, Volunteer.verified_at.is_(None))
-        .values(verified_at=now, verified_by_id=coordinator.id, updated_at=now)
+        .values(
+            verified_at=now,
+            verified_by_id=coordinator.id,
+            refused_at=None,
+            refusal_reason=None,
+            refused_by_id=None,
+            updated_at=now,
+        )
     )
     if verified.rowcount != 1:
         raise _already_verified()
@@ -232,6 +273,35 @@ async def verify(
         full={"volunteer_id": volunteer.id, "user_id": volunteer.user_id},
         full_view_action=Action.VERIFY_VOLUNTEER,
     )
+    return volunteer
+
+
+async def refuse(
+    session: AsyncSession,
+    *,
+    volunteer: Volunteer,
+    coordinator: User,
+    reason: RefusalReason,
+    client_ip: str,
+) -> Volunteer:
+    """Decline to verify a volunteer, for a reason; they leave the queue until they update."""
+    if volunteer.is_verified:
+        raise _already_verified()
+    now = utcnow()
+    volunteer.refused_at = now
+    volunteer.refusal_reason = reason.value
+    volunteer.refused_by_id = coordinator.id
+    await audit_service.record(
+        session,
+        action="volunteer.refused",
+        actor_id=coordinator.id,
+        subject_type="volunteers",
+        subject_id=volunteer.id,
+        area_code=volunteer.area_code,
+        client_ip=client_ip,
+        reason=reason.value,
+    )
+    await session.flush()
     return volunteer
 
 

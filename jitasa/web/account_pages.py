@@ -23,6 +23,7 @@ from jitasa.web.rendering import error_text, language_of, render
 
 router = APIRouter(include_in_schema=False)
 STAFF_HOME = "/account"
+DESK = "/desk"  # where coordinators and admins land after signing in
 TextField = Annotated[str, Form(max_length=200)]
 
 
@@ -153,11 +154,9 @@ async def check_code(
 
 
 @router.get("/staff/signin", response_class=HTMLResponse)
-async def staff_signin_form(request: Request, next: str = STAFF_HOME) -> Response:
+async def staff_signin_form(request: Request, next: str = "") -> Response:
     """Ask a staff member for their phone number and password."""
-    return render(
-        request, "accounts/staff_signin.html", next_path=views.safe_next(next, STAFF_HOME)
-    )
+    return render(request, "accounts/staff_signin.html", next_path=views.safe_next(next, ""))
 
 
 @router.post("/staff/signin", response_class=HTMLResponse)
@@ -168,12 +167,12 @@ async def staff_signin(
     throttle: ThrottleDep,
     phone: TextField = "",
     password: Annotated[str, Form(max_length=1000)] = "",
-    next: TextField = STAFF_HOME,
+    next: TextField = "",
     csrf_token: TextField = "",
 ) -> Response:
-    """Sign a staff member in with phone number and password."""
+    """Sign a staff member in with phone number and password; staff land on their desk."""
     language = language_of(request)
-    next_path = views.safe_next(next, STAFF_HOME)
+    next_path = views.safe_next(next, "")
     try:
         views.check_signin_form(request, csrf_token)
         user = await passwords.sign_in(
@@ -195,7 +194,7 @@ async def staff_signin(
             error=text,
         )
     start_session(request, user)
-    return views.go_to(next_path)
+    return views.go_to(next_path or (DESK if policy.is_staff(user) else STAFF_HOME))
 
 
 @router.post("/signout")

@@ -37,6 +37,12 @@ VEHICLE_LABELS = {
     "van": "Van",
     "ambulance": "Ambulance",
 }
+REFUSAL_LABELS = {
+    "unknown_person": "Nobody in the area knows this person",
+    "unreachable": "Could not reach them by phone",
+    "other_area": "Lives in another area",
+    "details_wrong": "Profile details are wrong",
+}
 ROLE_LABELS = {
     "requester": "Requester",
     "volunteer": "Volunteer",

@@ -43,7 +43,7 @@ RESOURCE_LABELS = {
     "vaccine_johnson": "Johnson & Johnson doses",
 }
 STATUS_LABELS = {
-    "open": "Open",
+    "open": "Open for service",
     "full": "Full",
     "closed": "Closed",
     "evacuating": "Evacuating",

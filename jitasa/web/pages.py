@@ -11,6 +11,8 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from jitasa.web import (
     account_pages,
+    dashboard_pages,
+    desk_pages,
     facility_pages,
     map_page,
     notification_pages,
@@ -35,4 +37,6 @@ def install(app: FastAPI) -> None:
     app.include_router(volunteer_pages.router, dependencies=hotlines)
     app.include_router(facility_pages.router, dependencies=hotlines)
     app.include_router(notification_pages.router, dependencies=hotlines)
+    app.include_router(desk_pages.router, dependencies=hotlines)
+    app.include_router(dashboard_pages.router, dependencies=hotlines)
     app.state.render_error_page = render_error_page

@@ -14,21 +14,24 @@ from jitasa.accounts.policy import Action
 from jitasa.core.db import SessionDep, WriteSessionDep, utcnow
 from jitasa.core.errors import DomainError
 from jitasa.core.i18n import translate
-from jitasa.help_requests import lifecycle, reads
+from jitasa.help_requests import assigning, lifecycle, reads
 from jitasa.help_requests.deps import ValidRequest
 from jitasa.help_requests.models import HelpRequest
+from jitasa.help_requests.router import claim_limits
 from jitasa.help_requests.states import ACTIVE, TAKEN, Actor, Status
 from jitasa.incidents import service as incidents_service
 from jitasa.incidents.models import DEFAULT_SLA_MINUTES
 from jitasa.notifications import intake
 from jitasa.notifications import service as notifications_service
 from jitasa.volunteers import service as volunteers_service
+from jitasa.web import account_views as volunteer_labels
 from jitasa.web import request_views as views
 from jitasa.web.account_views import sign_in_first
 from jitasa.web.incident_form import IncidentForm, read_incident_form
 from jitasa.web.rendering import language_of, render
 
 router = APIRouter(include_in_schema=False)
+CANDIDATES_SHOWN = 15
 NEARBY_RADII_KM = (2, 5, 10, 20, 50)
 DEFAULT_RADIUS_KM = 20
 
@@ -53,12 +56,43 @@ def _common(request: Request, user: User | None) -> dict:
 
 
 async def _timelines(
-    session: AsyncSession, help_requests: list[HelpRequest]
+    session: AsyncSession, help_requests: list[HelpRequest], language: str, *, named: bool = False
 ) -> dict[int, list[views.TimelineEntry]]:
-    """Load the timelines of several requests, told by the part each actor played."""
+    """Load the timelines of several requests, told by the part each actor played.
+
+    `named`: the reader is the area's staff, who may know who did what.
+    """
     found = await lifecycle.timelines(session, help_requests=help_requests)
+    people = {}
+    if named:
+        mentioned = {uid for events in found.values() for uid in views.people_in(events)}
+        people = await accounts_service.display_names(session, user_ids=mentioned)
     by_id = {r.id: r for r in help_requests}
-    return {rid: views.timeline_entries(by_id[rid], events) for rid, events in found.items()}
+    return {
+        rid: views.timeline_entries(by_id[rid], events, language, people)
+        for rid, events in found.items()
+    }
+
+
+async def _staff_part(
+    session: AsyncSession, request: Request, help_request: HelpRequest, user: User
+) -> dict:
+    """Return what area staff see on a request page: who holds it, whom they could give it to."""
+    holder = None
+    if help_request.claimed_by_id:
+        holder = (
+            await accounts_service.display_names(session, user_ids={help_request.claimed_by_id})
+        ).get(help_request.claimed_by_id)
+    found = []
+    if help_request.status in ACTIVE:
+        found = await assigning.candidates(
+            session,
+            help_request=help_request,
+            staff=user,
+            client_ip=client_ip(request),
+            limit=CANDIDATES_SHOWN,
+        )
+    return {"holder": holder, "candidates": found}
 
 
 @router.get("/sos", response_class=HTMLResponse)
@@ -95,7 +129,7 @@ async def my_requests(request: Request, user: OptionalUser, session: SessionDep)
         **_common(request, user),
         help_requests=mine,
         names=await views.load_names(session, mine),
-        timelines=await _timelines(session, mine),
+        timelines=await _timelines(session, mine, language_of(request)),
         moves={r.id: views.moves_for(r, {Actor.REQUESTER}) for r in mine},
     )
 
@@ -110,10 +144,11 @@ async def request_detail(
     )
     actors = lifecycle.actors_of(help_request, user)
     full = lifecycle.sees_everything(help_request, user)
+    is_staff = Actor.AREA_STAFF in actors
     timeline = []
     if full:
-        timeline = (await _timelines(session, [help_request]))[help_request.id]
-    is_staff = Actor.AREA_STAFF in actors
+        timelines = await _timelines(session, [help_request], language_of(request), named=is_staff)
+        timeline = timelines[help_request.id]
     helper = None
     if full and help_request.status in TAKEN and help_request.claimed_by_id not in (None, user.id):
         helper = await accounts_service.get_or_raise(session, user_id=help_request.claimed_by_id)
@@ -125,6 +160,11 @@ async def request_detail(
         and user is not None
         and policy.allows(user, Action.CLAIM_REQUEST)
     )
+    if may_claim and policy.is_staff(user):  # staff see the button only when it would work
+        may_claim = await lifecycle.would_take(
+            session, help_request=help_request, user=user, limits=claim_limits(request)
+        )
+    staff_part = await _staff_part(session, request, help_request, user) if is_staff else {}
     return render(
         request,
         "requests/detail.html",
@@ -142,6 +182,9 @@ async def request_detail(
         delivery_labels=views.DELIVERY_LABELS,
         may_claim=may_claim,
         active=help_request.status in ACTIVE,
+        kinds=volunteer_labels.KIND_LABELS,
+        vehicles=volunteer_labels.VEHICLE_LABELS,
+        **staff_part,
     )
 
 

@@ -78,7 +78,8 @@ EVENT_LABELS = {
     "closed": "Closed by an official",
     "expired": "Expired without updates",
     "merged": "A duplicate request was merged into this one",
-    "escalated": "Waiting too long: officials were alerted",
+    # Only the time limit passing is recorded: no one is sent a message about it (yet).
+    "escalated": "Waiting longer than its time limit",
     "stale_claim": "No update for a long time",
     "anonymised": "Personal details removed",
 }
@@ -99,7 +100,6 @@ DETAIL_NOTES = {
     },
     "withdrawn": "The requester withdrew consent; personal data removed.",
     "days": "Personal data removed {days} days after the request was closed.",
-    "volunteer_id": "Given to volunteer number {volunteer_id}.",
     "merged_into": "Joined to request {merged_into}, which is still followed.",
     "merged_from": "Request {merged_from} was joined to this one.",
 }
@@ -210,7 +210,7 @@ async def load_names(session: AsyncSession, requests: list[HelpRequest]) -> Name
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    """One line of a request's timeline as the page shows it."""
+    """One line of a request's timeline as the page shows it, in the reader's language."""
 
     at: datetime
     kind: str
@@ -219,27 +219,53 @@ class TimelineEntry:
     note: str
     reason: str | None
     details: dict
+    person: str = ""  # who did it, for readers allowed to know (area staff)
+    told: str = ""  # what the step's details say, in the reader's language
 
-    def detail(self, language: str) -> str:
-        """Say what the entry's details mean, in the reader's language ("" when none)."""
-        for key, message in DETAIL_NOTES.items():
-            if key not in self.details:
+
+def _told(event: RequestEvent, language: str, people: dict[int, str]) -> str:
+    """Say in the reader's language what a step's details record ("" when nothing).
+
+    An assignment names the people to readers given `people` (area staff); everything else is
+    worded from `DETAIL_NOTES`, so a system note reads in Thai on the Thai page.
+    """
+    details = event.details or {}
+    if event.kind == "assigned" and people.get(details.get("to_user_id")):
+        to = people[details["to_user_id"]]
+        taken_from = people.get(details.get("from_user_id"))
+        if taken_from:
+            return translate(
+                "Given to {name}, taken from {holder}.", language, name=to, holder=taken_from
+            )
+        return translate("Given to {name}.", language, name=to)
+    for key, message in DETAIL_NOTES.items():
+        if key not in details:
+            continue
+        if isinstance(message, dict):
+            message = message.get(event.kind)
+            if message is None:
                 continue
-            if isinstance(message, dict):
-                message = message.get(self.kind)
-                if message is None:
-                    continue
-            params = dict(self.details)
-            if "urgency" in params:
-                params["urgency"] = translate(
-                    URGENCY_LABELS.get(params["urgency"], params["urgency"]), language
-                )
-            return translate(message, language, **params)
-        return ""
+        params = dict(details)
+        if "urgency" in params:
+            params["urgency"] = translate(
+                URGENCY_LABELS.get(params["urgency"], params["urgency"]), language
+            )
+        return translate(message, language, **params)
+    return ""
 
 
-def timeline_entries(help_request: HelpRequest, events: list[RequestEvent]) -> list[TimelineEntry]:
-    """Say who did each step by the part they played, never by name."""
+def timeline_entries(
+    help_request: HelpRequest,
+    events: list[RequestEvent],
+    language: str,
+    people: dict[int, str] | None = None,
+) -> list[TimelineEntry]:
+    """Say who did each step by the part they played; by name too when `people` is given.
+
+    System notes are told again from the step's details in the reader's language; a note
+    someone typed is shown as they wrote it.
+    """
+    people = people or {}
     volunteers = {e.actor_id for e in events if e.kind == "claimed" and e.actor_id}
     entries = []
     for event in events:
@@ -260,9 +286,21 @@ def timeline_entries(help_request: HelpRequest, events: list[RequestEvent]) -> l
                 event.note,
                 event.reason,
                 dict(event.details or {}),
+                person=people.get(event.actor_id, "") if event.actor_id else "",
+                told=_told(event, language, people),
             )
         )
     return entries
+
+
+def people_in(events: list[RequestEvent]) -> set[int]:
+    """Return the ids of everyone a timeline mentions: who acted, and to and from whom."""
+    found = {e.actor_id for e in events if e.actor_id}
+    for event in events:
+        for key in ("to_user_id", "from_user_id"):
+            if (event.details or {}).get(key):
+                found.add(event.details[key])
+    return found
 
 
 def moves_for(help_request: HelpRequest, actors: set[Actor]) -> dict[str, bool]:

@@ -13,13 +13,13 @@ from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
 from jitasa.areas import service as areas_service
 from jitasa.core.db import SessionDep, WriteSessionDep
-from jitasa.core.errors import Conflict, DomainError, FieldError
+from jitasa.core.errors import Conflict, DomainError, FieldError, invalid_field
 from jitasa.core.fields import MAX_ROW_ID, AreaCode
 from jitasa.core.i18n import translate
 from jitasa.core.thai import format_date, to_arabic_digits
 from jitasa.core.validation import field_errors
 from jitasa.volunteers import service as volunteers_service
-from jitasa.volunteers.models import Volunteer
+from jitasa.volunteers.models import RefusalReason, Volunteer
 from jitasa.volunteers.schemas import VolunteerSave
 from jitasa.web import account_views as views
 from jitasa.web.rendering import error_text, language_of, render
@@ -222,6 +222,7 @@ async def verification_queue(
         verified=False,
         limit=QUEUE_PAGE_SIZE,
         cursor=cursor,
+        waiting_only=True,
     )
     language = language_of(request)
     names = await views.area_names(session, {v.area_code for v in volunteers} | {scope or ""})
@@ -237,6 +238,7 @@ async def verification_queue(
         phone_for_display=views.phone_for_display,
         kinds=views.KIND_LABELS,
         vehicles=views.VEHICLE_LABELS,
+        refusals=views.REFUSAL_LABELS,
         here=here,
         next_page=f"{here}{'&' if area else '?'}cursor={next_cursor}" if next_cursor else "",
         flash=views.pop_flash(request, language),
@@ -265,4 +267,34 @@ async def verify_volunteer(
         views.flash(request, "{name} was already verified.", name=name)
     else:
         views.flash(request, "{name} is verified.", name=name)
+    return views.go_to(back)
+
+
+@router.post(QUEUE + "/{volunteer_id}/refuse")
+async def refuse_volunteer(
+    request: Request,
+    volunteer_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)],
+    user: OptionalUser,
+    session: WriteSessionDep,
+):
+    """Decline to verify a volunteer of the coordinator's area, for a reason; back to the queue."""
+    if user is None:
+        return views.sign_in_first(request, staff=True)
+    form = await request.form()
+    back = views.safe_next(str(form.get("back", "")), QUEUE)
+    volunteer = await volunteers_service.get_or_raise(session, volunteer_id=volunteer_id)
+    policy.require(user, Action.VERIFY_VOLUNTEER, area_code=volunteer.area_code)
+    try:
+        reason = RefusalReason(str(form.get("reason", "")))
+    except ValueError:
+        raise invalid_field("reason", "Choose why this volunteer is not verified.") from None
+    await volunteers_service.refuse(
+        session,
+        volunteer=volunteer,
+        coordinator=user,
+        reason=reason,
+        client_ip=client_ip(request),
+    )
+    name = volunteer.user.display_name or views.phone_for_display(volunteer.user.phone)
+    views.flash(request, "{name} was not verified.", name=name)
     return views.go_to(back)

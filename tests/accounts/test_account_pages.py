@@ -165,7 +165,8 @@ async def test_staff_sign_in_with_a_password_and_sign_out(client, session):
         data={"csrf_token": token, "phone": "089-100-0009", "password": STAFF_PASSWORD},
         headers=HTML,
     )
-    assert signed_in.status_code == 303 and signed_in.headers["location"] == "/account"
+    # Staff land on their desk, their area's queue.
+    assert signed_in.status_code == 303 and signed_in.headers["location"] == "/desk"
     account = await client.get("/account", headers=HTML)
     assert "รับรองอาสาสมัคร" in account.text  # the verification queue is a tap away
     assert "อ.เมืองเชียงใหม่ จ.เชียงใหม่" in account.text

@@ -143,6 +143,18 @@ MATRIX = [
     Case("GET", "/api/v1/me/notifications", SIGNED_IN),
     Case("PUT", "/api/v1/me/notifications", SIGNED_IN, {"channels": ["sms"]}),
     Case("POST", "/api/v1/me/notifications/line-code", SIGNED_IN),
+    Case("GET", "/api/v1/requests/{request_id}/candidates", STAFF_INSIDE),
+    # Any staff may send a bulk close; each request is then refused outside their area.
+    Case(
+        "POST",
+        "/api/v1/requests/bulk-close",
+        {"coordinator_outside", *STAFF_INSIDE},
+        {"request_ids": [999999], "reason": "unreachable"},
+    ),
+    Case(
+        "POST", "/api/v1/volunteers/{volunteer_id}/refuse", STAFF_INSIDE, {"reason": "other_area"}
+    ),
+    Case("GET", "/api/v1/stats", STAFF_INSIDE, params={"area": "5001"}),
 ]
 
 

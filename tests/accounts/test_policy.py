@@ -7,7 +7,7 @@ import pytest
 from jitasa.accounts import policy
 from jitasa.accounts.models import User, UserRole
 from jitasa.accounts.policy import Action
-from jitasa.core.errors import Forbidden, Unauthorized
+from jitasa.core.errors import Conflict, Forbidden, Unauthorized
 from jitasa.core.words import Role
 
 # Who may do what, written out independently of policy.RULES so the test can disagree with it.
@@ -43,6 +43,7 @@ EXPECTED = {
     Action.MERGE_REQUEST: STAFF_INSIDE,
     Action.MANAGE_FACILITIES: STAFF_INSIDE,
     Action.UPDATE_CAPACITY: STAFF_INSIDE,
+    Action.READ_STATS: STAFF_INSIDE,
 }
 TARGET_AREA = "500101"  # a subdistrict of Mueang Chiang Mai
 
@@ -155,3 +156,20 @@ def test_only_verified_volunteers_claim_medical_or_transport(who, verified, sens
     else:
         with pytest.raises(Forbidden):
             policy.require_claim(user, verified_volunteer=verified, sensitive=sensitive)
+
+
+def test_assigning_needs_a_verified_available_volunteer_and_a_confirmed_reassign():
+    policy.require_assignable(name="สมศรี", verified=True, available=True)
+    for verified, available, code in (
+        (False, True, "assign.unverified_volunteer"),
+        (True, False, "assign.unavailable_volunteer"),
+        (False, False, "assign.unverified_volunteer"),
+    ):
+        with pytest.raises(Conflict) as refused:
+            policy.require_assignable(name="สมศรี", verified=verified, available=available)
+        assert refused.value.code == code and "สมศรี" in refused.value.detail_th
+    policy.require_reassign_confirmed(holder=None, confirmed=False)
+    policy.require_reassign_confirmed(holder="นายแดง", confirmed=True)
+    with pytest.raises(Conflict) as unconfirmed:
+        policy.require_reassign_confirmed(holder="นายแดง", confirmed=False)
+    assert "นายแดง" in unconfirmed.value.detail

@@ -18,6 +18,7 @@ async def test_top_level_lists_all_77_provinces(client):
         "name_th": "เชียงใหม่",
         "name_en": "Chiang Mai",
         "postal_codes": [],
+        "parents": [],
     } in items
 
 
@@ -138,3 +139,19 @@ async def test_bad_coordinates_are_a_422_naming_the_field(client, params, field)
     assert problem["code"] == "validation.invalid"
     assert [e["field"] for e in problem["errors"]] == [field]
     assert problem["errors"][0]["message_th"]
+
+
+async def test_search_results_name_their_district_and_province(client):
+    response = await client.get("/api/v1/areas", params={"q": "สันทราย", "limit": 50})
+    found = {a["code"]: a for a in response.json()["items"]}
+    san_sai_luang = found["501401"]
+    assert [p["name_th"] for p in san_sai_luang["parents"]] == ["เชียงใหม่", "สันทราย"]
+    district = found["5014"]
+    assert [p["code"] for p in district["parents"]] == ["50"]
+
+
+async def test_postal_code_search_finds_every_subdistrict_it_serves(client):
+    response = await client.get("/api/v1/areas", params={"q": "50290", "limit": 50})
+    found = {a["code"]: a for a in response.json()["items"]}
+    assert {"501401", "501412", "500116"} <= set(found)
+    assert found["501401"]["parents"][-1]["name_th"] == "สันทราย"

@@ -134,7 +134,8 @@ async def test_a_volunteer_registers_and_their_coordinator_verifies_them(
     await page.get_by_label("เบอร์โทรศัพท์มือถือ").fill(COORDINATOR_PHONE)
     await page.get_by_label("รหัสผ่าน").fill(COORDINATOR_PASSWORD)
     await page.get_by_role("button", name="เข้าสู่ระบบ").click()
-    await page.wait_for_url("**/account")
+    await page.wait_for_url("**/desk")  # staff land on their desk
+    await page.goto("/account")
     await page.get_by_role("link", name="รับรองอาสาสมัคร").click()
     await page.wait_for_url("**/coordinator/volunteers")
     await expect(page.locator(".lead")).to_have_text("พื้นที่: อ.เมืองเชียงใหม่ จ.เชียงใหม่")

@@ -162,7 +162,7 @@ async def test_area_coordinator_assigns_then_reassigns_a_request(client, session
     )
     reassigned = await client.post(
         f"/api/v1/requests/{help_request.id}/assign",
-        json={"volunteer_id": second.id, "note": "closer to the patient"},
+        json={"volunteer_id": second.id, "note": "closer to the patient", "reassign": True},
         headers=headers,
     )
     assert reassigned.status_code == 200, reassigned.text
@@ -221,7 +221,7 @@ async def test_volunteer_cannot_assign(client, session):
     assert response.status_code == 403
 
 
-async def test_coordinator_cannot_assign_medical_request_to_unverified_volunteer(client, session):
+async def test_coordinator_cannot_assign_to_an_unverified_volunteer(client, session):
     help_request = await make_request(session, category="oxygen", urgency="red")
     profile, _headers = await volunteer(session, verified=False)
     _coordinator, headers = await signed_in(session, roles=[Role.COORDINATOR], area_code="5001")
@@ -230,8 +230,8 @@ async def test_coordinator_cannot_assign_medical_request_to_unverified_volunteer
         json={"volunteer_id": profile.id},
         headers=headers,
     )
-    assert response.status_code == 403
-    assert response.json()["code"] == "auth.unverified_volunteer"
+    assert response.status_code == 409
+    assert response.json()["code"] == "assign.unverified_volunteer"
 
 
 async def test_assigning_an_unknown_volunteer_is_not_found(client, session):

@@ -30,6 +30,7 @@ function what(form, button) {
   }
   if (form.dataset.kind === "assign") {
     const body = { volunteer_id: Number(form.volunteer_id.value), note };
+    if (form.reassign) body.reassign = form.reassign.checked;
     return { move: `assign-${body.volunteer_id}`, url: `/api/v1/requests/${id}/assign`, body };
   }
   const body = { to: button ? button.value : form.dataset.to, note };

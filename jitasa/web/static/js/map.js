@@ -281,7 +281,10 @@ input.addEventListener("input", () => {
       const button = document.createElement("button");
       button.type = "button";
       const hint = document.createElement("small");
-      hint.textContent = ` ${label(area.level[0].toUpperCase() + area.level.slice(1)) || area.level} ${area.code}`;
+      // Several places share a name (สันทราย): the district and province tell them apart.
+      const above = (area.parents || []).map(nameOf).reverse().join(", ");
+      const level = label(area.level[0].toUpperCase() + area.level.slice(1)) || area.level;
+      hint.textContent = ` ${level}${above ? ` · ${above}` : ""}`;
       button.append(nameOf(area), hint);
       button.addEventListener("click", () => { results.replaceChildren(); showArea(area); });
       item.append(button);

@@ -56,7 +56,9 @@ function areaOption(area) {
   const button = document.createElement("button");
   button.type = "button";
   const hint = document.createElement("small");
-  hint.textContent = ` ${data.messages.levels[area.level] || area.level} ${area.code}`;
+  // Several places share a name (สันทราย): the district and province tell them apart.
+  const above = (area.parents || []).map(nameOf).reverse().join(", ");
+  hint.textContent = ` ${data.messages.levels[area.level] || area.level}${above ? ` · ${above}` : ""}`;
   button.append(nameOf(area), hint);
   button.addEventListener("click", () => {
     form.area_code.value = area.code;

@@ -1,0 +1,109 @@
+"""Shapes of the dashboard's figures in the API (`GET /api/v1/stats`)."""
+
+from datetime import date, datetime
+from datetime import date as Day
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from jitasa.core.fields import AreaCode
+
+
+class Durations(BaseModel):
+    """How long something took, over the requests it happened to in a stretch of time."""
+
+    count: int
+    median_minutes: float | None
+    p90_minutes: float | None = Field(description="90th percentile, nearest rank")
+
+
+class Windows(BaseModel):
+    """Durations for the day asked about, the 7 days ending with it, and all time."""
+
+    today: Durations
+    last_7_days: Durations
+    all: Durations
+
+
+class RequestCounts(BaseModel):
+    """The area's requests by status; by category and by urgency, each split by status."""
+
+    by_status: dict[str, int]
+    by_category: dict[str, dict[str, int]]
+    by_urgency: dict[str, dict[str, int]]
+
+
+class PastSlaRequest(BaseModel):
+    """An open request past its time limit (no personal data)."""
+
+    id: int
+    code: str
+    category: str
+    urgency: str
+    area_code: str | None
+    created_at: datetime
+    waited_minutes: int
+
+
+class PastSla(BaseModel):
+    """How many open requests are past their time limit, and the oldest of them."""
+
+    count: int
+    oldest: list[PastSlaRequest]
+
+
+class VolunteerCounts(BaseModel):
+    """Volunteers living in the area."""
+
+    verified: int
+    waiting: int
+    active_today: int = Field(description="Acted on a request's timeline that day")
+
+
+class ChildArea(BaseModel):
+    """A child area's active requests, for the drill-down."""
+
+    code: str
+    name_th: str
+    name_en: str
+    open: int
+    claimed: int
+    in_progress: int
+    past_sla: int
+
+
+class Point(BaseModel):
+    """A count at a moment."""
+
+    at: datetime
+    count: int
+
+
+class Stats(BaseModel):
+    """The dashboard's figures for an area (null: the whole country)."""
+
+    area: str | None
+    date: date
+    as_of: datetime
+    requests: RequestCounts
+    to_claim: Windows
+    to_resolve: Windows
+    active_over_time: list[Point] = Field(
+        description="Requests still needing help at the end of each of the 7 days (last: now)"
+    )
+    past_sla: PastSla
+    volunteers: VolunteerCounts
+    children: list[ChildArea]
+
+
+# Days figures can be asked for: wide enough for any incident, narrow enough for date arithmetic.
+FIRST_DAY = Day(2000, 1, 1)
+LAST_DAY = Day(2100, 12, 31)
+
+
+class ReportQuery(BaseModel):
+    """Which daily report `jitasa report` writes."""
+
+    area: AreaCode
+    date: Day | None = Field(None, ge=FIRST_DAY, le=LAST_DAY)
+    lang: Literal["th", "en"] = "th"

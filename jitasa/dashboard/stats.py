@@ -1,0 +1,247 @@
+"""The dashboard's figures for an area, counted from the requests and volunteers as they are.
+
+A read model above the domains (like `map/`): it reads their tables, writes nothing, and every
+figure is a plain count or a duration between two recorded times, so a test can count the same
+thing another way and compare.
+
+- Requests by status, and by category and by urgency (each split by status).
+- Time to claim: from posting to the first time a volunteer took the request (a claim or an
+  assignment on its timeline); time to resolve: from posting to being marked resolved. Each for
+  the Bangkok day asked about (`date`, default today), the 7 days ending with it, and everything
+  kept: the count, the median and the 90th percentile (nearest rank), in minutes.
+- Past their limit: open requests the SLA sweep flagged, oldest first.
+- Volunteers living in the area: verified, waiting for verification, and active that day (who
+  acted on some request's timeline).
+- Requests still needing help at the end of each of the 7 days (the last point: now).
+- Each child area's open, claimed, in-progress and past-limit counts, for the drill-down.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jitasa.areas import service as areas_service
+from jitasa.core.thai import BANGKOK
+from jitasa.core.words import URGENCIES
+from jitasa.dashboard.scope import child_code_length
+from jitasa.help_requests.desk import PAST_SLA
+from jitasa.help_requests.models import HelpRequest, RequestEvent
+from jitasa.help_requests.states import ACTIVE, Status
+from jitasa.volunteers.models import Volunteer
+
+PAST_SLA_LISTED = 50
+TAKES = ("claimed", "assigned")  # timeline kinds by which a volunteer takes a request
+WEEK = 7
+
+
+@dataclass(frozen=True)
+class Window:
+    """A stretch of time figures are given for, in UTC: [start, end)."""
+
+    name: str
+    start: datetime | None
+    end: datetime
+
+
+def windows(day: date, now: datetime) -> list[Window]:
+    """Return the day asked about, the week ending with it, and all time, in Bangkok days."""
+    start = datetime.combine(day, time(0), tzinfo=BANGKOK).astimezone(UTC)
+    end = min(start + timedelta(days=1), now)
+    return [
+        Window("today", start, end),
+        Window("last_7_days", start - timedelta(days=WEEK - 1), end),
+        Window("all", None, end),
+    ]
+
+
+def summary(minutes: list[float]) -> dict:
+    """Return the count, median and 90th percentile (nearest rank) of some durations."""
+    if not minutes:
+        return {"count": 0, "median_minutes": None, "p90_minutes": None}
+    ordered = sorted(minutes)
+    p90 = ordered[math.ceil(0.9 * len(ordered)) - 1]
+    return {
+        "count": len(ordered),
+        "median_minutes": round(statistics.median(ordered), 1),
+        "p90_minutes": round(p90, 1),
+    }
+
+
+def _in_area(area: str | None):
+    """Condition for requests in the area (everywhere when None)."""
+    return HelpRequest.area_code.startswith(area, autoescape=True) if area else True
+
+
+async def _counts(session: AsyncSession, area: str | None) -> dict:
+    """Count the area's requests by status, and by category and urgency split by status."""
+    rows = await session.execute(
+        select(HelpRequest.status, HelpRequest.category, HelpRequest.urgency, func.count())
+        .where(_in_area(area))
+        .group_by(HelpRequest.status, HelpRequest.category, HelpRequest.urgency)
+    )
+    by_status = {s.value: 0 for s in Status}
+    by_category: dict[str, dict[str, int]] = {}
+    by_urgency = {u.value: {s.value: 0 for s in Status} for u in URGENCIES}
+    for status, category, urgency, count in rows:
+        by_status[status] += count
+        by_category.setdefault(category, {s.value: 0 for s in Status})[status] += count
+        by_urgency.setdefault(urgency, {s.value: 0 for s in Status})[status] += count
+    return {"by_status": by_status, "by_category": by_category, "by_urgency": by_urgency}
+
+
+async def _durations(session: AsyncSession, area: str | None, window: Window) -> dict:
+    """Return minutes to first take and to resolution, for takes and resolutions in the window."""
+    first_take = (
+        select(RequestEvent.request_id, func.min(RequestEvent.at).label("at"))
+        .where(RequestEvent.kind.in_(TAKES))
+        .group_by(RequestEvent.request_id)
+        .subquery()
+    )
+    taken = select(HelpRequest.created_at, first_take.c.at).join(
+        first_take, first_take.c.request_id == HelpRequest.id
+    )
+    taken = taken.where(_in_area(area), first_take.c.at < window.end)
+    resolved = select(HelpRequest.created_at, HelpRequest.closed_at).where(
+        _in_area(area), HelpRequest.status == Status.RESOLVED, HelpRequest.closed_at < window.end
+    )
+    if window.start is not None:
+        taken = taken.where(first_take.c.at >= window.start)
+        resolved = resolved.where(HelpRequest.closed_at >= window.start)
+
+    def minutes(rows) -> list[float]:
+        return [(later - earlier).total_seconds() / 60 for earlier, later in rows]
+
+    return {
+        "to_claim": summary(minutes(await session.execute(taken))),
+        "to_resolve": summary(minutes(await session.execute(resolved))),
+    }
+
+
+async def _active_over_time(session: AsyncSession, area: str | None, day: Window) -> list[dict]:
+    """Count the requests still needing help at the end of each of the last 7 days (now, today).
+
+    Still needing help at a moment: posted by then, and not finished by then (a finished
+    request records when, in `closed_at`).
+    """
+    moments = [min(day.end, day.start + timedelta(days=1 - k)) for k in range(WEEK - 1, -1, -1)]
+    columns = [
+        func.sum(
+            case(
+                (
+                    and_(
+                        HelpRequest.created_at <= moment,
+                        or_(HelpRequest.closed_at.is_(None), HelpRequest.closed_at > moment),
+                    ),
+                    1,
+                ),
+                else_=0,
+            )
+        )
+        for moment in moments
+    ]
+    counts = (await session.execute(select(*columns).where(_in_area(area)))).one()
+    return [{"at": m, "count": int(c or 0)} for m, c in zip(moments, counts, strict=True)]
+
+
+async def _past_sla(session: AsyncSession, area: str | None, now: datetime) -> dict:
+    """Return how many requests are past their limit, and the oldest of them."""
+    condition = (_in_area(area), PAST_SLA)
+    count = await session.scalar(select(func.count()).select_from(HelpRequest).where(*condition))
+    oldest = await session.scalars(
+        select(HelpRequest)
+        .where(*condition)
+        .order_by(HelpRequest.created_at, HelpRequest.id)
+        .limit(PAST_SLA_LISTED)
+    )
+    return {
+        "count": count or 0,
+        "oldest": [
+            {
+                "id": r.id,
+                "code": r.code,
+                "category": r.category,
+                "urgency": r.urgency,
+                "area_code": r.area_code,
+                "created_at": r.created_at,
+                "waited_minutes": int((now - r.created_at).total_seconds() // 60),
+            }
+            for r in oldest
+        ],
+    }
+
+
+async def _volunteers(session: AsyncSession, area: str | None, today: Window) -> dict:
+    """Count the area's volunteers: verified, waiting, and those who acted on a request today."""
+    in_area = Volunteer.area_code.startswith(area, autoescape=True) if area else True
+    rows = await session.execute(
+        select(Volunteer.verified_at.is_not(None), func.count())
+        .where(in_area)
+        .group_by(Volunteer.verified_at.is_not(None))
+    )
+    by_verified = {bool(verified): count for verified, count in rows}
+    acted = select(RequestEvent.actor_id).where(
+        RequestEvent.at >= today.start, RequestEvent.at < today.end
+    )
+    active = await session.scalar(
+        select(func.count()).select_from(Volunteer).where(in_area, Volunteer.user_id.in_(acted))
+    )
+    return {
+        "verified": by_verified.get(True, 0),
+        "waiting": by_verified.get(False, 0),
+        "active_today": active or 0,
+    }
+
+
+async def _children(session: AsyncSession, area: str | None) -> list[dict]:
+    """Return each child area with its active requests by status and those past their limit."""
+    length = child_code_length(area)
+    if length is None:
+        return []
+    children, _cursor = await areas_service.list_areas(
+        session, parent=area, query=None, limit=1000, cursor=None
+    )
+    child = func.substr(HelpRequest.area_code, 1, length)
+    rows = await session.execute(
+        select(child, HelpRequest.status, (HelpRequest.sla_breached_at.is_not(None)), func.count())
+        .where(_in_area(area), HelpRequest.status.in_([s.value for s in ACTIVE]))
+        .group_by(child, HelpRequest.status, HelpRequest.sla_breached_at.is_not(None))
+    )
+    found = {
+        c.code: {"code": c.code, "name_th": c.name_th, "name_en": c.name_en, "past_sla": 0}
+        | {s.value: 0 for s in ACTIVE}
+        for c in children
+    }
+    for code, status, breached, count in rows:
+        if code not in found:
+            continue  # a request placed only as precisely as the area itself
+        found[code][status] += count
+        if breached and status == Status.OPEN:
+            found[code]["past_sla"] += count
+    return list(found.values())
+
+
+async def figures(
+    session: AsyncSession, *, area: str | None, day: date | None = None, now: datetime
+) -> dict:
+    """Return every figure of the dashboard for the area (None: the whole country)."""
+    day = day or now.astimezone(BANGKOK).date()
+    spans = windows(day, now)
+    durations = {w.name: await _durations(session, area, w) for w in spans}
+    return {
+        "area": area,
+        "date": day,
+        "as_of": now,
+        "requests": await _counts(session, area),
+        "to_claim": {name: d["to_claim"] for name, d in durations.items()},
+        "to_resolve": {name: d["to_resolve"] for name, d in durations.items()},
+        "active_over_time": await _active_over_time(session, area, spans[0]),
+        "past_sla": await _past_sla(session, area, now),
+        "volunteers": await _volunteers(session, area, spans[0]),
+        "children": await _children(session, area),
+    }

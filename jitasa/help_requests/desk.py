@@ -1,0 +1,122 @@
+"""The coordinator's desk: the area's queue, by what needs a person now, and bulk closing."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jitasa.accounts import policy
+from jitasa.accounts.policy import Action
+from jitasa.audit import service as audit_service
+from jitasa.core.errors import DomainError
+from jitasa.core.words import BY_NEED
+from jitasa.help_requests import lifecycle, service
+from jitasa.help_requests.models import HelpRequest
+from jitasa.help_requests.states import ACTIVE, CloseReason, Status
+
+if TYPE_CHECKING:  # types only: other domains are read through their services
+    from jitasa.accounts.models import User
+
+QUEUE_LIMIT = 200
+
+# Waiting past its time limit: open, and flagged by the SLA sweep.
+PAST_SLA = and_(HelpRequest.status == Status.OPEN, HelpRequest.sla_breached_at.is_not(None))
+NEED_RANK = case({u.value: rank for rank, u in enumerate(BY_NEED)}, value=HelpRequest.urgency)
+
+
+def queue_order():
+    """Order requests by what needs a person now: past their limit, then urgency, then age."""
+    return (case((PAST_SLA, 0), else_=1), NEED_RANK, HelpRequest.created_at, HelpRequest.id)
+
+
+async def queue(
+    session: AsyncSession,
+    *,
+    staff: User,
+    area: str | None,
+    statuses: list[str],
+    categories: list[str],
+    urgencies: list[str],
+    client_ip: str,
+    limit: int = QUEUE_LIMIT,
+) -> tuple[list[HelpRequest], int]:
+    """Return the area's queue (active requests unless statuses are chosen) and its full size.
+
+    The queue shows contacts, so the staff member's read is audited.
+    """
+    policy.require(staff, Action.MANAGE_REQUESTS, area_code=area)
+    statement = select(HelpRequest)
+    if area:
+        statement = statement.where(HelpRequest.area_code.startswith(area, autoescape=True))
+    statement = service.kind_filters(
+        statement,
+        statuses=statuses or [s.value for s in ACTIVE],
+        categories=categories,
+        urgencies=urgencies,
+    )
+    total = await session.scalar(select(func.count()).select_from(statement.subquery()))
+    found = list((await session.scalars(statement.order_by(*queue_order()).limit(limit))).all())
+    if found:
+        await audit_service.record(
+            session,
+            action="personal_data.read",
+            actor_id=staff.id,
+            subject_type="help_requests",
+            area_code=area,
+            client_ip=client_ip,
+            count=len(found),
+        )
+    return found, total or 0
+
+
+async def close_many(
+    session: AsyncSession,
+    *,
+    staff: User,
+    request_ids: list[int],
+    reason: CloseReason,
+    keep_id: int | None,
+    note: str,
+) -> tuple[list[int], list[dict]]:
+    """Close several requests: merged into `keep_id` as duplicates, or for the reason given.
+
+    Each one is checked on its own (area, status); those refused are reported with why, and the
+    others are closed.
+    """
+    policy.require_staff(staff)
+    keep = None
+    if reason == CloseReason.DUPLICATE and keep_id is not None:
+        keep = await service.get_or_raise(session, request_id=keep_id)
+    closed, refused = [], []
+    for request_id in request_ids:
+        try:
+            help_request = await service.get_or_raise(session, request_id=request_id)
+            # Every refusal comes before the request is changed, so nothing needs undoing.
+            if keep is not None:
+                await lifecycle.merge(
+                    session, duplicate=help_request, keep=keep, staff=staff, note=note
+                )
+            else:
+                policy.require(staff, Action.MANAGE_REQUESTS, area_code=help_request.area_code)
+                await lifecycle.transition(
+                    session,
+                    help_request=help_request,
+                    user=staff,
+                    to=Status.CLOSED,
+                    note=note,
+                    reason=reason,
+                )
+        except DomainError as error:
+            refused.append(
+                {
+                    "request_id": request_id,
+                    "code": error.code,
+                    "detail": error.detail,
+                    "detail_th": error.detail_th,
+                }
+            )
+        else:
+            closed.append(request_id)
+    return closed, refused

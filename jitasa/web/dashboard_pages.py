@@ -1,0 +1,128 @@
+"""The coordinator's dashboard and the printable daily report of an area, with drill-down."""
+
+from datetime import date as Day
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jitasa.accounts.deps import OptionalUser
+from jitasa.accounts.policy import Action
+from jitasa.areas import service as areas_service
+from jitasa.core.db import SessionDep, utcnow
+from jitasa.core.fields import AreaCode
+from jitasa.core.i18n import translate
+from jitasa.core.thai import format_thai_date
+from jitasa.dashboard import charts, scope, stats
+from jitasa.dashboard.schemas import FIRST_DAY, LAST_DAY
+from jitasa.help_requests.states import Status
+from jitasa.incidents import service as incidents_service
+from jitasa.web import request_views
+from jitasa.web.account_views import sign_in_first
+from jitasa.web.desk_views import area_choices, duration, short_day, top_of
+from jitasa.web.rendering import WEB_DIR, language_of, render, templates
+
+router = APIRouter(include_in_schema=False)
+SHORT_STATUS = {
+    Status.OPEN: "Open",
+    Status.CLAIMED: "Taken by a volunteer",
+    Status.IN_PROGRESS: "Being helped",
+    Status.RESOLVED: "Resolved",
+}
+REPORT_CSS = ("jitasa.css", "requests.css", "desk.css", "report.css")
+AreaParam = Annotated[AreaCode | None, Query()]
+DayParam = Annotated[Day | None, Query(ge=FIRST_DAY, le=LAST_DAY)]
+
+
+async def report_context(
+    session: AsyncSession, *, top: str | None, area: str | None, day: Day | None, language: str
+) -> dict:
+    """Gather the figures of an area and what the dashboard and report show them with."""
+    shown = area
+    figures = await stats.figures(session, area=shown, day=day, now=utcnow())
+    incidents = await incidents_service.list_incidents(session, active=None)
+    categories = request_views.category_names(incidents, language)
+
+    def _(message: str, **params) -> str:
+        return translate(message, language, **params)
+
+    windows = (("today", _("That day")), ("last_7_days", _("7 days")), ("all", _("All")))
+    claim_rows = [
+        (f"{label} · {_(kind)}", figures["to_claim"][name][key], "")
+        for name, label in windows
+        for kind, key in (("median", "median_minutes"), ("90th percentile", "p90_minutes"))
+    ]
+    return {
+        "area": shown,
+        "areas": await area_choices(session, top=top, area=shown, language=language),
+        "status_labels_short": SHORT_STATUS,
+        "busy_children": [
+            c for c in figures["children"] if c["open"] or c["claimed"] or c["in_progress"]
+        ],
+        "figures": figures,
+        "category_names": categories,
+        "status_names": {s.value: _(request_views.STATUS_LABELS[s]) for s in Status},
+        "urgency_names": {k.value: _(v) for k, v in request_views.URGENCY_LABELS.items()},
+        "duration": lambda minutes: duration(minutes, language),
+        "windows": windows,
+        "when": lambda moment: request_views.when(moment, language),
+        "thai_day": format_thai_date(figures["date"], full_month=True),
+        "active_chart": charts.line(
+            _("Requests still needing help, end of each day"),
+            [(short_day(p["at"], language), p["count"]) for p in figures["active_over_time"]],
+        ),
+        "claim_chart": charts.bars(
+            _("Time to claim (minutes)"),
+            [(label, value, duration(value, language)) for label, value, _t in claim_rows],
+        ),
+    }
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+async def dashboard(
+    request: Request,
+    user: OptionalUser,
+    session: SessionDep,
+    area: AreaParam = None,
+    date: DayParam = None,
+) -> Response:
+    """Show the area's figures, charts, past-limit list and child areas to drill into."""
+    if user is None:
+        return sign_in_first(request, staff=True)
+    shown = await scope.area_of(session, user=user, area=area, action=Action.READ_STATS)
+    context = await report_context(
+        session, top=top_of(user), area=shown, day=date, language=language_of(request)
+    )
+    return render(request, "desk/dashboard.html", user=user, **context)
+
+
+@router.get("/dashboard/report", response_class=HTMLResponse)
+async def daily_report(
+    request: Request,
+    user: OptionalUser,
+    session: SessionDep,
+    area: AreaParam = None,
+    date: DayParam = None,
+) -> Response:
+    """Show the one-page daily situation report, for printing before the morning meeting."""
+    if user is None:
+        return sign_in_first(request, staff=True)
+    shown = await scope.area_of(session, user=user, area=area, action=Action.READ_STATS)
+    context = await report_context(
+        session, top=top_of(user), area=shown, day=date, language=language_of(request)
+    )
+    return render(request, "desk/report.html", user=user, **context)
+
+
+async def report_file(session: AsyncSession, *, area: str, day: Day | None, language: str) -> str:
+    """Render the daily report as one self-contained HTML page (styles inline), for a file."""
+    await areas_service.get_or_raise(session, code=area)
+    context = await report_context(session, top=None, area=area, day=day, language=language)
+    css = "\n".join((WEB_DIR / "static" / "css" / name).read_text() for name in REPORT_CSS)
+    return templates.get_template("desk/report_file.html").render(
+        lang=language,
+        _=lambda message, **params: translate(message, language, **params),
+        css=css,
+        **context,
+    )

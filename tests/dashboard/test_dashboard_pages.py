@@ -1,0 +1,56 @@
+"""The dashboard and daily report pages: the area's figures, drill-down, BE date, refusals."""
+
+from jitasa.core.words import Role
+from tests.dashboard.helpers import HTML, aged
+from tests.help_requests.helpers import CHOM_THONG
+from tests.help_requests.test_request_pages import sign_in
+
+
+async def test_dashboard_shows_the_areas_figures_and_drills_down(client, session):
+    late = await aged(session, minutes=300, past_sla=True)
+    await aged(session, minutes=20, **CHOM_THONG)
+    await aged(session, minutes=20, status="resolved")
+    await sign_in(client, session, roles=[Role.COORDINATOR], area_code="50")
+
+    page = await client.get("/dashboard", headers=HTML)
+
+    assert page.status_code == 200
+    text = page.text
+    assert "แดชบอร์ด: เชียงใหม่" in text
+    assert f'data-code="{late.code}"' in text  # the past-limit list
+    assert '<a href="/dashboard?area=5001">เมืองเชียงใหม่</a>' in text  # drill down
+    assert '<tr data-code="5002"><td><a href="/dashboard?area=5002">จอมทอง</a></td>' in text
+    assert text.count('<svg class="chart"') == 2 and "<title>" in text
+    district = await client.get("/dashboard?area=5002", headers=HTML)
+    assert "แดชบอร์ด: จอมทอง" in district.text and late.code not in district.text
+
+
+async def test_daily_report_is_dated_in_the_buddhist_era_and_printable(client, session):
+    await aged(session, minutes=300, past_sla=True)
+    await sign_in(client, session, roles=[Role.COORDINATOR], area_code="5001")
+    page = await client.get("/dashboard/report?area=5001&date=2026-11-25", headers=HTML)
+    assert page.status_code == 200
+    assert "รายงานสถานการณ์ประจำวัน: เมืองเชียงใหม่" in page.text
+    assert "25 พฤศจิกายน 2569" in page.text
+    assert "css/report.css" in page.text
+
+
+async def test_dashboard_refuses_outside_scope_unknown_area_and_bad_date(client, session):
+    await sign_in(client, session, roles=[Role.COORDINATOR], area_code="5001")
+    for path, status in (
+        ("/dashboard?area=5002", 403),
+        ("/dashboard/report?area=5002", 403),
+        ("/dashboard?area=5099", 404),
+        ("/dashboard/report?date=25-11-2569", 422),
+    ):
+        assert (await client.get(path, headers=HTML)).status_code == status, path
+
+
+def test_charts_escape_their_words_and_label_every_value():
+    from jitasa.dashboard import charts
+
+    drawn = charts.bars("<b>", [("a<script>", 5, "5 min"), ("none", None, "–")])
+    assert "<script>" not in drawn and "&lt;script&gt;" in drawn
+    assert drawn.count("<rect") == 2 and 'role="img"' in drawn and "5 min" in drawn
+    line = charts.line("open", [("24", 3), ("25", 0)])
+    assert line.count("<circle") == 2 and ">3</text>" in line and ">0</text>" in line

@@ -1,0 +1,105 @@
+"""The coordinator's desk: the queue's order and filters, bulk closing, and who may see it."""
+
+import re
+
+from jitasa.core.words import Role
+from tests.dashboard.helpers import HTML, aged
+from tests.factories import signed_in
+from tests.help_requests.helpers import CHOM_THONG, events_of, reload
+from tests.help_requests.test_request_pages import sign_in
+
+
+def queue_codes(page: str) -> list[str]:
+    """Return the request codes of the desk's queue, in the order shown."""
+    return re.findall(r'data-code="([^"]+)"', page)
+
+
+async def test_queue_puts_past_sla_first_then_urgency_then_age(client, session):
+    normal_old = await aged(session, minutes=600, urgency="normal")
+    red_new = await aged(session, minutes=5, category="oxygen", urgency="red")
+    urgent_waiting = await aged(session, minutes=360, urgency="urgent", past_sla=True)
+    red_older = await aged(session, minutes=30, category="oxygen", urgency="red")
+    late_normal = await aged(session, minutes=2000, urgency="normal", past_sla=True)
+    await aged(session, minutes=50, status="resolved")  # finished: not in the queue
+    await sign_in(client, session, roles=[Role.COORDINATOR], area_code="50")
+
+    page = await client.get("/desk", headers=HTML)
+
+    assert page.status_code == 200
+    assert queue_codes(page.text) == [
+        urgent_waiting.code,  # past its limit, and more urgent than the other one past it
+        late_normal.code,
+        red_older.code,  # then by urgency, the older first
+        red_new.code,
+        normal_old.code,
+    ]
+    assert "เกินเวลาที่กำหนด" in page.text
+
+
+async def test_queue_filters_by_child_area_category_urgency_and_status(client, session):
+    in_city = await aged(session, minutes=10)
+    in_chom_thong = await aged(session, minutes=10, **CHOM_THONG)
+    oxygen = await aged(session, minutes=10, category="oxygen", urgency="red")
+    done = await aged(session, minutes=10, status="resolved")
+    await sign_in(client, session, roles=[Role.COORDINATOR], area_code="50")
+
+    async def codes(query: str) -> set[str]:
+        return set(queue_codes((await client.get(f"/desk?{query}", headers=HTML)).text))
+
+    assert await codes("area=5002") == {in_chom_thong.code}
+    assert await codes("category=oxygen") == {oxygen.code}
+    assert await codes("urgency=urgent") == {in_city.code, in_chom_thong.code}
+    assert await codes("status=resolved") == {done.code}
+
+
+async def test_desk_refuses_outside_the_scope_and_unknown_areas(client, session):
+    await sign_in(client, session, roles=[Role.COORDINATOR], area_code="5002")
+    assert (await client.get("/desk?area=5001", headers=HTML)).status_code == 403
+    assert (await client.get("/desk?area=9999", headers=HTML)).status_code == 404
+    assert (await client.get("/desk?area=abc", headers=HTML)).status_code == 422
+
+
+async def test_volunteers_and_visitors_do_not_get_a_desk(client, session):
+    anonymous = await client.get("/desk", headers=HTML)
+    assert anonymous.headers["location"] == "/staff/signin?next=/desk"
+    await sign_in(client, session, roles=[Role.VOLUNTEER])
+    assert (await client.get("/desk", headers=HTML)).status_code == 403
+
+
+async def test_bulk_close_with_a_reason_and_as_duplicates(client, session):
+    first, second, keep, dup = [await aged(session, minutes=5) for _ in range(4)]
+    elsewhere = await aged(session, minutes=5, **CHOM_THONG)
+    coordinator, headers = await signed_in(session, roles=[Role.COORDINATOR], area_code="5001")
+
+    closed = await client.post(
+        "/api/v1/requests/bulk-close",
+        json={"request_ids": [first.id, second.id, elsewhere.id], "reason": "unreachable"},
+        headers=headers,
+    )
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["closed"] == [first.id, second.id]
+    assert [(r["request_id"], r["code"]) for r in closed.json()["refused"]] == [
+        (elsewhere.id, "auth.out_of_area")
+    ]
+    for r in (first, second):
+        row = await reload(session, r.id)
+        assert (row.status, row.close_reason) == ("closed", "unreachable")
+    assert (await reload(session, elsewhere.id)).status == "open"
+
+    merged = await client.post(
+        "/api/v1/requests/bulk-close",
+        json={"request_ids": [dup.id], "reason": "duplicate", "keep_id": keep.id},
+        headers=headers,
+    )
+    assert merged.json() == {"closed": [dup.id], "refused": []}
+    row = await reload(session, dup.id)
+    assert (row.status, row.merged_into_id) == ("closed", keep.id)
+    assert [e.kind for e in await events_of(session, keep.id)][-1] == "merged"
+    assert coordinator.id in {e.actor_id for e in await events_of(session, dup.id)}
+
+
+async def test_bulk_close_is_checked_like_any_input(client, session):
+    _coordinator, headers = await signed_in(session, roles=[Role.COORDINATOR], area_code="5001")
+    for body in ({"request_ids": [], "reason": "duplicate"}, {"request_ids": [1], "reason": "x"}):
+        response = await client.post("/api/v1/requests/bulk-close", json=body, headers=headers)
+        assert response.status_code == 422

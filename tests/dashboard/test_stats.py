@@ -1,0 +1,223 @@
+"""`GET /api/v1/stats`: every figure equals a count made here another way, from all the rows."""
+
+import math
+import random
+import statistics
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from sqlalchemy import insert, select
+
+from jitasa.core.db import utcnow
+from jitasa.core.thai import BANGKOK
+from jitasa.core.words import Role
+from jitasa.help_requests.models import HelpRequest, RequestEvent
+from jitasa.volunteers.models import Volunteer
+from tests.factories import make_user, make_volunteer, signed_in
+from tests.help_requests.helpers import CHIANG_MAI, CHOM_THONG, make_request
+
+BANGKOK_PIN = {"lat": 13.7563, "lon": 100.5018}
+PLACES = [CHIANG_MAI, CHOM_THONG, BANGKOK_PIN]
+STATUSES = ["open", "claimed", "in_progress", "resolved", "closed", "cancelled", "expired"]
+
+
+async def _scenario(session, now: datetime, seed: int) -> None:
+    """Make requests of every status, age, area and urgency, with their timelines."""
+    rng = random.Random(seed)
+    requester = await make_user(session)
+    helper = await make_user(session, roles=[Role.VOLUNTEER])
+    templates = [await make_request(session, requester=requester, **p) for p in PLACES]
+    events = []
+    for n in range(60):
+        template = rng.choice(templates)
+        created = now - timedelta(minutes=rng.uniform(5, 10 * 24 * 60))
+        status = rng.choice(STATUSES)
+        row = HelpRequest(
+            code=f"JT-S{seed}{n:04d}",
+            incident_id=template.incident_id,
+            category=rng.choice(["food_supplies", "shelter", "water"]),
+            urgency=rng.choice(["urgent", "normal"]),
+            status=status,
+            lat=template.lat,
+            lon=template.lon,
+            public_lat=template.public_lat,
+            public_lon=template.public_lon,
+            province_code=template.province_code,
+            district_code=template.district_code,
+            subdistrict_code=template.subdistrict_code,
+            area_code=template.area_code,
+            requester_id=requester.id,
+            created_at=created,
+            updated_at=created,
+        )
+        if status in ("closed", "cancelled", "expired"):
+            row.closed_at = created + (now - created) * rng.random()
+        if status == "open" and rng.random() < 0.5:
+            row.sla_breached_at = created + timedelta(minutes=60)
+        session.add(row)
+        await session.flush()
+        if status not in ("open", "cancelled", "expired") or rng.random() < 0.2:
+            taken = created + timedelta(
+                minutes=rng.uniform(1, (now - created).total_seconds() / 60)
+            )
+            for k in range(rng.choice([1, 2])):  # a release and a second take: the first counts
+                kind = rng.choice(["claimed", "assigned"])
+                at = taken + timedelta(minutes=30 * k)
+                if at < now:
+                    events.append(
+                        {"request_id": row.id, "kind": kind, "at": at, "actor_id": helper.id}
+                    )
+            if status == "resolved":
+                row.closed_at = min(now, taken + timedelta(minutes=rng.uniform(1, 600)))
+    if events:
+        await session.execute(insert(RequestEvent), events)
+    await session.commit()
+
+
+async def _volunteers(session, now: datetime) -> None:
+    """Make verified and waiting volunteers in two districts; one acted on a request today."""
+    for place, verified in ((CHIANG_MAI, True), (CHIANG_MAI, False), (CHOM_THONG, True)):
+        volunteer = await make_volunteer(session, home_lat=place["lat"], home_lon=place["lon"])
+        if verified:
+            volunteer.verified_at = now
+    active = await make_volunteer(session)
+    some_request = await session.scalar(select(HelpRequest.id).limit(1))
+    session.add(RequestEvent(request_id=some_request, kind="in_progress", actor_id=active.user_id))
+    await session.commit()
+
+
+def _expected(requests, first_takes, volunteers, acted, area, now):
+    """Count the figures the slow, obvious way, from every row."""
+    mine = [r for r in requests if area is None or (r.area_code or "").startswith(area)]
+    by_status = {s: sum(r.status == s for r in mine) for s in STATUSES}
+    day_start = datetime.combine(now.astimezone(BANGKOK).date(), time(0), tzinfo=BANGKOK)
+    day_start = day_start.astimezone(UTC)
+    spans = {
+        "today": day_start,
+        "last_7_days": day_start - timedelta(days=6),
+        "all": None,
+    }
+
+    def summary(values):
+        if not values:
+            return {"count": 0, "median_minutes": None, "p90_minutes": None}
+        values = sorted(values)
+        return {
+            "count": len(values),
+            "median_minutes": round(statistics.median(values), 1),
+            "p90_minutes": round(values[math.ceil(len(values) * 0.9) - 1], 1),
+        }
+
+    def within(moment, start):
+        return moment < now and (start is None or moment >= start)
+
+    to_claim = {
+        name: summary(
+            [
+                (first_takes[r.id] - r.created_at).total_seconds() / 60
+                for r in mine
+                if r.id in first_takes and within(first_takes[r.id], start)
+            ]
+        )
+        for name, start in spans.items()
+    }
+    to_resolve = {
+        name: summary(
+            [
+                (r.closed_at - r.created_at).total_seconds() / 60
+                for r in mine
+                if r.status == "resolved" and r.closed_at and within(r.closed_at, start)
+            ]
+        )
+        for name, start in spans.items()
+    }
+    late = sorted(
+        (r for r in mine if r.status == "open" and r.sla_breached_at), key=lambda r: r.created_at
+    )
+    in_area = [v for v in volunteers if area is None or v.area_code.startswith(area)]
+    return {
+        "by_status": by_status,
+        "to_claim": to_claim,
+        "to_resolve": to_resolve,
+        "past_sla": [r.code for r in late],
+        "volunteers": {
+            "verified": sum(v.verified_at is not None for v in in_area),
+            "waiting": sum(v.verified_at is None for v in in_area),
+            "active_today": sum(v.user_id in acted for v in in_area),
+        },
+    }
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+async def test_every_figure_equals_an_independent_count(client, session, seed):
+    now = utcnow()
+    await _scenario(session, now, seed)
+    await _volunteers(session, now)
+    _admin, headers = await signed_in(session, roles=[Role.ADMIN])
+    requests = list((await session.scalars(select(HelpRequest))).all())
+    takes = (
+        await session.execute(select(RequestEvent.request_id, RequestEvent.at, RequestEvent.kind))
+    ).all()
+    first_takes = {}
+    for request_id, at, kind in takes:
+        if kind in ("claimed", "assigned"):
+            first_takes[request_id] = min(at, first_takes.get(request_id, at))
+    volunteers = list((await session.scalars(select(Volunteer))).all())
+    day_start = datetime.combine(now.astimezone(BANGKOK).date(), time(0), tzinfo=BANGKOK)
+    acted_rows = await session.execute(select(RequestEvent.actor_id, RequestEvent.at))
+    acted = {actor for actor, at in acted_rows if actor and at >= day_start}
+
+    for area in (None, "50", "5001", "5002", "10"):
+        query = {"area": area} if area else {}
+        response = await client.get("/api/v1/stats", params=query, headers=headers)
+        assert response.status_code == 200, response.text
+        got = response.json()
+        # The answer's own clock is a moment later than ours: compare with its `as_of`.
+        as_of = datetime.fromisoformat(got["as_of"])
+        want = _expected(requests, first_takes, volunteers, acted, area, as_of)
+        assert got["requests"]["by_status"] == want["by_status"], area
+        assert got["to_claim"] == want["to_claim"], area
+        assert got["to_resolve"] == want["to_resolve"], area
+        assert [r["code"] for r in got["past_sla"]["oldest"]] == want["past_sla"], area
+        assert got["past_sla"]["count"] == len(want["past_sla"])
+        assert got["volunteers"] == want["volunteers"], area
+        for urgency, counts in got["requests"]["by_urgency"].items():
+            mine = [r for r in requests if area is None or (r.area_code or "").startswith(area)]
+            assert counts == {
+                s: sum(r.urgency == urgency and r.status == s for r in mine) for s in STATUSES
+            }
+        for point in got["active_over_time"]:
+            moment = datetime.fromisoformat(point["at"])
+            mine = [r for r in requests if area is None or (r.area_code or "").startswith(area)]
+            assert point["count"] == sum(
+                r.created_at <= moment and (r.closed_at is None or r.closed_at > moment)
+                for r in mine
+            ), (area, moment)
+        for child in got["children"]:
+            inside = [r for r in requests if (r.area_code or "").startswith(child["code"])]
+            assert child["open"] == sum(r.status == "open" for r in inside)
+            assert child["claimed"] == sum(r.status == "claimed" for r in inside)
+            assert child["past_sla"] == sum(
+                r.status == "open" and bool(r.sla_breached_at) for r in inside
+            )
+
+
+async def test_stats_scope_unknown_area_and_bad_date(client, session):
+    _coordinator, headers = await signed_in(session, roles=[Role.COORDINATOR], area_code="5001")
+    own = await client.get("/api/v1/stats", headers=headers)
+    assert own.status_code == 200 and own.json()["area"] == "5001"
+    assert {c["code"][:4] for c in own.json()["children"]} == {"5001"}
+    assert (await client.get("/api/v1/stats?area=500101", headers=headers)).status_code == 200
+    outside = await client.get("/api/v1/stats?area=5002", headers=headers)
+    assert outside.status_code == 403 and outside.json()["code"] == "auth.out_of_area"
+    assert (await client.get("/api/v1/stats?area=5099", headers=headers)).status_code == 404
+    for far in ("1900-01-01", "9999-12-31"):  # outside the days figures are kept for
+        response = await client.get(f"/api/v1/stats?date={far}", headers=headers)
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == "date"
+    bad = await client.get("/api/v1/stats?date=2026-13-40", headers=headers)
+    assert bad.status_code == 422
+    assert {e["field"] for e in bad.json()["errors"]} == {"date"}
+    assert bad.json()["errors"][0]["message_th"]
+    _volunteer, volunteer_headers = await signed_in(session, roles=[Role.VOLUNTEER])
+    assert (await client.get("/api/v1/stats", headers=volunteer_headers)).status_code == 403
+    assert (await client.get("/api/v1/stats")).status_code == 401
