@@ -1,6 +1,8 @@
 """Fixtures: the real application on SQLite by default, PostgreSQL with JITASA_TEST_DATABASE_URL."""
 
+import itertools
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -150,6 +152,26 @@ async def _empty_tables_after_test(request) -> AsyncIterator[None]:
                 await connection.execute(delete(table).where(table.c.code != DEFAULT_INCIDENT_CODE))
             elif table.name not in KEPT_TABLES:
                 await connection.execute(delete(table))
+
+
+_THROTTLE_DAYS = itertools.count(1)
+DAY_SECONDS = 24 * 3600
+
+
+@pytest.fixture(autouse=True)
+def _throttle_clock_stands_still(request) -> None:
+    """Stop the app's rate-limit clock for each test, at the start of a day of its own.
+
+    Windows are fixed (ten minutes from the epoch, or a code's life from its creation): on the
+    real clock, a test running across a window's end saw its counts start again and failed
+    once in a few hundred runs. Tests of windows that end use a throttle and clock of their own
+    (tests/accounts/test_throttle.py).
+    """
+    if "app" not in request.fixturenames:
+        return
+    throttle = request.getfixturevalue("app").state.throttle
+    now = (int(time.time()) // DAY_SECONDS + next(_THROTTLE_DAYS)) * DAY_SECONDS + 1.0
+    throttle.clock = lambda: now
 
 
 @pytest.fixture(autouse=True)
