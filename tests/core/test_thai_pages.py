@@ -14,7 +14,7 @@ import pytest
 
 from jitasa.core.db import utcnow
 from jitasa.core.words import Role
-from jitasa.help_requests import jobs, lifecycle
+from jitasa.help_requests import assigning, jobs, lifecycle
 from jitasa.help_requests.states import CloseReason, Status
 from jitasa.web.volunteer_pages import QUEUE
 from tests.factories import make_volunteer, signed_in
@@ -88,7 +88,7 @@ async def world(session, engine):
             description="ออกซิเจน 90%",
             address_text="บ้านเลขที่ 5 หมู่ 8",
         )
-    await lifecycle.assign(
+    await assigning.assign(
         session, help_request=made["claimed"], staff=staff, volunteer_id=volunteer.id
     )
     await lifecycle.transition(

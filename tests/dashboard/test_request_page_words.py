@@ -5,9 +5,10 @@ from datetime import timedelta
 from jitasa.accounts.models import User
 from jitasa.core.db import utcnow
 from jitasa.core.words import Role
-from jitasa.help_requests import jobs
+from jitasa.help_requests import assigning, jobs
 from jitasa.help_requests.models import HelpRequest
 from tests.dashboard.helpers import HTML
+from tests.factories import make_user
 from tests.help_requests.helpers import make_request, volunteer
 from tests.help_requests.job_helpers import run_job
 from tests.help_requests.test_request_pages import csrf, sign_in
@@ -49,14 +50,21 @@ async def test_staff_pick_a_volunteer_by_name_and_see_who_did_what(client, sessi
     assert 'name="reassign"' in page  # taking it back needs a tick
 
 
-async def test_requesters_read_parts_not_names(client, session):
+async def test_requesters_read_parts_not_names_on_the_timeline(client, session):
     requester = await sign_in(client, session)
     help_request = await make_request(session, requester=requester)
     helper, _ = await _named_volunteer(session, "นายแดง")
-    help_request.status, help_request.claimed_by_id = "claimed", helper.user_id
+    staff = await make_user(session, roles=[Role.COORDINATOR], area_code="5001")
+    staff.display_name = "ปลัดเอก"
+    await assigning.assign(session, help_request=help_request, staff=staff, volunteer_id=helper.id)
     await session.commit()
     page = (await client.get(f"/requests/{help_request.id}", headers=HTML)).text
-    assert "นายแดง" not in page
+    timeline = page[page.index('<ol class="timeline"') :]
+    timeline = timeline[: timeline.index("</ol>")]
+    assert 'data-kind="assigned"' in timeline
+    assert "นายแดง" not in timeline and "ปลัดเอก" not in timeline
+    # Who is coming is told to the family by name, apart from the timeline (issue 13).
+    assert "นายแดง" in page and "ปลัดเอก" not in page
 
 
 async def test_past_sla_note_is_true_and_in_the_readers_language(client, session, engine):

@@ -29,7 +29,7 @@ async def test_roster_shows_verification_kind_activity_and_tasks(client, session
     assert page.status_code == 200
     text = page.text
     row = text.split(f'data-volunteer-id="{busy.id}"')[1].split("</tr>")[0]
-    assert "สมศรี ใจดี" in row and "ยืนยันตัวตนแล้ว" in row and "first aid" in row
+    assert "สมศรี ใจดี" in row and "รับรองแล้ว" in row and "first aid" in row
     assert "อสม." in row and "กระบะ" in row
     assert '<td class="n">2</td><td class="n">1</td>' in row  # open and done
     assert f'data-volunteer-id="{waiting.id}"' in text

@@ -147,7 +147,7 @@ async def test_a_volunteer_registers_and_their_coordinator_verifies_them(
     await screenshot("queue", doc_image="verification-queue-th" if doc else None)
 
     # 5. They verify the volunteer, who leaves the queue.
-    await card.get_by_role("button", name="รับรอง สมศรี ใจดี").click()
+    await card.get_by_role("button", name="รับรอง สมศรี ใจดี", exact=True).click()
     await expect(page.locator(".flash")).to_have_text("รับรอง สมศรี ใจดี แล้ว")
     await expect(page.locator(".card")).to_have_count(0)
     await screenshot("verified-queue")

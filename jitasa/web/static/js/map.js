@@ -284,7 +284,7 @@ input.addEventListener("input", () => {
       // Several places share a name (สันทราย): the district and province tell them apart.
       const above = (area.parents || []).map(nameOf).reverse().join(", ");
       const level = label(area.level[0].toUpperCase() + area.level.slice(1)) || area.level;
-      hint.textContent = ` ${level}${above ? ` · ${above}` : ""}`;
+      hint.textContent = ` ${level} ${area.code}${above ? ` · ${above}` : ""}`;
       button.append(nameOf(area), hint);
       button.addEventListener("click", () => { results.replaceChildren(); showArea(area); });
       item.append(button);

@@ -58,7 +58,7 @@ function areaOption(area) {
   const hint = document.createElement("small");
   // Several places share a name (สันทราย): the district and province tell them apart.
   const above = (area.parents || []).map(nameOf).reverse().join(", ");
-  hint.textContent = ` ${data.messages.levels[area.level] || area.level}${above ? ` · ${above}` : ""}`;
+  hint.textContent = ` ${data.messages.levels[area.level] || area.level} ${area.code}${above ? ` · ${above}` : ""}`;
   button.append(nameOf(area), hint);
   button.addEventListener("click", () => {
     form.area_code.value = area.code;
