@@ -7,11 +7,13 @@ every error is checked in English and Thai, with the user's text clipped when it
 
 from datetime import UTC, date, datetime
 
+import babel.dates
 import pytest
 
 from jitasa.core.errors import Invalid
 from jitasa.core.i18n import _catalogue
 from jitasa.core.thai import (
+    format_date,
     format_phone,
     normalize_national_id,
     normalize_phone,
@@ -106,7 +108,14 @@ def test_a_form_just_outside_the_rules_is_not_a_date(text):
     ],
 )
 def test_times_are_bangkok_wall_clock_times_in_every_usual_form(text, moment):
-    assert parse_thai_datetime(text) == moment
+    read = parse_thai_datetime(text)
+    assert read == moment
+    assert read.tzinfo is UTC  # UTC itself, not the server's own zone
+
+
+def test_english_dates_stay_english_on_a_server_set_to_thai(monkeypatch):
+    monkeypatch.setattr(babel.dates, "LC_TIME", "th_TH")  # the locale babel falls back to
+    assert format_date(date(2026, 11, 25), "en") == "25 Nov 2026"
 
 
 # What an error says back
@@ -120,6 +129,12 @@ def assert_in_both_languages(error: Invalid) -> None:
         assert "{" not in detail and "}" not in detail  # every parameter filled in
     assert any(ord(letter) in THAI_LETTERS for letter in error.detail_th.replace("พ.ย.", ""))
     assert error.detail_th != error.detail
+
+
+def test_a_value_that_is_not_text_is_refused_in_both_languages():
+    error = raised_by(parse_number, 12)
+    assert error.code == "thai.bad_text"
+    assert_in_both_languages(error)
 
 
 @pytest.mark.parametrize(
