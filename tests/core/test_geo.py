@@ -71,7 +71,7 @@ def test_distances_between_thai_cities_are_exact_to_a_metre(a, b, km):
 
 def test_a_quarter_meridian_and_the_antipodes():
     assert geo.distance_km(0, 0, 90, 0) == pytest.approx(math.pi / 2 * MEAN_EARTH_RADIUS_KM)
-    # sin² + cos² comes out a hair above 1 here: the distance is still half the circumference.
+    # The haversine term comes out a hair above 1 here (its square root rounds back to 1).
     assert geo.distance_km(14.7, 0, -14.7, 180) == pytest.approx(math.pi * MEAN_EARTH_RADIUS_KM)
 
 

@@ -5,6 +5,7 @@ a 4-digit year is Buddhist Era, a separator, a spacing), so that moving the edge
 every error is checked in English and Thai, with the user's text clipped when it is quoted.
 """
 
+import sys
 from datetime import UTC, date, datetime
 
 import babel.dates
@@ -44,6 +45,9 @@ def test_a_number_past_a_floats_range_is_junk_however_it_is_written(sign):
     assert parse_number(f"{sign}1" + "0" * 308 + ".0") == float(f"{sign}1e308")
     for junk in ("2" + "0" * 308, "2" + "0" * 308 + ".0", "9" * 400):  # 2 × 10^308 and more
         assert raised_by(parse_number, sign + junk).code == "thai.bad_number"
+    largest = int(sys.float_info.max)  # the edge itself: the largest float is a number
+    assert parse_number(f"{sign}{largest}") == int(f"{sign}{largest}")
+    assert raised_by(parse_number, f"{sign}{largest + 1}").code == "thai.bad_number"
 
 
 @pytest.mark.parametrize(
