@@ -1,7 +1,7 @@
 """Thai numbers, dates, phone numbers and national IDs: thin wrappers that raise `Invalid`."""
 
-import math
 import re
+import sys
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -69,11 +69,12 @@ def parse_number(text: str) -> int | float:
     """Read a number written with Thai or Arabic digits and optional thousands commas."""
     cleaned = to_arabic_digits(text).strip()
     number: int | float | None = None
-    # Python refuses int() of more than 4,300 digits and float() overflows to inf: both are junk.
+    # Python refuses int() of more than 4,300 digits, and a number past a float's range
+    # (float() gives inf; an int of 309 digits or more) fits no column: all are junk.
     if _NUMBER.fullmatch(cleaned) and len(cleaned) <= MAX_NUMBER_LENGTH:
         cleaned = cleaned.replace(",", "")
         number = float(cleaned) if "." in cleaned else int(cleaned)
-    if number is None or not math.isfinite(number):
+    if number is None or not abs(number) <= sys.float_info.max:  # compares ints exactly
         raise Invalid("thai.bad_number", BAD_NUMBER, {"value": _clip(text.strip())})
     return number
 

@@ -1,10 +1,11 @@
 """The cluster grid cuts any bbox into whole cells that hold exactly the pins inside it."""
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jitasa.clusters import grid
-from jitasa.core.geo import round_for_privacy
+from jitasa.core.geo import THAILAND_BOUNDS, round_for_privacy
 
 coordinate = st.floats(min_value=0.0, max_value=0.4)
 
@@ -62,3 +63,34 @@ def test_a_huge_viewport_gets_coarser_cells_not_a_huge_answer():
     level = grid.level_for(world, 20)
     size = grid.STEP * (1 << level)
     assert (360 / size + 2) * (180 / size + 2) <= grid.MAX_DISPLAY_CELLS
+
+
+@pytest.mark.parametrize("zoom", range(1, 15))
+def test_a_display_cell_is_about_58_screen_pixels_wide_at_every_zoom(zoom):
+    degrees = grid.STEP * (1 << grid.display_level(zoom))
+    pixels = degrees / 360 * 256 * (1 << zoom)  # a web map is 256 × 2^zoom pixels round
+    assert pixels == pytest.approx(58.25, abs=0.01)
+
+
+def test_display_levels_stop_at_the_privacy_grid_and_at_the_top_level():
+    assert [grid.display_level(z) for z in (14, 15, 20)] == [0, 0, 0]
+    assert [grid.display_level(z) for z in (-3, 0, 1, 2)] == [13, 13, 13, 12]
+
+
+def test_the_top_level_is_the_smallest_whose_one_cell_holds_all_of_thailand():
+    west, south, east, north = THAILAND_BOUNDS
+    corners = [grid.cell_of(lat, lon) for lat in (south, north) for lon in (west, east)]
+
+    def cells_at(level: int) -> set[tuple[int, int]]:
+        return {(x >> level, y >> level) for x, y in corners}
+
+    assert len(cells_at(grid.MAX_LEVEL)) == 1
+    assert len(cells_at(grid.MAX_LEVEL - 1)) > 1
+
+
+def test_a_viewport_keeps_its_zooms_cells_up_to_4096_of_them():
+    # At zoom 10 cells are 0.08° wide: a 4° square is 52 × 52 = 2,704 cells with the margins,
+    # a 6° one 77 × 77 = 5,929, so it gets the next level's cells.
+    assert grid.display_level(10) == 4
+    assert grid.level_for((100.0, 13.0, 104.0, 17.0), 10) == 4
+    assert grid.level_for((100.0, 13.0, 106.0, 19.0), 10) == 5
