@@ -183,7 +183,7 @@ def tokens_create(
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port to listen on")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
 ) -> None:
     """Run the web application with the configured database."""
@@ -218,7 +218,7 @@ def _print_demo_sign_ins(settings: Settings) -> None:
 
 @app.command()
 def demo(
-    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on")] = 8000,
 ) -> None:
     """Run the embedded demo: SQLite, Thailand's areas and boundaries, a Chiang Mai scenario."""
     settings = demo_setup.demo_settings(get_settings())

@@ -12,8 +12,8 @@ from sqlalchemy.exc import DBAPIError
 from jitasa.core.config import Settings
 from jitasa.core.db import create_engine, create_session_factory
 from jitasa.core.db_errors import missing_schema
-from jitasa.core.errors import DomainError, Invalid, NotReady
-from jitasa.core.validation import field_errors
+from jitasa.core.errors import DomainError, NotReady
+from jitasa.core.validation import field_errors, invalid_input
 
 console = Console()
 errors_console = Console(stderr=True)
@@ -64,6 +64,4 @@ def checked(schema: type[M], **values: object) -> M:
     try:
         return schema(**values)
     except ValidationError as error:
-        problems = field_errors(error)
-        names = ", ".join(problem.field for problem in problems)
-        fail(Invalid("validation.invalid", "Invalid input: {fields}.", {"fields": names}, problems))
+        fail(invalid_input(field_errors(error)))

@@ -18,6 +18,7 @@ from jitasa.core.db import create_engine, create_session_factory
 from jitasa.core.deferred import DeferredWrites
 from jitasa.core.observability import RequestObserver, configure_logging
 from jitasa.core.security import SecurityHeaders, check_csrf
+from jitasa.core.text_input import refuse_unstorable_text
 from jitasa.health import router as health_router
 from jitasa.help_requests.router import router as help_requests_router
 from jitasa.incidents.router import router as incidents_router
@@ -66,7 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Help map for Thailand: requests, volunteers, facilities and areas.",
         lifespan=lifespan,
-        dependencies=[Depends(check_csrf)],
+        dependencies=[Depends(check_csrf), Depends(refuse_unstorable_text)],
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -3,11 +3,28 @@
 from typing import Annotated
 
 from fastapi import Path
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BaseModel, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from jitasa.core.errors import Invalid
+from jitasa.core.text_input import UNSTORABLE_TYPE, unstorable_at
 from jitasa.core.thai import normalize_phone
+
+
+class Input(BaseModel):
+    """The base of every input schema: text no database can store alike is refused by field.
+
+    HTTP requests are checked before their schema (`text_input.refuse_unstorable_text`); this
+    covers what reaches a schema another way: the command line, imports, forms read by hand.
+    """
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: object) -> object:
+        """Refuse a field whose text (or any text inside it) holds a control character."""
+        if next(unstorable_at(value), None) is not None:
+            raise PydanticCustomError(UNSTORABLE_TYPE, "holds a control character")
+        return value
 
 
 def _thai_phone(value: str) -> str:

@@ -15,12 +15,11 @@ from jitasa.core.errors import (
     Conflict,
     DomainError,
     FieldError,
-    Invalid,
     NotReady,
     TooManyRequests,
 )
 from jitasa.core.i18n import thai
-from jitasa.core.validation import field_errors
+from jitasa.core.validation import field_errors, invalid_input
 
 log = structlog.get_logger(__name__)
 
@@ -63,12 +62,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(request: Request, error: RequestValidationError) -> Response:
-        errors = field_errors(list(error.errors()))
-        names = ", ".join(e.field for e in errors)
-        return render(
-            request,
-            Invalid("validation.invalid", "Invalid input: {fields}.", {"fields": names}, errors),
-        )
+        return render(request, invalid_input(field_errors(list(error.errors()))))
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, error: StarletteHTTPException) -> Response:
