@@ -13,7 +13,15 @@ from jitasa.accounts.schemas import TokenCreate, UserRead, UserSave
 from jitasa.areas import service as areas_service
 from jitasa.areas.boundaries import read_boundary_file
 from jitasa.cli_jobs import jobs_app, worker
-from jitasa.cli_support import checked, console, errors_console, fail, in_transaction, run
+from jitasa.cli_support import (
+    HeaderDeadline,
+    checked,
+    console,
+    errors_console,
+    fail,
+    in_transaction,
+    run,
+)
 from jitasa.core.config import Settings, get_settings
 from jitasa.core.db import create_engine, create_session_factory
 from jitasa.core.errors import DomainError, NotFound
@@ -196,6 +204,7 @@ def serve(
         workers=workers,
         log_config=None,
         access_log=False,
+        http=HeaderDeadline,
     )
 
 
@@ -245,5 +254,10 @@ def demo(
         f"[bold]Jitasa demo[/] on http://127.0.0.1:{port}  (database {settings.sqlalchemy_url})"
     )
     uvicorn.run(
-        create_app(settings), host="127.0.0.1", port=port, log_config=None, access_log=False
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        access_log=False,
+        http=HeaderDeadline,
     )

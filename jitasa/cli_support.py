@@ -8,8 +8,9 @@ import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from sqlalchemy.exc import DBAPIError
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from jitasa.core.config import Settings
+from jitasa.core.config import Settings, get_settings
 from jitasa.core.db import create_engine, create_session_factory
 from jitasa.core.db_errors import missing_schema
 from jitasa.core.errors import DomainError, NotReady
@@ -65,3 +66,48 @@ def checked(schema: type[M], **values: object) -> M:
         return schema(**values)
     except ValidationError as error:
         fail(invalid_input(field_errors(error)))
+
+
+class HeaderDeadline(HttpToolsProtocol):
+    """uvicorn's HTTP/1.1, closing a connection whose request headers do not come in time.
+
+    uvicorn ends idle keep-alive connections, but not one whose request headers trickle in a
+    byte at a time: a few such clients would hold every connection (slowloris). The deadline,
+    `JITASA_HEADER_TIMEOUT_SECONDS`, runs from the connection, or from the first byte of a
+    further request on it, until the request's headers are complete.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.header_timeout = get_settings().header_timeout_seconds
+        self.deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def data_received(self, data: bytes) -> None:
+        if self.deadline is None and (self.cycle is None or self.cycle.response_complete):
+            self._arm()  # a further request on a kept-alive connection begins
+        super().data_received(data)
+
+    def on_headers_complete(self) -> None:
+        self._disarm()
+        super().on_headers_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _arm(self) -> None:
+        self.deadline = self.loop.call_later(self.header_timeout, self._expire)
+
+    def _disarm(self) -> None:
+        if self.deadline is not None:
+            self.deadline.cancel()
+            self.deadline = None
+
+    def _expire(self) -> None:
+        self.deadline = None
+        if not self.transport.is_closing():
+            self.transport.close()

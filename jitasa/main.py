@@ -13,6 +13,7 @@ from jitasa.accounts.signin.throttle import throttle_for
 from jitasa.areas.router import router as areas_router
 from jitasa.audit.router import router as audit_router
 from jitasa.core import problems
+from jitasa.core.body_limit import BodyLimit
 from jitasa.core.config import Settings, get_settings
 from jitasa.core.db import create_engine, create_session_factory
 from jitasa.core.deferred import DeferredWrites
@@ -26,6 +27,7 @@ from jitasa.map.router import router as map_router
 from jitasa.notifications.channels import channel_for
 from jitasa.realtime.dispatcher import live_updates
 from jitasa.realtime.hub import hub_for
+from jitasa.realtime.router import StreamSlots
 from jitasa.realtime.router import router as realtime_router
 from jitasa.volunteers.router import router as volunteers_router
 from jitasa.web import pages
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.throttle = throttle_for(settings, app.state.session_factory)
     app.state.message_sender = channel_for(settings)
     app.state.hub = hub_for(settings)
+    app.state.stream_slots = StreamSlots()
     problems.install(app)
     app.add_middleware(
         SessionMiddleware,
@@ -85,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.cookies_are_secure,
     )
+    app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, settings=settings)
     app.add_middleware(RequestObserver)
     # Outermost, so that the writes reads leave are made once the answer has gone out.

@@ -86,6 +86,36 @@ class Settings(BaseSettings):
         ge=1,
         description="Duplicate checks one client address may make in 10 minutes; more answer 429.",
     )
+    requests_per_account: int = Field(
+        10,
+        ge=1,
+        description="Requests for help one account (not staff) may create in an hour; more "
+        "answer 429 with when to try again and the emergency number.",
+    )
+    requests_per_address: int = Field(
+        60,
+        ge=1,
+        description="Requests for help that may be created from one client address in an hour "
+        "(staff not counted). Raise it where many people share an address (a carrier's NAT).",
+    )
+    max_body_bytes: int = Field(
+        1_048_576,
+        ge=1024,
+        description="Largest request body a route takes unless it declares its own (uploads "
+        "do); a larger one answers 413 before it is read whole.",
+    )
+    event_streams_per_client: int = Field(
+        20,
+        ge=1,
+        description="Live-update streams one signed-in user, or one address when anonymous, may "
+        "hold open in each process; more answer 429.",
+    )
+    header_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds `jitasa serve` waits for a request's headers before closing the "
+        "connection (slow clients hold no connection for long).",
+    )
     retention_days: int = Field(
         90,
         ge=1,

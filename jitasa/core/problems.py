@@ -28,6 +28,7 @@ PROBLEM_JSON = "application/problem+json"
 HTTP_MESSAGES = {
     404: ("Not found", "There is nothing at this address."),
     405: ("Method not allowed", "This address does not accept that method."),
+    413: ("Too large", "The request is larger than this address accepts."),
 }
 
 

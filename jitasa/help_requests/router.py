@@ -13,7 +13,7 @@ from jitasa.core import idempotency
 from jitasa.core.db import SessionDep, WriteSessionDep
 from jitasa.core.errors import DomainError
 from jitasa.core.fields import ThaiPhone
-from jitasa.help_requests import lifecycle, reads, service
+from jitasa.help_requests import lifecycle, limits, reads, service
 from jitasa.help_requests.deps import ValidRequest
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.params import ListFilters
@@ -108,10 +108,22 @@ async def create_request(
     session: WriteSessionDep,
     key: IdempotencyKey = None,
 ) -> JSONResponse:
-    """Post a request for help; a repeat with the same Idempotency-Key creates nothing."""
-    refresh = request.app.state.settings.boundary_refresh_seconds
+    """Post a request for help; a repeat with the same Idempotency-Key creates nothing.
+
+    An account may create `requests_per_account` an hour and an address
+    `requests_per_address` (staff are not counted); more answer 429 with when to try again.
+    """
+    settings = request.app.state.settings
+    refresh = settings.boundary_refresh_seconds
 
     async def work():
+        await limits.count_creation(
+            session,
+            requester=user,
+            address=client_ip(request),
+            per_account=settings.requests_per_account,
+            per_address=settings.requests_per_address,
+        )
         created = await service.create(
             session, request_in=request_in, requester=user, refresh_seconds=refresh
         )

@@ -10,6 +10,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "jitasa"
 MESSAGE_CALLS = {
     "invalid_field",
     "Invalid",
+    "Refusal",
     "NotFound",
     "Conflict",
     "Forbidden",
