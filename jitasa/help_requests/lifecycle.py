@@ -245,8 +245,14 @@ async def assign(
     staff: User,
     volunteer_id: int,
     note: str = "",
+    reassign: bool = False,
 ) -> HelpRequest:
-    """Give a request to a volunteer (or to another one) on a coordinator's decision."""
+    """Give a request to a volunteer on a coordinator's decision.
+
+    A request someone else holds is taken from them only with `reassign` (409 otherwise, with
+    who holds it since when): a coordinator who opened it before a volunteer claimed it must not
+    wipe the claim unseen. A reassignment is on the timeline and audited for the one who lost it.
+    """
     policy.require(staff, Action.ASSIGN_REQUEST, area_code=help_request.area_code)
     volunteer = await volunteers_service.get_or_raise(session, volunteer_id=volunteer_id)
     helper = await accounts_service.get_or_raise(session, user_id=volunteer.user_id)
@@ -258,6 +264,9 @@ async def assign(
             "This request is {status}; it cannot be assigned.",
             {"status": current.value},
         )
+    holder = help_request.claimed_by_id if help_request.claimed_by_id != helper.id else None
+    if holder is not None and not reassign:
+        raise _taken(help_request)
     status = Status.CLAIMED if current == Status.OPEN else current
     await _move(
         session,
@@ -265,17 +274,46 @@ async def assign(
         from_status=current,
         values={"status": status, "claimed_by_id": helper.id, "claimed_at": utcnow()},
     )
+    kind = "reassigned" if holder is not None else "assigned"
     _record(
         session,
         help_request,
         actor=staff,
-        kind="assigned",
+        kind=kind,
         from_status=current,
         to_status=status,
         note=note or f"volunteer {volunteer_id}",
     )
+    if holder is not None:
+        await audit_service.record(
+            session,
+            action="request.reassigned",
+            actor_id=staff.id,
+            subject_type="user",
+            subject_id=holder,
+            area_code=help_request.area_code,
+            request_id=help_request.id,
+        )
     await session.flush()
     return help_request
+
+
+def _taken(help_request: HelpRequest) -> Conflict:
+    """Return the 409 for assigning a request someone holds, saying who holds it since when."""
+    since = help_request.claimed_at.isoformat() if help_request.claimed_at else None
+    return Conflict(
+        "request.taken",
+        "A volunteer has held this request since {claimed_at}; reload it, or reassign it on "
+        "purpose.",
+        {"claimed_at": since},
+        extensions={
+            "current": {
+                "status": help_request.status,
+                "claimed_at": since,
+                "claimed_by_id": help_request.claimed_by_id,
+            }
+        },
+    )
 
 
 async def transition(
@@ -371,27 +409,3 @@ async def merge(
     )
     await session.flush()
     return duplicate
-
-
-async def timeline(session: AsyncSession, *, help_request: HelpRequest) -> list[RequestEvent]:
-    """Return the request's timeline, oldest first."""
-    statement = (
-        select(RequestEvent)
-        .where(RequestEvent.request_id == help_request.id)
-        .order_by(RequestEvent.id)
-    )
-    return list((await session.scalars(statement)).all())
-
-
-async def timelines(
-    session: AsyncSession, *, help_requests: list[HelpRequest]
-) -> dict[int, list[RequestEvent]]:
-    """Return several requests' timelines by request id, oldest first, in one query."""
-    found: dict[int, list[RequestEvent]] = {r.id: [] for r in help_requests}
-    if found:
-        statement = (
-            select(RequestEvent).where(RequestEvent.request_id.in_(found)).order_by(RequestEvent.id)
-        )
-        for event in await session.scalars(statement):
-            found[event.request_id].append(event)
-    return found

@@ -300,13 +300,14 @@ async def transition(
 async def assign(
     help_request: ValidRequest, assign_in: AssignIn, user: Requester, session: WriteSessionDep
 ) -> HelpRequest:
-    """Give the request to a volunteer (area staff)."""
+    """Give the request to a volunteer (area staff); taking it from another needs `reassign`."""
     return await lifecycle.assign(
         session,
         help_request=help_request,
         staff=user,
         volunteer_id=assign_in.volunteer_id,
         note=assign_in.note,
+        reassign=assign_in.reassign,
     )
 
 
@@ -325,4 +326,4 @@ async def merge(
 async def events(help_request: ValidRequest, user: Requester, session: SessionDep) -> list:
     """Return the request's timeline (its requester, its volunteer and area staff)."""
     lifecycle.require_full_view(help_request, user)
-    return await lifecycle.timeline(session, help_request=help_request)
+    return await reads.timeline(session, help_request=help_request)

@@ -123,6 +123,11 @@ class AssignIn(Input):
 
     volunteer_id: int = Field(ge=1, le=MAX_ROW_ID)
     note: str = Field("", max_length=1000)
+    reassign: bool = Field(
+        False,
+        description="Take the request from the volunteer who holds it; without it such an "
+        "assignment answers 409 `request.taken` with who holds it since when.",
+    )
 
 
 class MergeIn(Input):

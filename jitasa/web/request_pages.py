@@ -52,7 +52,7 @@ async def _timelines(
     session: AsyncSession, help_requests: list[HelpRequest]
 ) -> dict[int, list[views.TimelineEntry]]:
     """Load the timelines of several requests, told by the part each actor played."""
-    found = await lifecycle.timelines(session, help_requests=help_requests)
+    found = await reads.timelines(session, help_requests=help_requests)
     by_id = {r.id: r for r in help_requests}
     return {rid: views.timeline_entries(by_id[rid], events) for rid, events in found.items()}
 

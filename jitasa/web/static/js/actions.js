@@ -26,7 +26,8 @@ function what(form, button) {
   const note = form.note ? form.note.value.trim() : "";
   if (form.dataset.kind === "claim") return { move: "claim", url: `/api/v1/requests/${id}/claim` };
   if (form.dataset.kind === "assign") {
-    const body = { volunteer_id: Number(form.volunteer_id.value), note };
+    const reassign = Boolean(form.reassign && form.reassign.checked);
+    const body = { volunteer_id: Number(form.volunteer_id.value), note, reassign };
     return { move: `assign-${body.volunteer_id}`, url: `/api/v1/requests/${id}/assign`, body };
   }
   const body = { to: button ? button.value : form.dataset.to, note };
