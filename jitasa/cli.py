@@ -14,13 +14,13 @@ from jitasa.areas import service as areas_service
 from jitasa.areas.boundaries import read_boundary_file
 from jitasa.cli_jobs import jobs_app, worker
 from jitasa.cli_support import (
-    HeaderDeadline,
     checked,
     console,
     errors_console,
     fail,
     in_transaction,
     run,
+    server_options,
 )
 from jitasa.core.config import Settings, get_settings
 from jitasa.core.db import create_engine, create_session_factory
@@ -202,9 +202,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         workers=workers,
-        log_config=None,
-        access_log=False,
-        http=HeaderDeadline,
+        **server_options(),
     )
 
 
@@ -253,11 +251,4 @@ def demo(
     console.print(
         f"[bold]Jitasa demo[/] on http://127.0.0.1:{port}  (database {settings.sqlalchemy_url})"
     )
-    uvicorn.run(
-        create_app(settings),
-        host="127.0.0.1",
-        port=port,
-        log_config=None,
-        access_log=False,
-        http=HeaderDeadline,
-    )
+    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, **server_options())

@@ -111,3 +111,13 @@ class HeaderDeadline(HttpToolsProtocol):
         self.deadline = None
         if not self.transport.is_closing():
             self.transport.close()
+
+
+def server_options() -> dict[str, Any]:
+    """Return how `jitasa serve` and `jitasa demo` run uvicorn.
+
+    uvicorn believes X-Forwarded-For from 127.0.0.1 by default, so anything on the machine could
+    pose as any address and pass every per-address limit; the app decides instead, from
+    `JITASA_TRUSTED_PROXIES`.
+    """
+    return {"log_config": None, "access_log": False, "http": HeaderDeadline, "proxy_headers": False}

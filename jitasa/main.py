@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager, suppress
 
 from fastapi import Depends, FastAPI
 from starlette.middleware.sessions import SessionMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from jitasa import __version__, jobs
 from jitasa.accounts.router import router as accounts_router
@@ -93,6 +94,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestObserver)
     # Outermost, so that the writes reads leave are made once the answer has gone out.
     app.add_middleware(DeferredWrites)
+    if settings.trusted_proxies:
+        # Before anything reads the client's address: only these proxies may name another.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.include_router(health_router)
     app.include_router(accounts_router)
     app.include_router(signin_router)

@@ -110,6 +110,12 @@ class Settings(BaseSettings):
         description="Live-update streams one signed-in user, or one address when anonymous, may "
         "hold open in each process; more answer 429.",
     )
+    trusted_proxies: str | None = Field(
+        None,
+        description="Comma-separated addresses or networks of the reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto are believed (the client address that limits "
+        "count by); unset: none, every client is who connects.",
+    )
     header_timeout_seconds: float = Field(
         10.0,
         gt=0,
