@@ -7,7 +7,7 @@ from fastapi import Depends, FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from jitasa import __version__, jobs
+from jitasa import __version__, api_docs, jobs
 from jitasa.accounts.router import router as accounts_router
 from jitasa.accounts.signin.router import router as signin_router
 from jitasa.accounts.signin.throttle import throttle_for
@@ -19,7 +19,7 @@ from jitasa.core.config import Settings, get_settings
 from jitasa.core.db import create_engine, create_session_factory
 from jitasa.core.deferred import DeferredWrites
 from jitasa.core.observability import RequestObserver, configure_logging
-from jitasa.core.security import SecurityHeaders, check_csrf
+from jitasa.core.security import SESSION_COOKIE, SecurityHeaders, check_csrf
 from jitasa.core.text_input import refuse_unstorable_text
 from jitasa.health import router as health_router
 from jitasa.help_requests.router import router as help_requests_router
@@ -70,6 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Help map for Thailand: requests, volunteers, facilities and areas.",
         lifespan=lifespan,
+        docs_url=None,  # served by api_docs, from a package and only where settings say
+        redoc_url=None,
+        openapi_url=None,
         dependencies=[Depends(check_csrf), Depends(refuse_unstorable_text)],
     )
     app.state.settings = settings
@@ -81,10 +84,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.hub = hub_for(settings)
     app.state.stream_slots = StreamSlots()
     problems.install(app)
+    app.add_middleware(problems.AnswerUnexpected)  # innermost: inside the headers below
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key.get_secret_value(),
-        session_cookie="jitasa_session",
+        session_cookie=SESSION_COOKIE,
         max_age=settings.session_days * 24 * 3600,
         same_site="lax",
         https_only=settings.cookies_are_secure,
@@ -108,4 +112,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(volunteers_router)
     app.include_router(realtime_router)
     pages.install(app)
+    api_docs.install(app, settings)
     return app

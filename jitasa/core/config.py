@@ -116,6 +116,16 @@ class Settings(BaseSettings):
         "X-Forwarded-For and X-Forwarded-Proto are believed (the client address that limits "
         "count by); unset: none, every client is who connects.",
     )
+    public_api_docs: bool | None = Field(
+        None,
+        description="Serve /docs and /openapi.json to anyone; default: on in development, "
+        "off in production.",
+    )
+    public_metrics: bool | None = Field(
+        None,
+        description="Serve /metrics to anyone; default: on in development; in production only "
+        "to the machine itself (a local Prometheus).",
+    )
     header_timeout_seconds: float = Field(
         10.0,
         gt=0,
@@ -166,6 +176,20 @@ class Settings(BaseSettings):
         if self.secure_cookies is None:
             return self.environment == "production"
         return self.secure_cookies
+
+    @property
+    def api_docs_are_public(self) -> bool:
+        """Tell whether /docs and /openapi.json are served."""
+        if self.public_api_docs is None:
+            return self.environment != "production"
+        return self.public_api_docs
+
+    @property
+    def metrics_are_public(self) -> bool:
+        """Tell whether /metrics answers other machines than this one."""
+        if self.public_metrics is None:
+            return self.environment != "production"
+        return self.public_metrics
 
     @property
     def sqlalchemy_url(self) -> str:
