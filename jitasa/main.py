@@ -20,7 +20,7 @@ from jitasa.core.db import create_engine, create_session_factory
 from jitasa.core.deferred import DeferredWrites
 from jitasa.core.observability import RequestObserver, configure_logging
 from jitasa.core.security import SESSION_COOKIE, SecurityHeaders, check_csrf
-from jitasa.core.text_input import refuse_unstorable_text
+from jitasa.core.text_input import NormalizeUrlInput, refuse_unstorable_text
 from jitasa.health import router as health_router
 from jitasa.help_requests.router import router as help_requests_router
 from jitasa.incidents.router import router as incidents_router
@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.cookies_are_secure,
     )
+    app.add_middleware(NormalizeUrlInput)
     app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, settings=settings)
     app.add_middleware(RequestObserver)

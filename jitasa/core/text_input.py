@@ -11,9 +11,12 @@ imports validate without HTTP.
 import json
 import re
 from collections.abc import Iterator
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from jitasa.core.thai import normalize_input
 from jitasa.core.validation import field_errors, invalid_input
 
 UNSTORABLE_TYPE = "unstorable_text"  # pydantic's error type for it, named in VALIDATION_MESSAGES
@@ -69,3 +72,32 @@ async def _in_body(request: Request) -> list[tuple]:
         return list(unstorable_at(json.loads(body)))
     except (ValueError, RecursionError):
         return []  # not JSON: the route's own validation says so
+
+
+# A query holding anything but ASCII (escaped or not) may hold Thai input to normalise.
+_NON_ASCII_QUERY = re.compile(rb"%[89a-f]|[\x80-\xff]", re.IGNORECASE)
+
+
+class NormalizeUrlInput:
+    """ASGI middleware reading the path and query in the form `thai.normalize_input` gives.
+
+    Bodies are normalised by their schemas (`fields.Input`); a search for "๕๐๐๑" or a code
+    pasted with a zero-width space then finds what "5001" finds. An ASCII URL is left as it is.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query = scope.get("query_string", b"")
+            path = scope.get("path", "")
+            if _NON_ASCII_QUERY.search(query) or not path.isascii():
+                pairs = parse_qsl(query.decode("utf-8", "replace"), keep_blank_values=True)
+                pairs = [(normalize_input(k), normalize_input(v)) for k, v in pairs]
+                scope = {
+                    **scope,
+                    "path": normalize_input(path),
+                    "query_string": urlencode(pairs).encode("ascii"),
+                }
+        await self.app(scope, receive, send)
