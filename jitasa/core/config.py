@@ -26,6 +26,12 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; `postgresql://…` for PostgreSQL. Default: SQLite file "
         "`jitasa.db` in the data directory.",
     )
+    sqlite_synchronous: Literal["full", "normal"] = Field(
+        "full",
+        description="SQLite's durability: `full` syncs every commit to disk, so an answered "
+        "create survives a power cut; `normal` is faster but may lose the last commits to one "
+        "(never to a killed process).",
+    )
     redis_url: str | None = Field(
         None, description="Redis URL for cross-process events and rate limits (optional)."
     )
