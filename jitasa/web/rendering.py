@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -28,16 +29,24 @@ def language_of(request: Request) -> str:
     return request.app.state.settings.default_language
 
 
+def language_switch_url(request: Request, language: str) -> str:
+    """Return this page's address in another language, keeping its other parameters."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return f"{request.url.path}?{urlencode([*kept, ('lang', language)])}"
+
+
 def render(request: Request, template: str, status_code: int = 200, **context) -> Response:
     """Render a page in the visitor's language and remember an explicit language choice."""
     language = language_of(request)
+    other = "en" if language == "th" else "th"
     settings = request.app.state.settings
     response = templates.TemplateResponse(
         request,
         template,
         {
             "lang": language,
-            "other_lang": "en" if language == "th" else "th",
+            "other_lang": other,
+            "language_switch_url": language_switch_url(request, other),
             "_": lambda message, **params: translate(message, language, **params),
             "today": format_date(datetime.now(BANGKOK).date(), language),
             "version": __version__,
