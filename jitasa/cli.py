@@ -19,6 +19,7 @@ from jitasa.cli_support import (
     errors_console,
     fail,
     in_transaction,
+    require_free_port,
     run,
     server_options,
 )
@@ -196,6 +197,7 @@ def serve(
 ) -> None:
     """Run the web application with the configured database."""
     settings = get_settings()
+    require_free_port(host or settings.host, port or settings.port)
     uvicorn.run(
         "jitasa.main:create_app",
         factory=True,
@@ -229,6 +231,7 @@ def demo(
 ) -> None:
     """Run the embedded demo: SQLite, Thailand's areas and boundaries, a Chiang Mai scenario."""
     settings = demo_setup.demo_settings(get_settings())
+    require_free_port("127.0.0.1", port)  # before the minutes of loading, not after
 
     async def prepare() -> tuple[int, dict[str, int]]:
         await _upgrade(settings)

@@ -1,6 +1,8 @@
 """What every `jitasa` command shares: its consoles, its clear failures, its database work."""
 
 import asyncio
+import errno
+import socket
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -111,6 +113,21 @@ class HeaderDeadline(HttpToolsProtocol):
         self.deadline = None
         if not self.transport.is_closing():
             self.transport.close()
+
+
+PORT_TAKEN = "Port {port} is already in use (another Jitasa?); choose another with --port {next}."
+
+
+def require_free_port(host: str, port: int) -> None:
+    """End the command plainly, naming --port, when the address is taken already."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE:
+                raise
+            fail(DomainError("server.port_taken", PORT_TAKEN, {"port": port, "next": port + 1}))
 
 
 def server_options() -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import socket
 
 import pytest
 from sqlalchemy import text
@@ -226,3 +227,16 @@ def test_recount_map_rebuilds_the_cluster_counts(configured):
     assert recounted.exit_code == 0, recounted.output
     assert "Map counts rebuilt" in recounted.output
     assert query(configured, COUNT_CELLS) == kept
+
+
+@pytest.mark.parametrize("command", [["serve", "--host", "127.0.0.1"], ["demo"]])
+def test_a_busy_port_is_named_with_a_hint_not_a_raw_errno(command):
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = runner.invoke(app, [*command, "--port", str(port)])
+    assert result.exit_code == 1, result.output
+    assert f"Port {port} is already in use" in result.output
+    assert f"--port {port + 1}" in result.output and "พอร์ต" in result.output
+    assert "Errno" not in result.output
