@@ -29,9 +29,16 @@ def language_of(request: Request) -> str:
     return request.app.state.settings.default_language
 
 
+# Query parameters a page reads by hand rather than declaring them.
+READ_BY_HAND = {"created"}
+
+
 def language_switch_url(request: Request, language: str) -> str:
-    """Return this page's address in another language, keeping its other parameters."""
-    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    """Return this page's address in another language, keeping the parameters the page reads
+    (`next` of the sign-in pages…); other ones are not echoed back into the page."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    read = {p.alias for p in getattr(dependant, "query_params", ())} | READ_BY_HAND
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k in read]
     return f"{request.url.path}?{urlencode([*kept, ('lang', language)])}"
 
 

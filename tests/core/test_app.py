@@ -145,6 +145,7 @@ async def test_a_body_that_is_not_json_is_named_as_the_body_not_by_an_offset(cli
         ("/signin?next=/sos", {"next": ["/sos"]}),
         ("/staff/signin?next=/admin/incidents&lang=th", {"next": ["/admin/incidents"]}),
         ("/", {}),
+        ("/?phone=0812345678&lat=18.7", {}),  # what the page does not read is not echoed
     ],
 )
 async def test_the_language_switch_keeps_the_pages_parameters(client, path, kept):
