@@ -41,6 +41,8 @@ def environment(settings: Settings, port: int) -> dict[str, str]:
         "JITASA_LOG_LEVEL": "WARNING",
         "JITASA_JOBS_INTERVAL_SECONDS": "0",  # jobs would write while we measure
         "JITASA_BOUNDARY_REFRESH_SECONDS": "3600",
+        "JITASA_REQUESTS_PER_ACCOUNT": str(settings.requests_per_account),
+        "JITASA_REQUESTS_PER_ADDRESS": str(settings.requests_per_address),
     }
 
 

@@ -14,7 +14,16 @@ from jitasa.accounts.schemas import TokenCreate, UserRead, UserSave
 from jitasa.areas import service as areas_service
 from jitasa.areas.boundaries import read_boundary_file
 from jitasa.cli_jobs import jobs_app, worker
-from jitasa.cli_support import checked, console, errors_console, fail, in_transaction, run
+from jitasa.cli_support import (
+    checked,
+    console,
+    errors_console,
+    fail,
+    in_transaction,
+    require_free_port,
+    run,
+    server_options,
+)
 from jitasa.core.config import Settings, get_settings
 from jitasa.core.db import create_engine, create_session_factory
 from jitasa.core.errors import DomainError, NotFound
@@ -223,19 +232,19 @@ def report(
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port to listen on")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
 ) -> None:
     """Run the web application with the configured database."""
     settings = get_settings()
+    require_free_port(host or settings.host, port or settings.port)
     uvicorn.run(
         "jitasa.main:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
         workers=workers,
-        log_config=None,
-        access_log=False,
+        **server_options(),
     )
 
 
@@ -258,10 +267,11 @@ def _print_demo_sign_ins(settings: Settings) -> None:
 
 @app.command()
 def demo(
-    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on")] = 8000,
 ) -> None:
     """Run the embedded demo: SQLite, Thailand's areas and boundaries, a Chiang Mai scenario."""
     settings = demo_setup.demo_settings(get_settings())
+    require_free_port("127.0.0.1", port)  # before the minutes of loading, not after
 
     async def prepare() -> tuple[int, dict[str, int]]:
         await _upgrade(settings)
@@ -284,6 +294,4 @@ def demo(
     console.print(
         f"[bold]Jitasa demo[/] on http://127.0.0.1:{port}  (database {settings.sqlalchemy_url})"
     )
-    uvicorn.run(
-        create_app(settings), host="127.0.0.1", port=port, log_config=None, access_log=False
-    )
+    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, **server_options())

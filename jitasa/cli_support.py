@@ -1,6 +1,8 @@
 """What every `jitasa` command shares: its consoles, its clear failures, its database work."""
 
 import asyncio
+import errno
+import socket
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -8,12 +10,13 @@ import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from sqlalchemy.exc import DBAPIError
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from jitasa.core.config import Settings
+from jitasa.core.config import Settings, get_settings
 from jitasa.core.db import create_engine, create_session_factory
 from jitasa.core.db_errors import missing_schema
-from jitasa.core.errors import DomainError, Invalid, NotReady
-from jitasa.core.validation import field_errors
+from jitasa.core.errors import DomainError, NotReady
+from jitasa.core.validation import field_errors, invalid_input
 
 console = Console()
 errors_console = Console(stderr=True)
@@ -64,6 +67,74 @@ def checked(schema: type[M], **values: object) -> M:
     try:
         return schema(**values)
     except ValidationError as error:
-        problems = field_errors(error)
-        names = ", ".join(problem.field for problem in problems)
-        fail(Invalid("validation.invalid", "Invalid input: {fields}.", {"fields": names}, problems))
+        fail(invalid_input(field_errors(error)))
+
+
+class HeaderDeadline(HttpToolsProtocol):
+    """uvicorn's HTTP/1.1, closing a connection whose request headers do not come in time.
+
+    uvicorn ends idle keep-alive connections, but not one whose request headers trickle in a
+    byte at a time: a few such clients would hold every connection (slowloris). The deadline,
+    `JITASA_HEADER_TIMEOUT_SECONDS`, runs from the connection, or from the first byte of a
+    further request on it, until the request's headers are complete.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.header_timeout = get_settings().header_timeout_seconds
+        self.deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def data_received(self, data: bytes) -> None:
+        if self.deadline is None and (self.cycle is None or self.cycle.response_complete):
+            self._arm()  # a further request on a kept-alive connection begins
+        super().data_received(data)
+
+    def on_headers_complete(self) -> None:
+        self._disarm()
+        super().on_headers_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _arm(self) -> None:
+        self.deadline = self.loop.call_later(self.header_timeout, self._expire)
+
+    def _disarm(self) -> None:
+        if self.deadline is not None:
+            self.deadline.cancel()
+            self.deadline = None
+
+    def _expire(self) -> None:
+        self.deadline = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+
+PORT_TAKEN = "Port {port} is already in use (another Jitasa?); choose another with --port {next}."
+
+
+def require_free_port(host: str, port: int) -> None:
+    """End the command plainly, naming --port, when the address is taken already."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE:
+                raise
+            fail(DomainError("server.port_taken", PORT_TAKEN, {"port": port, "next": port + 1}))
+
+
+def server_options() -> dict[str, Any]:
+    """Return how `jitasa serve` and `jitasa demo` run uvicorn.
+
+    uvicorn believes X-Forwarded-For from 127.0.0.1 by default, so anything on the machine could
+    pose as any address and pass every per-address limit; the app decides instead, from
+    `JITASA_TRUSTED_PROXIES`.
+    """
+    return {"log_config": None, "access_log": False, "http": HeaderDeadline, "proxy_headers": False}

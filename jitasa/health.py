@@ -8,7 +8,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
 from jitasa import migrate
-from jitasa.core.errors import DomainError
+from jitasa.accounts.deps import client_ip
+from jitasa.core.errors import DomainError, NotFound
 from jitasa.core.problems import PROBLEM_JSON, not_ready
 
 router = APIRouter(tags=["operations"])
@@ -54,7 +55,12 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "ok", "database": "ok"})
 
 
+LOOPBACK = {"127.0.0.1", "::1"}
+
+
 @router.get("/metrics", response_class=Response)
-async def metrics() -> Response:
-    """Expose Prometheus metrics."""
+async def metrics(request: Request) -> Response:
+    """Expose Prometheus metrics: to anyone, or only to this machine (`JITASA_PUBLIC_METRICS`)."""
+    if not request.app.state.settings.metrics_are_public and client_ip(request) not in LOOPBACK:
+        raise NotFound("http.404", "There is nothing at this address.")
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -5,19 +5,22 @@ from contextlib import asynccontextmanager, suppress
 
 from fastapi import Depends, FastAPI
 from starlette.middleware.sessions import SessionMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from jitasa import __version__, jobs
+from jitasa import __version__, api_docs, jobs
 from jitasa.accounts.router import router as accounts_router
 from jitasa.accounts.signin.router import router as signin_router
 from jitasa.accounts.signin.throttle import throttle_for
 from jitasa.areas.router import router as areas_router
 from jitasa.audit.router import router as audit_router
 from jitasa.core import problems
+from jitasa.core.body_limit import BodyLimit
 from jitasa.core.config import Settings, get_settings
 from jitasa.core.db import create_engine, create_session_factory
 from jitasa.core.deferred import DeferredWrites
 from jitasa.core.observability import RequestObserver, configure_logging
-from jitasa.core.security import SecurityHeaders, check_csrf
+from jitasa.core.security import SESSION_COOKIE, SecurityHeaders, check_csrf
+from jitasa.core.text_input import NormalizeUrlInput, refuse_unstorable_text
 from jitasa.dashboard.router import router as dashboard_router
 from jitasa.facilities.router import router as facilities_router
 from jitasa.health import router as health_router
@@ -29,6 +32,7 @@ from jitasa.notifications.router import router as notifications_router
 from jitasa.notifications.webhook import router as line_webhook_router
 from jitasa.realtime.dispatcher import live_updates
 from jitasa.realtime.hub import hub_for
+from jitasa.realtime.router import StreamSlots
 from jitasa.realtime.router import router as realtime_router
 from jitasa.triggers.router import router as request_notifications_router
 from jitasa.volunteers.router import router as volunteers_router
@@ -71,7 +75,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Help map for Thailand: requests, volunteers, facilities and areas.",
         lifespan=lifespan,
-        dependencies=[Depends(check_csrf)],
+        docs_url=None,  # served by api_docs, from a package and only where settings say
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(check_csrf), Depends(refuse_unstorable_text)],
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -80,19 +87,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.throttle = throttle_for(settings, app.state.session_factory)
     app.state.message_sender = channel_for(settings)
     app.state.hub = hub_for(settings)
+    app.state.stream_slots = StreamSlots()
     problems.install(app)
+    app.add_middleware(problems.AnswerUnexpected)  # innermost: inside the headers below
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key.get_secret_value(),
-        session_cookie="jitasa_session",
+        session_cookie=SESSION_COOKIE,
         max_age=settings.session_days * 24 * 3600,
         same_site="lax",
         https_only=settings.cookies_are_secure,
     )
+    app.add_middleware(NormalizeUrlInput)
+    app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, settings=settings)
     app.add_middleware(RequestObserver)
     # Outermost, so that the writes reads leave are made once the answer has gone out.
     app.add_middleware(DeferredWrites)
+    if settings.trusted_proxies:
+        # Before anything reads the client's address: only these proxies may name another.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.include_router(health_router)
     app.include_router(accounts_router)
     app.include_router(signin_router)
@@ -109,4 +123,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(line_webhook_router)
     app.include_router(request_notifications_router)
     pages.install(app)
+    api_docs.install(app, settings)
     return app

@@ -19,7 +19,10 @@ Recheck = Callable[[AsyncSession], Awaitable[User | None]]
 
 
 def client_ip(request: Request) -> str:
-    """Return the client's address as the server sees it (set proxy headers in uvicorn)."""
+    """Return the client's address: who connects, or what a trusted proxy says it is.
+
+    Proxies are trusted only as `JITASA_TRUSTED_PROXIES` says (`main.create_app`).
+    """
     return request.client.host if request.client else ""
 
 

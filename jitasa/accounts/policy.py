@@ -1,6 +1,7 @@
 """The only place that decides whether a user may do something, by role and area."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from jitasa.accounts.models import User
@@ -195,15 +196,32 @@ def require_assignable(*, name: str, verified: bool, available: bool) -> None:
         )
 
 
-def require_reassign_confirmed(*, holder: str | None, confirmed: bool) -> None:
-    """Take a request from the volunteer holding it only when the coordinator confirmed it."""
-    if holder is not None and not confirmed:
-        raise Conflict(
-            "assign.confirm_reassign",
-            "{holder} holds this request; confirm to take it from them and give it to another "
-            "volunteer.",
-            {"holder": holder},
-        )
+def require_reassign_confirmed(
+    *,
+    holder: str | None,
+    confirmed: bool,
+    status: str,
+    claimed_by_id: int | None,
+    claimed_at: datetime | None,
+) -> None:
+    """Take a request from the volunteer holding it only when the coordinator confirmed it.
+
+    The 409 `request.taken` says who holds it since when (`current`: status, holder's id,
+    claimed_at), so a coordinator who opened the request before a volunteer claimed it never
+    wipes the claim unseen.
+    """
+    if holder is None or confirmed:
+        return
+    since = claimed_at.isoformat() if claimed_at else None
+    raise Conflict(
+        "request.taken",
+        "{holder} has held this request since {claimed_at}; reload it, or confirm to take it "
+        "from them and give it to another volunteer.",
+        {"holder": holder, "claimed_at": since},
+        extensions={
+            "current": {"status": status, "claimed_at": since, "claimed_by_id": claimed_by_id}
+        },
+    )
 
 
 @dataclass(frozen=True)

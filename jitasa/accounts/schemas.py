@@ -4,17 +4,17 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from jitasa.core.fields import AreaCode, ThaiPhone
+from jitasa.core.fields import AreaCode, Input, ThaiPhone
 from jitasa.core.words import Role
 
 
-class PhoneIn(BaseModel):
+class PhoneIn(Input):
     """A Thai phone number in any usual form, kept as E.164."""
 
     phone: ThaiPhone
 
 
-class LoginIn(BaseModel):
+class LoginIn(Input):
     """Staff sign-in: the phone number as username, and a password."""
 
     username: str = Field(max_length=32, description="Phone number")
@@ -50,7 +50,7 @@ class UserSave(PhoneIn):
     password: str | None = Field(None, max_length=200)
 
 
-class TokenCreate(BaseModel):
+class TokenCreate(Input):
     """A name for a new API token."""
 
     name: str = Field("", max_length=120)

@@ -26,6 +26,12 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; `postgresql://…` for PostgreSQL. Default: SQLite file "
         "`jitasa.db` in the data directory.",
     )
+    sqlite_synchronous: Literal["full", "normal"] = Field(
+        "full",
+        description="SQLite's durability: `full` syncs every commit to disk, so an answered "
+        "create survives a power cut; `normal` is faster but may lose the last commits to one "
+        "(never to a killed process).",
+    )
     redis_url: str | None = Field(
         None, description="Redis URL for cross-process events and rate limits (optional)."
     )
@@ -85,6 +91,52 @@ class Settings(BaseSettings):
         60,
         ge=1,
         description="Duplicate checks one client address may make in 10 minutes; more answer 429.",
+    )
+    requests_per_account: int = Field(
+        10,
+        ge=1,
+        description="Requests for help one account (not staff) may create in an hour; more "
+        "answer 429 with when to try again and the emergency number.",
+    )
+    requests_per_address: int = Field(
+        60,
+        ge=1,
+        description="Requests for help that may be created from one client address in an hour "
+        "(staff not counted). Raise it where many people share an address (a carrier's NAT).",
+    )
+    max_body_bytes: int = Field(
+        1_048_576,
+        ge=1024,
+        description="Largest request body a route takes unless it declares its own (uploads "
+        "do); a larger one answers 413 before it is read whole.",
+    )
+    event_streams_per_client: int = Field(
+        20,
+        ge=1,
+        description="Live-update streams one signed-in user, or one address when anonymous, may "
+        "hold open in each process; more answer 429.",
+    )
+    trusted_proxies: str | None = Field(
+        None,
+        description="Comma-separated addresses or networks of the reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto are believed (the client address that limits "
+        "count by); unset: none, every client is who connects.",
+    )
+    public_api_docs: bool | None = Field(
+        None,
+        description="Serve /docs and /openapi.json to anyone; default: on in development, "
+        "off in production.",
+    )
+    public_metrics: bool | None = Field(
+        None,
+        description="Serve /metrics to anyone; default: on in development; in production only "
+        "to the machine itself (a local Prometheus).",
+    )
+    header_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds `jitasa serve` waits for a request's headers before closing the "
+        "connection (slow clients hold no connection for long).",
     )
     retention_days: int = Field(
         90,
@@ -192,6 +244,20 @@ class Settings(BaseSettings):
         if self.secure_cookies is None:
             return self.environment == "production"
         return self.secure_cookies
+
+    @property
+    def api_docs_are_public(self) -> bool:
+        """Tell whether /docs and /openapi.json are served."""
+        if self.public_api_docs is None:
+            return self.environment != "production"
+        return self.public_api_docs
+
+    @property
+    def metrics_are_public(self) -> bool:
+        """Tell whether /metrics answers other machines than this one."""
+        if self.public_metrics is None:
+            return self.environment != "production"
+        return self.public_metrics
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -61,15 +61,24 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _tune_sqlite(dbapi_connection, _record) -> None:
-    """Give every SQLite connection WAL, foreign keys and a busy timeout; we emit BEGIN."""
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def _sqlite_tuning(synchronous: str):
+    """Return the connect hook giving every SQLite connection WAL, foreign keys, a busy timeout
+    and the durability asked for; we emit BEGIN.
+
+    `FULL` (the default) syncs the log at every commit, so a 201 survives a power cut; `NORMAL`
+    loses nothing when the process is killed but may lose the last commits to a power cut.
+    """
+
+    def tune(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.close()
+
+    return tune
 
 
 def _begin_sqlite(connection) -> None:
@@ -91,7 +100,9 @@ def create_engine(settings: Settings) -> AsyncEngine:
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(settings.sqlalchemy_url)
-        event.listen(engine.sync_engine, "connect", _tune_sqlite)
+        event.listen(
+            engine.sync_engine, "connect", _sqlite_tuning(settings.sqlite_synchronous.upper())
+        )
         event.listen(engine.sync_engine, "begin", _begin_sqlite)
         return engine
     return create_async_engine(settings.sqlalchemy_url, pool_size=10, max_overflow=20)

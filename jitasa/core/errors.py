@@ -26,6 +26,8 @@ class DomainError(Exception):
     message: str
     params: dict[str, object] = field(default_factory=dict)
     errors: list[FieldError] = field(default_factory=list)
+    # RFC 9457 extension members, such as `current`: the state a conflict was decided on.
+    extensions: dict[str, object] = field(default_factory=dict)
     status = 400
     title = "Bad request"
 
@@ -57,7 +59,7 @@ class DomainError(Exception):
             body["instance"] = instance
         if self.errors:
             body["errors"] = [e.as_dict() for e in self.errors]
-        return body
+        return {**self.extensions, **body}
 
 
 class Invalid(DomainError):

@@ -1,13 +1,52 @@
 """Pydantic field types for Thai input, so a bad value is a 422 that names its field."""
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from fastapi import Path
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from jitasa.core.errors import Invalid
-from jitasa.core.thai import normalize_phone
+from jitasa.core.text_input import UNSTORABLE_TYPE, unstorable_at
+from jitasa.core.thai import normalize_input, normalize_phone
+
+
+def normalized(value: object) -> object:
+    """Return text (or the texts inside lists and objects) in the form `normalize_input` gives."""
+    if isinstance(value, str):
+        return normalize_input(value)
+    if isinstance(value, list):
+        return [normalized(item) for item in value]
+    if isinstance(value, dict):
+        return {normalized(key): normalized(item) for key, item in value.items()}
+    return value
+
+
+class Input(BaseModel):
+    """The base of every input schema: Thai input normalised, unstorable text refused by field.
+
+    Text is read in one form (`thai.normalize_input`: Arabic digits, no invisible characters,
+    sara am as one letter…) whichever way it was typed, except fields kept `VERBATIM`
+    (passwords). HTTP requests are checked for unstorable text before their schema
+    (`text_input.refuse_unstorable_text`); this also covers the command line, imports and
+    forms read by hand.
+    """
+
+    VERBATIM: ClassVar[frozenset[str]] = frozenset({"password"})
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _normalized(cls, value: object, info: ValidationInfo) -> object:
+        """Read Thai input in its one stored form (also inside lists and objects)."""
+        return value if info.field_name in cls.VERBATIM else normalized(value)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: object) -> object:
+        """Refuse a field whose text (or any text inside it) holds a control character."""
+        if next(unstorable_at(value), None) is not None:
+            raise PydanticCustomError(UNSTORABLE_TYPE, "holds a control character")
+        return value
 
 
 def _thai_phone(value: str) -> str:

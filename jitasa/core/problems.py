@@ -8,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jitasa.core.db_errors import missing_schema, unique_violation
 from jitasa.core.errors import (
@@ -15,20 +16,33 @@ from jitasa.core.errors import (
     Conflict,
     DomainError,
     FieldError,
-    Invalid,
     NotReady,
     TooManyRequests,
 )
 from jitasa.core.i18n import thai
-from jitasa.core.validation import field_errors
+from jitasa.core.validation import field_errors, invalid_input
 
 log = structlog.get_logger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 
+# Every status the framework or the server may raise by itself, in words a person can act on
+# (each title and message is in locales/th.po); any other 4xx reads as the first.
 HTTP_MESSAGES = {
+    400: ("Bad request", "The request could not be read; check what was sent."),
+    401: ("Not signed in", "Please sign in first."),
+    403: ("Forbidden", "You may not do this."),
     404: ("Not found", "There is nothing at this address."),
     405: ("Method not allowed", "This address does not accept that method."),
+    406: ("Not acceptable", "This address cannot answer in the form asked for."),
+    408: ("Request timeout", "The request took too long to arrive; please send it again."),
+    409: ("Conflict", "This conflicts with the current state; reload and try again."),
+    411: ("Length required", "The request must say how long its body is."),
+    413: ("Too large", "The request is larger than this address accepts."),
+    414: ("Address too long", "The address asked for is too long."),
+    415: ("Unsupported media type", "This address does not accept that kind of content."),
+    422: ("Invalid input", "The request could not be read; check what was sent."),
+    429: ("Too many requests", "Too many requests; please wait a moment and try again."),
 }
 
 
@@ -39,9 +53,9 @@ def wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-def render(request: Request, error: DomainError) -> Response:
-    """Render a domain error for this client."""
-    headers = {}
+def render(request: Request, error: DomainError, headers: dict[str, str] | None = None) -> Response:
+    """Render a domain error for this client, with any headers it needs (`Allow` on a 405)."""
+    headers = dict(headers or {})
     if isinstance(error, TooManyRequests | Busy) and "retry_after" in error.params:
         headers["Retry-After"] = str(error.params["retry_after"])
     if wants_html(request) and getattr(request.app.state, "render_error_page", None):
@@ -63,20 +77,15 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(request: Request, error: RequestValidationError) -> Response:
-        errors = field_errors(list(error.errors()))
-        names = ", ".join(e.field for e in errors)
-        return render(
-            request,
-            Invalid("validation.invalid", "Invalid input: {fields}.", {"fields": names}, errors),
-        )
+        return render(request, invalid_input(field_errors(list(error.errors()))))
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, error: StarletteHTTPException) -> Response:
         status = HTTPStatus(error.status_code)
-        title, message = HTTP_MESSAGES.get(status.value, (status.phrase, status.phrase))
+        title, message = HTTP_MESSAGES.get(status.value, HTTP_MESSAGES[400])
         problem = DomainError(f"http.{status.value}", message)
         problem.status, problem.title = status.value, title
-        return render(request, problem)
+        return render(request, problem, dict(error.headers or {}))
 
     @app.exception_handler(OperationalError)
     async def on_database_busy(request: Request, error: OperationalError) -> Response:
@@ -127,6 +136,36 @@ def already_taken(error: IntegrityError) -> Conflict | None:
         {"field": field},
         [FieldError(field, message.format(field=field), thai(message, field=field))],
     )
+
+
+class AnswerUnexpected:
+    """ASGI middleware answering an unforeseen exception with the 500 problem document.
+
+    Starlette hands such exceptions to its outermost middleware, outside every other, so the
+    500 went out without security headers or X-Request-ID; caught here, inside them, it gets
+    both.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception:
+            if started:
+                raise  # half an answer is out: only the connection's end can tell
+            await unexpected(Request(scope, receive))(scope, receive, send)
 
 
 def unexpected(request: Request) -> Response:

@@ -14,12 +14,13 @@ CSRF_SESSION_KEY = "csrf"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
-# FastAPI's interactive docs load Swagger UI from a CDN with an inline script.
-DOCS_PATHS = ("/docs", "/redoc")
+SESSION_COOKIE = "jitasa_session"
+STATIC_PATHS = ("/static/", "/docs/static/")
+# Swagger UI (served from a package, api_docs.py) sets inline styles; its scripts are files.
+DOCS_PATHS = ("/docs",)
 DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "img-src 'self' data: https://fastapi.tiangolo.com; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; frame-ancestors 'none'"
 )
 
 
@@ -59,14 +60,40 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         policy = DOCS_CSP.encode() if scope["path"].startswith(DOCS_PATHS) else self.page_policy
+        signed_in = _signed_in(scope)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message.setdefault("headers", [])
                 message["headers"] += [*self.headers, (b"content-security-policy", policy)]
+                if _personal(scope, signed_in, message["headers"]):
+                    message["headers"].append((b"cache-control", b"no-store"))
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _signed_in(scope: Scope) -> bool:
+    """Tell whether the request carries a token or a session cookie."""
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization" or (name == b"cookie" and SESSION_COOKIE.encode() in value):
+            return True
+    return False
+
+
+def _personal(scope: Scope, signed_in: bool, headers: list) -> bool:
+    """Tell whether an answer may hold someone's data, so no cache may keep it.
+
+    Answers to a signed-in request, pages, and answers that set a cookie; static files and
+    answers that choose their own caching are left alone.
+    """
+    if scope["path"].startswith(STATIC_PATHS):
+        return False
+    names = {name for name, _ in headers}
+    if b"cache-control" in names:
+        return False
+    page = any(n == b"content-type" and v.startswith(b"text/html") for n, v in headers)
+    return signed_in or page or b"set-cookie" in names
 
 
 def csrf_token(request: Request) -> str:

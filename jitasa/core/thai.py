@@ -2,6 +2,7 @@
 
 import re
 import sys
+import unicodedata
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -51,6 +52,25 @@ _DATE_FORMS = [
         + r"(?P<year>\d{4}|\d{2})",
     )
 ]
+
+
+# What Thai keyboards and copy-paste put into text that looks the same as plain text: Thai
+# digits, invisible joiners and soft hyphens, odd spaces, full-width ASCII, and sara am typed
+# as nikhahit + sara aa. web/static/js/thai-input.js applies the same table in the browser.
+_INPUT_TABLE: dict[int, str | None] = {
+    **{0x0E50 + digit: str(digit) for digit in range(10)},
+    **dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None),
+    **{ord(space): " " for space in "\u00a0\u2007\u202f\u3000"},
+    **{0xFF01 + offset: chr(0x21 + offset) for offset in range(0x5E)},
+}
+SARA_AM_TYPED = "\u0e4d\u0e32"
+
+
+def normalize_input(text: str) -> str:
+    """Return typed or pasted text in the one form Jitasa stores and compares (NFC, Arabic
+    digits, no invisible characters, plain spaces, sara am as one letter)."""
+    text = unicodedata.normalize("NFC", text).translate(_INPUT_TABLE)
+    return text.replace(SARA_AM_TYPED, "\u0e33") if SARA_AM_TYPED in text else text
 
 
 def _clip(text: str, length: int = 40) -> str:

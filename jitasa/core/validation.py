@@ -4,7 +4,7 @@ from collections.abc import Mapping
 
 from pydantic import ValidationError
 
-from jitasa.core.errors import DomainError, FieldError
+from jitasa.core.errors import DomainError, FieldError, Invalid
 from jitasa.core.i18n import thai
 
 VALIDATION_MESSAGES = {
@@ -29,6 +29,7 @@ VALIDATION_MESSAGES = {
     "enum": "{field} must be one of: {expected}.",
     "json_invalid": "The request body is not valid JSON.",
     "thai_phone": "{field} is not a valid Thai phone number; write it like 081 234 5678.",
+    "unstorable_text": "{field} holds a control character that cannot be stored; remove it.",
 }
 NOT_VALID = "{field} is not valid."
 _REQUEST_PARTS = ("query", "body", "path", "header", "cookie")
@@ -38,6 +39,12 @@ def field_name(location: tuple) -> str:
     """Name a field by its location without the `query`/`body`/`path` prefix."""
     parts = [str(p) for p in location if p not in _REQUEST_PARTS]
     return ".".join(parts) or "body"
+
+
+def invalid_input(errors: list[FieldError]) -> Invalid:
+    """Return the 422 for invalid input, naming each field that is wrong."""
+    names = ", ".join(dict.fromkeys(e.field for e in errors))
+    return Invalid("validation.invalid", "Invalid input: {fields}.", {"fields": names}, errors)
 
 
 def field_errors(

@@ -62,7 +62,13 @@ async def assign(
     holder = None
     if previous is not None:
         holder = (await accounts_service.display_names(session, user_ids={previous}))[previous]
-    policy.require_reassign_confirmed(holder=holder, confirmed=reassign)
+    policy.require_reassign_confirmed(
+        holder=holder,
+        confirmed=reassign,
+        status=help_request.status,
+        claimed_by_id=previous,
+        claimed_at=help_request.claimed_at,
+    )
     status = Status.CLAIMED if current == Status.OPEN else current
     await lifecycle.move_from(
         session,

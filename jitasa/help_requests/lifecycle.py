@@ -352,27 +352,3 @@ async def merge(
     )
     await session.flush()
     return duplicate
-
-
-async def timeline(session: AsyncSession, *, help_request: HelpRequest) -> list[RequestEvent]:
-    """Return the request's timeline, oldest first."""
-    statement = (
-        select(RequestEvent)
-        .where(RequestEvent.request_id == help_request.id)
-        .order_by(RequestEvent.id)
-    )
-    return list((await session.scalars(statement)).all())
-
-
-async def timelines(
-    session: AsyncSession, *, help_requests: list[HelpRequest]
-) -> dict[int, list[RequestEvent]]:
-    """Return several requests' timelines by request id, oldest first, in one query."""
-    found: dict[int, list[RequestEvent]] = {r.id: [] for r in help_requests}
-    if found:
-        statement = (
-            select(RequestEvent).where(RequestEvent.request_id.in_(found)).order_by(RequestEvent.id)
-        )
-        for event in await session.scalars(statement):
-            found[event.request_id].append(event)
-    return found

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts import policy
 from jitasa.accounts.policy import Action
 from jitasa.audit import service as audit_service
 from jitasa.help_requests import lifecycle, service
-from jitasa.help_requests.models import HelpRequest
+from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.schemas import HelpRequestFull, HelpRequestPublic
 from jitasa.help_requests.states import TAKEN
 
@@ -117,3 +118,27 @@ async def tasks_of(session: AsyncSession, *, helper: User) -> list[HelpRequest]:
         limit=OWN_LIST_LIMIT,
         before_id=None,
     )
+
+
+async def timeline(session: AsyncSession, *, help_request: HelpRequest) -> list[RequestEvent]:
+    """Return the request's timeline, oldest first."""
+    statement = (
+        select(RequestEvent)
+        .where(RequestEvent.request_id == help_request.id)
+        .order_by(RequestEvent.id)
+    )
+    return list((await session.scalars(statement)).all())
+
+
+async def timelines(
+    session: AsyncSession, *, help_requests: list[HelpRequest]
+) -> dict[int, list[RequestEvent]]:
+    """Return several requests' timelines by request id, oldest first, in one query."""
+    found: dict[int, list[RequestEvent]] = {r.id: [] for r in help_requests}
+    if found:
+        statement = (
+            select(RequestEvent).where(RequestEvent.request_id.in_(found)).order_by(RequestEvent.id)
+        )
+        for event in await session.scalars(statement):
+            found[event.request_id].append(event)
+    return found

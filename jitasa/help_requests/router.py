@@ -13,7 +13,7 @@ from jitasa.core import idempotency
 from jitasa.core.db import SessionDep, WriteSessionDep
 from jitasa.core.errors import DomainError
 from jitasa.core.fields import ThaiPhone
-from jitasa.help_requests import assigning, desk, lifecycle, privacy, reads, service
+from jitasa.help_requests import assigning, desk, lifecycle, limits, privacy, reads, service
 from jitasa.help_requests.deps import ValidRequest
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.params import ListFilters
@@ -111,10 +111,22 @@ async def create_request(
     session: WriteSessionDep,
     key: IdempotencyKey = None,
 ) -> JSONResponse:
-    """Post a request for help; a repeat with the same Idempotency-Key creates nothing."""
-    refresh = request.app.state.settings.boundary_refresh_seconds
+    """Post a request for help; a repeat with the same Idempotency-Key creates nothing.
+
+    An account may create `requests_per_account` an hour and an address
+    `requests_per_address` (staff are not counted); more answer 429 with when to try again.
+    """
+    settings = request.app.state.settings
+    refresh = settings.boundary_refresh_seconds
 
     async def work():
+        await limits.count_creation(
+            session,
+            requester=user,
+            address=client_ip(request),
+            per_account=settings.requests_per_account,
+            per_address=settings.requests_per_address,
+        )
         created = await service.create(
             session, request_in=request_in, requester=user, refresh_seconds=refresh
         )
@@ -365,4 +377,4 @@ async def merge(
 async def events(help_request: ValidRequest, user: Requester, session: SessionDep) -> list:
     """Return the request's timeline (its requester, its volunteer and area staff)."""
     lifecycle.require_full_view(help_request, user)
-    return await lifecycle.timeline(session, help_request=help_request)
+    return await reads.timeline(session, help_request=help_request)

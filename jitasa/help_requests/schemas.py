@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
-from jitasa.core.fields import MAX_ROW_ID, AreaCode, ThaiPhone
+from jitasa.core.fields import MAX_ROW_ID, AreaCode, Input, ThaiPhone
 from jitasa.help_requests.states import CloseReason, Status
 
 MAX_PEOPLE = 500
@@ -15,7 +15,7 @@ Latitude = Field(ge=-90, le=90, allow_inf_nan=False)
 Longitude = Field(ge=-180, le=180, allow_inf_nan=False)
 
 
-class HelpRequestCreate(BaseModel):
+class HelpRequestCreate(Input):
     """A new request for help, as the SOS form posts it."""
 
     incident: str | None = Field(
@@ -111,7 +111,7 @@ class NearbyRequest(HelpRequestPublic):
     distance_km: float
 
 
-class TransitionIn(BaseModel):
+class TransitionIn(Input):
     """A move along the state machine."""
 
     to: Status
@@ -119,7 +119,7 @@ class TransitionIn(BaseModel):
     reason: CloseReason | None = None
 
 
-class AssignIn(BaseModel):
+class AssignIn(Input):
     """The volunteer (profile id) a coordinator gives a request to."""
 
     volunteer_id: int = Field(ge=1, le=MAX_ROW_ID)
@@ -159,7 +159,7 @@ class BulkCloseResult(BaseModel):
     refused: list[dict[str, str | int]]
 
 
-class MergeIn(BaseModel):
+class MergeIn(Input):
     """The request a duplicate is merged into."""
 
     keep_id: int = Field(ge=1, le=MAX_ROW_ID)

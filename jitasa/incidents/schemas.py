@@ -4,10 +4,11 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from jitasa.core.fields import Input
 from jitasa.core.words import URGENCIES
 
 
-class CategoryIn(BaseModel):
+class CategoryIn(Input):
     """One category of a new incident."""
 
     code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")
@@ -36,7 +37,7 @@ class HotlineRead(HotlineIn):
     """A hotline as the API shows it."""
 
 
-class IncidentCreate(BaseModel):
+class IncidentCreate(Input):
     """A new incident with its categories and time limits."""
 
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,39}$", examples=["floods-2025-hatyai"])

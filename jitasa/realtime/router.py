@@ -10,6 +10,7 @@ reload, and live events from then on.
 
 import json
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from functools import lru_cache
 from typing import Annotated, NamedTuple
@@ -26,12 +27,14 @@ from jitasa.areas import service as areas_service
 from jitasa.audit import service as audit_service
 from jitasa.core import outbox
 from jitasa.core.db import SessionDep
+from jitasa.core.errors import TooManyRequests
 from jitasa.core.fields import MAX_ROW_ID, AreaCode
 from jitasa.core.map_params import BBox, BBoxParam, parse_bbox
 from jitasa.realtime.hub import Event, MemoryHub
 
 router = APIRouter(prefix="/api/v1/events", tags=["live updates"])
 REPLAY_LIMIT = 1000
+SLOT_RETRY_SECONDS = 30
 SEND_TIMEOUT_SECONDS = 30.0
 # The first frame sets the client's reconnection delay; its arrival also tells the client that
 # the stream is subscribed, so nothing committed from then on can pass it by.
@@ -45,6 +48,44 @@ STREAM_DOC = {
         "replayed (reload); a comment line every heartbeat.",
     }
 }
+
+
+class StreamSlots:
+    """Streams open in this process per client, so that one client cannot hold them all."""
+
+    def __init__(self) -> None:
+        self.open: Counter[str] = Counter()
+
+    def take(self, client: str, cap: int) -> Callable[[], None]:
+        """Count a new stream of this client, or raise 429 at the cap; return its release."""
+        if self.open[client] >= cap:
+            raise TooManyRequests(
+                "events.too_many_streams",
+                "You have {cap} live updates open already; close another tab or window first.",
+                {"cap": cap, "retry_after": SLOT_RETRY_SECONDS},
+            )
+        self.open[client] += 1
+
+        def release() -> None:
+            self.open[client] -= 1
+            if self.open[client] <= 0:
+                del self.open[client]
+
+        return release
+
+
+class _CountedStream(EventSourceResponse):
+    """An event stream that gives its client's slot back however it ends."""
+
+    def __init__(self, *args, release: Callable[[], None], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._release = release
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._release()
 
 
 def _wants(area: str | None, bbox: BBox | None) -> Callable[[Event], bool]:
@@ -212,8 +253,9 @@ async def stream(
         after_id=after_id,
         follow=follow,
     )
-    return EventSourceResponse(
-        frames,
-        ping=heartbeat,
-        send_timeout=SEND_TIMEOUT_SECONDS,
+    settings = request.app.state.settings
+    client = f"user:{user.id}" if user is not None else f"address:{client_ip(request)}"
+    release = request.app.state.stream_slots.take(client, settings.event_streams_per_client)
+    return _CountedStream(
+        frames, ping=heartbeat, send_timeout=SEND_TIMEOUT_SECONDS, release=release
     )

@@ -5,14 +5,14 @@ from typing import Annotated
 
 from pydantic import AliasPath, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from jitasa.core.fields import AreaCode, ThaiPhone
+from jitasa.core.fields import AreaCode, Input, ThaiPhone
 from jitasa.volunteers.models import RefusalReason, Vehicle, VolunteerKind
 
 Skill = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 
 
-class VolunteerSave(BaseModel):
+class VolunteerSave(Input):
     """A volunteer's own profile as they register or update it (the whole form each time)."""
 
     kind: VolunteerKind = Field(description="Who the volunteer is in their community")

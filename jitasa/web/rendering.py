@@ -4,6 +4,7 @@ its error page."""
 import math
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 import structlog
 from fastapi import Request
@@ -62,16 +63,31 @@ def hotlines_for(request: Request, language: str) -> list[tuple[str, str]]:
     return [(line["number"], line["name_th" if language == "th" else "name_en"]) for line in lines]
 
 
+# Query parameters a page reads by hand rather than declaring them.
+READ_BY_HAND = {"created"}
+
+
+def language_switch_url(request: Request, language: str) -> str:
+    """Return this page's address in another language, keeping the parameters the page reads
+    (`next` of the sign-in pages…); other ones are not echoed back into the page."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    read = {p.alias for p in getattr(dependant, "query_params", ())} | READ_BY_HAND
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k in read]
+    return f"{request.url.path}?{urlencode([*kept, ('lang', language)])}"
+
+
 def render(request: Request, template: str, status_code: int = 200, **context) -> Response:
     """Render a page in the visitor's language and remember an explicit language choice."""
     language = language_of(request)
+    other = "en" if language == "th" else "th"
     settings = request.app.state.settings
     response = templates.TemplateResponse(
         request,
         template,
         {
             "lang": language,
-            "other_lang": "en" if language == "th" else "th",
+            "other_lang": other,
+            "language_switch_url": language_switch_url(request, other),
             "_": lambda message, **params: translate(message, language, **params),
             "today": format_date(datetime.now(BANGKOK).date(), language),
             "version": __version__,

@@ -62,7 +62,7 @@ async def _timelines(
 
     `named`: the reader is the area's staff, who may know who did what.
     """
-    found = await lifecycle.timelines(session, help_requests=help_requests)
+    found = await reads.timelines(session, help_requests=help_requests)
     people = {}
     if named:
         mentioned = {uid for events in found.values() for uid in views.people_in(events)}

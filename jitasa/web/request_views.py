@@ -71,6 +71,7 @@ EVENT_LABELS = {
     "created": "Request posted",
     "claimed": "A volunteer took the request",
     "assigned": "An official assigned a volunteer",
+    "reassigned": "An official gave the request to another volunteer",
     "in_progress": "The volunteer started helping",
     "released": "The volunteer handed the request back",
     "resolved": "Resolved",

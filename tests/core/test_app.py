@@ -1,6 +1,9 @@
 """The application shell: health, readiness, metrics, problem documents, request ids."""
 
+import html
+import re
 import sqlite3
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import func, select
@@ -134,3 +137,21 @@ async def test_a_body_that_is_not_json_is_named_as_the_body_not_by_an_offset(cli
     assert error["field"] == "body"
     assert error["message"] == "The request body is not valid JSON."
     assert error["message_th"] != error["message"]
+
+
+@pytest.mark.parametrize(
+    ("path", "kept"),
+    [
+        ("/signin?next=/sos", {"next": ["/sos"]}),
+        ("/staff/signin?next=/admin/incidents&lang=th", {"next": ["/admin/incidents"]}),
+        ("/", {}),
+        ("/?phone=0812345678&lat=18.7", {}),  # what the page does not read is not echoed
+    ],
+)
+async def test_the_language_switch_keeps_the_pages_parameters(client, path, kept):
+    page = await client.get(path, headers={"Accept": "text/html"})
+    link = re.search(r'class="lang-switch" href="([^"]+)"', page.text)[1]
+    target = urlsplit(html.unescape(link))
+    assert target.path == urlsplit(path).path
+    assert parse_qs(target.query) == {**kept, "lang": ["en"]}
+    assert "/static/js/language-switch.js" in page.text  # keeps what was typed, too

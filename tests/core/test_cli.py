@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import socket
 
 import pytest
 from sqlalchemy import text
@@ -166,6 +167,30 @@ def test_users_and_tokens_are_checked_with_the_apis_own_schemas(configured):
     assert "name" in long_token.output and "120" in long_token.output
 
 
+def test_control_characters_are_refused_by_field_before_the_database(configured):
+    """PostgreSQL cannot store them and SQLite would: both refuse them alike, by field."""
+    runner.invoke(app, ["db", "upgrade"])
+    command = ["users", "create", "--phone", "0812345678", "--role", "volunteer"]
+    bad_name = runner.invoke(app, [*command, "--name", "Somchai\x1b[31m"])
+    assert bad_name.exit_code == 1, bad_name.output
+    assert "display_name holds a control character" in bad_name.output
+    assert "display_name มีอักขระควบคุม" in bad_name.output
+    assert runner.invoke(app, command).exit_code == 0
+    bad_token = runner.invoke(
+        app, ["tokens", "create", "--phone", "0812345678", "--name", "cron\x00"]
+    )
+    assert bad_token.exit_code == 1, bad_token.output
+    assert "name holds a control character" in bad_token.output
+
+
+@pytest.mark.parametrize("command", [["serve"], ["demo"]])
+@pytest.mark.parametrize("port", ["0", "65536", "99999999999999999999"])
+def test_a_port_outside_the_range_is_refused_before_listening(command, port):
+    result = runner.invoke(app, [*command, "--port", port])
+    assert result.exit_code == 2
+    assert "--port" in result.output
+
+
 def test_a_job_id_beyond_the_column_is_refused_before_the_database(configured):
     result = runner.invoke(app, ["jobs", "cancel", "99999999999999999999999"])
     assert result.exit_code == 2
@@ -202,3 +227,16 @@ def test_recount_map_rebuilds_the_cluster_counts(configured):
     assert recounted.exit_code == 0, recounted.output
     assert "Map counts rebuilt" in recounted.output
     assert query(configured, COUNT_CELLS) == kept
+
+
+@pytest.mark.parametrize("command", [["serve", "--host", "127.0.0.1"], ["demo"]])
+def test_a_busy_port_is_named_with_a_hint_not_a_raw_errno(command):
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = runner.invoke(app, [*command, "--port", str(port)])
+    assert result.exit_code == 1, result.output
+    assert f"Port {port} is already in use" in result.output
+    assert f"--port {port + 1}" in result.output and "พอร์ต" in result.output
+    assert "Errno" not in result.output

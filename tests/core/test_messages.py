@@ -11,6 +11,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "jitasa"
 MESSAGE_CALLS = {
     "invalid_field",
     "Invalid",
+    "Refusal",
     "NotFound",
     "Conflict",
     "Forbidden",

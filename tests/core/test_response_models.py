@@ -30,7 +30,9 @@ def api_routes(app) -> list[tuple[str, str, object]]:
         if not isinstance(context.original_route, routing.APIRoute):
             continue
         if context.path.startswith(API_PREFIXES):
-            found += [(method, context.path, context) for method in sorted(context.methods)]
+            # HEAD is every GET's twin (api_docs.install), answered and documented as the GET.
+            methods = sorted(context.methods - {"HEAD"})
+            found += [(method, context.path, context) for method in methods]
     return found
 
 

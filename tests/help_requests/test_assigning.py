@@ -76,7 +76,7 @@ async def test_reassigning_names_the_holder_and_needs_confirmation(client, sessi
 
     unconfirmed = await client.post(url, json={"volunteer_id": second.id}, headers=headers)
     assert unconfirmed.status_code == 409
-    assert unconfirmed.json()["code"] == "assign.confirm_reassign"
+    assert unconfirmed.json()["code"] == "request.taken"
     assert "นายแดง" in unconfirmed.json()["detail_th"]
     assert (await reload(session, help_request.id)).claimed_by_id == first.user_id
 

@@ -165,6 +165,22 @@ async def test_a_bad_row_gets_the_messages_the_api_gives(client, writer):
     assert [e.as_dict() for e in problem.errors] == response.json()["errors"]
 
 
+async def test_a_control_character_is_refused_by_field_as_the_api_refuses_it(client, writer):
+    """PostgreSQL cannot store NUL and SQLite can: an import refuses it alike on both."""
+    requester = await make_user(writer)
+    body = sos(contact_name="ยาย\x00", description="ok")
+    report = await bulk.create_many(writer, rows=[body], requester=requester, refresh_seconds=0)
+    response = await client.post(
+        "/api/v1/requests", json=body, headers=await bearer(writer, requester)
+    )
+    assert response.status_code == 422
+    (problem,) = report.problems
+    assert [e.as_dict() for e in problem.errors] == response.json()["errors"]
+    assert problem.errors[0].field == "contact_name"
+    assert "control character" in problem.errors[0].message
+    assert report.created_ids == []
+
+
 async def test_each_batch_is_announced_by_one_summary_event(writer):
     requester = await make_user(writer)
     rows = rows_around_chiang_mai(12, seed=5)

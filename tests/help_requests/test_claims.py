@@ -170,10 +170,10 @@ async def test_area_coordinator_assigns_then_reassigns_a_request(client, session
         "claimed",
         second.user_id,
     )
-    assigned_events = [e for e in await events_of(session, help_request.id) if e.kind == "assigned"]
-    assert [(e.actor_id, e.from_status, e.to_status) for e in assigned_events] == [
-        (coordinator.id, "open", "claimed"),
-        (coordinator.id, "claimed", "claimed"),
+    assigned_events = [e for e in await events_of(session, help_request.id) if "assigned" in e.kind]
+    assert [(e.kind, e.actor_id, e.from_status, e.to_status) for e in assigned_events] == [
+        ("assigned", coordinator.id, "open", "claimed"),
+        ("reassigned", coordinator.id, "claimed", "claimed"),
     ]
     assert assigned_events[1].note == "closer to the patient"
     no_longer_theirs = await client.post(
@@ -182,6 +182,69 @@ async def test_area_coordinator_assigns_then_reassigns_a_request(client, session
         headers=first_headers,
     )
     assert no_longer_theirs.status_code == 403
+
+
+async def test_assigning_over_a_claim_made_meanwhile_is_a_conflict_not_a_lost_claim(
+    client, session
+):
+    """The coordinator opened an open request; a volunteer claimed it; the coordinator, not
+    knowing, assigns it to someone else: 409 saying who holds it since when, claim kept."""
+    help_request = await make_request(session)
+    (claimer, claimer_headers), (other, _) = [await volunteer(session) for _ in "ab"]
+    _coordinator, headers = await signed_in(session, roles=[Role.COORDINATOR], area_code="5001")
+    assert (await client.get(f"/api/v1/requests/{help_request.id}", headers=headers)).json()[
+        "status"
+    ] == "open"
+    claim = await client.post(f"/api/v1/requests/{help_request.id}/claim", headers=claimer_headers)
+    assert claim.status_code == 200, claim.text
+
+    stale = await client.post(
+        f"/api/v1/requests/{help_request.id}/assign",
+        json={"volunteer_id": other.id},
+        headers=headers,
+    )
+    assert stale.status_code == 409, stale.text
+    problem = stale.json()
+    assert problem["code"] == "request.taken"
+    assert problem["current"]["claimed_by_id"] == claimer.user_id
+    assert problem["current"]["status"] == "claimed" and problem["current"]["claimed_at"]
+    assert problem["current"]["claimed_at"] in problem["detail"]
+    assert "รับคำขอนี้ไว้ตั้งแต่" in problem["detail_th"]
+    kept = await reload(session, help_request.id)
+    assert kept.claimed_by_id == claimer.user_id
+
+    again = await client.post(
+        f"/api/v1/requests/{help_request.id}/assign",
+        json={"volunteer_id": claimer.id},
+        headers=headers,
+    )
+    assert again.status_code == 200  # to the one who holds it: nothing is taken from anyone
+
+
+async def test_a_reassignment_is_audited_for_the_volunteer_who_lost_the_task(client, session):
+    help_request = await make_request(session)
+    (claimer, claimer_headers), (other, _) = [await volunteer(session) for _ in "ab"]
+    coordinator, headers = await signed_in(session, roles=[Role.COORDINATOR], area_code="5001")
+    await client.post(f"/api/v1/requests/{help_request.id}/claim", headers=claimer_headers)
+    taken = await client.post(
+        f"/api/v1/requests/{help_request.id}/assign",
+        json={"volunteer_id": other.id, "reassign": True},
+        headers=headers,
+    )
+    assert taken.status_code == 200, taken.text
+    audit = await client.get(
+        "/api/v1/audit", params={"action": "request.reassigned"}, headers=headers
+    )
+    (entry,) = audit.json()
+    assert (entry["actor_id"], entry["subject_type"], entry["subject_id"]) == (
+        coordinator.id,
+        "user",
+        str(claimer.user_id),
+    )
+    tasks = await client.get("/api/v1/requests/tasks", headers=claimer_headers)
+    assert tasks.json() == []
+    timeline = await client.get(f"/api/v1/requests/{help_request.id}/events", headers=headers)
+    assert timeline.json()[-1]["kind"] == "reassigned"
 
 
 async def test_province_coordinator_may_assign_in_its_districts(client, session):

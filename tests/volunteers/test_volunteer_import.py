@@ -159,6 +159,20 @@ async def test_bad_rows_are_reported_by_number_and_field_and_not_written(writer)
     assert (kept.kind, kept.home_lat) == (registered.kind, registered.home_lat)
 
 
+async def test_control_characters_are_refused_by_field_on_both_databases(writer):
+    importer = await make_user(writer)
+    rows = profile_rows(2)
+    rows[0]["display_name"] = "อาสา\x00"
+    rows[1]["skills"] = ["first aid", "\x1b[2J"]
+    report = await bulk.create_many(writer, rows=rows, importer=importer, refresh_seconds=0)
+    assert [(p.row, p.errors[0].field) for p in report.problems] == [
+        (1, "display_name"),
+        (2, "skills"),
+    ]
+    assert "control character" in report.problems[0].errors[0].message
+    assert report.created_ids == []
+
+
 async def test_a_batch_failing_in_the_database_leaves_nothing_of_itself(engine, writer):
     importer = await make_user(writer)
     rows = profile_rows(8)

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field
 
-from jitasa.core.fields import ThaiPhone
+from jitasa.core.fields import Input, ThaiPhone
 from jitasa.core.thai import to_arabic_digits
 
 
@@ -21,7 +21,7 @@ OneTimeCodeText = Annotated[
 ]
 
 
-class CodeRequestIn(BaseModel):
+class CodeRequestIn(Input):
     """A phone to text a sign-in code to, and the language of the message."""
 
     phone: ThaiPhone
@@ -37,7 +37,7 @@ class CodeSent(BaseModel):
     expires_in: int = Field(description="Seconds the code stays valid.")
 
 
-class CodeVerifyIn(BaseModel):
+class CodeVerifyIn(Input):
     """A phone and the code texted to it (Thai digits allowed)."""
 
     phone: ThaiPhone

@@ -5,6 +5,7 @@ import math
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import redis.asyncio as redis
 import structlog
@@ -28,6 +29,33 @@ SWEEP_EVERY_SECONDS = 60.0
 Clock = Callable[[], float]
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """What a refused hit answers: a code and a message, which may name `{minutes}` to wait."""
+
+    code: str
+    message: str
+
+    def error(self, seconds_left: float) -> TooManyRequests:
+        """Return the 429 for a window that ends in this many seconds."""
+        retry_after = max(1, math.ceil(seconds_left))
+        params: dict[str, object] = {"retry_after": retry_after}
+        if "{minutes}" in self.message:
+            params["minutes"] = math.ceil(retry_after / 60)
+        return TooManyRequests(self.code, self.message, params)
+
+
+DEFAULT_REFUSAL = Refusal("auth.too_many", TOO_MANY)
+
+
+def _window(now: float, window_seconds: int, window_origin: int = 0) -> tuple[int, int]:
+    """Return the start and end of the fixed window that holds `now`."""
+    if not 0 < window_seconds <= MAX_WINDOW_SECONDS:
+        raise ValueError(f"window_seconds must be 1..{MAX_WINDOW_SECONDS}")
+    start = window_origin + (int(now) - window_origin) // window_seconds * window_seconds
+    return start, start + window_seconds
+
+
 class ThrottleUnavailable(DomainError):
     """The counters cannot be reached, so nothing is let through (503)."""
 
@@ -42,7 +70,13 @@ class Throttle(ABC):
         self.clock = clock
 
     async def hit(
-        self, key: str, *, limit: int, window_seconds: int, window_origin: int = 0
+        self,
+        key: str,
+        *,
+        limit: int,
+        window_seconds: int,
+        window_origin: int = 0,
+        refusal: Refusal = DEFAULT_REFUSAL,
     ) -> None:
         """Count one hit on `key`; raise 429 with `retry_after` when the window holds too many.
 
@@ -51,15 +85,11 @@ class Throttle(ABC):
         On SQLite, call this before the request's own session has run a statement: the
         database backend writes in a transaction of its own, and SQLite has one writer.
         """
-        if not 0 < window_seconds <= MAX_WINDOW_SECONDS:
-            raise ValueError(f"window_seconds must be 1..{MAX_WINDOW_SECONDS}")
         now = self.clock()
-        window_start = window_origin + (int(now) - window_origin) // window_seconds * window_seconds
-        window_end = window_start + window_seconds
+        window_start, window_end = _window(now, window_seconds, window_origin)
         hits = await self._count(_stored_key(key), window_start=window_start, window_end=window_end)
         if hits > limit:
-            retry_after = max(1, math.ceil(window_end - now))
-            raise TooManyRequests("auth.too_many", TOO_MANY, {"retry_after": retry_after})
+            raise refusal.error(window_end - now)
 
     @abstractmethod
     async def reset(self, key: str) -> None:
@@ -106,21 +136,7 @@ class DatabaseThrottle(Throttle):
     async def _count(self, key: str, *, window_start: int, window_end: int) -> int:
         """Add one hit with an upsert, which is atomic on SQLite and PostgreSQL alike."""
         async with transaction(self.session_factory) as session:
-            dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-            upsert = dialect.insert(RateLimitWindow).values(
-                key=key, window_start=window_start, hits=1
-            )
-            upsert = upsert.on_conflict_do_update(
-                index_elements=[RateLimitWindow.key, RateLimitWindow.window_start],
-                set_={"hits": RateLimitWindow.hits + 1},
-            ).returning(RateLimitWindow.hits)
-            hits = await session.scalar(upsert)
-            if hits == 1:  # a new window: the key's earlier ones are over
-                await session.execute(
-                    delete(RateLimitWindow).where(
-                        RateLimitWindow.key == key, RateLimitWindow.window_start < window_start
-                    )
-                )
+            hits = await _add_hit(session, key, window_start)
             if self.clock() - self._swept_at > SWEEP_EVERY_SECONDS:
                 await self._sweep(session)
         return hits
@@ -175,6 +191,45 @@ class RedisThrottle(Throttle):
         except redis.RedisError as error:
             raise _unavailable(error) from None
         return int(hits)
+
+
+async def _add_hit(session: AsyncSession, key: str, window_start: int) -> int:
+    """Add one hit to a window in the table, in the session's transaction; return its hits."""
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    upsert = dialect.insert(RateLimitWindow).values(key=key, window_start=window_start, hits=1)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=[RateLimitWindow.key, RateLimitWindow.window_start],
+        set_={"hits": RateLimitWindow.hits + 1},
+    ).returning(RateLimitWindow.hits)
+    hits = await session.scalar(upsert)
+    if hits == 1:  # a new window: the key's earlier ones are over
+        await session.execute(
+            delete(RateLimitWindow).where(
+                RateLimitWindow.key == key, RateLimitWindow.window_start < window_start
+            )
+        )
+    return hits
+
+
+async def count_in_transaction(
+    session: AsyncSession,
+    key: str,
+    *,
+    limit: int,
+    window_seconds: int,
+    refusal: Refusal,
+    clock: Clock = time.time,
+) -> None:
+    """Count one hit in the table within the caller's transaction; raise 429 over the limit.
+
+    For limits on what a transaction creates: the hit lasts only if the caller commits, so
+    what failed is not counted, and on SQLite it needs no second writer. The same table, and
+    so the same answer, whatever backend the throttle has.
+    """
+    now = clock()
+    window_start, window_end = _window(now, window_seconds)
+    if await _add_hit(session, _stored_key(key), window_start) > limit:
+        raise refusal.error(window_end - now)
 
 
 def throttle_for(settings: Settings, session_factory: async_sessionmaker[AsyncSession]) -> Throttle:

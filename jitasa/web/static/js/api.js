@@ -30,6 +30,47 @@ function csrfToken() {
   return meta ? meta.content : "";
 }
 
+// Typed or pasted text in the one form the server stores and compares, as
+// jitasa/core/thai.py normalize_input does: NFC, Arabic digits for Thai ones, no invisible
+// characters, plain spaces, full-width ASCII as ASCII, sara am as one letter.
+const INVISIBLE = /[\u200b\u200c\u200d\u2060\ufeff\u00ad]/g;
+const ODD_SPACES = /[\u00a0\u2007\u202f\u3000]/g;
+const THAI_DIGITS = /[\u0e50-\u0e59]/g;
+const FULL_WIDTH = /[\uff01-\uff5e]/g;
+
+export function normalizeInput(text) {
+  return text
+    .normalize("NFC")
+    .replace(THAI_DIGITS, (d) => String(d.charCodeAt(0) - 0x0e50))
+    .replace(INVISIBLE, "")
+    .replace(ODD_SPACES, " ")
+    .replace(FULL_WIDTH, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replaceAll("\u0e4d\u0e32", "\u0e33");
+}
+
+// A JSON body with every text normalised, passwords kept as typed.
+function normalizedBody(value, key = "") {
+  if (typeof value === "string") return key === "password" ? value : normalizeInput(value);
+  if (Array.isArray(value)) return value.map((item) => normalizedBody(item));
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [normalizeInput(k), normalizedBody(v, k)]),
+    );
+  }
+  return value;
+}
+
+// The same-origin URL with its query's names and values normalised.
+function normalizedUrl(url) {
+  const parsed = new URL(url, location.href);
+  const params = new URLSearchParams();
+  for (const [name, value] of parsed.searchParams) {
+    params.append(normalizeInput(name), normalizeInput(value));
+  }
+  const query = params.toString();
+  return parsed.pathname + (query ? `?${query}` : "");
+}
+
 // Send a request; resolve to {ok, status, data} (data: the JSON body, or null), never throw:
 // a network failure answers status 0 so the page can say "no connection".
 export async function call(method, url, { body, key } = {}) {
@@ -39,10 +80,10 @@ export async function call(method, url, { body, key } = {}) {
   if (key) headers["Idempotency-Key"] = key;
   let response;
   try {
-    response = await fetch(url, {
+    response = await fetch(normalizedUrl(url), {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : JSON.stringify(normalizedBody(body)),
       credentials: "same-origin",
     });
   } catch {

@@ -8,13 +8,16 @@ const KINDS = ["request.created", "request.updated"];
 const RETRY_MS = 15000;
 const indicator = document.getElementById("live");
 
-// min_lon,min_lat,max_lon,max_lat, inside the world as the API requires.
+// min_lon,min_lat,max_lon,max_lat, inside the world as the API requires. A view dragged onto
+// another copy of the world (longitude 460 is 100) is moved back to the real one first.
 export function bboxParam(bounds) {
   const clamp = (value, limit) => Math.max(-limit, Math.min(limit, value)).toFixed(4);
+  const width = Math.min(360, bounds.getEast() - bounds.getWest());
+  const centre = ((((bounds.getCenter().lng + 180) % 360) + 360) % 360) - 180;
   return [
-    clamp(bounds.getWest(), 180),
+    clamp(centre - width / 2, 180),
     clamp(bounds.getSouth(), 90),
-    clamp(bounds.getEast(), 180),
+    clamp(centre + width / 2, 180),
     clamp(bounds.getNorth(), 90),
   ].join(",");
 }

@@ -26,7 +26,9 @@ const fitBelowSearch = (bounds, margin) => map.fitBounds(bounds, {
 });
 
 // Zoom buttons bottom right, as in most map apps: the search box takes the top of the screen.
-const map = L.map(el, { zoomControl: false, minZoom: 4 });
+// Bounded to the region, so the map is never dragged onto another copy of the world.
+const REGION = [[-15, 60], [45, 150]];
+const map = L.map(el, { zoomControl: false, minZoom: 4, maxBounds: REGION, maxBoundsViscosity: 1 });
 fitBelowSearch(THAILAND, 0);
 L.control.zoom({ position: "bottomright" }).addTo(map);
 L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution, maxZoom: 19 }).addTo(map);

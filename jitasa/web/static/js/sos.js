@@ -4,6 +4,7 @@ import {
   fieldMessage,
   format,
   newKey,
+  normalizeInput,
   pageData,
   placeName,
   problemText,
@@ -253,9 +254,8 @@ function duplicateItem(found) {
 
 async function duplicatesOf(body) {
   const query = new URLSearchParams({ lat: body.lat, lon: body.lon, category: body.category });
-  if (body.contact_phone && /^[+\d\s()-]{9,20}$/.test(body.contact_phone)) {
-    query.set("phone", body.contact_phone);
-  }
+  const phone = body.contact_phone ? normalizeInput(body.contact_phone) : "";
+  if (/^[+\d\s()-]{9,20}$/.test(phone)) query.set("phone", phone);
   const answer = await call("GET", `/api/v1/requests/duplicates?${query}`);
   return answer.ok ? answer.data : [];
 }
