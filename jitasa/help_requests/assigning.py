@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jitasa.accounts import policy
 from jitasa.accounts import service as accounts_service
 from jitasa.accounts.policy import Action
+from jitasa.audit import service as audit_service
 from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict
 from jitasa.help_requests import lifecycle
@@ -86,6 +87,16 @@ async def assign(
         note=note,
         details={"to_user_id": helper.id, "from_user_id": previous},
     )
+    if previous is not None:  # the volunteer who lost the task can ask who took it, and why
+        await audit_service.record(
+            session,
+            action="request.reassigned",
+            actor_id=staff.id,
+            subject_type="user",
+            subject_id=previous,
+            area_code=help_request.area_code,
+            request_id=help_request.id,
+        )
     await session.flush()
     return help_request
 

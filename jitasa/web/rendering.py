@@ -65,13 +65,15 @@ def hotlines_for(request: Request, language: str) -> list[tuple[str, str]]:
 
 # Query parameters a page reads by hand rather than declaring them.
 READ_BY_HAND = {"created"}
+# Exact points a page reads but never echoes back (the pin-oracle scan holds every page to it).
+NOT_ECHOED = {"near", "lat", "lon"}
 
 
 def language_switch_url(request: Request, language: str) -> str:
     """Return this page's address in another language, keeping the parameters the page reads
     (`next` of the sign-in pages…); other ones are not echoed back into the page."""
     dependant = getattr(request.scope.get("route"), "dependant", None)
-    read = {p.alias for p in getattr(dependant, "query_params", ())} | READ_BY_HAND
+    read = ({p.alias for p in getattr(dependant, "query_params", ())} | READ_BY_HAND) - NOT_ECHOED
     kept = [(k, v) for k, v in request.query_params.multi_items() if k in read]
     return f"{request.url.path}?{urlencode([*kept, ('lang', language)])}"
 

@@ -1,6 +1,7 @@
 """The policy decides every action for every role, inside and outside the user's area."""
 
 import itertools
+from datetime import UTC, datetime
 
 import pytest
 
@@ -168,8 +169,11 @@ def test_assigning_needs_a_verified_available_volunteer_and_a_confirmed_reassign
         with pytest.raises(Conflict) as refused:
             policy.require_assignable(name="สมศรี", verified=verified, available=available)
         assert refused.value.code == code and "สมศรี" in refused.value.detail_th
-    policy.require_reassign_confirmed(holder=None, confirmed=False)
-    policy.require_reassign_confirmed(holder="นายแดง", confirmed=True)
+    since = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    held = {"status": "claimed", "claimed_by_id": 7, "claimed_at": since}
+    policy.require_reassign_confirmed(holder=None, confirmed=False, **held)
+    policy.require_reassign_confirmed(holder="นายแดง", confirmed=True, **held)
     with pytest.raises(Conflict) as unconfirmed:
-        policy.require_reassign_confirmed(holder="นายแดง", confirmed=False)
-    assert "นายแดง" in unconfirmed.value.detail
+        policy.require_reassign_confirmed(holder="นายแดง", confirmed=False, **held)
+    assert "นายแดง" in unconfirmed.value.detail and since.isoformat() in unconfirmed.value.detail
+    assert unconfirmed.value.code == "request.taken"

@@ -126,6 +126,7 @@ async def everything(session) -> tuple[dict[str, str], dict[str, list]]:
         "volunteer_id": profile.id,
         "code": "50",
         "token_id": 1,
+        "facility_id": 1,
     }
     return headers, ids
 

@@ -173,9 +173,13 @@ async def test_area_coordinator_assigns_then_reassigns_a_request(client, session
     assigned_events = [e for e in await events_of(session, help_request.id) if "assigned" in e.kind]
     assert [(e.kind, e.actor_id, e.from_status, e.to_status) for e in assigned_events] == [
         ("assigned", coordinator.id, "open", "claimed"),
-        ("reassigned", coordinator.id, "claimed", "claimed"),
+        ("assigned", coordinator.id, "claimed", "claimed"),
     ]
     assert assigned_events[1].note == "closer to the patient"
+    assert assigned_events[1].details == {
+        "to_user_id": second.user_id,
+        "from_user_id": first.user_id,
+    }
     no_longer_theirs = await client.post(
         f"/api/v1/requests/{help_request.id}/transition",
         json={"to": "resolved"},
@@ -218,7 +222,8 @@ async def test_assigning_over_a_claim_made_meanwhile_is_a_conflict_not_a_lost_cl
         json={"volunteer_id": claimer.id},
         headers=headers,
     )
-    assert again.status_code == 200  # to the one who holds it: nothing is taken from anyone
+    # To the one who holds it: nothing is taken from anyone, and the coordinator is told so.
+    assert (again.status_code, again.json()["code"]) == (409, "assign.already_theirs")
 
 
 async def test_a_reassignment_is_audited_for_the_volunteer_who_lost_the_task(client, session):
@@ -244,7 +249,8 @@ async def test_a_reassignment_is_audited_for_the_volunteer_who_lost_the_task(cli
     tasks = await client.get("/api/v1/requests/tasks", headers=claimer_headers)
     assert tasks.json() == []
     timeline = await client.get(f"/api/v1/requests/{help_request.id}/events", headers=headers)
-    assert timeline.json()[-1]["kind"] == "reassigned"
+    last = timeline.json()[-1]
+    assert (last["kind"], last["details"]["from_user_id"]) == ("assigned", claimer.user_id)
 
 
 async def test_province_coordinator_may_assign_in_its_districts(client, session):
