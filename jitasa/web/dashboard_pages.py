@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts.deps import OptionalUser
+from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
 from jitasa.areas import service as areas_service
 from jitasa.core.db import SessionDep, utcnow
@@ -88,13 +89,7 @@ async def dashboard(
     date: DayParam = None,
 ) -> Response:
     """Show the area's figures, charts, past-limit list and child areas to drill into."""
-    if user is None:
-        return sign_in_first(request, staff=True)
-    shown = await scope.area_of(session, user=user, area=area, action=Action.READ_STATS)
-    context = await report_context(
-        session, top=top_of(user), area=shown, day=date, language=language_of(request)
-    )
-    return render(request, "desk/dashboard.html", user=user, **context)
+    return await _figures_page(request, user, session, area, date, "desk/dashboard.html")
 
 
 @router.get("/dashboard/report", response_class=HTMLResponse)
@@ -106,13 +101,25 @@ async def daily_report(
     date: DayParam = None,
 ) -> Response:
     """Show the one-page daily situation report, for printing before the morning meeting."""
+    return await _figures_page(request, user, session, area, date, "desk/report.html")
+
+
+async def _figures_page(
+    request: Request,
+    user: User | None,
+    session: AsyncSession,
+    area: str | None,
+    date: Day | None,
+    template: str,
+) -> Response:
+    """Render an area's figures (dashboard or report) for staff who may read them."""
     if user is None:
         return sign_in_first(request, staff=True)
     shown = await scope.area_of(session, user=user, area=area, action=Action.READ_STATS)
     context = await report_context(
         session, top=top_of(user), area=shown, day=date, language=language_of(request)
     )
-    return render(request, "desk/report.html", user=user, **context)
+    return render(request, template, user=user, **context)
 
 
 async def report_file(session: AsyncSession, *, area: str, day: Day | None, language: str) -> str:
