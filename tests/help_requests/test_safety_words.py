@@ -2,6 +2,7 @@
 every end says what to do next, triage by signs a family can see, status never in triage colours.
 """
 
+import json
 import re
 from pathlib import Path
 
@@ -47,6 +48,26 @@ async def test_red_tells_to_call_1669_first_and_yellow_names_pregnancy(
     box = html.split('id="call-1669"')[1].split("</div>")[0]
     assert 'href="tel:1669"' in box and "hidden" in html.split('id="call-1669"')[1][:60]
     assert "pneumonia" not in html and "ปอดอักเสบ" not in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "sent_red", "untrue"),
+    [
+        ("th", "หากยังไม่ได้โทร กรุณาโทร 1669 ทันที", "อาจมีอาสาสมัครกำลังไปช่วยอยู่แล้ว"),
+        ("en", "call 1669 now if you have not", "may already be on the way"),
+    ],
+)
+async def test_sending_red_and_the_duplicate_warning_promise_no_help_on_the_way(
+    client, session, lang, sent_red, untrue
+):
+    """A red request sent is told to call 1669 now, not "if it gets worse"; a similar request
+    nearby is no sign that anyone is coming (it may wait untaken)."""
+    _user, headers = await signed_in(session)
+    html = await page(client, headers, "/sos", lang)
+    assert json.dumps(sent_red)[1:-1] in html  # in the script's words, JSON-escaped
+    assert untrue not in html
+    script = (CSS.parent / "js" / "sos.js").read_text(encoding="utf-8")
+    assert 'urgency === "red" ? msg.sent_red : msg.sent' in script
 
 
 @pytest.mark.parametrize("lang", ["th", "en"])

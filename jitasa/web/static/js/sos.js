@@ -276,7 +276,7 @@ async function send(collected) {
     key: idempotencyKey,
   });
   if (answer.ok) {
-    setFlash(msg.sent);
+    setFlash(collected.body.urgency === "red" ? msg.sent_red : msg.sent);
     location.assign(`/requests/${answer.data.id}`);
     return true;
   }
