@@ -7,7 +7,8 @@ transaction, with a key per occasion, so an event handed over twice notifies onc
 - picked up (in progress), resolved → its requester;
 - past its SLA (`request.escalated`) → the coordinators of its area and the areas around it,
   at any hour;
-- a new request → volunteers who opted in for its urgency, within their radius, at most
+- a new request → verified volunteers who opted in for its urgency, within their alert radius
+  and their service radius (the distance told from the public pin), at most
   `nearby_alerts_per_hour` alerts an hour each;
 - a volunteer verified → that volunteer.
 
@@ -157,12 +158,15 @@ async def request_created(
     full = event.full
     if not {"id", "code", "urgency", "lat", "lon"} <= full.keys() or full.get("status") != "open":
         return
+    if not {"lat", "lon"} <= event.public.keys():
+        return
     west, south, east, north = bbox_around(full["lat"], full["lon"], MAX_NEARBY_KM)
     candidates = await session.execute(
         select(Volunteer, Preference)
         .join(Preference, Preference.user_id == Volunteer.user_id)
         .where(
             Volunteer.available_now.is_(True),
+            Volunteer.verified_at.is_not(None),  # only who could take it hears of it
             Volunteer.home_lat.between(south, north),
             Volunteer.home_lon.between(west, east),
         )
@@ -173,9 +177,13 @@ async def request_created(
             continue
         if volunteer.user_id == full.get("requester_id"):
             continue
-        km = distance_km(volunteer.home_lat, volunteer.home_lon, full["lat"], full["lon"])
-        if km > (preference.radius_km or volunteer.service_radius_km):
+        if distance_km(volunteer.home_lat, volunteer.home_lon, full["lat"], full["lon"]) > min(
+            preference.radius_km or volunteer.service_radius_km, volunteer.service_radius_km
+        ):  # beyond the service radius the volunteer could not claim it
             continue
+        # Told from the public pin, as the map shows it: never finer than its ~500 m cell.
+        public = event.public
+        km = distance_km(volunteer.home_lat, volunteer.home_lon, public["lat"], public["lon"])
         recent = await notifications.sent_recently(
             session, user_id=volunteer.user_id, kind=templates.NEARBY, since=HOUR, now=now
         )

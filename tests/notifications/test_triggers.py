@@ -39,6 +39,15 @@ def console_lines(settings) -> list[dict]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
 
 
+async def verified(session, volunteer) -> None:
+    """Have a coordinator of the province verify the volunteer."""
+    coordinator = await make_user(session, roles=[Role.COORDINATOR], area_code="50")
+    await volunteers_service.verify(
+        session, volunteer=volunteer, coordinator=coordinator, client_ip="127.0.0.1"
+    )
+    await session.commit()
+
+
 async def prefer(session, user, **choices) -> None:
     """Save a person's notification preferences."""
     await notifications.save_preferences(
@@ -119,13 +128,22 @@ async def test_opted_in_volunteers_near_a_new_request_are_alerted_within_limits(
     engine, session, settings
 ):
     near = await make_user(session, roles=[Role.VOLUNTEER])
-    await make_volunteer(session, user=near)
+    await verified(session, await make_volunteer(session, user=near))
     await prefer(session, near, nearby_urgencies=["urgent"], radius_km=10)
     not_opted = await make_user(session, roles=[Role.VOLUNTEER])
-    await make_volunteer(session, user=not_opted)
+    await verified(session, await make_volunteer(session, user=not_opted))
     far = await make_user(session, roles=[Role.VOLUNTEER])
-    await make_volunteer(session, user=far, home_lat=18.4167, home_lon=98.675)  # ~50 km away
+    far_home = {"home_lat": 18.4167, "home_lon": 98.675}  # ~50 km away
+    await verified(session, await make_volunteer(session, user=far, **far_home))
     await prefer(session, far, nearby_urgencies=["urgent"], radius_km=5)
+    # Not verified, or asking beyond the 10 km it may claim within: told nothing.
+    unverified = await make_user(session, roles=[Role.VOLUNTEER])
+    await make_volunteer(session, user=unverified)
+    await prefer(session, unverified, nearby_urgencies=["urgent"], radius_km=10)
+    wide = await make_user(session, roles=[Role.VOLUNTEER])
+    wide_home = {"home_lat": 18.95, "home_lon": 98.974, "service_radius_km": 10}  # ~18 km
+    await verified(session, await make_volunteer(session, user=wide, **wide_home))
+    await prefer(session, wide, nearby_urgencies=["urgent"], radius_km=50)
 
     first = await make_request(session, urgency="urgent")
     await make_request(session, urgency="normal")  # not an urgency anyone asked for
@@ -142,7 +160,7 @@ async def test_opted_in_volunteers_near_a_new_request_are_alerted_within_limits(
 
 async def test_quiet_hours_hold_a_message_but_not_a_red_one(engine, session, settings):
     volunteer_user = await make_user(session, roles=[Role.VOLUNTEER])
-    await make_volunteer(session, user=volunteer_user)
+    await verified(session, await make_volunteer(session, user=volunteer_user))
     hour = utcnow().astimezone(THAI_TIME).hour
     await prefer(
         session,
@@ -171,4 +189,4 @@ async def test_a_verified_volunteer_is_told(engine, session, settings):
     await run(engine, settings)
     [told] = await notes(session, kind="volunteer.verified")
     assert told.user_id == volunteer.user_id and told.state == Delivery.SENT
-    assert told.text == "จิตอาสา: คุณได้รับการยืนยันเป็นอาสาสมัครแล้ว ขอบคุณ"
+    assert told.text == "จิตอาสา: คุณได้รับการรับรองเป็นอาสาสมัครแล้ว ขอบคุณ"
