@@ -120,16 +120,15 @@ async def create(
     _keep_free_beds(facility)
     session.add(facility)
     await session.flush()
-    session.add(
-        FacilityChange(
-            facility_id=facility.id,
-            at=now,
-            actor_id=actor_id,
-            via=via,
-            kind="created",
-            before={},
-            after=amounts_of(facility),
-        )
+    _record_change(
+        session,
+        facility,
+        at=now,
+        actor_id=actor_id,
+        via=via,
+        kind="created",
+        before={},
+        after=amounts_of(facility),
     )
     signals.created(session, facility)
     return facility
@@ -217,16 +216,15 @@ async def set_capacity(
         facility.capacity_version += 1
         _keep_free_beds(facility)
     facility.updated_at, facility.updated_by_id = now, actor_id
-    session.add(
-        FacilityChange(
-            facility_id=facility.id,
-            at=now,
-            actor_id=actor_id,
-            via=via,
-            kind="capacity" if changed else "checked",
-            before={r: before.get(r) for r in sorted(changed)},
-            after={r: after.get(r) for r in sorted(changed)},
-        )
+    _record_change(
+        session,
+        facility,
+        at=now,
+        actor_id=actor_id,
+        via=via,
+        kind="capacity" if changed else "checked",
+        before={r: before.get(r) for r in sorted(changed)},
+        after={r: after.get(r) for r in sorted(changed)},
     )
     await session.flush()
     signals.changed(session, before_item, facility)
@@ -257,16 +255,15 @@ async def edit(
         setattr(facility, name, value)
     now = now or utcnow()
     facility.updated_at, facility.updated_by_id = now, actor_id
-    session.add(
-        FacilityChange(
-            facility_id=facility.id,
-            at=now,
-            actor_id=actor_id,
-            via=via,
-            kind="edited",
-            before={k: before[k] for k in changed},
-            after=changed,
-        )
+    _record_change(
+        session,
+        facility,
+        at=now,
+        actor_id=actor_id,
+        via=via,
+        kind="edited",
+        before={k: before[k] for k in changed},
+        after=changed,
     )
     await session.flush()
     signals.changed(session, before_item, facility)
@@ -325,3 +322,28 @@ async def list_facilities(
     statement = statement.order_by(d_lat * d_lat + d_lon * d_lon, Facility.id)
     found = [(f, geo.distance_km(lat, lon, f.lat, f.lon)) for f in await session.scalars(statement)]
     return sorted(found, key=lambda pair: pair[1])
+
+
+def _record_change(
+    session: AsyncSession,
+    facility: Facility,
+    *,
+    at: datetime,
+    actor_id: int | None,
+    via: str,
+    kind: str,
+    before: dict,
+    after: dict,
+) -> None:
+    """Keep one line of a facility's history: who changed what, when, from what to what."""
+    session.add(
+        FacilityChange(
+            facility_id=facility.id,
+            at=at,
+            actor_id=actor_id,
+            via=via,
+            kind=kind,
+            before=before,
+            after=after,
+        )
+    )
