@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from jitasa.core import idempotency, outbox
 from jitasa.core import jobs as queue
 from jitasa.core.config import Settings
-from jitasa.core.db import transaction, utcnow
+from jitasa.core.db import stop_between_units, transaction, utcnow
 from jitasa.help_requests import jobs as help_request_jobs
 from jitasa.triggers import consumer as notifications_consumer
 
@@ -95,14 +95,17 @@ async def drain(
     settings: Settings,
     worker: str,
     now: datetime | None = None,
+    stopping: asyncio.Event | None = None,
 ) -> tuple[dict[str, int], list[BaseException]]:
-    """Run due jobs until none is left; return what each sweep changed, and the failures."""
+    """Run due jobs until none is left, or until `stopping` is set (checked between jobs, and by
+    long jobs when they check in); return what each sweep changed, and the failures."""
+    stopping = stopping or asyncio.Event()
     counts = dict.fromkeys(SWEEPS, 0)
     failures: list[BaseException] = []
     # Rounds until one runs no job: events become notifications and their send jobs, then
     # the jobs run, and the events those jobs made (an escalation) are read in the next round.
     ran = True
-    while ran:
+    while ran and not stopping.is_set():
         ran = False
         try:
             await notifications_consumer.notify_pending(
@@ -111,7 +114,11 @@ async def drain(
         except Exception as failure:
             log.error("notifications.consume_failed", exc_info=failure)
             failures.append(failure)
-        while outcome := await queue.run_one(session_factory, worker, now=now, settings=settings):
+        while not stopping.is_set() and (
+            outcome := await queue.run_one(
+                session_factory, worker, now=now, settings=settings, stopping=stopping
+            )
+        ):
             ran = True
             name = outcome.kind.removeprefix(SWEEP)
             if outcome.error is not None and outcome.state == queue.JobState.QUEUED:
@@ -162,17 +169,28 @@ async def run_forever(
     settings: Settings,
     interval: float | None = None,
 ) -> None:
-    """Queue the sweeps every `interval` seconds and run every due job, until cancelled."""
+    """Queue the sweeps every `interval` seconds and run every due job, until cancelled.
+
+    A cancellation (shutdown, SIGTERM) stops the loop between jobs or at a long job's next
+    check-in, never inside a transaction (`stop_between_units`); a job stopped that way goes
+    back to the queue.
+    """
     interval = interval or settings.jobs_interval_seconds or DEFAULT_INTERVAL_SECONDS
     worker = _worker_name()
     log.info("jobs.started", interval_seconds=interval, worker=worker)
+    stopping = asyncio.Event()
     next_schedule = 0.0
-    while True:
+
+    async def one_pass() -> None:
+        nonlocal next_schedule
         try:
             if time.monotonic() >= next_schedule:
                 next_schedule = time.monotonic() + interval
                 await schedule(session_factory)
-            await drain(session_factory, settings=settings, worker=worker)
+            await drain(session_factory, settings=settings, worker=worker, stopping=stopping)
         except Exception:
             log.exception("jobs.pass_failed")
+
+    while True:
+        await stop_between_units(one_pass(), stopping)
         await asyncio.sleep(min(interval, POLL_SECONDS))

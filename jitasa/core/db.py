@@ -1,10 +1,11 @@
 """Database: engine, session factories, declarative Base and the request's read or write session."""
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from functools import partial
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
@@ -19,6 +20,8 @@ from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session
 from sqlalchemy.types import TypeDecorator
 
 from jitasa.core.config import Settings
+
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -164,6 +167,34 @@ async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterato
         except BaseException:
             await session.rollback()
             raise
+
+
+async def stop_between_units(work: Awaitable[T], stopping: asyncio.Event) -> T:
+    """Await `work` (a background loop's unit: a pass of jobs, a dispatch) to its end, even when
+    the caller is cancelled meanwhile; then re-raise the cancellation.
+
+    A task cancelled in the middle of a statement can leave its SQLite connection unreturned
+    and holding the write lock until the garbage collector finds it, so that every other writer
+    times out with "database is locked". Loops that write are therefore stopped between units,
+    never inside one: on cancellation `stopping` is set, `work` is expected to watch it and end
+    at its next safe point (between jobs, between batches), and the cancellation is raised once
+    it has.
+    """
+    task = asyncio.ensure_future(work)
+    cancelled: asyncio.CancelledError | None = None
+    while True:
+        try:
+            result = await asyncio.shield(task)
+        except asyncio.CancelledError as error:
+            if task.done():
+                raise
+            stopping.set()
+            cancelled = error
+        else:
+            break
+    if cancelled is not None:
+        raise cancelled
+    return result
 
 
 async def request_session(request: Request) -> AsyncIterator[AsyncSession]:

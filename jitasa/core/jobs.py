@@ -73,6 +73,10 @@ class JobCancelled(Exception):
     """Raised inside a handler that checks in after its job was cancelled."""
 
 
+class WorkerStopping(Exception):
+    """Raised inside a handler that checks in while its worker stops: the job is queued again."""
+
+
 @dataclass
 class JobContext:
     """What a handler gets: its job's payload, the database, and a way to report progress."""
@@ -84,6 +88,7 @@ class JobContext:
     now: datetime
     session_factory: async_sessionmaker[AsyncSession]
     settings: object = None
+    stopping: asyncio.Event | None = None  # set when the worker running the job stops
 
     async def progress(self, fraction: float) -> None:
         """Record how far the job is (0 to 1); raise JobCancelled if it was cancelled meanwhile."""
@@ -96,7 +101,10 @@ class JobContext:
         await self.check_cancelled()
 
     async def check_cancelled(self) -> None:
-        """Raise JobCancelled when someone cancelled this job while it ran."""
+        """Raise JobCancelled when someone cancelled this job while it ran, WorkerStopping
+        when its worker is stopping (a long handler's safe point to end at)."""
+        if self.stopping is not None and self.stopping.is_set():
+            raise WorkerStopping
         async with reader_of(self.session_factory)() as session:
             if await session.scalar(select(Job.cancel_requested).where(Job.id == self.job_id)):
                 raise JobCancelled
@@ -268,16 +276,23 @@ async def _finish(
 
 
 async def _renew_lease(
-    session_factory: async_sessionmaker[AsyncSession], job_id: int, worker: str, seconds: float
+    session_factory: async_sessionmaker[AsyncSession],
+    job_id: int,
+    worker: str,
+    seconds: float,
+    done: asyncio.Event,
 ) -> None:
-    """Extend a running job's lease every third of it, until cancelled.
+    """Extend a running job's lease every third of it, until `done` is set (never cancelled
+    inside a renewal, see `stop_between_units`).
 
     A renewal that fails (the database busy past its wait, say) is logged and tried again at
     the next third: the lease still has two thirds left, and a renewer that died would let
     another worker take a job that is still running.
     """
     while True:
-        await asyncio.sleep(seconds / 3)
+        with suppress(TimeoutError):
+            await asyncio.wait_for(done.wait(), seconds / 3)
+            return
         try:
             async with transaction(session_factory) as session:
                 await session.execute(
@@ -296,21 +311,36 @@ async def run_one(
     now: datetime | None = None,
     settings: object = None,
     lease_seconds: float = LEASE_SECONDS,
+    stopping: asyncio.Event | None = None,
 ) -> Outcome | None:
-    """Claim one due job and run it; return its outcome, or None when nothing is due."""
+    """Claim one due job and run it; return its outcome, or None when nothing is due.
+
+    A handler that checks in while `stopping` is set ends with WorkerStopping: the job goes
+    back to the queue, the attempt not counted, and the outcome says QUEUED with no error.
+    """
     job = await claim(session_factory, worker, lease_seconds=lease_seconds)
     if job is None:
         return None
     handler = handler_of(job.kind)
     context = JobContext(
-        job.id, job.kind, job.payload, job.attempts, now or utcnow(), session_factory, settings
+        job.id,
+        job.kind,
+        job.payload,
+        job.attempts,
+        now or utcnow(),
+        session_factory,
+        settings,
+        stopping,
     )
-    renewing = asyncio.create_task(_renew_lease(session_factory, job.id, worker, lease_seconds))
+    renewed = asyncio.Event()
+    renewing = asyncio.create_task(
+        _renew_lease(session_factory, job.id, worker, lease_seconds, renewed)
+    )
     try:
         if handler is None:
             raise LookupError(f"no handler for job kind {job.kind!r}")
         result = await handler(context)
-    except asyncio.CancelledError:
+    except (asyncio.CancelledError, WorkerStopping) as stop:
         # The worker is stopping: the job goes back to the queue, the attempt not counted.
         await asyncio.shield(
             _finish(
@@ -324,7 +354,9 @@ async def run_one(
                 locked_by=None,
             )
         )
-        raise
+        if isinstance(stop, asyncio.CancelledError):
+            raise
+        return Outcome(job.id, job.kind, JobState.QUEUED, None, None)
     except JobCancelled:
         state, values, error, result = JobState.CANCELLED, {}, None, None
     except Exception as failure:
@@ -338,8 +370,8 @@ async def run_one(
     else:
         state, values, error = JobState.DONE, {"progress": 1.0, "result": result}, None
     finally:
-        renewing.cancel()
-        with suppress(asyncio.CancelledError, Exception):  # the outcome is recorded regardless
+        renewed.set()
+        with suppress(Exception):  # the outcome is recorded regardless
             await renewing
     if state != JobState.QUEUED:
         values.update(finished_at=utcnow(), unique_key=None)

@@ -57,6 +57,7 @@ class Dispatcher:
         self._hub = hub
         self._poll_seconds = poll_seconds
         self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._forget_commits: Callable[[], None] | None = None
 
@@ -79,13 +80,15 @@ class Dispatcher:
             self._forget_commits()
             self._forget_commits = None
         if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
+            # Never cancelled inside a dispatch (it moves the consumer's cursor in a write
+            # transaction, see `stop_between_units`): told to stop, it ends after the pass.
+            self._stopping.set()
+            self._wake.set()
+            await self._task
 
     async def _run(self) -> None:
-        """Dispatch, then wait for a commit or the poll interval, until cancelled."""
-        while True:
+        """Dispatch, then wait for a commit or the poll interval, until stopped."""
+        while not self._stopping.is_set():
             # Cleared before the pass, so a commit during it brings another pass.
             self._wake.clear()
             try:

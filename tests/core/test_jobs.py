@@ -223,6 +223,26 @@ async def test_a_worker_stopped_mid_job_puts_it_back_uncounted(factory):
     assert (job.state, job.attempts, job.locked_by) == (JobState.QUEUED, 0, None)
 
 
+async def test_a_stopping_worker_ends_a_long_job_at_its_next_check_in_and_queues_it_again(
+    factory,
+):
+    job_id = await enqueue(factory, "test.long")
+    stopping = asyncio.Event()
+    running = asyncio.create_task(queue.run_one(factory, "worker-a", stopping=stopping))
+    async with asyncio.timeout(10):
+        while (await stored(factory, job_id)).progress == 0:
+            await asyncio.sleep(0.01)
+
+    stopping.set()
+    async with asyncio.timeout(10):
+        outcome = await running
+
+    assert (outcome.state, outcome.error) == (JobState.QUEUED, None)
+    job = await stored(factory, job_id)
+    assert (job.state, job.attempts, job.locked_by) == (JobState.QUEUED, 0, None)
+    assert job.progress < 1
+
+
 async def test_an_idle_worker_polls_without_the_write_lock(own_engine, factory):
     if own_engine.dialect.name != "sqlite":
         pytest.skip("only SQLite has one write lock for the whole database")
