@@ -67,9 +67,17 @@ async def _timelines(
     if named:
         mentioned = {uid for events in found.values() for uid in views.people_in(events)}
         people = await accounts_service.display_names(session, user_ids=mentioned)
+    # "Officials were alerted" only where an alert was recorded: asked only when some request
+    # has waited past its time limit.
+    overdue = {rid for rid, events in found.items() if any(e.kind == "escalated" for e in events)}
+    alerted = await notifications_service.counts_by_request(
+        session, request_ids=overdue, kind=views.ESCALATION_ALERT
+    )
     by_id = {r.id: r for r in help_requests}
     return {
-        rid: views.timeline_entries(by_id[rid], events, language, people)
+        rid: views.timeline_entries(
+            by_id[rid], events, language, people, alerted=alerted.get(rid, 0)
+        )
         for rid, events in found.items()
     }
 
