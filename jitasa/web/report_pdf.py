@@ -21,7 +21,7 @@ def to_pdf(page: str) -> bytes:
     Raises NotReady (503, `report.pdf_unavailable`) when WeasyPrint or Pango is missing.
     """
     try:
-        from weasyprint import HTML  # noqa: PLC0415 - optional, and slow to import
+        from weasyprint import HTML  # optional, and slow to import: only when asked
     except (ImportError, OSError):  # OSError: WeasyPrint is there, the Pango library is not
         raise NotReady("report.pdf_unavailable", PDF_MISSING) from None
     return HTML(string=page).write_pdf()
