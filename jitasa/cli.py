@@ -1,4 +1,5 @@
-"""The `jitasa` command line: serve, demo, db, areas, users, tokens, worker, jobs."""
+"""The `jitasa` command line: serve, demo, db, areas, users, tokens, worker, jobs,
+incidents."""
 
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +14,7 @@ from jitasa.accounts import service as accounts_service
 from jitasa.accounts.schemas import TokenCreate, UserRead, UserSave
 from jitasa.areas import service as areas_service
 from jitasa.areas.boundaries import read_boundary_file
+from jitasa.cli_incidents import incidents_app
 from jitasa.cli_jobs import jobs_app, worker
 from jitasa.cli_support import (
     checked,
@@ -35,7 +37,7 @@ from jitasa.facilities import service as facilities_service
 from jitasa.main import create_app
 from jitasa.map import registry as map_registry
 from jitasa.migrate import upgrade
-from jitasa.web import dashboard_pages
+from jitasa.web import dashboard_pages, report_pdf
 
 app = typer.Typer(help="Jitasa (จิตอาสา): a help map for Thailand.", no_args_is_help=True)
 db_app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
@@ -47,6 +49,7 @@ app.add_typer(areas_app, name="areas")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(incidents_app, name="incidents")
 app.command()(worker)
 
 
@@ -207,13 +210,13 @@ def tokens_create(
 @app.command()
 def report(
     area: Annotated[str, typer.Option(help="Area code (DOPA), such as 50 or 5001")],
-    out: Annotated[Path, typer.Option(help="HTML file to write")],
+    out: Annotated[Path, typer.Option(help="File to write: HTML, or PDF when it ends in .pdf")],
     date: Annotated[
         str | None, typer.Option(help="Bangkok day, YYYY-MM-DD (default: today)")
     ] = None,
     lang: Annotated[str, typer.Option(help="th or en")] = "th",
 ) -> None:
-    """Write the area's one-page daily situation report as a printable HTML file."""
+    """Write the area's one-page daily situation report as a printable HTML or a PDF file."""
     query = checked(ReportQuery, area=area, date=date, lang=lang)
 
     async def write(session):
@@ -223,9 +226,12 @@ def report(
 
     try:
         page = run(in_transaction(get_settings(), write))
+        if out.suffix.lower() == ".pdf":
+            out.write_bytes(report_pdf.to_pdf(page))
+        else:
+            out.write_text(page, encoding="utf-8")
     except DomainError as error:
         fail(error)
-    out.write_text(page, encoding="utf-8")
     console.print(f"{out}")
 
 

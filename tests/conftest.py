@@ -11,7 +11,7 @@ import asyncpg
 import httpx
 import pytest
 import redis.asyncio as redis
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -150,6 +150,12 @@ async def _empty_tables_after_test(request) -> AsyncIterator[None]:
         for table in reversed(Base.metadata.sorted_tables):
             if table.name == "incidents":
                 await connection.execute(delete(table).where(table.c.code != DEFAULT_INCIDENT_CODE))
+                # A test may have closed COVID-19 or moved the default: give both back.
+                await connection.execute(
+                    update(table).values(
+                        active=True, is_default=True, closed_at=None, archived_at=None
+                    )
+                )
             elif table.name not in KEPT_TABLES:
                 await connection.execute(delete(table))
 

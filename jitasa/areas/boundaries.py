@@ -14,6 +14,12 @@ from jitasa.areas.locator import Boundary
 from jitasa.core.errors import FieldError, Invalid
 from jitasa.core.i18n import thai
 
+# Thailand's province and district outlines shipped with Jitasa (gzip GeoJSON), by level.
+PACKAGED_OUTLINES = {
+    "provinces": Path(__file__).parent / "data" / "th_adm1.geojson.gz",
+    "districts": Path(__file__).parent / "data" / "th_adm2.geojson.gz",
+}
+
 OCHA_PROPERTIES = ("ADM4_PCODE", "ADM3_PCODE", "ADM2_PCODE", "ADM1_PCODE")
 DOPA_PROPERTIES = ("dopa_code", "area_code", "code", "adm_code")
 # Thailand with a margin for its islands and sea borders.

@@ -1,9 +1,11 @@
 """The help requests' map layer: requests counted by category, urgency and status."""
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jitasa.clusters import service as clusters
 from jitasa.clusters.layers import Dimension, Item, MapLayer, MapQuery
+from jitasa.core.errors import Conflict
 from jitasa.core.words import URGENCIES
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.schemas import HelpRequestPublic
@@ -12,7 +14,7 @@ from jitasa.incidents import service as incidents_service
 
 
 def _source() -> Select:
-    """Select every request as the map counts it, at its public pin."""
+    """Select every request as the map counts it, at its public pin (archived incidents: none)."""
     return select(
         HelpRequest.province_code,
         HelpRequest.area_code,
@@ -21,7 +23,7 @@ def _source() -> Select:
         HelpRequest.status,
         HelpRequest.public_lat.label("lat"),
         HelpRequest.public_lon.label("lon"),
-    )
+    ).where(HelpRequest.incident_id.not_in(incidents_service.archived_ids()))
 
 
 async def _points_at(
@@ -33,6 +35,7 @@ async def _points_at(
     statement = select(HelpRequest).where(
         HelpRequest.public_lat.in_({lat for lat, _ in pins}),
         HelpRequest.public_lon.in_({lon for _, lon in pins}),
+        HelpRequest.incident_id.not_in(incidents_service.archived_ids()),
     )
     wanted, filters = set(pins), query.filters
     found = {}
@@ -77,3 +80,52 @@ def map_item(help_request: HelpRequest, *, status: str | None = None) -> Item:
         urgency=help_request.urgency,
         status=status or str(help_request.status),
     )
+
+
+STILL_ACTIVE = (
+    "The incident {code} still has {count} open or taken requests: "
+    "they must be resolved or closed before it is archived."
+)
+
+
+async def leave_map(session: AsyncSession, incident) -> None:
+    """Take an archived incident's requests off the map; refuse while some are still active.
+
+    Final requests never change again (no move leaves a final status), so their cell counts are
+    taken away once, here, and the map's source leaves them out from now on.
+    """
+    active = await session.scalar(
+        select(func.count())
+        .select_from(HelpRequest)
+        .where(HelpRequest.incident_id == incident.id, HelpRequest.status.in_(ACTIVE))
+    )
+    if active:
+        raise Conflict(
+            "incidents.requests_active", STILL_ACTIVE, {"code": incident.code, "count": active}
+        )
+    columns = (
+        HelpRequest.province_code,
+        HelpRequest.category,
+        HelpRequest.urgency,
+        HelpRequest.status,
+        HelpRequest.public_lat,
+        HelpRequest.public_lon,
+    )
+    rows = await session.execute(
+        select(*columns, func.count())
+        .where(HelpRequest.incident_id == incident.id)
+        .group_by(*columns)
+    )
+    for province_code, category, urgency, status, lat, lon, number in rows:
+        item = REQUESTS.item(
+            province_code=province_code,
+            lat=lat,
+            lon=lon,
+            category=category,
+            urgency=urgency,
+            status=str(status),
+        )
+        clusters.count(session, item, -number)
+
+
+incidents_service.ARCHIVE_HOOKS.append(leave_map)

@@ -19,7 +19,9 @@ class HelpRequestCreate(Input):
     """A new request for help, as the SOS form posts it."""
 
     incident: str | None = Field(
-        None, max_length=40, description="Incident code (default: the newest active incident)"
+        None,
+        max_length=40,
+        description="Incident code (default: the default incident)",
     )
     category: str = Field(max_length=40, examples=["oxygen"])
     urgency: str = Field(

@@ -15,7 +15,7 @@ from jitasa.accounts.policy import Action
 from jitasa.areas import service as areas_service
 from jitasa.core import geo
 from jitasa.core.db import utcnow
-from jitasa.core.errors import FieldError, Invalid, NotFound, invalid_field
+from jitasa.core.errors import Conflict, FieldError, Invalid, NotFound, invalid_field
 from jitasa.core.i18n import thai
 from jitasa.core.words import LEVEL_LENGTHS, OTHER_URGENCIES, TRIAGE_COLOURS, AreaLevel
 from jitasa.help_requests import lifecycle, signals
@@ -97,6 +97,12 @@ async def _area_codes(
     }
 
 
+CLOSED_INCIDENT = (
+    "The incident {code} is closed and takes no new requests. "
+    "If someone is in danger, call 1669 now."
+)
+
+
 async def incident_of(session: AsyncSession, *, code: str | None) -> Incident:
     """Return the incident a request names (else the default one), refusing one that is over."""
     incident = (
@@ -105,8 +111,12 @@ async def incident_of(session: AsyncSession, *, code: str | None) -> Incident:
         else await incidents_service.default_incident(session)
     )
     if not incident.active:
-        raise invalid_field(
-            "incident", "The incident {code} is no longer active.", code=incident.code
+        message = CLOSED_INCIDENT.format(code=incident.code)
+        raise Conflict(
+            "incidents.closed",
+            CLOSED_INCIDENT,
+            {"code": incident.code},
+            [FieldError("incident", message, thai(CLOSED_INCIDENT, code=incident.code))],
         )
     return incident
 

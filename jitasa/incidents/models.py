@@ -2,7 +2,18 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jitasa.core.db import Base, UTCDateTime, utcnow
@@ -18,9 +29,24 @@ DEFAULT_SLA_MINUTES = {
 
 
 class Incident(Base):
-    """An emergency that help requests belong to, with its own categories and time limits."""
+    """An emergency that help requests belong to, with its own categories and time limits.
+
+    Its life: active (takes new requests) → closed (takes none; `active` false, `closed_at`
+    set; can be reopened) → archived (`archived_at` set: gone from the map's choices, for good).
+    Exactly one incident is the default (`is_default`), chosen by an admin: a request that
+    names no incident joins it. The partial unique index makes a second default impossible.
+    """
 
     __tablename__ = "incidents"
+    __table_args__ = (
+        Index(
+            "uq_incidents_one_default",
+            "is_default",
+            unique=True,
+            sqlite_where=text("is_default"),
+            postgresql_where=text("is_default"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -28,6 +54,9 @@ class Incident(Base):
     name_en: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(40), default="epidemic")
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
     sla_minutes: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
@@ -39,6 +68,13 @@ class Incident(Base):
     categories: Mapped[list["Category"]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="Category.position"
     )
+
+    @property
+    def state(self) -> str:
+        """Return `active`, `closed` or `archived`."""
+        if self.archived_at is not None:
+            return "archived"
+        return "active" if self.active else "closed"
 
     def category(self, code: str) -> "Category | None":
         """Return this incident's category with the code, if any."""

@@ -16,10 +16,15 @@ IncidentAdmin = user_allowed_to(Action.MANAGE_INCIDENTS)
 
 @router.get("", response_model=list[IncidentRead])
 async def list_incidents(
-    session: SessionDep, active: Annotated[bool | None, Query()] = None
+    session: SessionDep,
+    active: Annotated[bool | None, Query()] = None,
+    archived: Annotated[bool | None, Query()] = None,
 ) -> list:
-    """List incidents with their categories and SLAs (newest first)."""
-    return await service.list_incidents(session, active=active)
+    """List incidents with their categories and SLAs (newest first).
+
+    `active=true`: those taking new requests; `archived=false`: those not archived.
+    """
+    return await service.list_incidents(session, active=active, archived=archived)
 
 
 @router.get("/{code}", response_model=IncidentRead)
@@ -34,3 +39,37 @@ async def create_incident(
 ):
     """Add an incident, such as floods, with its own categories (admins)."""
     return await service.create(session, incident_in=incident_in)
+
+
+@router.post("/{code}/default", response_model=IncidentRead)
+async def make_default(code: str, admin: IncidentAdmin, session: WriteSessionDep):
+    """Make this active incident the default one, where requests naming none go (admins).
+
+    404 unknown code; 409 `incidents.default_closed` when it is closed, `incidents.archived`.
+    """
+    return await service.make_default(session, code=code)
+
+
+@router.post("/{code}/close", response_model=IncidentRead)
+async def close_incident(code: str, admin: IncidentAdmin, session: WriteSessionDep):
+    """Close an incident: it takes no new requests (admins).
+
+    409 `incidents.close_default` for the default one (make another the default first),
+    `incidents.archived` when archived.
+    """
+    return await service.close(session, code=code)
+
+
+@router.post("/{code}/reopen", response_model=IncidentRead)
+async def reopen_incident(code: str, admin: IncidentAdmin, session: WriteSessionDep):
+    """Let a closed incident take new requests again (admins); 409 when archived."""
+    return await service.reopen(session, code=code)
+
+
+@router.post("/{code}/archive", response_model=IncidentRead)
+async def archive_incident(code: str, admin: IncidentAdmin, session: WriteSessionDep):
+    """Archive a closed incident: it leaves the map for good (admins).
+
+    409 `incidents.archive_active` while it is active (close it first).
+    """
+    return await service.archive(session, code=code)

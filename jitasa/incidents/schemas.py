@@ -1,6 +1,7 @@
 """Shapes of incidents in the API."""
 
-from datetime import date
+from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -45,6 +46,11 @@ class IncidentCreate(Input):
     name_en: str = Field(min_length=1, max_length=200)
     kind: str = Field("disaster", max_length=40)
     active: bool = True
+    is_default: bool = Field(
+        False,
+        description="Make it the default incident, where requests naming none go (the only "
+        "one); the first active incident becomes the default anyway.",
+    )
     starts_on: date | None = None
     ends_on: date | None = None
     sla_minutes: dict[str, int] = Field(default_factory=dict)
@@ -84,7 +90,11 @@ class IncidentRead(BaseModel):
     name_th: str
     name_en: str
     kind: str
-    active: bool
+    active: bool = Field(description="It takes new requests (neither closed nor archived).")
+    is_default: bool = Field(description="Requests that name no incident join this one.")
+    state: Literal["active", "closed", "archived"]
+    closed_at: datetime | None
+    archived_at: datetime | None
     starts_on: date | None
     ends_on: date | None
     sla_minutes: dict[str, int]

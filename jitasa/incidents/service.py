@@ -1,8 +1,12 @@
 """Incidents and their categories; the default COVID-19 incident."""
 
-from sqlalchemy import select
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict, NotFound
 from jitasa.incidents import hotlines
 from jitasa.incidents.models import DEFAULT_SLA_MINUTES, Category, Incident
@@ -24,9 +28,13 @@ DEFAULT_CATEGORIES = [
 
 
 async def ensure_default(session: AsyncSession) -> bool:
-    """Create the COVID-19 incident with the standard categories if it is missing."""
+    """Create the COVID-19 incident with the standard categories if it is missing.
+
+    It becomes the default incident only when no other incident is one.
+    """
     if await session.scalar(select(Incident.id).where(Incident.code == DEFAULT_INCIDENT_CODE)):
         return False
+    has_default = await session.scalar(select(Incident.id).where(Incident.is_default.is_(True)))
     session.add(
         Incident(
             code=DEFAULT_INCIDENT_CODE,
@@ -34,6 +42,7 @@ async def ensure_default(session: AsyncSession) -> bool:
             name_en="COVID-19",
             kind="epidemic",
             active=True,
+            is_default=has_default is None,
             sla_minutes=dict(DEFAULT_SLA_MINUTES),
             expiry_hours=72,
             hotlines=hotlines.defaults_for("epidemic"),
@@ -57,11 +66,17 @@ async def ensure_default(session: AsyncSession) -> bool:
     return True
 
 
-async def list_incidents(session: AsyncSession, *, active: bool | None) -> list[Incident]:
-    """List incidents, newest first, optionally only active or inactive ones."""
+async def list_incidents(
+    session: AsyncSession, *, active: bool | None, archived: bool | None = None
+) -> list[Incident]:
+    """List incidents, newest first, optionally only active or inactive, archived or not ones."""
     statement = select(Incident).order_by(Incident.id.desc())
     if active is not None:
         statement = statement.where(Incident.active.is_(active))
+    if archived is not None:
+        statement = statement.where(
+            Incident.archived_at.is_not(None) if archived else Incident.archived_at.is_(None)
+        )
     return list((await session.scalars(statement)).all())
 
 
@@ -74,10 +89,11 @@ async def get_or_raise(session: AsyncSession, *, code: str) -> Incident:
 
 
 async def default_incident(session: AsyncSession) -> Incident:
-    """Return the incident a request joins when none is named: the newest active one."""
-    incident = await session.scalar(
-        select(Incident).where(Incident.active.is_(True)).order_by(Incident.id.desc()).limit(1)
-    )
+    """Return the incident a request joins when none is named: the one an admin made default.
+
+    Raises NotFound (`incidents.none_active`) when there is none; the caller refuses a closed one.
+    """
+    incident = await session.scalar(select(Incident).where(Incident.is_default.is_(True)))
     if incident is None:
         raise NotFound(
             "incidents.none_active",
@@ -94,8 +110,18 @@ async def create(session: AsyncSession, *, incident_in) -> Incident:
             "An incident with code {code} already exists.",
             {"code": incident_in.code},
         )
+    wants_default = incident_in.is_default or (
+        incident_in.active
+        and await session.scalar(select(Incident.id).where(Incident.is_default.is_(True))) is None
+    )
+    if wants_default and not incident_in.active:
+        raise Conflict("incidents.default_closed", DEFAULT_CLOSED, {"code": incident_in.code})
+    if wants_default:
+        await _clear_default(session)
     incident = Incident(
-        **incident_in.model_dump(exclude={"categories", "sla_minutes", "hotlines"}),
+        **incident_in.model_dump(exclude={"categories", "sla_minutes", "hotlines", "is_default"}),
+        is_default=wants_default,
+        closed_at=None if incident_in.active else utcnow(),
         sla_minutes={**DEFAULT_SLA_MINUTES, **incident_in.sla_minutes},
         hotlines=[line.model_dump() for line in incident_in.hotlines]
         or hotlines.defaults_for(incident_in.kind),
@@ -153,3 +179,96 @@ async def category_names(session: AsyncSession) -> dict[tuple[int, str], tuple[s
         select(Category.incident_id, Category.code, Category.name_th, Category.name_en)
     )
     return {(incident_id, code): (th, en) for incident_id, code, th, en in rows}
+
+
+DEFAULT_CLOSED = "The incident {code} is closed: only an active incident can be the default."
+CLOSE_DEFAULT = (
+    "The incident {code} is the default one, where requests without an incident go: "
+    "make another incident the default first."
+)
+ARCHIVED = "The incident {code} is archived and can no longer change."
+ARCHIVE_OPEN = "Close the incident {code} before archiving it."
+
+
+async def _clear_default(session: AsyncSession) -> None:
+    """Take the default flag off every incident (before another one takes it)."""
+    await session.execute(
+        update(Incident).where(Incident.is_default.is_(True)).values(is_default=False)
+    )
+    await session.flush()
+
+
+def _refuse_archived(incident: Incident) -> None:
+    """Raise 409 when the incident is archived."""
+    if incident.archived_at is not None:
+        raise Conflict("incidents.archived", ARCHIVED, {"code": incident.code})
+
+
+async def make_default(session: AsyncSession, *, code: str) -> Incident:
+    """Make this active incident the one requests without an incident join; the only default.
+
+    Raises NotFound for an unknown code, Conflict when it is closed or archived.
+    """
+    incident = await get_or_raise(session, code=code)
+    _refuse_archived(incident)
+    if not incident.active:
+        raise Conflict("incidents.default_closed", DEFAULT_CLOSED, {"code": code})
+    if not incident.is_default:
+        await _clear_default(session)
+        incident.is_default = True
+        await session.flush()
+    return incident
+
+
+async def close(session: AsyncSession, *, code: str, now: datetime | None = None) -> Incident:
+    """Close an incident: it takes no new requests; those it has keep their course.
+
+    Raises Conflict when it is the default (choose another first) or archived. Closing a closed
+    incident changes nothing.
+    """
+    incident = await get_or_raise(session, code=code)
+    _refuse_archived(incident)
+    if incident.is_default:
+        raise Conflict("incidents.close_default", CLOSE_DEFAULT, {"code": code})
+    if incident.active:
+        incident.active, incident.closed_at = False, now or utcnow()
+        await session.flush()
+    return incident
+
+
+async def reopen(session: AsyncSession, *, code: str) -> Incident:
+    """Let a closed incident take new requests again; Conflict when it is archived."""
+    incident = await get_or_raise(session, code=code)
+    _refuse_archived(incident)
+    incident.active, incident.closed_at = True, None
+    await session.flush()
+    return incident
+
+
+# What other domains do when an incident is archived, run in the same transaction after the
+# flag is set: help requests refuse while some are still active, and take the rest off the map
+# (registered by jitasa.help_requests.map_layer; incidents cannot import that domain).
+ArchiveHook = Callable[[AsyncSession, Incident], Awaitable[None]]
+ARCHIVE_HOOKS: list[ArchiveHook] = []
+
+
+def archived_ids() -> Select:
+    """Select the ids of archived incidents (a subquery for other domains' filters)."""
+    return select(Incident.id).where(Incident.archived_at.is_not(None))
+
+
+async def archive(session: AsyncSession, *, code: str, now: datetime | None = None) -> Incident:
+    """Archive a closed incident: it and its requests leave the map, for good.
+
+    Raises Conflict when it is still active (close it first), or (from a hook) while some of
+    its requests are still open or taken. Archiving twice changes nothing.
+    """
+    incident = await get_or_raise(session, code=code)
+    if incident.active:
+        raise Conflict("incidents.archive_active", ARCHIVE_OPEN, {"code": code})
+    if incident.archived_at is None:
+        incident.archived_at = now or utcnow()
+        await session.flush()
+        for hook in ARCHIVE_HOOKS:
+            await hook(session, incident)
+    return incident

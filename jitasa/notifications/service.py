@@ -75,6 +75,23 @@ async def of_request(session: AsyncSession, *, request_id: int) -> list[Notifica
     return list(await session.scalars(statement))
 
 
+async def counts_by_request(
+    session: AsyncSession, *, request_ids: set[int], kind: str
+) -> dict[int, int]:
+    """Count the notifications of one kind recorded about each of these requests (absent: 0).
+
+    Whatever their delivery state: this says who was alerted, not whether a phone rang.
+    """
+    if not request_ids:
+        return {}
+    rows = await session.execute(
+        select(Notification.request_id, func.count())
+        .where(Notification.request_id.in_(request_ids), Notification.kind == kind)
+        .group_by(Notification.request_id)
+    )
+    return {request_id: count for request_id, count in rows}
+
+
 async def sent_recently(
     session: AsyncSession, *, user_id: int, kind: str, since: timedelta, now: datetime
 ) -> int:

@@ -19,7 +19,7 @@ from jitasa.dashboard import charts, scope, stats
 from jitasa.dashboard.schemas import FIRST_DAY, LAST_DAY
 from jitasa.help_requests.states import Status
 from jitasa.incidents import service as incidents_service
-from jitasa.web import request_views
+from jitasa.web import report_pdf, request_views
 from jitasa.web.account_views import sign_in_first
 from jitasa.web.desk_views import area_choices, duration, short_day, top_of
 from jitasa.web.rendering import WEB_DIR, language_of, render, templates
@@ -92,6 +92,30 @@ async def dashboard(
     return await _figures_page(request, user, session, area, date, "desk/dashboard.html")
 
 
+@router.get("/dashboard/report.pdf")
+async def daily_report_pdf(
+    request: Request,
+    user: OptionalUser,
+    session: SessionDep,
+    area: AreaParam = None,
+    date: DayParam = None,
+) -> Response:
+    """Send the daily situation report as a one-page A4 PDF (application/pdf, attachment).
+
+    Same figures and rules as the page; 503 `report.pdf_unavailable` without WeasyPrint.
+    """
+    if user is None:
+        return sign_in_first(request, staff=True)
+    shown = await scope.area_of(session, user=user, area=area, action=Action.READ_STATS)
+    page = await report_file(session, area=shown, day=date, language=language_of(request))
+    name = f"jitasa-report-{shown or 'th'}-{date or utcnow().date()}.pdf"
+    return Response(
+        report_pdf.to_pdf(page),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
 @router.get("/dashboard/report", response_class=HTMLResponse)
 async def daily_report(
     request: Request,
@@ -122,9 +146,15 @@ async def _figures_page(
     return render(request, template, user=user, **context)
 
 
-async def report_file(session: AsyncSession, *, area: str, day: Day | None, language: str) -> str:
-    """Render the daily report as one self-contained HTML page (styles inline), for a file."""
-    await areas_service.get_or_raise(session, code=area)
+async def report_file(
+    session: AsyncSession, *, area: str | None, day: Day | None, language: str
+) -> str:
+    """Render the daily report as one self-contained HTML page (styles inline), for a file.
+
+    `area` None: the whole country.
+    """
+    if area is not None:
+        await areas_service.get_or_raise(session, code=area)
     context = await report_context(session, top=None, area=area, day=day, language=language)
     css = "\n".join((WEB_DIR / "static" / "css" / name).read_text() for name in REPORT_CSS)
     return templates.get_template("desk/report_file.html").render(

@@ -1,11 +1,14 @@
 """The home page: the live help map, its filters, and the words and names its scripts show."""
 
+from functools import cache
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from jitasa.accounts import policy
 from jitasa.accounts.deps import OptionalUser
 from jitasa.accounts.policy import Action
+from jitasa.areas.boundaries import PACKAGED_OUTLINES
 from jitasa.core.db import SessionDep
 from jitasa.core.i18n import translate
 from jitasa.core.words import URGENCIES
@@ -70,7 +73,8 @@ MESSAGES = {
 async def home(request: Request, user: OptionalUser, session: SessionDep) -> Response:
     """Show the live map of requests for help over Thailand."""
     language = language_of(request)
-    incidents = await incidents_service.list_incidents(session, active=None)
+    # Archived incidents and their requests have left the map; closed ones keep their dots.
+    incidents = await incidents_service.list_incidents(session, active=None, archived=False)
     active = [incident for incident in incidents if incident.active]
     page = {
         "categories": views.category_names(incidents, language),
@@ -96,3 +100,32 @@ async def home(request: Request, user: OptionalUser, session: SessionDep) -> Res
         status_choices=STATUS_CHOICES,
         urgency_labels=views.URGENCY_LABELS,
     )
+
+
+@cache
+def _outline_bytes(level: str) -> bytes:
+    """Return a packaged outline file as stored: gzip-compressed GeoJSON."""
+    return PACKAGED_OUTLINES[level].read_bytes()
+
+
+def _outline_answer(level: str) -> Response:
+    """Answer with a packaged outline file, gzip as stored (caching as every public answer)."""
+    return Response(
+        _outline_bytes(level),
+        media_type="application/geo+json",
+        headers={"Content-Encoding": "gzip"},
+    )
+
+
+# The maps draw these when the tile server cannot be reached, so a person can still tell where
+# they are; they come from this server, like the page itself.
+@router.get("/map/provinces.geojson")
+async def province_outlines() -> Response:
+    """Send Thailand's packaged province outlines (GeoJSON FeatureCollection, 77 features)."""
+    return _outline_answer("provinces")
+
+
+@router.get("/map/districts.geojson")
+async def district_outlines() -> Response:
+    """Send Thailand's packaged district outlines (GeoJSON FeatureCollection, 928 features)."""
+    return _outline_answer("districts")

@@ -12,7 +12,7 @@ from jitasa.accounts.deps import OptionalUser, client_ip
 from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
 from jitasa.core.db import SessionDep, WriteSessionDep, utcnow
-from jitasa.core.errors import DomainError
+from jitasa.core.errors import DomainError, Invalid
 from jitasa.core.i18n import translate
 from jitasa.help_requests import assigning, lifecycle, reads
 from jitasa.help_requests.deps import ValidRequest
@@ -67,9 +67,17 @@ async def _timelines(
     if named:
         mentioned = {uid for events in found.values() for uid in views.people_in(events)}
         people = await accounts_service.display_names(session, user_ids=mentioned)
+    # "Officials were alerted" only where an alert was recorded: asked only when some request
+    # has waited past its time limit.
+    overdue = {rid for rid, events in found.items() if any(e.kind == "escalated" for e in events)}
+    alerted = await notifications_service.counts_by_request(
+        session, request_ids=overdue, kind=views.ESCALATION_ALERT
+    )
     by_id = {r.id: r for r in help_requests}
     return {
-        rid: views.timeline_entries(by_id[rid], events, language, people)
+        rid: views.timeline_entries(
+            by_id[rid], events, language, people, alerted=alerted.get(rid, 0)
+        )
         for rid, events in found.items()
     }
 
@@ -102,7 +110,11 @@ async def sos_form(
     """Show the SOS form: pin, category, urgency, contact and consent (a LINE draft filled in)."""
     if user is None:
         return sign_in_first(request)
-    incidents = await incidents_service.list_incidents(session, active=True)
+    # The default incident first: it is the one chosen unless the person picks another.
+    incidents = sorted(
+        await incidents_service.list_incidents(session, active=True),
+        key=lambda incident: not incident.is_default,
+    )
     line_draft = await intake.by_token(session, token=draft[:64], now=utcnow()) if draft else None
     return render(
         request,
@@ -244,6 +256,7 @@ async def _incidents_page(
     user: User,
     form: IncidentForm,
     status_code: int = 200,
+    change_error: str | None = None,
 ) -> Response:
     """Render the incidents admin page with the form as it stands."""
     return render(
@@ -254,6 +267,8 @@ async def _incidents_page(
         incidents=await incidents_service.list_incidents(session, active=None),
         form=form,
         created=request.query_params.get("created"),
+        changed=request.query_params.get("changed"),
+        change_error=change_error,
     )
 
 
@@ -283,3 +298,36 @@ async def add_incident(request: Request, user: OptionalUser, session: WriteSessi
                 f"/admin/incidents?created={quote(incident.code)}", status_code=303
             )
     return await _incidents_page(request, session, user, form, status_code=422)
+
+
+INCIDENT_CHANGES = {
+    "default": incidents_service.make_default,
+    "close": incidents_service.close,
+    "reopen": incidents_service.reopen,
+    "archive": incidents_service.archive,
+}
+
+
+@router.post("/admin/incidents/change", response_class=HTMLResponse)
+async def change_incident(
+    request: Request, user: OptionalUser, session: WriteSessionDep
+) -> Response:
+    """Make an incident the default, close, reopen or archive it (admins; form: code, action)."""
+    if user is None:
+        return sign_in_first(request, staff=True)
+    policy.require(user, Action.MANAGE_INCIDENTS)
+    form = await request.form()
+    code, action = str(form.get("code", ""))[:40], str(form.get("action", ""))
+    change = INCIDENT_CHANGES.get(action)
+    try:
+        if change is None:
+            raise Invalid("incidents.no_such_change", "Choose what to do with the incident.")
+        await change(session, code=code)
+    except DomainError as error:
+        await session.rollback()
+        message = error.detail_th if language_of(request) == "th" else error.detail
+        empty = IncidentForm.empty(DEFAULT_SLA_MINUTES)
+        return await _incidents_page(
+            request, session, user, empty, status_code=error.status, change_error=message
+        )
+    return RedirectResponse(f"/admin/incidents?changed={quote(code)}", status_code=303)

@@ -79,11 +79,15 @@ EVENT_LABELS = {
     "closed": "Closed by an official",
     "expired": "Expired without updates",
     "merged": "A duplicate request was merged into this one",
-    # Only the time limit passing is recorded: no one is sent a message about it (yet).
+    # The time limit passing; whether officials were alerted is told from the notifications
+    # recorded (ESCALATION_ALERT), never assumed.
     "escalated": "Waiting longer than its time limit",
     "stale_claim": "No update for a long time",
     "anonymised": "Personal details removed",
 }
+ESCALATION_ALERT = "request.escalated"  # the notification kind that alerts the area's officials
+ALERTED = "Officials of the area were alerted ({count})."
+NOT_ALERTED = "No official has been alerted yet."
 ACTOR_LABELS = {
     "requester": "Requester",
     "volunteer": "Volunteer",
@@ -224,13 +228,27 @@ class TimelineEntry:
     told: str = ""  # what the step's details say, in the reader's language
 
 
-def _told(event: RequestEvent, language: str, people: dict[int, str]) -> str:
+def _told(event: RequestEvent, language: str, people: dict[int, str], alerted: int = 0) -> str:
     """Say in the reader's language what a step's details record ("" when nothing).
 
     An assignment names the people to readers given `people` (area staff); everything else is
-    worded from `DETAIL_NOTES`, so a system note reads in Thai on the Thai page.
+    worded from `DETAIL_NOTES`, so a system note reads in Thai on the Thai page. A step past
+    the time limit says officials were alerted only when `alerted` notifications were recorded.
     """
+    if event.kind == "escalated":
+        alert = (
+            translate(ALERTED, language, count=alerted)
+            if alerted
+            else translate(NOT_ALERTED, language)
+        )
+        return " ".join(filter(None, [_detail_note(event, language), alert]))
+    return _detail_note(event, language, people)
+
+
+def _detail_note(event: RequestEvent, language: str, people: dict[int, str] | None = None) -> str:
+    """Word a step's details from `DETAIL_NOTES` (or an assignment's names) in the language."""
     details = event.details or {}
+    people = people or {}
     if event.kind == "assigned" and people.get(details.get("to_user_id")):
         to = people[details["to_user_id"]]
         taken_from = people.get(details.get("from_user_id"))
@@ -260,11 +278,13 @@ def timeline_entries(
     events: list[RequestEvent],
     language: str,
     people: dict[int, str] | None = None,
+    *,
+    alerted: int = 0,
 ) -> list[TimelineEntry]:
     """Say who did each step by the part they played; by name too when `people` is given.
 
     System notes are told again from the step's details in the reader's language; a note
-    someone typed is shown as they wrote it.
+    someone typed is shown as they wrote it. `alerted`: how many escalation alerts were recorded.
     """
     people = people or {}
     volunteers = {e.actor_id for e in events if e.kind == "claimed" and e.actor_id}
@@ -288,7 +308,7 @@ def timeline_entries(
                 event.reason,
                 dict(event.details or {}),
                 person=people.get(event.actor_id, "") if event.actor_id else "",
-                told=_told(event, language, people),
+                told=_told(event, language, people, alerted),
             )
         )
     return entries

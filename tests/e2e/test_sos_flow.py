@@ -247,11 +247,23 @@ async def test_admin_adds_floods_then_closes_a_duplicate_request(
     await expect(page.locator(".incidents tbody tr").first).to_contain_text("floods-2026-cm")
     await screenshot("incident-added")
 
-    # The SOS form now offers both incidents, the newest first with its own categories.
+    # The SOS form now offers both incidents; the default (COVID-19) stays chosen until the
+    # person picks another: a new incident never takes the default by itself.
+    await goto(page, "/sos")
+    await expect(page.locator("#incident")).to_have_value("covid-19")
+    await page.select_option("#incident", "floods-2026-cm")
+    await expect(page.locator('[data-incident="floods-2026-cm"] input')).to_have_count(3)
+    await expect(page.locator('[data-incident="covid-19"]')).to_be_hidden()
+
+    # The admin makes the floods the default: the form now starts with them.
+    await goto(page, "/admin/incidents")
+    row = page.locator(".incidents tbody tr", has_text="floods-2026-cm")
+    await row.locator('button[value="default"]').click()
+    await page.wait_for_url("**/admin/incidents?changed=floods-2026-cm")
+    await screenshot("incident-default")
     await goto(page, "/sos")
     await expect(page.locator("#incident")).to_have_value("floods-2026-cm")
     await expect(page.locator('[data-incident="floods-2026-cm"] input')).to_have_count(3)
-    await expect(page.locator('[data-incident="covid-19"]')).to_be_hidden()
 
     # As staff of every area, the admin closes an open request as a duplicate.
     await goto(page, f"/requests/{duplicate.id}")

@@ -260,7 +260,8 @@ async def test_inactive_incident_is_refused_naming_incident(client, session):
     _requester, headers = await signed_in(session)
     body = sos(incident=flood, category="drinking_water")
     response = await client.post("/api/v1/requests", json=body, headers=headers)
-    assert response.status_code == 422
+    assert response.status_code == 409
+    assert response.json()["code"] == "incidents.closed"
     assert field_names(response) == {"incident"}
 
 

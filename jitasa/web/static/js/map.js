@@ -1,5 +1,6 @@
 // The home page: the live map of requests for help, with its list, filters and detail panel;
 // "which area is this?" on tap, area search, "near me".
+import { addBaseMap } from "./offline-map.js";
 import { Detail } from "./map-detail.js";
 import { facilityPopup } from "./map-facilities.js";
 import { isFinest, LayerView } from "./map-layers.js";
@@ -31,7 +32,7 @@ const REGION = [[-15, 60], [45, 150]];
 const map = L.map(el, { zoomControl: false, minZoom: 4, maxBounds: REGION, maxBoundsViscosity: 1 });
 fitBelowSearch(THAILAND, 0);
 L.control.zoom({ position: "bottomright" }).addTo(map);
-L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution, maxZoom: 19 }).addTo(map);
+addBaseMap(map, el);
 // Reachable from the browser console and the browser tests.
 window.jitasaMap = map;
 let outline = null;

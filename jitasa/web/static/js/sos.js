@@ -1,4 +1,5 @@
 // The SOS form: pin from GPS or by hand, category and urgency, duplicate warning, one request.
+import { addBaseMap } from "./offline-map.js";
 import {
   call,
   fieldMessage,
@@ -31,10 +32,7 @@ let marker = null;
 
 const map = L.map(mapElement, { minZoom: 4 });
 map.fitBounds(THAILAND);
-L.tileLayer(mapElement.dataset.tileUrl, {
-  attribution: mapElement.dataset.tileAttribution,
-  maxZoom: 19,
-}).addTo(map);
+addBaseMap(map, mapElement);
 window.jitasaMap = map; // for the browser tests
 
 const nameOf = (area) => (data.lang === "th" ? area.name_th : area.name_en);

@@ -1,5 +1,6 @@
 // The volunteer form's home pin: tap the map, drag the marker or use the phone's location.
 // Without this script the form shows plain latitude and longitude boxes instead of the map.
+import { addBaseMap } from "./offline-map.js";
 import { placeName } from "./api.js";
 
 const THAILAND = [[5.6, 97.3], [20.5, 105.7]];
@@ -21,7 +22,7 @@ locateButton.hidden = !("geolocation" in navigator);
 document.getElementById("pin-numbers").open = false;
 
 const map = L.map(el, { minZoom: 4 });
-L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution, maxZoom: 19 }).addTo(map);
+addBaseMap(map, el);
 // Reachable from the browser console and the browser tests.
 window.jitasaPinMap = map;
 let marker = null;
