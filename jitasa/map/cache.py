@@ -130,6 +130,13 @@ class AnswerCache:
         return len(self._entries)
 
 
+def forget_all() -> None:
+    """Forget every answer of every cache of this process (after rows were deleted behind the
+    sessions' back, as a test's clean-up does)."""
+    for cache in list(_caches):
+        cache.forget(set(LAYERS) | set(cache._versions))
+
+
 def _forget_everywhere_kinds(kinds: set[str]) -> None:
     """A commit of this process wrote events: forget the answers they change, in every cache."""
     for cache in list(_caches):
