@@ -274,7 +274,7 @@ async def _open_pins_near(
     categories: set[str] | None,
     not_of_requester_id: int | None,
 ) -> dict[int, float]:
-    """Return {id: km, rounded to metres} of the open requests whose public pin may lie within `reach_km`."""
+    """Return {id: km, to the metre} of the open requests whose public pin may be in reach."""
     # Distances are to the public pin: exact ones, from points of the asker's choosing, would
     # give the exact pin away. The public pin is at most half a grid cell from the exact one,
     # so the box searched on the exact pin (indexed) is that much wider.

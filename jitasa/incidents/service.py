@@ -2,6 +2,7 @@
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from jitasa.core.errors import Conflict, NotFound
 from jitasa.incidents import hotlines
@@ -65,9 +66,16 @@ async def list_incidents(session: AsyncSession, *, active: bool | None) -> list[
     return list((await session.scalars(statement)).all())
 
 
+async def _with_categories(session: AsyncSession, statement) -> Incident | None:
+    """Return the first incident of a statement with its categories, in one statement."""
+    result = await session.scalars(statement.options(joinedload(Incident.categories)))
+    return result.unique().first()
+
+
 async def get_or_raise(session: AsyncSession, *, code: str) -> Incident:
     """Return the incident with this code or raise 404."""
-    incident = await session.scalar(select(Incident).where(Incident.code == code))
+    statement = select(Incident).where(Incident.code == code)
+    incident = await _with_categories(session, statement)
     if incident is None:
         raise NotFound("incidents.not_found", "There is no incident {code}.", {"code": code})
     return incident
@@ -75,9 +83,10 @@ async def get_or_raise(session: AsyncSession, *, code: str) -> Incident:
 
 async def default_incident(session: AsyncSession) -> Incident:
     """Return the incident a request joins when none is named: the newest active one."""
-    incident = await session.scalar(
+    statement = (
         select(Incident).where(Incident.active.is_(True)).order_by(Incident.id.desc()).limit(1)
     )
+    incident = await _with_categories(session, statement)
     if incident is None:
         raise NotFound(
             "incidents.none_active",
