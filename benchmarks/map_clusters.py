@@ -183,6 +183,8 @@ async def throughput(
         connections = [servers.KeepAlive(running[n % processes][0]) for n in range(concurrency)]
         if warm:
             await _warm_up(connections, urls, processes)
+            for connection in connections:  # idle ones were closed by the server meanwhile
+                connection.close()
         cpu_before = [servers.cpu_seconds(pid) for _base, pid in running]
         samples, failures = [], []
 
