@@ -2,12 +2,13 @@
 
 import asyncio
 import math
+import sys
 import time
 
 import httpx
 import numpy as np
 
-from benchmarks import clients, servers
+from benchmarks import clients, http_floor, servers
 from benchmarks import facilities as facilities_bench
 from benchmarks.stats import Budget, summarise
 from jitasa.clusters import grid
@@ -126,12 +127,19 @@ def _mean(values) -> float:
 
 
 async def _per_zoom(context, viewports: dict, index, lons, lats, budget_seconds: float) -> dict:
-    """Time the endpoint in-process and both floors over the same viewports, zoom by zoom."""
+    """Time the endpoint in-process and both floors over the same viewports, zoom by zoom.
+
+    Each viewport is asked twice: first each process's answer cache is cold (`http_in_process`,
+    the answer made from the counts), then it holds it (`http_in_process_repeat`).
+    """
     figures = {}
     async with clients.in_process(context.settings) as client:
         for zoom, boxes in viewports.items():
             http, answers = await _endpoint(client, boxes, zoom, budget_seconds)
             boxes = boxes[: len(answers)]
+            repeat, again = await _endpoint(client, boxes, zoom, budget_seconds)
+            if again != answers[: len(again)]:
+                raise AssertionError(f"zoom {zoom}: a repeated answer differs from the first")
             by_index, clusters = _floor(
                 lambda box, z=zoom: index.query(box, grid.level_for(box, z))[2], boxes
             )
@@ -141,6 +149,7 @@ async def _per_zoom(context, viewports: dict, index, lons, lats, budget_seconds:
             figures[str(zoom)] = {
                 "display_level": grid.display_level(zoom),
                 "http_in_process": http.as_dict(),
+                "http_in_process_repeat": repeat.as_dict(),
                 "features_mean": _mean([features for features, _ in answers]),
                 "requests_mean": _mean([requests for _, requests in answers]),
                 "floor_index": by_index,
@@ -154,13 +163,29 @@ async def _per_zoom(context, viewports: dict, index, lons, lats, budget_seconds:
 
 
 async def throughput(
-    context, urls: list[str], *, processes: int, seconds: float, concurrency: int
+    context,
+    urls: list[str],
+    *,
+    processes: int,
+    seconds: float,
+    concurrency: int,
+    command: list[str] | None = None,
+    env: dict | None = None,
+    warm: bool = False,
 ) -> dict:
-    """Drive `processes` real servers with `concurrency` clients for `seconds`; count answers."""
-    async with servers.serving(context.settings, processes) as running:
-        cpu_before = [servers.cpu_seconds(pid) for _base, pid in running]
+    """Drive `processes` real servers with `concurrency` clients for `seconds`; count answers.
+
+    With `warm`, every URL is first asked of every server once (not timed): their answer caches
+    then hold the whole set, as they would hold a crowd's common views.
+    """
+    async with servers.serving(context.settings, processes, command=command, env=env) as running:
         # An httpx client spent 6-8 ms of CPU per request here, raw streams 0.2 ms.
         connections = [servers.KeepAlive(running[n % processes][0]) for n in range(concurrency)]
+        if warm:
+            await _warm_up(connections, urls, processes)
+            for connection in connections:  # idle ones were closed by the server meanwhile
+                connection.close()
+        cpu_before = [servers.cpu_seconds(pid) for _base, pid in running]
         samples, failures = [], []
 
         async def worker(number: int) -> None:
@@ -196,6 +221,7 @@ async def throughput(
         "failures": len(failures),
         "target_per_second": TARGET_PER_SECOND,
         "meets_target": timing.per_second >= TARGET_PER_SECOND and not failures,
+        "warm": warm,
         "server_cpu_seconds": server_cpu,
         "load_generator_cpu_seconds": round(own_cpu, 2),
         "note": "the load generator (raw keep-alive HTTP/1.1) shares the 2 cores with the servers",
@@ -238,12 +264,49 @@ async def run(
         for box in boxes
     ]
     rng.shuffle(urls)
+    body = await _typical_answer(context, urls)
+    floor_file = context.settings.data_dir / "floor-body.json"
+    floor_file.write_bytes(body)
+    options = {"processes": processes, "seconds": seconds, "concurrency": concurrency}
+    # The HTTP floor first, then the map: the map's caches start cold, as after a restart.
+    floor = await throughput(
+        context,
+        [http_floor.PATH],
+        command=[sys.executable, "-m", "benchmarks.http_floor"],
+        env={http_floor.BODY_FILE: str(floor_file)},
+        **options,
+    )
+    measured = await throughput(context, urls, **options)
+    warmed = await throughput(context, urls, warm=True, **options)
     return {
         "points": len(points),
         "facilities_layer": await facilities_bench.map_layer(context, viewports),
         "floor_index_build_seconds": round(index_seconds, 3),
         "zooms": zooms,
-        "throughput": await throughput(
-            context, urls, processes=processes, seconds=seconds, concurrency=concurrency
+        "throughput": measured,
+        "throughput_warm": warmed,
+        "throughput_http_floor": {**floor, "body_bytes": len(body)},
+        "throughput_ratio_to_http_floor": round(
+            measured["responses_per_second"] / max(floor["responses_per_second"], 1e-9), 3
+        ),
+        "throughput_warm_ratio_to_http_floor": round(
+            warmed["responses_per_second"] / max(floor["responses_per_second"], 1e-9), 3
         ),
     }
+
+
+async def _warm_up(connections: list, urls: list[str], processes: int) -> None:
+    """Ask every URL of every server once, a connection per server at a time."""
+
+    async def one_server(number: int) -> None:
+        for url in urls:
+            await connections[number].get(url)
+
+    await asyncio.gather(*(one_server(n) for n in range(processes)))
+
+
+async def _typical_answer(context, urls: list[str], sample: int = 41) -> bytes:
+    """Return the answer of median size among a sample of the throughput's URLs."""
+    async with clients.in_process(context.settings) as client:
+        bodies = [(await client.get(url)).content for url in urls[:sample]]
+    return sorted(bodies, key=len)[len(bodies) // 2]

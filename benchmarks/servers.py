@@ -15,7 +15,7 @@ import httpx
 from jitasa.core.config import Settings
 
 JITASA = Path(sys.executable).with_name("jitasa")
-READY_SECONDS = 30.0
+READY_SECONDS = 90.0  # a loaded 2-core machine takes a while to import the app
 
 
 def free_port() -> int:
@@ -63,8 +63,11 @@ async def _wait_ready(process: subprocess.Popen, url: str, log: Path) -> None:
 
 
 @asynccontextmanager
-async def serving(settings: Settings, count: int):
-    """Run `count` server processes on the benchmark's database; yield (base URL, pid) pairs."""
+async def serving(settings: Settings, count: int, *, command: list[str] | None = None, env=None):
+    """Run `count` server processes on the benchmark's database; yield (base URL, pid) pairs.
+
+    `command` (default `jitasa serve`) is completed with `--port N`; `env` adds variables.
+    """
     started: list[tuple[subprocess.Popen, str]] = []
     try:
         for _ in range(count):
@@ -72,8 +75,8 @@ async def serving(settings: Settings, count: int):
             log = settings.data_dir / f"serve-{port}.log"
             with log.open("w") as output:
                 process = subprocess.Popen(
-                    [str(JITASA), "serve", "--port", str(port)],
-                    env=environment(settings, port),
+                    [*(command or [str(JITASA), "serve"]), "--port", str(port)],
+                    env={**environment(settings, port), **(env or {})},
                     stdout=output,
                     stderr=subprocess.STDOUT,
                 )

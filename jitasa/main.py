@@ -26,6 +26,7 @@ from jitasa.facilities.router import router as facilities_router
 from jitasa.health import router as health_router
 from jitasa.help_requests.router import router as help_requests_router
 from jitasa.incidents.router import router as incidents_router
+from jitasa.map import cache as map_cache
 from jitasa.map.router import router as map_router
 from jitasa.notifications.channels import channel_for
 from jitasa.notifications.router import router as notifications_router
@@ -54,11 +55,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 name="jitasa-jobs",
             )
         try:
-            async with live_updates(
-                application.state.hub,
-                application.state.session_factory,
-                application.state.read_session_factory,
-                dispatch=settings.dispatch_events,
+            async with (
+                live_updates(
+                    application.state.hub,
+                    application.state.session_factory,
+                    application.state.read_session_factory,
+                    dispatch=settings.dispatch_events,
+                ),
+                map_cache.watching(
+                    application.state.map_cache, application.state.read_session_factory
+                ),
             ):
                 yield
         finally:
@@ -87,6 +93,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.throttle = throttle_for(settings, app.state.session_factory)
     app.state.message_sender = channel_for(settings)
     app.state.hub = hub_for(settings)
+    app.state.map_cache = map_cache.AnswerCache()
+    app.state.hub.listen(app.state.map_cache.on_event)
     app.state.stream_slots = StreamSlots()
     problems.install(app)
     app.add_middleware(problems.AnswerUnexpected)  # innermost: inside the headers below

@@ -22,6 +22,7 @@ from jitasa.core.db import Base, create_engine, create_session_factory
 from jitasa.demo import PACKAGED_BOUNDARIES
 from jitasa.incidents.service import DEFAULT_INCIDENT_CODE
 from jitasa.main import create_app
+from jitasa.map import cache as map_cache
 from jitasa.migrate import upgrade
 
 REPO = Path(__file__).resolve().parent.parent
@@ -158,6 +159,7 @@ async def _empty_tables_after_test(request) -> AsyncIterator[None]:
                 )
             elif table.name not in KEPT_TABLES:
                 await connection.execute(delete(table))
+    map_cache.forget_all()  # the rows went behind the sessions' back
 
 
 _THROTTLE_DAYS = itertools.count(1)

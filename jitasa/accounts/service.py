@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
 from jitasa.accounts.models import ApiToken, User, UserRole
@@ -238,20 +239,30 @@ async def user_and_scope_for_token(
 ) -> tuple[User | None, str | None]:
     """Return the active user of an unrevoked token and the token's scope (None: unscoped),
     noting when it was last used."""
-    token = await session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == hash_secret(plaintext), ApiToken.revoked_at.is_(None)
+    # The token, its user and the user's roles in one statement: every API request asks.
+    found = (
+        (
+            await session.execute(
+                select(ApiToken, User)
+                .join(User, User.id == ApiToken.user_id)
+                .outerjoin(User.role_rows)
+                .options(contains_eager(User.role_rows))
+                .where(ApiToken.token_hash == hash_secret(plaintext), ApiToken.revoked_at.is_(None))
+                .execution_options(populate_existing=True)
+            )
         )
+        .unique()
+        .first()
     )
-    if token is None:
+    if found is None:
         return None, None
+    token, user = found
     now = utcnow()
     if touch and (token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL):
         # At most once a minute, and from a read after the response: a token used for every
         # map pan must not make each read wait for the write lock.
         await deferred.write(session, partial(_touch_token, token_id=token.id, now=now))
-    user = await session.get(User, token.user_id, populate_existing=True)
-    return (user if user is not None and user.is_active else None), token.scope
+    return (user if user.is_active else None), token.scope
 
 
 async def _touch_token(session: AsyncSession, *, token_id: int, now: datetime) -> None:

@@ -111,6 +111,16 @@ def _minus(outer: Rect, hole_x: Span, hole_y: Span) -> list[Rect]:
     return [p for p in pieces if not (p.x.empty or p.y.empty)]
 
 
+def base(bbox: tuple[float, float, float, float]) -> tuple[Span, Span]:
+    """Return the level-0 cells (x, y spans) whose pins lie in the bbox: what `frames` cuts.
+
+    Two viewports with the same base cut into the same cells at any level, so at one level
+    their clusters are the same.
+    """
+    west, south, east, north = bbox
+    return _level0_span(west, east), _level0_span(south, north)
+
+
 def frames(bbox: tuple[float, float, float, float], level: int) -> list[Rect]:
     """Cut the bbox into whole cells of `level` and rings of smaller ones, biggest first."""
     west, south, east, north = bbox

@@ -84,6 +84,10 @@ class MapLayer:
     points_at: PointsAt | None = None
     # The items' pins are public and exact (facilities): a lone item is a point at any zoom.
     exact_points: bool = False
+    # The beginnings of the kinds of domain events that tell of a change to this layer's items
+    # (its counts or the public view of a point): map answers cached by a process are forgotten
+    # when one arrives, from any process.
+    event_kinds: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not 1 <= len(self.dimensions) <= len(DIMENSION_COLUMNS):

@@ -1,6 +1,6 @@
 """Keeping the per-cell counts exact, and reading a viewport's clusters from them."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import (
@@ -25,7 +25,9 @@ from jitasa.clusters.layers import DIMENSION_COLUMNS, MEASURE_COLUMNS, UNUSED, I
 from jitasa.clusters.models import MapCell
 
 _DELTAS = "jitasa.cell_deltas"
+_CHANGED = "jitasa.cell_layers_changed"
 NATIONAL = ""
+_after_commit: list[Callable[[set[str]], None]] = []
 
 
 @dataclass
@@ -140,12 +142,32 @@ def _apply(session: Session) -> None:
     ]
     if rows:
         session.execute(_upsert(session.get_bind().dialect.name), rows)
+        session.info.setdefault(_CHANGED, set()).update(row["layer"] for row in rows)
+
+
+def on_commit(callback: Callable[[set[str]], None]) -> Callable[[], None]:
+    """Call `callback` with the layers whose counts a commit changed; return how to stop it.
+
+    It runs in the committing thread, before the commit returns.
+    """
+    _after_commit.append(callback)
+    return lambda: _after_commit.remove(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _changed(session: Session) -> None:
+    """Tell the listeners which layers' counts the commit changed."""
+    layers = session.info.pop(_CHANGED, None)
+    if layers:
+        for callback in list(_after_commit):
+            callback(layers)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     """Drop the count changes of a rolled-back transaction."""
     session.info.pop(_DELTAS, None)
+    session.info.pop(_CHANGED, None)
 
 
 async def recount(session: AsyncSession, layer: MapLayer, *, only_if_empty: bool = False):
@@ -171,6 +193,7 @@ async def replace_layer(session: AsyncSession, layer: MapLayer) -> int:
     Level 0 is counted from the layer's source rows, each level above from the one below.
     """
     await session.execute(delete(MapCell).where(MapCell.layer == layer.name))
+    session.sync_session.info.setdefault(_CHANGED, set()).add(layer.name)
     source = layer.source().subquery()
     # A public pin is a cell's centre, (k + 0.5) × STEP, so rounding finds k on every database.
     x0 = cast(func.round(source.c.lon / grid.STEP - 0.5), Integer)

@@ -20,7 +20,9 @@ from jitasa.core.db import Base, UTCDateTime, utcnow
 
 _WRITTEN = "jitasa.events_written"
 _PENDING = "jitasa.events_pending"
+_KINDS = "jitasa.event_kinds"
 _after_commit: list[Callable[[], None]] = []
+_after_commit_kinds: list[Callable[[set[str]], None]] = []
 
 
 class OutboxEvent(Base):
@@ -92,6 +94,7 @@ def record(
         )
     )
     session.info[_WRITTEN] = True
+    session.info.setdefault(_KINDS, set()).add(kind)
 
 
 def announce(
@@ -120,9 +123,23 @@ def on_commit(callback: Callable[[], None]) -> Callable[[], None]:
     return lambda: _after_commit.remove(callback)
 
 
+def on_commit_kinds(callback: Callable[[set[str]], None]) -> Callable[[], None]:
+    """Call `callback` with the kinds of events each commit wrote; return a function that stops it.
+
+    It runs in the committing thread before the commit returns (an answer cache of this process
+    forgets what the commit changed before anyone reads it again).
+    """
+    _after_commit_kinds.append(callback)
+    return lambda: _after_commit_kinds.remove(callback)
+
+
 @event.listens_for(Session, "after_commit")
 def _wake_dispatchers(session: Session) -> None:
     """Tell this process's dispatchers that events wait, right after the commit."""
+    kinds = session.info.pop(_KINDS, None)
+    if kinds:
+        for listener in list(_after_commit_kinds):
+            listener(kinds)
     if session.info.pop(_WRITTEN, False):
         for callback in list(_after_commit):
             callback()
@@ -133,3 +150,4 @@ def _forget(session: Session) -> None:
     """Forget events of a rolled-back transaction: they were never written."""
     session.info.pop(_WRITTEN, None)
     session.info.pop(_PENDING, None)
+    session.info.pop(_KINDS, None)

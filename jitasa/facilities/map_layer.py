@@ -89,6 +89,7 @@ FACILITIES = MapLayer(
     source=_source,
     points_at=_points_at,
     exact_points=True,
+    event_kinds=("facility.",),
 )
 
 

@@ -67,6 +67,7 @@ REQUESTS = MapLayer(
     ),
     source=_source,
     points_at=_points_at,
+    event_kinds=("request.", "requests."),
 )
 
 

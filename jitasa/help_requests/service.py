@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import secrets
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -31,8 +30,8 @@ if TYPE_CHECKING:  # types only: other domains are read through their services
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud on the phone
 DUPLICATE_WINDOW = timedelta(hours=24)
 CELL_EPSILON = 1e-6  # public pins are cell centres rounded to 4 decimals: equal up to float noise
-# Extra candidates fetched for "nearby": the flat-earth ranking may swap near-equal neighbours.
-NEAR_SPARE = 20
+# "nearby" reads a box of this reach (km) first, and grows it only while it holds too few.
+NEAR_FIRST_KM = 1.0
 
 
 def new_code() -> str:
@@ -248,40 +247,68 @@ async def open_near(
 
     The probe is moved to the centre of its public cell and distances are to public pins, so
     every probe inside one cell gets the same answer: nothing finer than the public map.
+    The work is bounded by what is needed, not by the radius: a box of `NEAR_FIRST_KM` is read
+    first (ids and pins only, from the status-lat-lon index), and grown until the requests
+    within its reach number `limit` or it reaches the radius; only those become objects.
     """
     lat, lon = geo.round_for_privacy(lat, lon)
+    reach = min(radius_km, NEAR_FIRST_KM)
+    while True:
+        found = await _open_pins_near(
+            session,
+            lat=lat,
+            lon=lon,
+            reach_km=reach,
+            categories=categories,
+            not_of_requester_id=not_of_requester_id,
+        )
+        within = sorted((d, i) for i, d in found.items() if d <= reach)
+        if len(within) >= limit or reach >= radius_km:
+            break
+        # Every request within `reach` is in hand: grow the box, faster where it is empty.
+        reach = min(radius_km, reach * (2 if within else 4))
+    chosen = within[:limit]
+    rows = await session.scalars(
+        select(HelpRequest).where(HelpRequest.id.in_([i for _, i in chosen]))
+    )
+    by_id = {r.id: r for r in rows}
+    return [(by_id[i], d) for d, i in chosen if i in by_id]
+
+
+async def _open_pins_near(
+    session: AsyncSession,
+    *,
+    lat: float,
+    lon: float,
+    reach_km: float,
+    categories: set[str] | None,
+    not_of_requester_id: int | None,
+) -> dict[int, float]:
+    """Return {id: km, to the metre} of the open requests whose public pin may be in reach."""
     # Distances are to the public pin: exact ones, from points of the asker's choosing, would
     # give the exact pin away. The public pin is at most half a grid cell from the exact one,
     # so the box searched on the exact pin (indexed) is that much wider.
     margin = geo.PRIVACY_GRID_DEGREES / 2
-    west, south, east, north = geo.bbox_around(lat, lon, radius_km)
-    # The database ranks the box by a flat-earth distance (plain arithmetic, on every
-    # database) so only the nearest few become objects; haversine then orders those exactly.
-    shrink = math.cos(math.radians(lat))
-    flat = (HelpRequest.public_lat - lat) * (HelpRequest.public_lat - lat) + (
-        (HelpRequest.public_lon - lon) * shrink
-    ) * ((HelpRequest.public_lon - lon) * shrink)
-    statement = (
-        select(HelpRequest)
-        .where(
-            HelpRequest.status == Status.OPEN,
-            HelpRequest.lat.between(south - margin, north + margin),
-            HelpRequest.lon.between(west - margin, east + margin),
-        )
-        .order_by(flat, HelpRequest.id)
-        .limit(limit + NEAR_SPARE)
+    west, south, east, north = geo.bbox_around(lat, lon, reach_km)
+    statement = select(HelpRequest.id, HelpRequest.public_lat, HelpRequest.public_lon).where(
+        HelpRequest.status == Status.OPEN,
+        HelpRequest.lat.between(south - margin, north + margin),
+        HelpRequest.lon.between(west - margin, east + margin),
     )
     if categories is not None:
         statement = statement.where(HelpRequest.category.in_(categories))
     if not_of_requester_id is not None:
-        statement = statement.where(HelpRequest.requester_id != not_of_requester_id)
-    nearby = []
-    for help_request in await session.scalars(statement):
-        distance = geo.distance_km(lat, lon, help_request.public_lat, help_request.public_lon)
-        if distance <= radius_km:
-            nearby.append((help_request, round(distance, 3)))
-    nearby.sort(key=lambda pair: (pair[1], pair[0].id))
-    return nearby[:limit]
+        # A request nobody signed in for (an import, the phone desk) is anybody's to see.
+        statement = statement.where(
+            or_(
+                HelpRequest.requester_id.is_(None),
+                HelpRequest.requester_id != not_of_requester_id,
+            )
+        )
+    return {
+        i: round(geo.distance_km(lat, lon, pin_lat, pin_lon), 3)
+        for i, pin_lat, pin_lon in await session.execute(statement)
+    }
 
 
 async def possible_duplicates(

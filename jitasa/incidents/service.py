@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict, NotFound
@@ -80,20 +81,29 @@ async def list_incidents(
     return list((await session.scalars(statement)).all())
 
 
+async def _with_categories(session: AsyncSession, statement) -> Incident | None:
+    """Return the first incident of a statement with its categories, in one statement."""
+    result = await session.scalars(statement.options(joinedload(Incident.categories)))
+    return result.unique().first()
+
+
 async def get_or_raise(session: AsyncSession, *, code: str) -> Incident:
     """Return the incident with this code or raise 404."""
-    incident = await session.scalar(select(Incident).where(Incident.code == code))
+    statement = select(Incident).where(Incident.code == code)
+    incident = await _with_categories(session, statement)
     if incident is None:
         raise NotFound("incidents.not_found", "There is no incident {code}.", {"code": code})
     return incident
 
 
 async def default_incident(session: AsyncSession) -> Incident:
-    """Return the incident a request joins when none is named: the one an admin made default.
+    """Return the incident a request joins when none is named: the one an admin made default,
+    with its categories.
 
     Raises NotFound (`incidents.none_active`) when there is none; the caller refuses a closed one.
     """
-    incident = await session.scalar(select(Incident).where(Incident.is_default.is_(True)))
+    statement = select(Incident).where(Incident.is_default.is_(True))
+    incident = await _with_categories(session, statement)
     if incident is None:
         raise NotFound(
             "incidents.none_active",

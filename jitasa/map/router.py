@@ -1,23 +1,29 @@
 """HTTP API of the map: `GET /api/v1/map`, clusters and points of the chosen layers."""
 
+import hashlib
+from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+import orjson
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas import service as areas_service
 from jitasa.clusters import grid
 from jitasa.clusters.layers import MapLayer, MapQuery
-from jitasa.core.db import SessionDep
+from jitasa.core.db import request_session
 from jitasa.core.errors import NotFound, invalid_field
 from jitasa.core.fields import AreaCode
 from jitasa.core.map_params import BBox, ZoomParam, parse_bbox, split_values
+from jitasa.map.cache import AnswerCache
 from jitasa.map.layers import answer
 from jitasa.map.registry import LAYERS
 from jitasa.map.schemas import MapFeatures
 
 router = APIRouter(prefix="/api/v1/map", tags=["map"])
 MAX_VALUES = 200
+# Public and the same for everyone: a reverse proxy or CDN may serve it a few seconds.
+CACHE_CONTROL = "public, max-age=5"
 
 
 def _filter_parameters() -> list[dict]:
@@ -72,37 +78,77 @@ def _query(layer: MapLayer, *, bbox: BBox, zoom: int, area: str | None, filters:
     )
 
 
-@router.get("", response_model=MapFeatures, openapi_extra={"parameters": _filter_parameters()})
+@router.get(
+    "",
+    response_model=MapFeatures,
+    openapi_extra={"parameters": _filter_parameters()},
+    responses={304: {"description": "Not modified: the answer has the ETag sent"}},
+)
 async def map_features(
     request: Request,
-    session: SessionDep,
     bbox: Annotated[str, Query(max_length=100, description="min_lon,min_lat,max_lon,max_lat")],
     zoom: ZoomParam,
     layers: Annotated[str, Query(max_length=200)] = "requests",
     area: Annotated[AreaCode | None, Query()] = None,
-) -> dict:
-    """Return the viewport's clusters and points as GeoJSON; active requests unless asked."""
-    names = list(dict.fromkeys(split_values([layers], set(LAYERS), "layers")))
+) -> Response:
+    """Return the viewport's clusters and points as GeoJSON; active requests unless asked.
+
+    The answer is public and the same for everyone: it carries an `ETag` and
+    `Cache-Control: public, max-age=5`, and an `If-None-Match` holding its ETag gets 304.
+    Answers are kept per process until a change of their layers (`jitasa.map.cache`).
+    """
+    names = tuple(dict.fromkeys(split_values([layers], set(LAYERS), "layers")))
     if not names:
         raise invalid_field("layers", "{field} must name at least one layer.")
+    viewport = parse_bbox(bbox)
+    level = grid.level_for(viewport, zoom)
     chosen = [LAYERS[name] for name in names]
+    wanted = dict.fromkeys(d.filter for layer in chosen for d in layer.dimensions)
+    raw = tuple((name, tuple(request.query_params.getlist(name))) for name in wanted)
+    cache: AnswerCache = request.app.state.map_cache
+    key = (names, level, grid.base(viewport), area, raw)
+    stored = cache.get(key, names)
+    if stored is None:
+        versions = cache.versions(names)
+        async with asynccontextmanager(request_session)(request) as session:
+            tail = await _answer(session, request, chosen, viewport, zoom, level, area)
+        stored = cache.put(key, names, versions, tail)
+    head = b'{"type":"FeatureCollection","bbox":%s,"zoom":%d' % (orjson.dumps(viewport), zoom)
+    tag = f'"{hashlib.blake2b(head + stored.digest, digest_size=12).hexdigest()}"'
+    headers = {"ETag": tag, "Cache-Control": CACHE_CONTROL}
+    if _matches(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers=headers)
+    return Response(head + stored.tail, media_type="application/json", headers=headers)
+
+
+def _matches(if_none_match: str | None, tag: str) -> bool:
+    """Tell whether an If-None-Match header names this ETag (weakly compared), or is `*`."""
+    if not if_none_match:
+        return False
+    candidates = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return "*" in candidates or tag in candidates
+
+
+async def _answer(
+    session: AsyncSession,
+    request: Request,
+    chosen: list[MapLayer],
+    viewport: BBox,
+    zoom: int,
+    level: int,
+    area: str | None,
+) -> bytes:
+    """Make the totals and features of a viewport, as the JSON that follows bbox and zoom."""
     filters = await _filters(session, request, chosen)
     if area:
         try:
             await areas_service.get_or_raise(session, code=area)
         except NotFound:
             raise invalid_field("area", "{field} {code} is not a known area.", code=area) from None
-    viewport = parse_bbox(bbox)
     features, totals = [], {}
     for layer in chosen:
         query = _query(layer, bbox=viewport, zoom=zoom, area=area, filters=filters)
         layer_answer = await answer(session, layer, query)
         features.extend(layer_answer.features)
         totals[layer.name] = layer_answer.total
-    return {
-        "type": "FeatureCollection",
-        "bbox": list(viewport),
-        "zoom": zoom,
-        "totals": totals,
-        "features": features,
-    }
+    return b',"totals":%s,"features":%s}' % (orjson.dumps(totals), orjson.dumps(features))

@@ -146,7 +146,12 @@ class MemoryHub:
     def __init__(self, *, queue_size: int = QUEUE_SIZE) -> None:
         self.queue_size = queue_size
         self._subscriptions: set[Subscription] = set()
+        self._listeners: list[Callable[[Event], None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
+
+    def listen(self, callback: Callable[[Event], None]) -> None:
+        """Call `callback` with every event this process's streams are handed (a quick one)."""
+        self._listeners.append(callback)
 
     async def start(self) -> None:
         """Join the process's channel: from now on, events any started hub publishes come here."""
@@ -190,6 +195,8 @@ class MemoryHub:
     def _fan_out(self, *events: Event) -> None:
         """Queue events for every stream that wants them; drop the streams that fell behind."""
         for event in events:
+            for listener in self._listeners:
+                listener(event)
             behind = [s for s in self._subscriptions if s.wants(event) and not s.offer(event)]
             for subscription in behind:
                 self._subscriptions.discard(subscription)

@@ -47,6 +47,7 @@ async function getJSON(url, signal) {
     const response = await fetch(url, {
       headers: { Accept: "application/json" },
       credentials: "omit",
+      cache: "no-cache", // revalidated by ETag: a 304 when nothing changed
       signal,
     });
     return response.ok ? await response.json() : null;
