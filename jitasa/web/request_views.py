@@ -83,6 +83,10 @@ EVENT_LABELS = {
     "escalated": "Waiting longer than its time limit",
     "stale_claim": "No update for a long time",
     "anonymised": "Personal details removed",
+    # A transport's own steps (P5): its destination, then picked up and delivered.
+    "destination": "Destination chosen",
+    "picked_up": "Picked up by the driver",
+    "delivered": "Delivered to the destination",
 }
 ACTOR_LABELS = {
     "requester": "Requester",
@@ -103,6 +107,7 @@ DETAIL_NOTES = {
     "days": "Personal data removed {days} days after the request was closed.",
     "merged_into": "Joined to request {merged_into}, which is still followed.",
     "merged_from": "Request {merged_from} was joined to this one.",
+    "facility_name": "Going to {facility_name}.",
 }
 CLOSE_REASON_LABELS = {
     CloseReason.DUPLICATE: "Duplicate of another request",
