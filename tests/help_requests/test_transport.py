@@ -232,7 +232,7 @@ async def test_picked_up_then_delivered_occupies_the_bed_and_the_requester_sees_
     hospital = await make_facility(session, beds={"beds_yellow": (3, 3)}, **NEAR)
     requester, requester_headers = await signed_in(session)
     patient = await transport(session, requester=requester)
-    profile, headers = await driver(session)
+    _profile, headers = await driver(session)
     assert (
         await client.post(f"/api/v1/requests/{patient.id}/claim", headers=headers)
     ).status_code == 200
