@@ -109,6 +109,18 @@ DETAIL_NOTES = {
     "merged_from": "Request {merged_from} was joined to this one.",
     "facility_name": "Going to {facility_name}.",
 }
+# A transport (P5): how the patient moves, and where the ride stands, by the request's status.
+MOBILITY_LABELS = {
+    "walks": "Walks",
+    "wheelchair": "Wheelchair",
+    "stretcher": "Stretcher",
+}
+STAGE_LABELS = {
+    Status.OPEN: "Waiting for a driver",
+    Status.CLAIMED: "A driver is coming",
+    Status.IN_PROGRESS: "Picked up, on the way to the destination",
+    Status.RESOLVED: "Delivered to the destination",
+}
 CLOSE_REASON_LABELS = {
     CloseReason.DUPLICATE: "Duplicate of another request",
     CloseReason.UNREACHABLE: "Could not reach the requester",
