@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jitasa.core import geo
 from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict
+from jitasa.core.i18n import thai
 from jitasa.facilities import service, signals
 from jitasa.facilities.map_layer import map_item
 from jitasa.facilities.models import Capacity, Facility
@@ -26,7 +27,6 @@ from jitasa.facilities.words import BED_RESOURCES, FacilityStatus
 TAKING_PATIENTS = (FacilityStatus.OPEN, FacilityStatus.FULL)
 # Where the deceased are taken: no beds, the nearest open temple that cremates.
 CREMATION_TYPE = "cremation_temple"
-COLOUR_TH = {"red": "แดง", "yellow": "เหลือง", "green": "เขียว"}
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def _names(facility: Facility, colour: str | None) -> dict[str, object]:
         "name": facility.name_en or facility.name_th,
         "name_th": facility.name_th,
         "colour": colour or "-",
-        "colour_th": COLOUR_TH.get(colour or "", "-"),
+        "colour_th": thai(colour.title()) if colour else "-",  # "Yellow" → สีเหลือง
     }
 
 

@@ -80,13 +80,6 @@ async def claimable_categories(session: AsyncSession, *, user: User) -> set[str]
     return await incidents_service.category_codes(session) - refused
 
 
-async def _is_sensitive(session: AsyncSession, help_request: HelpRequest) -> bool:
-    """Tell whether a request needs a verified volunteer (medical or transport)."""
-    return help_request.medical or await incidents_service.is_transport(
-        session, incident_id=help_request.incident_id, category_code=help_request.category
-    )
-
-
 async def check_helper(
     session: AsyncSession, *, help_request: HelpRequest, user: User
 ) -> Volunteer | None:
@@ -94,16 +87,17 @@ async def check_helper(
     if help_request.requester_id == user.id:
         raise Forbidden("request.own_request", OWN_REQUEST)
     volunteer = await volunteers_service.get_for_user(session, user=user)
+    transport = await incidents_service.transport_kind(
+        session, incident_id=help_request.incident_id, category_code=help_request.category
+    )
     policy.require_claim(
         user,
         verified_volunteer=volunteer is not None and volunteers_service.may_help_medical(volunteer),
-        sensitive=await _is_sensitive(session, help_request),
+        sensitive=help_request.medical or transport is not None,
     )
     policy.require_transport_helper(
         user,
-        transport=await incidents_service.transport_kind(
-            session, incident_id=help_request.incident_id, category_code=help_request.category
-        ),
+        transport=transport,
         vehicle=volunteers_service.has_vehicle(volunteer),
         ppe_trained=volunteers_service.ppe_trained(volunteer),
     )

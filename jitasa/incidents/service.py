@@ -137,16 +137,6 @@ async def ordinary_category_codes(session: AsyncSession) -> set[str]:
     return set(rows.all())
 
 
-async def is_transport(session: AsyncSession, *, incident_id: int, category_code: str) -> bool:
-    """Tell whether an incident's category is a transport one."""
-    transport = await session.scalar(
-        select(Category.transport).where(
-            Category.incident_id == incident_id, Category.code == category_code
-        )
-    )
-    return bool(transport)
-
-
 async def transport_kind(
     session: AsyncSession, *, incident_id: int, category_code: str
 ) -> str | None:
