@@ -37,11 +37,19 @@ DayParam = Annotated[Day | None, Query(ge=FIRST_DAY, le=LAST_DAY)]
 
 
 async def report_context(
-    session: AsyncSession, *, top: str | None, area: str | None, day: Day | None, language: str
+    session: AsyncSession,
+    *,
+    top: str | None,
+    area: str | None,
+    day: Day | None,
+    language: str,
+    stale_hours: float = 24.0,
 ) -> dict:
     """Gather the figures of an area and what the dashboard and report show them with."""
     shown = area
-    figures = await stats.figures(session, area=shown, day=day, now=utcnow())
+    figures = await stats.figures(
+        session, area=shown, day=day, now=utcnow(), stale_hours=stale_hours
+    )
     incidents = await incidents_service.list_incidents(session, active=None)
     categories = request_views.category_names(incidents, language)
 
@@ -117,7 +125,12 @@ async def _figures_page(
         return sign_in_first(request, staff=True)
     shown = await scope.area_of(session, user=user, area=area, action=Action.READ_STATS)
     context = await report_context(
-        session, top=top_of(user), area=shown, day=date, language=language_of(request)
+        session,
+        top=top_of(user),
+        area=shown,
+        day=date,
+        language=language_of(request),
+        stale_hours=request.app.state.settings.facility_stale_hours,
     )
     return render(request, template, user=user, **context)
 
