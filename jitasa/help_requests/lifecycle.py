@@ -245,6 +245,8 @@ async def _settle_bed(
         return
     if help_request.bed_state == BED_RESERVED and to == Status.RESOLVED:
         help_request.bed_state = BED_OCCUPIED
+    elif help_request.bed_state == BED_RESERVED and help_request.destination_id is None:
+        help_request.bed_state = None  # the facility itself was removed: nothing to give back
     elif help_request.bed_state == BED_RESERVED:
         await beds.free(
             session,

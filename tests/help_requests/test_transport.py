@@ -279,3 +279,19 @@ async def test_of_50_drivers_racing_for_the_last_yellow_bed_exactly_one_gets_it(
     assert holding == 1
     # Free beds equal the total less 9 taken before the race and the reservations made in it.
     assert await available(session, hospital.id) == 10 - 9 - holding == 0
+
+
+async def test_withdrawn_consent_frees_the_bed_and_forgets_how_the_patient_moves(client, session):
+    hospital = await make_facility(session, beds={"beds_yellow": (3, 1)}, **NEAR)
+    requester, requester_headers = await signed_in(session)
+    patient = await transport(session, requester=requester)
+    profile, headers = await driver(session)
+    await taken_by(session, patient, profile)
+    assert (await choose(client, patient.id, hospital.id, headers)).status_code == 200
+    withdrawn = await client.post(
+        f"/api/v1/requests/{patient.id}/withdraw", headers=requester_headers
+    )
+    assert withdrawn.status_code == 204, withdrawn.text
+    stored = await reload(session, patient.id)
+    assert (stored.status, stored.bed_state, stored.mobility) == ("cancelled", None, None)
+    assert await available(session, hospital.id) == 1
