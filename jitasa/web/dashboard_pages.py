@@ -135,10 +135,19 @@ async def _figures_page(
     return render(request, template, user=user, **context)
 
 
-async def report_file(session: AsyncSession, *, area: str, day: Day | None, language: str) -> str:
+async def report_file(
+    session: AsyncSession,
+    *,
+    area: str,
+    day: Day | None,
+    language: str,
+    stale_hours: float = 24.0,
+) -> str:
     """Render the daily report as one self-contained HTML page (styles inline), for a file."""
     await areas_service.get_or_raise(session, code=area)
-    context = await report_context(session, top=None, area=area, day=day, language=language)
+    context = await report_context(
+        session, top=None, area=area, day=day, language=language, stale_hours=stale_hours
+    )
     css = "\n".join((WEB_DIR / "static" / "css" / name).read_text() for name in REPORT_CSS)
     return templates.get_template("desk/report_file.html").render(
         lang=language,
