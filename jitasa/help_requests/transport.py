@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts import policy
@@ -72,6 +72,14 @@ async def choose(
     `facility.not_for_the_deceased`, `transport.not_taken`, `transport.not_transport`.
     """
     await _require_transport(session, help_request, user)
+    # The request's row first, then the facility's: the order a transition takes them in
+    # (its move, then the bed it frees), so the two never wait for each other.
+    await session.execute(
+        select(HelpRequest)
+        .where(HelpRequest.id == help_request.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if help_request.status not in TAKEN:
         raise Conflict(
             "transport.not_taken",
