@@ -218,14 +218,19 @@ def report(
 ) -> None:
     """Write the area's one-page daily situation report as a printable HTML or a PDF file."""
     query = checked(ReportQuery, area=area, date=date, lang=lang)
+    settings = get_settings()
 
     async def write(session):
         return await dashboard_pages.report_file(
-            session, area=query.area, day=query.date, language=query.lang
+            session,
+            area=query.area,
+            day=query.date,
+            language=query.lang,
+            stale_hours=settings.facility_stale_hours,
         )
 
     try:
-        page = run(in_transaction(get_settings(), write))
+        page = run(in_transaction(settings, write))
         if out.suffix.lower() == ".pdf":
             out.write_bytes(report_pdf.to_pdf(page))
         else:

@@ -20,7 +20,7 @@ from jitasa.core.geo import distance_km
 from jitasa.core.words import TRIAGE_COLOURS, Role, Urgency
 from jitasa.facilities import service as facilities_service
 from jitasa.facilities.schemas import CapacityIn, FacilityCreate
-from jitasa.help_requests import assigning, lifecycle
+from jitasa.help_requests import assigning, lifecycle, transport
 from jitasa.help_requests import service as help_requests_service
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.schemas import HelpRequestCreate
@@ -196,6 +196,7 @@ async def seed(session: AsyncSession, *, seed_value: int = 2021) -> dict[str, in
         )
     coordinator = await accounts_service.get_by_phone(session, phone=STAFF[1].phone)
     helpers: list[tuple[User, float, float, int]] = []  # verified: home pins, profile id
+    drivers: list[tuple[User, float, float, int]] = []  # verified, with a car or bigger, in 5001
     for number, (name, kind, vehicle, district, verified) in enumerate(VOLUNTEERS, start=1):
         user = await accounts_service.save_user(
             session, phone=f"+6681100{number:04d}", roles={Role.VOLUNTEER}, display_name=name
@@ -220,6 +221,8 @@ async def seed(session: AsyncSession, *, seed_value: int = 2021) -> dict[str, in
                 session, volunteer=volunteer, coordinator=coordinator, client_ip="demo"
             )
             helpers.append((user, lat, lon, volunteer.id))
+            if district == "5001" and vehicle not in ("none", "motorcycle"):
+                drivers.append(helpers[-1])
         if district == "5001" and verified:
             # Opted in: alerted (console) of red and yellow requests within 10 km of home.
             await notifications_service.save_preferences(
@@ -251,6 +254,7 @@ async def seed(session: AsyncSession, *, seed_value: int = 2021) -> dict[str, in
                 description=text,
                 consent=True,
                 address_text=f"หมู่ {rng.randint(1, 12)}",
+                mobility="wheelchair" if category == "patient_transport" else None,
             ),
         )
         # Claims keep within a helper's reach: the nearest verified one takes it.
@@ -270,12 +274,44 @@ async def seed(session: AsyncSession, *, seed_value: int = 2021) -> dict[str, in
         requesters += 1
     facilities = await seed_facilities(session, rng)
     await session.flush()
+    await seed_transport(session, drivers[0])
     return {
         "staff": len(STAFF),
         "volunteers": len(VOLUNTEERS),
         "requests": requesters,
         "facilities": facilities,
+        "transports": 1,
     }
+
+
+async def seed_transport(session: AsyncSession, driver: tuple[User, float, float, int]) -> None:
+    """A yellow patient in a wheelchair, taken by a driver near home, a bed held for them at the
+    nearest facility with a free yellow bed (the driver's screen shows where and the stages)."""
+    user, home_lat, home_lon, _profile_id = driver
+    requester = await accounts_service.save_user(
+        session, phone="+66892009901", roles={Role.REQUESTER}, display_name="ญาติผู้ป่วย"
+    )
+    help_request = await help_requests_service.create(
+        session,
+        requester=requester,
+        refresh_seconds=0,
+        request_in=HelpRequestCreate(
+            category="patient_transport",
+            urgency="yellow",
+            mobility="wheelchair",
+            lat=home_lat + 0.01,
+            lon=home_lon + 0.01,
+            description="ผู้ป่วยสีเหลือง อายุ 72 ปี นั่งรถเข็น ต้องการรถไปโรงพยาบาลที่มีเตียง",
+            consent=True,
+            address_text="ซอยวัดเจ็ดยอด",
+        ),
+    )
+    await lifecycle.claim(session, help_request=help_request, user=user)
+    ranked = await transport.destinations(session, help_request=help_request, user=user, limit=1)
+    if ranked and ranked[0].free:
+        await transport.choose(
+            session, help_request=help_request, user=user, facility_id=ranked[0].facility.id
+        )
 
 
 async def _bring_to(

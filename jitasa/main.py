@@ -25,6 +25,7 @@ from jitasa.dashboard.router import router as dashboard_router
 from jitasa.facilities.router import router as facilities_router
 from jitasa.health import router as health_router
 from jitasa.help_requests.router import router as help_requests_router
+from jitasa.help_requests.transport_router import router as transport_router
 from jitasa.incidents.router import router as incidents_router
 from jitasa.map import cache as map_cache
 from jitasa.map.router import router as map_router
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audit_router)
     app.include_router(incidents_router)
     app.include_router(help_requests_router)
+    app.include_router(transport_router)
     app.include_router(map_router)
     app.include_router(facilities_router)
     app.include_router(volunteers_router)

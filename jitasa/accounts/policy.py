@@ -165,6 +165,68 @@ def allows_claim(user: User | None, *, verified_volunteer: bool, sensitive: bool
     return True
 
 
+def require_transport_helper(
+    user: User, *, transport: str | None, vehicle: bool, ppe_trained: bool
+) -> None:
+    """Let only a helper with a vehicle take a transport, and only a PPE-trained one the deceased.
+
+    `transport` is None (not a transport), "patient" or "body". Raises 403 `claims.no_vehicle`
+    or `claims.no_ppe_training`.
+    """
+    if transport is None or Role.ADMIN in user.roles:
+        return
+    if not vehicle:
+        raise Forbidden(
+            "claims.no_vehicle",
+            "Only volunteers with a vehicle may take transport requests; add your vehicle to "
+            "your volunteer profile.",
+        )
+    if transport == "body" and not ppe_trained:
+        raise Forbidden(
+            "claims.no_ppe_training",
+            "Only volunteers trained in protective equipment (PPE) may move the deceased; mark "
+            "the training on your volunteer profile once you have it.",
+        )
+
+
+def allows_transport(
+    user: User, *, transport: str | None, vehicle: bool, ppe_trained: bool
+) -> bool:
+    """Tell whether the helper may take this kind of transport (`require_transport_helper`)."""
+    try:
+        require_transport_helper(
+            user, transport=transport, vehicle=vehicle, ppe_trained=ppe_trained
+        )
+    except Forbidden:
+        return False
+    return True
+
+
+def require_transport_assignable(
+    *, name: str, transport: str | None, vehicle: bool, ppe_trained: bool
+) -> None:
+    """Assign a transport only to a volunteer with a vehicle (and PPE training for the deceased).
+
+    The same rule as `require_transport_helper`, worded for the coordinator: 409
+    `assign.no_vehicle` or `assign.no_ppe_training`.
+    """
+    if transport is None:
+        return
+    if not vehicle:
+        raise Conflict(
+            "assign.no_vehicle",
+            "{name} has no vehicle on their profile; a transport needs a volunteer with one.",
+            {"name": name},
+        )
+    if transport == "body" and not ppe_trained:
+        raise Conflict(
+            "assign.no_ppe_training",
+            "{name} is not trained in protective equipment (PPE); moving the deceased needs "
+            "someone who is.",
+            {"name": name},
+        )
+
+
 def is_staff(user: User | None) -> bool:
     """Tell whether the person works an area's desk (coordinators and admins)."""
     return user is not None and user.is_active and bool(user.roles & STAFF)

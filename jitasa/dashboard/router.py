@@ -3,7 +3,7 @@
 from datetime import date as Day
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from jitasa.accounts.deps import OptionalUser
 from jitasa.accounts.policy import Action
@@ -17,6 +17,7 @@ router = APIRouter(prefix="/api/v1/stats", tags=["dashboard"])
 
 @router.get("", response_model=Stats)
 async def area_stats(
+    request: Request,
     user: OptionalUser,
     session: SessionDep,
     area: Annotated[AreaCode | None, Query(description="Area code (default: your own)")] = None,
@@ -27,4 +28,5 @@ async def area_stats(
 ) -> dict:
     """Return the dashboard's figures for an area: 403 outside your scope, 404 unknown area."""
     shown = await scope.area_of(session, user=user, area=area, action=Action.READ_STATS)
-    return await stats.figures(session, area=shown, day=date, now=utcnow())
+    stale_hours = request.app.state.settings.facility_stale_hours
+    return await stats.figures(session, area=shown, day=date, now=utcnow(), stale_hours=stale_hours)

@@ -79,6 +79,34 @@ class Point(BaseModel):
     count: int
 
 
+class BedCounts(BaseModel):
+    """Beds of one triage colour at the area's facilities that take patients."""
+
+    total: int
+    free: int
+    free_stale: int = Field(description="Free beds at facilities whose numbers are stale")
+    reserved: int = Field(description="Beds held for a transport on its way")
+
+
+class StaleFacility(BaseModel):
+    """A facility whose numbers nobody changed or checked within the stale limit."""
+
+    id: int
+    name_th: str
+    name_en: str
+    updated_at: datetime
+
+
+class CapacityBoard(BaseModel):
+    """Free beds by colour of the area's facilities taking patients (open or full)."""
+
+    facilities: int
+    stale_facilities: int
+    stale_hours: float
+    beds: dict[str, BedCounts] = Field(description="By triage colour: red, yellow, green")
+    stale: list[StaleFacility] = Field(description="Stale ones, oldest numbers first (20 most)")
+
+
 class Stats(BaseModel):
     """The dashboard's figures for an area (null: the whole country)."""
 
@@ -94,6 +122,7 @@ class Stats(BaseModel):
     past_sla: PastSla
     volunteers: VolunteerCounts
     children: list[ChildArea]
+    capacity: CapacityBoard
 
 
 # Days figures can be asked for: wide enough for any incident, narrow enough for date arithmetic.

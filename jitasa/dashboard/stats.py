@@ -14,6 +14,8 @@ thing another way and compare.
   acted on some request's timeline).
 - Requests still needing help at the end of each of the 7 days (the last point: now).
 - Each child area's open, claimed, in-progress and past-limit counts, for the drill-down.
+- The capacity board: free beds by colour of the area's facilities, stale numbers flagged
+  (`dashboard/capacity.py`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jitasa.areas import service as areas_service
 from jitasa.core.thai import BANGKOK
 from jitasa.core.words import URGENCIES
+from jitasa.dashboard import capacity
 from jitasa.dashboard.scope import child_code_length
 from jitasa.help_requests.desk import PAST_SLA
 from jitasa.help_requests.models import HelpRequest, RequestEvent
@@ -227,9 +230,17 @@ async def _children(session: AsyncSession, area: str | None) -> list[dict]:
 
 
 async def figures(
-    session: AsyncSession, *, area: str | None, day: date | None = None, now: datetime
+    session: AsyncSession,
+    *,
+    area: str | None,
+    day: date | None = None,
+    now: datetime,
+    stale_hours: float = 24.0,
 ) -> dict:
-    """Return every figure of the dashboard for the area (None: the whole country)."""
+    """Return every figure of the dashboard for the area (None: the whole country).
+
+    `stale_hours`: facilities' numbers older than this are flagged on the capacity board.
+    """
     day = day or now.astimezone(BANGKOK).date()
     spans = windows(day, now)
     durations = {w.name: await _durations(session, area, w) for w in spans}
@@ -244,4 +255,5 @@ async def figures(
         "past_sla": await _past_sla(session, area, now),
         "volunteers": await _volunteers(session, area, spans[0]),
         "children": await _children(session, area),
+        "capacity": await capacity.board(session, area=area, now=now, stale_hours=stale_hours),
     }

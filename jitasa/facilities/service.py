@@ -117,10 +117,10 @@ async def create(
         updated_at=now,
         updated_by_id=actor_id,
     )
-    _keep_free_beds(facility)
+    keep_free_beds(facility)
     session.add(facility)
     await session.flush()
-    _record_change(
+    record_change(
         session,
         facility,
         at=now,
@@ -161,7 +161,7 @@ def free_beds(facility: Facility) -> dict[str, int]:
     return {colour: getattr(facility, f"free_{colour}") for colour in BED_RESOURCES}
 
 
-def _keep_free_beds(facility: Facility) -> None:
+def keep_free_beds(facility: Facility) -> None:
     """Copy the free beds of the capacity rows to the facility (the map sums and filters them)."""
     rows = {c.resource: c.available for c in facility.capacity}
     free = {colour: rows.get(resource, 0) for colour, resource in BED_RESOURCES.items()}
@@ -214,9 +214,9 @@ async def set_capacity(
     changed = {r for r in set(before) | set(after) if before.get(r) != after.get(r)}
     if changed:
         facility.capacity_version += 1
-        _keep_free_beds(facility)
+        keep_free_beds(facility)
     facility.updated_at, facility.updated_by_id = now, actor_id
-    _record_change(
+    record_change(
         session,
         facility,
         at=now,
@@ -255,7 +255,7 @@ async def edit(
         setattr(facility, name, value)
     now = now or utcnow()
     facility.updated_at, facility.updated_by_id = now, actor_id
-    _record_change(
+    record_change(
         session,
         facility,
         at=now,
@@ -324,7 +324,7 @@ async def list_facilities(
     return sorted(found, key=lambda pair: pair[1])
 
 
-def _record_change(
+def record_change(
     session: AsyncSession,
     facility: Facility,
     *,

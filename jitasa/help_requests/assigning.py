@@ -17,6 +17,7 @@ from jitasa.core.errors import Conflict
 from jitasa.help_requests import lifecycle
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.states import TAKEN, Status
+from jitasa.incidents import service as incidents_service
 from jitasa.volunteers import service as volunteers_service
 
 if TYPE_CHECKING:  # types only: other domains are read through their services
@@ -44,6 +45,14 @@ async def assign(
         name=accounts_service.name_of(helper),
         verified=volunteer.is_verified,
         available=volunteer.available_now,
+    )
+    policy.require_transport_assignable(
+        name=accounts_service.name_of(helper),
+        transport=await incidents_service.transport_kind(
+            session, incident_id=help_request.incident_id, category_code=help_request.category
+        ),
+        vehicle=volunteers_service.has_vehicle(volunteer),
+        ppe_trained=volunteers_service.ppe_trained(volunteer),
     )
     await lifecycle.check_helper(session, help_request=help_request, user=helper)
     current = Status(help_request.status)

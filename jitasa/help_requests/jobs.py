@@ -268,6 +268,7 @@ async def anonymise_where(
                 contact_phone="",
                 description="",
                 address_text="",
+                mobility=None,  # how a transported patient moves is a health detail
                 lat=HelpRequest.public_lat,
                 lon=HelpRequest.public_lon,
                 anonymised_at=now,

@@ -14,9 +14,10 @@ from jitasa.audit import service as audit_service
 from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict, DomainError, Forbidden, invalid_field
 from jitasa.core.geo import distance_km
+from jitasa.facilities import beds
 from jitasa.help_requests import signals
 from jitasa.help_requests.map_layer import map_item
-from jitasa.help_requests.models import HelpRequest, RequestEvent
+from jitasa.help_requests.models import BED_OCCUPIED, BED_RESERVED, HelpRequest, RequestEvent
 from jitasa.help_requests.states import (
     ACTIVE,
     TAKEN,
@@ -68,16 +69,15 @@ async def claimable_categories(session: AsyncSession, *, user: User) -> set[str]
     """Return the categories this volunteer may claim, or None for all of them."""
     volunteer = await volunteers_service.get_for_user(session, user=user)
     verified = volunteer is not None and volunteers_service.may_help_medical(volunteer)
-    if policy.allows_claim(user, verified_volunteer=verified, sensitive=True):
+    if not policy.allows_claim(user, verified_volunteer=verified, sensitive=True):
+        return await incidents_service.ordinary_category_codes(session)
+    vehicle = volunteers_service.has_vehicle(volunteer)
+    ppe = volunteers_service.ppe_trained(volunteer)
+    if policy.allows_transport(user, transport="body", vehicle=vehicle, ppe_trained=ppe):
         return None
-    return await incidents_service.ordinary_category_codes(session)
-
-
-async def _is_sensitive(session: AsyncSession, help_request: HelpRequest) -> bool:
-    """Tell whether a request needs a verified volunteer (medical or transport)."""
-    return help_request.medical or await incidents_service.is_transport(
-        session, incident_id=help_request.incident_id, category_code=help_request.category
-    )
+    patients = policy.allows_transport(user, transport="patient", vehicle=vehicle, ppe_trained=ppe)
+    refused = await incidents_service.transport_category_codes(session, body=patients)
+    return await incidents_service.category_codes(session) - refused
 
 
 async def check_helper(
@@ -87,10 +87,19 @@ async def check_helper(
     if help_request.requester_id == user.id:
         raise Forbidden("request.own_request", OWN_REQUEST)
     volunteer = await volunteers_service.get_for_user(session, user=user)
+    transport = await incidents_service.transport_kind(
+        session, incident_id=help_request.incident_id, category_code=help_request.category
+    )
     policy.require_claim(
         user,
         verified_volunteer=volunteer is not None and volunteers_service.may_help_medical(volunteer),
-        sensitive=await _is_sensitive(session, help_request),
+        sensitive=help_request.medical or transport is not None,
+    )
+    policy.require_transport_helper(
+        user,
+        transport=transport,
+        vehicle=volunteers_service.has_vehicle(volunteer),
+        ppe_trained=volunteers_service.ppe_trained(volunteer),
     )
     return volunteer
 
@@ -190,9 +199,17 @@ def record_step(
 
 
 async def move_from(
-    session: AsyncSession, help_request: HelpRequest, *, from_status: Status, values: dict
+    session: AsyncSession,
+    help_request: HelpRequest,
+    *,
+    from_status: Status,
+    values: dict,
+    actor_id: int | None = None,
 ) -> HelpRequest:
-    """Change the request only if it is still in `from_status`; exactly one racer wins."""
+    """Change the request only if it is still in `from_status`; exactly one racer wins.
+
+    A transport's bed follows the move (see `_settle_bed`).
+    """
     before = map_item(help_request, status=str(from_status))
     changed = await session.execute(
         update(HelpRequest)
@@ -207,8 +224,40 @@ async def move_from(
             {"status": from_status.value},
         )
     await session.refresh(help_request)
+    await _settle_bed(session, help_request, to=Status(help_request.status), actor_id=actor_id)
     signals.changed(session, before, help_request)
     return help_request
+
+
+# A transport's stages, as its timeline names them: claimed → picked up → delivered.
+STAGE_KINDS = {Status.IN_PROGRESS: "picked_up", Status.RESOLVED: "delivered"}
+
+
+async def _settle_bed(
+    session: AsyncSession, help_request: HelpRequest, *, to: Status, actor_id: int | None
+) -> None:
+    """Keep a transport's bed in step with its move: delivery occupies it, stopping frees it.
+
+    Released (back to open), cancelled, closed or expired: the reserved bed is given back, and
+    a released transport loses its destination too (the next driver chooses again).
+    """
+    if to in TAKEN:
+        return
+    if help_request.bed_state == BED_RESERVED and to == Status.RESOLVED:
+        help_request.bed_state = BED_OCCUPIED
+    elif help_request.bed_state == BED_RESERVED and help_request.destination_id is None:
+        help_request.bed_state = None  # the facility itself was removed: nothing to give back
+    elif help_request.bed_state == BED_RESERVED:
+        await beds.free(
+            session,
+            facility_id=help_request.destination_id,
+            colour=help_request.triage_colour,
+            actor_id=actor_id,
+        )
+        help_request.bed_state = None
+    if to == Status.OPEN:
+        help_request.destination_id = None
+    await session.flush()
 
 
 async def claim(
@@ -301,8 +350,13 @@ async def transition(
         )
     if to in (Status.RESOLVED, Status.CANCELLED, Status.CLOSED, Status.EXPIRED):
         values |= {"closed_at": utcnow(), "close_reason": reason.value if reason else None}
-    await move_from(session, help_request, from_status=current, values=values)
+    actor_id = user.id if user else None
+    await move_from(session, help_request, from_status=current, values=values, actor_id=actor_id)
     kind = "released" if to == Status.OPEN else to.value
+    if to in STAGE_KINDS and await incidents_service.transport_kind(
+        session, incident_id=help_request.incident_id, category_code=help_request.category
+    ):
+        kind = STAGE_KINDS[to]
     record_step(
         session,
         help_request,

@@ -17,6 +17,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from jitasa.core.db import Base, UTCDateTime, utcnow
 from jitasa.help_requests.states import Status
 
+# What a transport holds at its destination: a bed of the patient's colour, kept for them or
+# taken by them.
+BED_RESERVED = "reserved"
+BED_OCCUPIED = "occupied"
+
 
 class HelpRequest(Base):
     """A request for help pinned on the map, carried by a volunteer to resolution."""
@@ -67,6 +72,15 @@ class HelpRequest(Base):
     sla_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     stale_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Transport (P5): the pin is the pickup; the patient's colour, how they move, where to, and
+    # whether the destination's bed of that colour is held for them ("reserved") or taken on
+    # delivery ("occupied"). A reserved bed is freed when the transport stops short of delivery.
+    triage_colour: Mapped[str | None] = mapped_column(String(8))
+    mobility: Mapped[str | None] = mapped_column(String(16))
+    destination_id: Mapped[int | None] = mapped_column(
+        ForeignKey("facilities.id", ondelete="SET NULL"), index=True
+    )
+    bed_state: Mapped[str | None] = mapped_column(String(12))
 
 
 class RequestEvent(Base):

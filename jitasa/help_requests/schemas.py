@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from jitasa.core.fields import MAX_ROW_ID, AreaCode, Input, ThaiPhone
-from jitasa.help_requests.states import CloseReason, Status
+from jitasa.help_requests.states import CloseReason, Mobility, Status
 
 MAX_PEOPLE = 500
 MAX_DESCRIPTION = 2000
@@ -39,6 +39,9 @@ class HelpRequestCreate(Input):
     contact_phone: ThaiPhone | None = None
     for_someone_else: bool = False
     consent: bool = Field(False, description="Explicit consent to keep health data (PDPA s.26)")
+    mobility: Mobility | None = Field(
+        None, description="Transport only: walks, wheelchair or stretcher (the pin is the pickup)"
+    )
 
 
 class HelpRequestPublic(BaseModel):
@@ -98,6 +101,14 @@ class HelpRequestFull(BaseModel):
     merged_into_id: int | None
     sla_breached_at: datetime | None
     stale_flagged_at: datetime | None
+    triage_colour: str | None = Field(
+        None, description="Transport: the patient's colour, the beds their destination holds"
+    )
+    mobility: str | None = None
+    destination_id: int | None = Field(None, description="Transport: the chosen facility")
+    bed_state: str | None = Field(
+        None, description="Transport: reserved (held for the patient), occupied (delivered)"
+    )
 
 
 class HelpRequestPage(BaseModel):
@@ -166,6 +177,30 @@ class MergeIn(Input):
 
     keep_id: int = Field(ge=1, le=MAX_ROW_ID)
     note: str = Field("", max_length=1000)
+
+
+class DestinationIn(Input):
+    """The facility a transport goes to (a bed of the patient's colour is reserved there)."""
+
+    facility_id: int = Field(ge=1, le=MAX_ROW_ID)
+
+
+class DestinationRead(BaseModel):
+    """A facility a transport may go to, ranked: free beds of the colour, then distance."""
+
+    facility_id: int
+    name_th: str
+    name_en: str
+    type: str
+    status: str
+    phone: str
+    address: str
+    lat: float
+    lon: float
+    free_beds: int | None = Field(description="Free beds of the patient's colour (none counted)")
+    total_beds: int | None
+    distance_km: float = Field(description="Great-circle distance from the pickup pin, km")
+    chosen: bool = Field(description="This is the transport's destination now")
 
 
 class EventRead(BaseModel):

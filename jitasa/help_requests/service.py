@@ -58,6 +58,8 @@ def _check_category(incident: Incident, request_in: HelpRequestCreate):
         raise invalid_field(
             "urgency", "{field} must be one of: {expected}.", expected=", ".join(allowed)
         )
+    if request_in.mobility is not None and not category.transport:
+        raise invalid_field("mobility", "{field} is only for transport requests.")
     if category.medical and not request_in.consent:
         raise invalid_field(
             "consent",
@@ -156,6 +158,9 @@ async def prepare(
         "consent_version": CONSENT_VERSION if request_in.consent else None,
         "consent_at": now if request_in.consent else None,
         "requester_id": requester.id,
+        # A patient's transport carries their colour (the bed they need) and how they move.
+        "triage_colour": request_in.urgency if category.transport and category.medical else None,
+        "mobility": request_in.mobility.value if request_in.mobility else None,
         "created_at": now,
         "updated_at": now,
     }

@@ -35,6 +35,14 @@ class CloseReason(StrEnum):
     NO_LONGER_NEEDED = "no_longer_needed"
 
 
+class Mobility(StrEnum):
+    """How a transported patient moves: the driver brings what it takes."""
+
+    WALKS = "walks"
+    WHEELCHAIR = "wheelchair"
+    STRETCHER = "stretcher"
+
+
 FINAL = frozenset({Status.RESOLVED, Status.CANCELLED, Status.CLOSED, Status.EXPIRED})
 ACTIVE = frozenset({Status.OPEN, Status.CLAIMED, Status.IN_PROGRESS})
 TAKEN = (Status.CLAIMED, Status.IN_PROGRESS)  # a volunteer has it: their tasks

@@ -173,14 +173,28 @@ async def ordinary_category_codes(session: AsyncSession) -> set[str]:
     return set(rows.all())
 
 
-async def is_transport(session: AsyncSession, *, incident_id: int, category_code: str) -> bool:
-    """Tell whether an incident's category is a transport one."""
-    transport = await session.scalar(
-        select(Category.transport).where(
-            Category.incident_id == incident_id, Category.code == category_code
+async def transport_kind(
+    session: AsyncSession, *, incident_id: int, category_code: str
+) -> str | None:
+    """Return "patient" or "body" (the deceased: not medical) for transport, else None."""
+    row = (
+        await session.execute(
+            select(Category.transport, Category.medical).where(
+                Category.incident_id == incident_id, Category.code == category_code
+            )
         )
-    )
-    return bool(transport)
+    ).first()
+    if row is None or not row.transport:
+        return None
+    return "patient" if row.medical else "body"
+
+
+async def transport_category_codes(session: AsyncSession, *, body: bool) -> set[str]:
+    """Return the codes of transport categories in any incident (`body`: only the deceased's)."""
+    statement = select(Category.code).where(Category.transport.is_(True))
+    if body:
+        statement = statement.where(Category.medical.is_(False))
+    return set((await session.scalars(statement)).all())
 
 
 async def category_names(session: AsyncSession) -> dict[tuple[int, str], tuple[str, str]]:

@@ -15,7 +15,7 @@ from jitasa.core import events, geo
 from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict, NotFound, invalid_field
 from jitasa.core.words import Role
-from jitasa.volunteers.models import RefusalReason, Volunteer
+from jitasa.volunteers.models import RefusalReason, Vehicle, Volunteer
 from jitasa.volunteers.schemas import VolunteerSave
 
 if TYPE_CHECKING:  # types only: other domains are read through their services
@@ -331,6 +331,16 @@ async def record_personal_data_read(
         area=area_code,
         count=count,
     )
+
+
+def has_vehicle(volunteer: Volunteer | None) -> bool:
+    """Tell whether a volunteer said they can drive people (any vehicle on their profile)."""
+    return volunteer is not None and volunteer.vehicle != Vehicle.NONE
+
+
+def ppe_trained(volunteer: Volunteer | None) -> bool:
+    """Tell whether a volunteer is trained in protective equipment (moving the deceased)."""
+    return volunteer is not None and volunteer.ppe_trained
 
 
 def may_help_medical(volunteer: Volunteer) -> bool:

@@ -37,11 +37,19 @@ DayParam = Annotated[Day | None, Query(ge=FIRST_DAY, le=LAST_DAY)]
 
 
 async def report_context(
-    session: AsyncSession, *, top: str | None, area: str | None, day: Day | None, language: str
+    session: AsyncSession,
+    *,
+    top: str | None,
+    area: str | None,
+    day: Day | None,
+    language: str,
+    stale_hours: float = 24.0,
 ) -> dict:
     """Gather the figures of an area and what the dashboard and report show them with."""
     shown = area
-    figures = await stats.figures(session, area=shown, day=day, now=utcnow())
+    figures = await stats.figures(
+        session, area=shown, day=day, now=utcnow(), stale_hours=stale_hours
+    )
     incidents = await incidents_service.list_incidents(session, active=None)
     categories = request_views.category_names(incidents, language)
 
@@ -107,7 +115,13 @@ async def daily_report_pdf(
     if user is None:
         return sign_in_first(request, staff=True)
     shown = await scope.area_of(session, user=user, area=area, action=Action.READ_STATS)
-    page = await report_file(session, area=shown, day=date, language=language_of(request))
+    page = await report_file(
+        session,
+        area=shown,
+        day=date,
+        language=language_of(request),
+        stale_hours=request.app.state.settings.facility_stale_hours,
+    )
     name = f"jitasa-report-{shown or 'th'}-{date or utcnow().date()}.pdf"
     return Response(
         report_pdf.to_pdf(page),
@@ -141,13 +155,23 @@ async def _figures_page(
         return sign_in_first(request, staff=True)
     shown = await scope.area_of(session, user=user, area=area, action=Action.READ_STATS)
     context = await report_context(
-        session, top=top_of(user), area=shown, day=date, language=language_of(request)
+        session,
+        top=top_of(user),
+        area=shown,
+        day=date,
+        language=language_of(request),
+        stale_hours=request.app.state.settings.facility_stale_hours,
     )
     return render(request, template, user=user, **context)
 
 
 async def report_file(
-    session: AsyncSession, *, area: str | None, day: Day | None, language: str
+    session: AsyncSession,
+    *,
+    area: str | None,
+    day: Day | None,
+    language: str,
+    stale_hours: float = 24.0,
 ) -> str:
     """Render the daily report as one self-contained HTML page (styles inline), for a file.
 
@@ -155,7 +179,9 @@ async def report_file(
     """
     if area is not None:
         await areas_service.get_or_raise(session, code=area)
-    context = await report_context(session, top=None, area=area, day=day, language=language)
+    context = await report_context(
+        session, top=None, area=area, day=day, language=language, stale_hours=stale_hours
+    )
     css = "\n".join((WEB_DIR / "static" / "css" / name).read_text() for name in REPORT_CSS)
     return templates.get_template("desk/report_file.html").render(
         lang=language,

@@ -54,6 +54,8 @@ KIND_LABELS = {
     "capacity": "Numbers changed",
     "checked": "Numbers checked, still right",
     "edited": "Details changed",
+    "reserved": "Bed reserved for a transport",
+    "freed": "Reserved bed given back",
 }
 
 

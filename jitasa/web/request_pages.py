@@ -14,7 +14,8 @@ from jitasa.accounts.policy import Action
 from jitasa.core.db import SessionDep, WriteSessionDep, utcnow
 from jitasa.core.errors import DomainError, Invalid
 from jitasa.core.i18n import translate
-from jitasa.help_requests import assigning, lifecycle, reads
+from jitasa.facilities import beds
+from jitasa.help_requests import assigning, lifecycle, reads, transport
 from jitasa.help_requests.deps import ValidRequest
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.router import claim_limits
@@ -32,6 +33,7 @@ from jitasa.web.rendering import language_of, render
 
 router = APIRouter(include_in_schema=False)
 CANDIDATES_SHOWN = 15
+DESTINATIONS_SHOWN = 8
 NEARBY_RADII_KM = (2, 5, 10, 20, 50)
 DEFAULT_RADIUS_KM = 20
 
@@ -101,6 +103,35 @@ async def _staff_part(
             limit=CANDIDATES_SHOWN,
         )
     return {"holder": holder, "candidates": found}
+
+
+async def _transport_part(
+    session: AsyncSession, help_request: HelpRequest, user: User | None, actors: set[Actor]
+) -> dict:
+    """Return a transport's destination for its people, and the driver's choices while taken."""
+    kind = await incidents_service.transport_kind(
+        session, incident_id=help_request.incident_id, category_code=help_request.category
+    )
+    if kind is None:
+        return {"transport": None}
+    destination = None
+    if help_request.destination_id:
+        found = await beds.names(session, facility_ids={help_request.destination_id})
+        destination = found.get(help_request.destination_id)
+    choices = []
+    drives = actors & {Actor.CLAIMER, Actor.AREA_STAFF}
+    if drives and help_request.status in TAKEN:
+        choices = await transport.destinations(
+            session, help_request=help_request, user=user, limit=DESTINATIONS_SHOWN
+        )
+    return {
+        "transport": kind,
+        "destination": destination,
+        "destinations": choices,
+        "drives": bool(drives),
+        "mobility_labels": views.MOBILITY_LABELS,
+        "stage_labels": views.STAGE_LABELS,
+    }
 
 
 @router.get("/sos", response_class=HTMLResponse)
@@ -177,6 +208,9 @@ async def request_detail(
             session, help_request=help_request, user=user, limits=claim_limits(request)
         )
     staff_part = await _staff_part(session, request, help_request, user) if is_staff else {}
+    transport_part = (
+        await _transport_part(session, help_request, user, actors) if full else {"transport": None}
+    )
     return render(
         request,
         "requests/detail.html",
@@ -197,6 +231,7 @@ async def request_detail(
         kinds=volunteer_labels.KIND_LABELS,
         vehicles=volunteer_labels.VEHICLE_LABELS,
         **staff_part,
+        **transport_part,
     )
 
 

@@ -84,6 +84,10 @@ EVENT_LABELS = {
     "escalated": "Waiting longer than its time limit",
     "stale_claim": "No update for a long time",
     "anonymised": "Personal details removed",
+    # A transport's own steps (P5): its destination, then picked up and delivered.
+    "destination": "Destination chosen",
+    "picked_up": "Picked up by the driver",
+    "delivered": "Delivered to the destination",
 }
 ESCALATION_ALERT = "request.escalated"  # the notification kind that alerts the area's officials
 ALERTED = "Officials of the area were alerted ({count})."
@@ -107,6 +111,19 @@ DETAIL_NOTES = {
     "days": "Personal data removed {days} days after the request was closed.",
     "merged_into": "Joined to request {merged_into}, which is still followed.",
     "merged_from": "Request {merged_from} was joined to this one.",
+    "facility_name": "Going to {facility_name}.",
+}
+# A transport (P5): how the patient moves, and where the ride stands, by the request's status.
+MOBILITY_LABELS = {
+    "walks": "Walks",
+    "wheelchair": "Wheelchair",
+    "stretcher": "Stretcher",
+}
+STAGE_LABELS = {
+    Status.OPEN: "Waiting for a driver",
+    Status.CLAIMED: "A driver is coming",
+    Status.IN_PROGRESS: "Picked up, on the way to the destination",
+    Status.RESOLVED: "Delivered to the destination",
 }
 CLOSE_REASON_LABELS = {
     CloseReason.DUPLICATE: "Duplicate of another request",

@@ -148,6 +148,14 @@ MATRIX = [
     Case("PUT", "/api/v1/me/notifications", SIGNED_IN, {"channels": ["sms"]}),
     Case("POST", "/api/v1/me/notifications/line-code", SIGNED_IN),
     Case("GET", "/api/v1/requests/{request_id}/candidates", STAFF_INSIDE),
+    # A transport's driver and area staff only (the matrix's request is no transport: a 409).
+    Case("GET", "/api/v1/requests/{request_id}/destinations", STAFF_INSIDE),
+    Case(
+        "POST",
+        "/api/v1/requests/{request_id}/destination",
+        STAFF_INSIDE,
+        {"facility_id": "{facility_id}"},
+    ),
     # Any staff may send a bulk close; each request is then refused outside their area.
     Case(
         "POST",

@@ -177,3 +177,33 @@ def test_assigning_needs_a_verified_available_volunteer_and_a_confirmed_reassign
         policy.require_reassign_confirmed(holder="นายแดง", confirmed=False, **held)
     assert "นายแดง" in unconfirmed.value.detail and since.isoformat() in unconfirmed.value.detail
     assert unconfirmed.value.code == "request.taken"
+
+
+@pytest.mark.parametrize(
+    ("transport", "vehicle", "ppe_trained", "refusal"),
+    [
+        (None, False, False, None),
+        ("patient", True, False, None),
+        ("patient", False, True, "no_vehicle"),
+        ("body", True, True, None),
+        ("body", True, False, "no_ppe_training"),
+        ("body", False, True, "no_vehicle"),
+    ],
+)
+def test_transport_needs_a_vehicle_and_the_deceased_ppe_training(
+    transport, vehicle, ppe_trained, refusal
+):
+    helper = person("volunteer")
+    rule = {"transport": transport, "vehicle": vehicle, "ppe_trained": ppe_trained}
+    assert policy.allows_transport(helper, **rule) is (refusal is None)
+    if refusal is None:
+        policy.require_transport_assignable(name="สมชาย", **rule)
+        return
+    with pytest.raises(Forbidden) as refused:
+        policy.require_transport_helper(helper, **rule)
+    assert refused.value.code == f"claims.{refusal}"
+    assert refused.value.detail_th != refused.value.detail
+    with pytest.raises(Conflict) as not_assigned:
+        policy.require_transport_assignable(name="สมชาย", **rule)
+    assert not_assigned.value.code == f"assign.{refusal}"
+    assert "สมชาย" in not_assigned.value.detail_th

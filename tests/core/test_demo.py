@@ -35,12 +35,19 @@ async def test_scenario_is_seeded_once_with_requests_in_every_state(fresh_databa
             "volunteers": len(VOLUNTEERS),
             "requests": len(REQUESTS),
             "facilities": 25 + 3 + 4,
+            "transports": 1,
         }
         assert await seed_scenario(engine) == {}
         async with create_session_factory(engine, mode="read")() as session:
             requests = (await session.scalars(select(HelpRequest))).all()
             volunteers = (await session.scalars(select(Volunteer))).all()
-        assert Counter(r.status for r in requests) == Counter(s.value for *_, s in REQUESTS)
+        # The transport on its way, a yellow bed held for its patient, besides the listed ones.
+        expected = Counter(s.value for *_, s in REQUESTS) + Counter({"claimed": 1})
+        assert Counter(r.status for r in requests) == expected
+        held = [r for r in requests if r.bed_state == "reserved"]
+        assert [(r.category, r.triage_colour, r.mobility) for r in held] == [
+            ("patient_transport", "yellow", "wheelchair")
+        ]
         assert all(r.province_code == "50" and r.district_code for r in requests)
         assert sum(v.is_verified for v in volunteers) == sum(1 for *_, ok in VOLUNTEERS if ok)
     finally:

@@ -10,7 +10,10 @@ from jitasa.accounts import service as accounts_service
 from jitasa.accounts.models import User
 from jitasa.core.db import utcnow
 from jitasa.core.words import Role
+from jitasa.facilities import service as facilities_service
+from jitasa.facilities.schemas import CapacityIn
 from tests.e2e.conftest import ARTIFACTS
+from tests.facilities.helpers import make_facility
 from tests.help_requests.helpers import make_request, volunteer
 
 pytestmark = pytest.mark.browser
@@ -46,6 +49,9 @@ async def test_a_coordinator_assigns_a_late_request_from_the_desk(
     await session.commit()
     await _named_volunteer(session, "สมศรี ใจดี", kind="vhv", vehicle="pickup")
     await _named_volunteer(session, "นายแดง มีรถ", home_lat=18.70, home_lon=98.95)
+    hospital = await make_facility(
+        session, name_th="โรงพยาบาลนครพิงค์", beds={"beds_yellow": (20, 6), "beds_red": (8, 1)}
+    )
     doc = viewport == "desktop"
 
     # 1. The coordinator signs in and lands on the desk: the late request comes first.
@@ -83,6 +89,20 @@ async def test_a_coordinator_assigns_a_late_request_from_the_desk(
     await expect(page.locator(".live-state")).to_have_text("อัปเดตสด")
     await make_request(session, category="food_supplies", urgency="normal")
     await expect(open_count).to_have_text("2")
+    # The capacity board follows the hospital's numbers live too.
+    yellow_free = page.locator(".capacity .beds-yellow .free")
+    await expect(yellow_free).to_have_text("6")
+    await facilities_service.set_capacity(
+        session,
+        facility_id=hospital.id,
+        update={"beds_yellow": CapacityIn(total=20, available=4)},
+        actor_id=None,
+        via="test",
+    )
+    await session.commit()
+    await expect(yellow_free).to_have_text("4")
+    board = ARTIFACTS / "e2e" / f"capacity-board-{viewport}.png"
+    await page.locator(".capacity").screenshot(path=str(board))
     await screenshot("dashboard", doc_image="dashboard-th" if doc else None)
 
     # 4. The morning report, as it prints.

@@ -4,6 +4,8 @@ import pytest
 from playwright.async_api import expect
 
 from jitasa.core.words import Role
+from jitasa.facilities import service
+from jitasa.facilities.schemas import CapacityIn
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_live_map import make_person, open_map, sign_in
 from tests.facilities.helpers import MAHARAJ, make_facility
@@ -42,4 +44,31 @@ async def test_staff_change_free_beds_and_the_map_popup_shows_them(
     await expect(popup.locator(".freshness")).to_have_text("updated just now")
     await expect(popup.locator(".facility-phone")).to_have_text("☎ 053-100-200")
     await page.screenshot(path=str(ARTIFACTS / "e2e" / f"facility-popup-{viewport}.png"))
+    assert not problems, str(problems)
+
+
+async def test_an_open_popup_and_the_markers_follow_a_capacity_change_live(
+    page, live_server, session, problems, viewport
+):
+    facility = await make_facility(
+        session, name_en="Nakornping Hospital", beds={"beds_yellow": (20, 5)}
+    )
+    await page.context.add_cookies([{"name": "lang", "value": "en", "url": live_server}])
+    await open_map(page, "/", HOSPITAL_VIEW)
+    await page.locator(".facility-marker.point.type-hospital").click()
+    free = page.locator(".facility-popup .resource-beds_yellow .free")
+    await expect(free).to_have_text("5")
+
+    await service.set_capacity(
+        session,
+        facility_id=facility.id,
+        update={"beds_yellow": CapacityIn(total=20, available=2)},
+        actor_id=None,
+        via="test",
+    )
+    await session.commit()
+
+    await expect(free).to_have_text("2")  # no click, no reload: the stream brought it
+    await expect(page.locator(".facility-popup .freshness")).to_have_text("updated just now")
+    await page.screenshot(path=str(ARTIFACTS / "e2e" / f"facility-popup-live-{viewport}.png"))
     assert not problems, str(problems)

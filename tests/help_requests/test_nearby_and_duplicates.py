@@ -71,11 +71,18 @@ async def test_unverified_volunteer_is_not_shown_medical_or_transport_requests(c
     ]
     hearse = await make_request(session, category="body_transport", **north_of(300))
     _unverified, unverified_headers = await volunteer(session, verified=False)
-    _verified, verified_headers = await volunteer(session)
+    _on_foot, on_foot_headers = await volunteer(session)
+    _driver, driver_headers = await volunteer(session, vehicle="car")
+    _trained, trained_headers = await volunteer(session, vehicle="car", ppe_trained=True)
 
     shown = [r["id"] for r in (await nearby(client, unverified_headers)).json()]
     assert shown == [food.id]
-    shown = {r["id"] for r in (await nearby(client, verified_headers)).json()}
+    # Transports need a vehicle, the deceased PPE training as well (the policy's rule).
+    shown = {r["id"] for r in (await nearby(client, on_foot_headers)).json()}
+    assert shown == {food.id, medical[0].id}
+    shown = {r["id"] for r in (await nearby(client, driver_headers)).json()}
+    assert shown == {food.id, *(r.id for r in medical)}
+    shown = {r["id"] for r in (await nearby(client, trained_headers)).json()}
     assert shown == {food.id, hearse.id, *(r.id for r in medical)}
 
 

@@ -5,7 +5,7 @@ every SOS without `incident` fail. The default becomes a flag: COVID-19 when it 
 otherwise the newest active incident (what requests joined until now).
 
 Revision ID: 0018
-Revises: 0012
+Revises: 0015
 Create Date: 2026-11-30 11:20:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0012"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

@@ -33,6 +33,10 @@ function what(form, button) {
     if (form.reassign) body.reassign = form.reassign.checked;
     return { move: `assign-${body.volunteer_id}`, url: `/api/v1/requests/${id}/assign`, body };
   }
+  if (form.dataset.kind === "destination") {
+    const body = { facility_id: Number(button.value) };
+    return { move: `destination-${body.facility_id}`, url: `/api/v1/requests/${id}/destination`, body };
+  }
   const body = { to: button ? button.value : form.dataset.to, note };
   if (form.reason) body.reason = form.reason.value;
   return { move: body.to, url: `/api/v1/requests/${id}/transition`, body };
@@ -75,7 +79,9 @@ document.addEventListener("submit", async (event) => {
   } else if (answer.data && answer.data.errors) {
     say(form, answer.data.errors.map((e) => fieldMessage(e, labelOf(form, e.field))).join(" "));
   } else {
-    const conflict = answer.status === 409 ? `${messages.conflict} ` : "";
+    // A full destination says so itself; other conflicts mean the request changed meanwhile.
+    const changed = answer.status === 409 && form.dataset.kind !== "destination";
+    const conflict = changed ? `${messages.conflict} ` : "";
     say(form, conflict + problemText(answer.data, messages.offline));
   }
 });

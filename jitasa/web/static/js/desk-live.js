@@ -1,6 +1,7 @@
-// The desk, dashboard and report refresh their live region when the area's requests change:
-// one EventSource on the area; events arriving together cause one reload of the region.
-const KINDS = ["request.created", "request.updated", "requests.imported"];
+// The desk, dashboard and report refresh their live region when the area's requests or
+// facilities change (the capacity board): one EventSource on the area; events arriving
+// together cause one reload of the region.
+const KINDS = ["request.created", "request.updated", "requests.imported", "facility.updated"];
 const SETTLE_MS = 400; // several events of one action (a bulk close) make one refresh
 const RETRY_MS = 15000;
 

@@ -37,8 +37,20 @@ function bedsTable(facility) {
 
 // The popup reads the facility afresh: the map's counts may be a moment old, its numbers not.
 export async function facilityPopup(map, feature, marker, getJSON) {
-  const facility = await getJSON(`/api/v1/facilities/${feature.properties.id}`);
-  if (!facility) return;
+  const box = await facilityBox(feature.properties.id, getJSON);
+  if (!box) return null;
+  return L.popup({ offset: [0, -12] }).setLatLng(marker.getLatLng()).setContent(box).openOn(map);
+}
+
+// An open popup whose facility changed (a `facility.updated` event) shows the new numbers.
+export async function refreshFacilityPopup(popup, id, getJSON) {
+  const box = await facilityBox(id, getJSON);
+  if (box && popup.isOpen()) popup.setContent(box);
+}
+
+async function facilityBox(id, getJSON) {
+  const facility = await getJSON(`/api/v1/facilities/${id}`);
+  if (!facility) return null;
   const box = element("div", "facility-popup");
   const title = element("a", "facility-name", lang === "th" || !facility.name_en
     ? facility.name_th : facility.name_en);
@@ -58,5 +70,5 @@ export async function facilityPopup(map, feature, marker, getJSON) {
     lang === "th" ? fresh.text_th : fresh.text);
   if (fresh.stale) age.textContent += ` · ${msg.facility_stale}`;
   box.append(age);
-  L.popup({ offset: [0, -12] }).setLatLng(marker.getLatLng()).setContent(box).openOn(map);
+  return box;
 }

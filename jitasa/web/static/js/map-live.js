@@ -2,7 +2,7 @@
 // whether the map is live; the dot beside the words only repeats them.
 import { msg } from "./map-text.js";
 
-const KINDS = ["request.created", "request.updated"];
+const KINDS = ["request.created", "request.updated", "facility.updated"];
 // The browser retries a dropped stream by itself; one that was refused (an error answer) it
 // leaves closed, so the page tries again after this long.
 const RETRY_MS = 15000;
@@ -86,7 +86,7 @@ export class Live {
     for (const kind of KINDS) {
       source.addEventListener(kind, (event) => {
         this.lastId = event.lastEventId;
-        this.onEvent(JSON.parse(event.data));
+        this.onEvent(JSON.parse(event.data), kind);
       });
     }
   }

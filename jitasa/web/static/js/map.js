@@ -2,7 +2,7 @@
 // "which area is this?" on tap, area search, "near me".
 import { addBaseMap } from "./offline-map.js";
 import { Detail } from "./map-detail.js";
-import { facilityPopup } from "./map-facilities.js";
+import { facilityPopup, refreshFacilityPopup } from "./map-facilities.js";
 import { isFinest, LayerView } from "./map-layers.js";
 import { bboxParam, Live } from "./map-live.js";
 import { Panel } from "./map-panel.js";
@@ -156,8 +156,10 @@ map.on("dragstart zoomstart", () => {
   spot = null;
 });
 
-function liveEvent(request) {
-  detail.update(request);
+// A facility's change (free beds, status) redraws its marker and, if open, its popup.
+function liveEvent(request, kind) {
+  if (kind === "facility.updated") refreshPopup(request);
+  else detail.update(request);
   // The stream's box is wider than the view: a change out of sight needs no refresh.
   const pin = L.latLng(request.public_lat ?? request.lat, request.public_lon ?? request.lon);
   if (liveTimer || !map.getBounds().contains(pin)) return;
@@ -179,11 +181,26 @@ function showDetail(request, latlng, returnTo, zoom = map.getZoom()) {
   map.setView(latlng, Math.max(zoom, map.getZoom()));
 }
 
+// The open popup of a facility whose numbers changed is read again, where it stands.
+let popupOf = null;
+
+function refreshPopup(facility) {
+  if (popupOf && popupOf.id === facility.id && popupOf.popup.isOpen()) {
+    refreshFacilityPopup(popupOf.popup, facility.id, getJSON);
+  }
+}
+
+function openFacility(feature, marker) {
+  facilityPopup(map, feature, marker, getJSON).then((popup) => {
+    if (popup) popupOf = { id: feature.properties.id, popup };
+  });
+}
+
 function pickFeature(feature, marker) {
   const found = feature.properties;
   if (found.layer === "facilities") {
     if (!found.cluster) {
-      facilityPopup(map, feature, marker, getJSON);
+      openFacility(feature, marker);
     } else {
       const [west, south, east, north] = feature.bbox;
       map.fitBounds([[south, west], [north, east]], { maxZoom: map.getZoom() + 2 });
