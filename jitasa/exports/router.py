@@ -9,15 +9,9 @@ from fastapi.responses import StreamingResponse
 from jitasa.accounts.deps import OptionalUser, client_ip
 from jitasa.core.db import SessionDep
 from jitasa.core.fields import AreaCode
-from jitasa.core.map_params import BBoxParam, parse_bbox, split_values
-from jitasa.core.words import URGENCIES
+from jitasa.core.map_params import BBoxParam, parse_bbox
 from jitasa.exports import service
-from jitasa.exports.datasets import Filters
 from jitasa.exports.formats import MEDIA_TYPES
-from jitasa.facilities import service as facilities_service
-from jitasa.facilities.words import BED_RESOURCES, STATUSES
-from jitasa.help_requests.states import Status
-from jitasa.incidents import service as incidents_service
 
 router = APIRouter(prefix="/api/v1/exports", tags=["exports"])
 Values = Annotated[list[str] | None, Query(max_length=200)]
@@ -30,27 +24,6 @@ phone, address or description). `hxl=true` adds an HXL hashtag row under the hea
 Filters: `area`, `bbox` (min_lon,min_lat,max_lon,max_lat), and per dataset `status`,
 `category`, `urgency` (requests), `type`, `free_beds` (facilities), `verified` (volunteers).
 Answers 404 for an unknown dataset or area, 403 outside your area, 422 for a bad filter."""
-
-
-async def _filters(session, dataset, **raw) -> Filters:
-    """Check the filters against the dataset and the values that exist; 422 naming the field."""
-    service.refuse_foreign_filters(dataset, raw)
-    if "urgency" in dataset.filters:
-        statuses = split_values(raw["status"], {s.value for s in Status}, "status")
-        categories = await incidents_service.category_codes(session)
-        return Filters(
-            status=tuple(statuses),
-            category=tuple(split_values(raw["category"], categories, "category")),
-            urgency=tuple(split_values(raw["urgency"], URGENCIES, "urgency")),
-        )
-    if "type" in dataset.filters:
-        types = {t.code for t in await facilities_service.types(session)}
-        return Filters(
-            status=tuple(split_values(raw["status"], set(STATUSES), "status")),
-            type=tuple(split_values(raw["type"], types, "type")),
-            free_beds=tuple(split_values(raw["free_beds"], set(BED_RESOURCES), "free_beds")),
-        )
-    return Filters(verified=raw["verified"])
 
 
 @router.get(
@@ -79,7 +52,7 @@ async def export(
     chosen = service.dataset_named(dataset)
     file_format = service.format_named(fmt)
     box = parse_bbox(bbox)
-    filters = await _filters(
+    filters = await service.check_filters(
         session,
         chosen,
         status=status,
@@ -102,9 +75,6 @@ async def export(
     return StreamingResponse(
         body,
         media_type=MEDIA_TYPES[file_format],
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "private, no-store" if chosen.personal else "public, max-age=60",
-            "X-Content-Type-Options": "nosniff",
-        },
+        # Signed-in answers are marked no-store by the security headers, as everywhere.
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
