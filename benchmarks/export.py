@@ -8,7 +8,9 @@ SELECT of the same rows and columns, streamed in this process with the same batc
 reading them costs before anything is written.
 """
 
+import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -125,5 +127,6 @@ async def run(context) -> dict:
         floor_seconds = figures["floor_bare_select"]["seconds"]
         figures["export_over_floor_time"] = round(figures["seconds"] / floor_seconds, 2)
         results[path] = figures
+        print(json.dumps({path: figures}), file=sys.stderr, flush=True)  # each as it comes
     results["target"] = "streams from the first row; server memory ≤ 150 MB"
     return results
