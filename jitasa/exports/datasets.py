@@ -8,16 +8,18 @@ requests at their ~500 m public pin, without name, phone, address or description
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 
 from sqlalchemy import Select, select
 
 from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
-from jitasa.core.thai import BANGKOK, format_phone
+from jitasa.core.errors import DomainError
+from jitasa.core.thai import format_phone
 from jitasa.facilities.models import Facility
 from jitasa.facilities.words import WITH_FREE_BED
 from jitasa.help_requests.models import HelpRequest
@@ -82,23 +84,34 @@ class Dataset:
         return self.where(statement, filters).order_by(self.order_by)
 
 
+# Thailand has kept UTC+7 without daylight saving since 1920: a fixed offset is exact, and
+# several times cheaper per cell than the zone database (a million rows hold four million).
+THAILAND_TIME = timezone(timedelta(hours=7), "Asia/Bangkok")
+# A Thai mobile in E.164 ("+66812345678"): written by slicing, as phonenumbers would write it
+# ("081 234 5678") at a thousandth of the cost; any other number goes through phonenumbers.
+THAI_MOBILE = re.compile(r"\+66([689]\d)(\d{3})(\d{4})")
+
+
 def when(moment: object) -> Value:
     """Write a timestamp as Bangkok wall-clock ISO 8601 with its offset ("…T17:00:00+07:00")."""
     if not isinstance(moment, datetime):
         return None
     if moment.tzinfo is None:  # stored in UTC
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(BANGKOK).isoformat(timespec="seconds")
+    return moment.astimezone(THAILAND_TIME).isoformat(timespec="seconds")
 
 
 def phone(value: object) -> Value:
     """Write a stored E.164 phone the national way ("081 234 5678"); keep anything else."""
     if not value:
         return ""
+    text = str(value)
+    if mobile := THAI_MOBILE.fullmatch(text):
+        return f"0{mobile[1]} {mobile[2]} {mobile[3]}"
     try:
-        return format_phone(str(value))
-    except ValueError:
-        return str(value)
+        return format_phone(text)
+    except (ValueError, DomainError):  # not a phone number after all: written as stored
+        return text
 
 
 def joined(value: object) -> Value:

@@ -76,3 +76,16 @@ async def test_xlsx_opens_a_next_sheet_when_one_is_full(monkeypatch):
         [2],
         [3],
     ]
+
+
+def test_cheap_phone_and_time_writing_agrees_with_the_libraries():
+    from datetime import UTC, datetime
+
+    from jitasa.core.thai import BANGKOK, format_phone
+    from jitasa.exports.datasets import phone, when
+
+    for number in ("+66812345678", "+66612345678", "+66991234567", "+6621234567", "+6653123456"):
+        assert phone(number) == format_phone(number)
+    assert phone("not a phone") == "not a phone" and phone("") == ""
+    for moment in (datetime(2021, 7, 1, 23, 30, tzinfo=UTC), datetime(1990, 1, 1, tzinfo=UTC)):
+        assert when(moment) == moment.astimezone(BANGKOK).isoformat(timespec="seconds")
