@@ -20,6 +20,7 @@ from benchmarks import (
     bulk_create,
     claim_storm,
     create,
+    export,
     locate,
     map_clusters,
     nearby,
@@ -41,6 +42,7 @@ SCENARIOS = {
     "claim_storm": claim_storm.run,
     "sse": sse.run,
     "slow_sms": slow_sms.run,
+    "export": export.run,
 }
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/jitasa_bench"
 

@@ -14,6 +14,7 @@ from jitasa.accounts import service as accounts_service
 from jitasa.accounts.schemas import TokenCreate, UserRead, UserSave
 from jitasa.areas import service as areas_service
 from jitasa.areas.boundaries import read_boundary_file
+from jitasa.cli_exports import export
 from jitasa.cli_incidents import incidents_app
 from jitasa.cli_jobs import jobs_app, worker
 from jitasa.cli_support import (
@@ -51,6 +52,7 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(incidents_app, name="incidents")
 app.command()(worker)
+app.command()(export)
 
 
 async def _upgrade(settings: Settings) -> None:

@@ -22,6 +22,7 @@ from jitasa.core.observability import RequestObserver, configure_logging
 from jitasa.core.security import SESSION_COOKIE, SecurityHeaders, check_csrf
 from jitasa.core.text_input import NormalizeUrlInput, refuse_unstorable_text
 from jitasa.dashboard.router import router as dashboard_router
+from jitasa.exports.router import router as exports_router
 from jitasa.facilities.router import router as facilities_router
 from jitasa.health import router as health_router
 from jitasa.help_requests.router import router as help_requests_router
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(map_router)
     app.include_router(facilities_router)
     app.include_router(volunteers_router)
+    app.include_router(exports_router)
     app.include_router(realtime_router)
     app.include_router(notifications_router)
     app.include_router(line_webhook_router)

@@ -15,11 +15,12 @@ from jitasa.core.map_params import split_values
 from jitasa.core.words import BY_NEED
 from jitasa.dashboard import roster, scope
 from jitasa.help_requests import desk
-from jitasa.help_requests.states import CloseReason, Status
+from jitasa.help_requests.states import ACTIVE, CloseReason, Status
 from jitasa.incidents import service as incidents_service
 from jitasa.web import account_views, request_views
 from jitasa.web.account_views import sign_in_first
 from jitasa.web.desk_views import area_choices, top_of, waited
+from jitasa.web.export_links import export_query
 from jitasa.web.rendering import language_of, render
 
 router = APIRouter(include_in_schema=False)
@@ -72,6 +73,13 @@ async def desk_page(
         waited=lambda r: waited(r.created_at, now, language),
         past_sla=lambda r: r.status == Status.OPEN and r.sla_breached_at is not None,
         chosen={"status": statuses, "category": categories, "urgency": urgencies},
+        # The queue shows the active requests unless statuses are chosen: so does its export.
+        export=export_query(
+            area=shown,
+            status=statuses or sorted(ACTIVE),
+            category=categories,
+            urgency=urgencies,
+        ),
         status_names={s.value: translate(request_views.STATUS_LABELS[s], language) for s in Status},
         urgency_names={
             u.value: translate(request_views.URGENCY_LABELS[u], language) for u in BY_NEED
@@ -113,4 +121,5 @@ async def roster_page(
         vehicles=account_views.VEHICLE_LABELS,
         refusals=account_views.REFUSAL_LABELS,
         next_page=f"{here}{'&' if shown else '?'}cursor={next_cursor}" if next_cursor else "",
+        export=export_query(area=shown),
     )

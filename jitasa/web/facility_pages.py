@@ -24,6 +24,7 @@ from jitasa.facilities.errors import StaleCapacity
 from jitasa.facilities.schemas import CapacityIn, FacilityEdit
 from jitasa.facilities.words import BED_RESOURCES
 from jitasa.web import account_views as views
+from jitasa.web.export_links import export_query
 from jitasa.web.rendering import language_of, render
 
 router = APIRouter(include_in_schema=False)
@@ -122,6 +123,9 @@ async def facility_list(
             "near": f"{point[0]},{point[1]}" if point else "",
             "open_only": open_only,
         },
+        export=export_query(
+            type=chosen_type, free_beds=colour, status="open" if open_only else None
+        ),
         **_page_words(language),
     )
 

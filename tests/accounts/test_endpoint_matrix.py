@@ -167,6 +167,9 @@ MATRIX = [
         "POST", "/api/v1/volunteers/{volunteer_id}/refuse", STAFF_INSIDE, {"reason": "other_area"}
     ),
     Case("GET", "/api/v1/stats", STAFF_INSIDE, params={"area": "5001"}),
+    # Filled as the staff dataset `requests.csv`; the public datasets are open to anyone
+    # (tests/exports/test_exports_api.py).
+    Case("GET", "/api/v1/exports/{dataset}.{fmt}", STAFF_INSIDE, params={"area": "5001"}),
 ]
 
 
@@ -220,6 +223,8 @@ def fill(text: str, world: dict, who: str) -> str:
         "code": "covid-19" if "/incidents/" in text else "50",
         "token_id": world["own_tokens"].get(who, 1),
         "facility_id": world["facility_id"],
+        "dataset": "requests",
+        "fmt": "csv",
     }
     return text.format(**values)
 

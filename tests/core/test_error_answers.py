@@ -127,6 +127,8 @@ async def everything(session) -> tuple[dict[str, str], dict[str, list]]:
         "code": "50",
         "token_id": 1,
         "facility_id": 1,
+        "dataset": "public-requests",
+        "fmt": "csv",
     }
     return headers, ids
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 WITHOUT_RESPONSE_MODEL = {
     ("GET", "/api/v1/events/stream"): "a text/event-stream of events, documented in its own text",
     ("GET", "/metrics"): "Prometheus' text exposition format",
+    ("GET", "/api/v1/exports/{dataset}.{fmt}"): "a file (CSV, XLSX or GeoJSON), streamed",
 }
 API_PREFIXES = ("/api/", "/healthz", "/readyz", "/metrics")
 

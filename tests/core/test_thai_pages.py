@@ -23,7 +23,9 @@ from tests.help_requests.job_helpers import age, run_job
 
 HTML = {"Accept": "text/html"}
 # Names and units a Thai page may show in Latin letters.
+# Names Thai readers use as they are: products, units, and file formats (export links).
 ALLOWED = {"English", "SOS", "SMS", "OpenStreetMap", "Leaflet", "PM2", "km", "m"}
+ALLOWED |= {"CSV", "Excel", "GeoJSON", "HXL"}
 SPOKEN = ("aria-label", "title", "placeholder", "alt")
 
 

@@ -8,6 +8,7 @@ answers must be the same, and neither may show the requester's phone, name or ex
 import re
 
 from jitasa.core import geo
+from jitasa.exports.datasets import DATASETS
 from tests.factories import signed_in
 from tests.help_requests.helpers import volunteer
 from tests.help_requests.test_privacy import (
@@ -57,6 +58,8 @@ async def answers(client, app, world: dict, headers: dict, point: dict) -> dict[
         "code": ["50", "5001", "covid-19"],
         "token_id": [1],
         "facility_id": [1],
+        "dataset": list(DATASETS),
+        "fmt": ["csv", "geojson"],
     }
     params = probe_params(point, world["requester"].phone)
     found = {}

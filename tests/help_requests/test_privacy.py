@@ -15,6 +15,7 @@ from sqlalchemy import select
 from jitasa.audit.models import AuditEntry
 from jitasa.core import geo
 from jitasa.core.words import Role
+from jitasa.exports.datasets import DATASETS
 from tests.factories import bearer, make_user, signed_in
 from tests.help_requests.helpers import make_request, volunteer
 
@@ -171,6 +172,8 @@ async def scan(client, app, world: dict, headers: dict[str, str]) -> dict[str, l
         "code": ["50", "5001", "covid-19"],
         "token_id": [1],
         "facility_id": [1],
+        "dataset": list(DATASETS),
+        "fmt": ["csv", "geojson"],
     }
     urls = [url for path in get_paths(app) for url in filled(path, ids)]
     calls = [(url, {}) for url in urls] + [(url, QUERY) for url in urls]

@@ -117,6 +117,7 @@ async function load() {
   }
   const view = new URLSearchParams(filters);
   view.set("bbox", bboxParam(bounds));
+  exportLinks(view);
   view.set("zoom", map.getZoom());
   view.set("layers", "requests");
   // Facilities have filters of their own: asked apart, so a request filter never hides them.
@@ -145,6 +146,15 @@ async function load() {
   layers.show([...features.features, ...facilities.features]);
   const total = spot ? list.items.length : features.totals.requests || 0;
   panel.showList(list.items, total, Boolean(spot));
+}
+
+// The download links take what is in view: the same filters and bbox as the map.
+function exportLinks(view) {
+  for (const link of document.querySelectorAll("#map-export a")) {
+    const query = new URLSearchParams(view);
+    if (link.dataset.hxl) query.set("hxl", "true");
+    link.href = `/api/v1/exports/public-requests.${link.dataset.format}?${query}`;
+  }
 }
 
 map.on("moveend", () => {

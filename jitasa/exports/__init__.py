@@ -1,0 +1,1 @@
+"""Exports: requests, facilities and volunteers as CSV, XLSX or GeoJSON, streamed."""
