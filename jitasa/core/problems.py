@@ -19,6 +19,7 @@ from jitasa.core.errors import (
     NotReady,
     TooManyRequests,
 )
+from jitasa.core.field_names import join_th, thai_field
 from jitasa.core.i18n import thai
 from jitasa.core.validation import field_errors, invalid_input
 
@@ -129,12 +130,14 @@ def already_taken(error: IntegrityError) -> Conflict | None:
         return None
     table, columns = violated
     field = ", ".join(columns)
+    field_th = join_th([thai_field(column) for column in columns])
     message = "Another record already has this {field}; reload and try again."
     return Conflict(
         f"{table}.{'_'.join(columns)}_taken",
         message,
         {"field": field},
-        [FieldError(field, message.format(field=field), thai(message, field=field))],
+        [FieldError(field, message.format(field=field), thai(message, field=field_th))],
+        params_th={"field": field_th},
     )
 
 

@@ -56,9 +56,7 @@ async def request_still_there(session: AsyncSession, notification: Notification)
 
 
 @still_true(templates.VERIFIED)
-async def volunteer_still_verified(
-    session: AsyncSession, notification: Notification
-) -> str | None:
+async def volunteer_still_verified(session: AsyncSession, notification: Notification) -> str | None:
     """Return why a "you are verified" message is no longer true, or None to send it."""
     if notification.user_id is None:
         return None

@@ -126,9 +126,7 @@ async def test_a_try_under_way_is_counted_before_the_provider_answers(
     assert (await read(session, notification_id)).state == Delivery.SENT
 
 
-async def test_a_channel_that_cannot_start_is_recorded_as_a_failed_try(
-    engine, session, settings
-):
+async def test_a_channel_that_cannot_start_is_recorded_as_a_failed_try(engine, session, settings):
     async with transaction(create_session_factory(engine)) as writing:
         notification_id = await service.queue(
             writing,
