@@ -7,7 +7,8 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from jitasa.accounts.deps import OptionalUser
-from jitasa.core.db import SessionDep, WriteSessionDep, utcnow
+from jitasa.accounts.signin.deps import ThrottleDep
+from jitasa.core.db import SessionDep, WriterDep, WriteSessionDep, utcnow
 from jitasa.core.validation import field_errors
 from jitasa.core.words import URGENCIES
 from jitasa.notifications import linking
@@ -123,10 +124,13 @@ async def save_preferences(request: Request, user: OptionalUser, session: WriteS
 
 
 @router.post(PAGE + "/line-code", response_class=HTMLResponse)
-async def line_code(request: Request, user: OptionalUser, session: WriteSessionDep):
-    """Show a one-time code to send to the official LINE account."""
+async def line_code(request: Request, user: OptionalUser, throttle: ThrottleDep, writer: WriterDep):
+    """Show a one-time code to send to the official LINE account (throttled as the API is)."""
     if user is None:
         return views.sign_in_first(request)
-    code, _expires_at = await linking.new_code(session, user_id=user.id, now=utcnow())
-    preference = await notifications.preferences_of(session, user_id=user.id)
+    per_hour = request.app.state.settings.line_codes_per_hour
+    await linking.throttle_codes(throttle, user_id=user.id, per_hour=per_hour)
+    async with writer() as session:
+        code, _expires_at = await linking.new_code(session, user_id=user.id, now=utcnow())
+        preference = await notifications.preferences_of(session, user_id=user.id)
     return _page(request, user, preference or PreferencesIn(), link_code=code)
