@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from jitasa.core.field_names import thai_field
+from jitasa.core.field_names import thai_field, thai_params
 from jitasa.core.i18n import thai
 
 
@@ -45,7 +45,7 @@ class DomainError(Exception):
     @property
     def detail_th(self) -> str:
         """Return the Thai explanation."""
-        return thai(self.message, **{**self.params, **self.params_th})
+        return thai(self.message, **{**thai_params(self.params), **self.params_th})
 
     def problem(self, instance: str | None = None) -> dict[str, object]:
         """Return the RFC 9457 problem document for this error."""

@@ -107,6 +107,29 @@ FIELD_NAMES = {
 }
 
 
+# A request's status as people read it (the pages show the same words): a Thai message says
+# "รอความช่วยเหลือ", never the key "open".
+STATUS_WORDS = {
+    "open": "Waiting for help",
+    "claimed": "A volunteer has taken it",
+    "in_progress": "Help is on the way",
+    "resolved": "Resolved",
+    "cancelled": "Cancelled",
+    "closed": "Closed",
+    "expired": "Expired",
+}
+
+
+def thai_params(params: dict[str, object]) -> dict[str, object]:
+    """Return a message's parameters with the values that are words (a status) in Thai."""
+    return {
+        key: thai(STATUS_WORDS[value])
+        if key.endswith("status") and isinstance(value, str) and value in STATUS_WORDS
+        else value
+        for key, value in params.items()
+    }
+
+
 def thai_field(name: str) -> str:
     """Name a field (a key, or a dotted path such as `channels.0`) in Thai.
 

@@ -6,7 +6,7 @@ import pytest
 
 from jitasa.core.errors import invalid_field
 from jitasa.core.field_names import FIELD_NAMES, join_th, thai_choices, thai_field
-from jitasa.core.i18n import _catalogue
+from jitasa.core.i18n import _catalogue, thai
 from tests.factories import signed_in
 
 LATIN_WORD = re.compile(r"\b(or|and)\b")
@@ -89,3 +89,24 @@ async def test_validation_answers_across_the_api_have_no_english_keys_or_joins_i
         assert not LATIN_WORD.search(error["message_th"]), error
     assert not LATIN_WORD.search(problem["detail_th"])
     assert not re.search(r"[a-z]_[a-z]", problem["detail_th"]), problem["detail_th"]
+
+
+def test_a_status_in_a_thai_message_is_told_in_thai_words():
+    from jitasa.core.errors import Conflict
+    from jitasa.core.field_names import STATUS_WORDS
+    from jitasa.help_requests.states import Status
+    from jitasa.web.request_views import STATUS_LABELS
+
+    assert (
+        {str(k): v for k, v in STATUS_LABELS.items()}
+        == STATUS_WORDS
+        == {s.value: STATUS_WORDS[s.value] for s in Status}
+    )
+    error = Conflict(
+        "request.bad_transition",
+        "A request cannot go from {from_status} to {to_status}.",
+        {"from_status": "in_progress", "to_status": "open"},
+    )
+    assert error.detail == "A request cannot go from in_progress to open."
+    assert "in_progress" not in error.detail_th and "open" not in error.detail_th
+    assert thai(STATUS_WORDS["in_progress"]) in error.detail_th
