@@ -68,7 +68,12 @@ class PreferencesOut(BaseModel):
 
 
 class NotificationOut(BaseModel):
-    """One notification of a request and its delivery, for the request's coordinators."""
+    """One notification of a request and its delivery, for the request's coordinators.
+
+    `state`: queued (waiting, or between tries: `attempts` so far, `last_error` the latest),
+    sent, failed (`last_error` the provider's reason), or withdrawn (no longer true when its
+    turn came: `last_error` says why).
+    """
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -80,6 +85,9 @@ class NotificationOut(BaseModel):
     attempts: int
     last_error: str | None
     created_at: datetime
+    # Not before this time (quiet hours); the last change (a try, its end) at `updated_at`.
+    send_after: datetime
+    updated_at: datetime
     sent_at: datetime | None
 
 

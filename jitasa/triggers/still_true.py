@@ -12,8 +12,9 @@ reason withdraws the message instead of sending it. What each kind needs of its 
 | overdue (escalated) | open, claimed or in progress |
 | resolved | resolved or closed |
 
-A "verified" message goes only while the volunteer is still verified. A request that is gone
-(anonymised, deleted) withdraws any message about it.
+A "verified" message goes only while the volunteer is still verified, a "LINE linked" one only
+while that LINE account is still linked to that person. A request that is gone (deleted)
+withdraws any message about it.
 """
 
 from sqlalchemy import select
@@ -23,12 +24,13 @@ from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.states import Status
 from jitasa.notifications import templates
 from jitasa.notifications.delivery import still_true
-from jitasa.notifications.models import Notification
+from jitasa.notifications.models import Notification, Preference
 from jitasa.volunteers.models import Volunteer
 
 GONE = "the request no longer exists"
 NOT_NOW = "the request is {status} now"
 NOT_VERIFIED = "the volunteer is no longer verified"
+NOT_LINKED = "the LINE account is no longer linked to this person"
 
 # The statuses of its request in which a message of each kind is still true.
 STILL_TRUE_WHILE: dict[str, frozenset[str]] = {
@@ -64,3 +66,14 @@ async def volunteer_still_verified(session: AsyncSession, notification: Notifica
         select(Volunteer.verified_at).where(Volunteer.user_id == notification.user_id)
     )
     return None if verified is not None else NOT_VERIFIED
+
+
+@still_true(templates.LINKED)
+async def line_still_linked(session: AsyncSession, notification: Notification) -> str | None:
+    """Return why a "this LINE account is linked" message is no longer true, or None."""
+    if notification.user_id is None:
+        return None
+    linked = await session.scalar(
+        select(Preference.line_user_id).where(Preference.user_id == notification.user_id)
+    )
+    return None if linked == notification.address else NOT_LINKED

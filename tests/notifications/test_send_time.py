@@ -11,7 +11,7 @@ from jitasa.core.words import Role
 from jitasa.help_requests import lifecycle
 from jitasa.help_requests.states import Status
 from jitasa.notifications import service, templates
-from jitasa.notifications.models import Delivery
+from jitasa.notifications.models import Delivery, Preference
 from jitasa.notifications.routing import THAI_TIME
 from jitasa.triggers import still_true  # noqa: F401  (registers the send-time checks)
 from tests.factories import make_user, make_volunteer
@@ -144,3 +144,36 @@ async def test_a_channel_that_cannot_start_is_recorded_as_a_failed_try(engine, s
     notification = await read(session, notification_id)
     assert (notification.state, notification.attempts) == (Delivery.FAILED, 1)
     assert notification.last_error == "sms: ValueError"
+
+
+async def test_a_linked_message_for_a_line_account_linked_since_to_another_is_withdrawn(
+    engine, session, settings
+):
+    user = await make_user(session)
+    session.add(
+        Preference(
+            user_id=user.id,
+            channels=["line"],
+            language="th",
+            nearby_urgencies=[],
+            quiet_start=0,
+            quiet_end=0,
+            line_user_id="U" + "2" * 32,  # linked again since, to another LINE account
+        )
+    )
+    await session.commit()
+    async with transaction(create_session_factory(engine)) as writing:
+        notification_id = await service.queue(
+            writing,
+            kind=templates.LINKED,
+            channel="line",
+            address="U" + "1" * 32,
+            text="Jitasa: this LINE account is now linked.",
+            dedupe_key="test:linked",
+            max_attempts=3,
+            user_id=user.id,
+        )
+    assert (await run_job(engine, settings)).state == jobs.JobState.DONE
+    notification = await read(session, notification_id)
+    assert notification.state == Delivery.WITHDRAWN
+    assert notification.last_error == "the LINE account is no longer linked to this person"
