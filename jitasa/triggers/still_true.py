@@ -28,7 +28,17 @@ from jitasa.notifications.models import Notification, Preference
 from jitasa.volunteers.models import Volunteer
 
 GONE = "the request no longer exists"
-NOT_NOW = "the request is {status} now"
+# Why a message about a request is withdrawn, by the request's status now (in locales/th.po:
+# the request's page shows the reason in the page's language).
+NOT_NOW = {
+    Status.OPEN: "the request is waiting for a volunteer again",
+    Status.CLAIMED: "a volunteer has taken the request",
+    Status.IN_PROGRESS: "help is already on the way",
+    Status.RESOLVED: "the request is resolved",
+    Status.CANCELLED: "the request was cancelled",
+    Status.CLOSED: "the request is closed",
+    Status.EXPIRED: "the request expired",
+}
 NOT_VERIFIED = "the volunteer is no longer verified"
 NOT_LINKED = "the LINE account is no longer linked to this person"
 
@@ -53,7 +63,7 @@ async def request_still_there(session: AsyncSession, notification: Notification)
     if status is None:
         return GONE
     if status not in STILL_TRUE_WHILE[notification.kind]:
-        return NOT_NOW.format(status=status)
+        return NOT_NOW.get(status, GONE)
     return None
 
 

@@ -55,7 +55,7 @@ async def test_a_held_nearby_alert_is_withdrawn_once_the_request_is_taken(
 
     [held] = await notes(session, kind=templates.NEARBY)
     assert held.state == Delivery.WITHDRAWN and held.attempts == 0
-    assert held.last_error == "the request is claimed now"
+    assert held.last_error == "a volunteer has taken the request"
     assert held.text not in [line["text"] for line in console_lines(settings)]
 
 
@@ -94,7 +94,7 @@ async def test_a_retry_of_a_message_no_longer_true_is_withdrawn(
     assert (await run_job(engine, sms)).state == jobs.JobState.DONE
     notification = await read(session, notification_id)
     assert notification.state == Delivery.WITHDRAWN and notification.attempts == 1
-    assert notification.last_error == "the request is cancelled now"
+    assert notification.last_error == "the request was cancelled"
     assert len(provider.received) == 1  # the retry never reached the provider
 
 
