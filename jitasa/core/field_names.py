@@ -107,17 +107,14 @@ FIELD_NAMES = {
 }
 
 
-# A request's status as people read it (the pages show the same words): a Thai message says
-# "รอความช่วยเหลือ", never the key "open".
-STATUS_WORDS = {
-    "open": "Waiting for help",
-    "claimed": "A volunteer has taken it",
-    "in_progress": "Help is on the way",
-    "resolved": "Resolved",
-    "cancelled": "Cancelled",
-    "closed": "Closed",
-    "expired": "Expired",
-}
+# Values that are words of a domain (a request's status), as people read them, registered by
+# their domain (`help_requests.states`): a Thai message says "รอความช่วยเหลือ", never "open".
+STATUS_WORDS: dict[str, str] = {}
+
+
+def name_statuses(words: dict[str, str]) -> None:
+    """Register how each status value reads (English message ids, their Thai in th.po)."""
+    STATUS_WORDS.update({str(value): label for value, label in words.items()})
 
 
 def thai_params(params: dict[str, object]) -> dict[str, object]:
