@@ -22,6 +22,7 @@ from jitasa.core import jobs as queue
 from jitasa.core.config import Settings
 from jitasa.core.db import stop_between_units, transaction, utcnow
 from jitasa.help_requests import jobs as help_request_jobs
+from jitasa.notifications import retention as notification_retention
 from jitasa.triggers import consumer as notifications_consumer
 
 # The runner's fallback when JITASA_JOBS_INTERVAL_SECONDS=0 (which only stops the web process
@@ -47,6 +48,17 @@ SWEEP_MAKERS: dict[str, Callable[[Settings], Sweep]] = {
     "idempotency_purged": lambda settings: idempotency.purge,
     "events_purged": lambda settings: partial(
         outbox.purge_passed, retention=timedelta(hours=settings.event_retention_hours)
+    ),
+    # Notifications once final, after JITASA_NOTIFICATION_RETENTION_DAYS; dead LINE drafts and
+    # link codes as soon as they can no longer be used.
+    "notifications_purged": lambda settings: partial(
+        notification_retention.purge, retention_days=settings.notification_retention_days
+    ),
+    # A worker killed during a notification's last try: its row is marked failed, not waiting.
+    "notifications_stranded": lambda settings: partial(
+        notification_retention.fail_stranded,
+        max_attempts=settings.notify_max_attempts,
+        lease=timedelta(seconds=2 * queue.LEASE_SECONDS),
     ),
 }
 SWEEPS = tuple(SWEEP_MAKERS)

@@ -198,6 +198,19 @@ class Settings(BaseSettings):
         le=100,
         description="Alerts of new requests nearby one volunteer gets at most in any hour.",
     )
+    line_codes_per_hour: int = Field(
+        5,
+        ge=1,
+        le=100,
+        description="LINE link codes one person may ask for in an hour (each replaces the last); "
+        "more are refused with 429 and Retry-After.",
+    )
+    notification_retention_days: int = Field(
+        90,
+        ge=1,
+        description="Days a notification (its address and text) is kept once sent, failed or "
+        "withdrawn; LINE drafts never confirmed and expired link codes go after a day.",
+    )
     line_channel_token: SecretStr | None = Field(
         None, description="LINE Messaging API channel access token; unset: no LINE channel."
     )

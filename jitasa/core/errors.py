@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from jitasa.core.field_names import thai_field, thai_params
 from jitasa.core.i18n import thai
 
 
@@ -28,6 +29,8 @@ class DomainError(Exception):
     errors: list[FieldError] = field(default_factory=list)
     # RFC 9457 extension members, such as `current`: the state a conflict was decided on.
     extensions: dict[str, object] = field(default_factory=dict)
+    # Parameters told differently in Thai (field names in Thai words), over `params`.
+    params_th: dict[str, object] = field(default_factory=dict)
     status = 400
     title = "Bad request"
 
@@ -42,7 +45,7 @@ class DomainError(Exception):
     @property
     def detail_th(self) -> str:
         """Return the Thai explanation."""
-        return thai(self.message, **self.params)
+        return thai(self.message, **{**thai_params(self.params), **self.params_th})
 
     def problem(self, instance: str | None = None) -> dict[str, object]:
         """Return the RFC 9457 problem document for this error."""
@@ -119,7 +122,8 @@ class NotReady(DomainError):
 
 
 def invalid_field(field_name: str, message: str, **params: object) -> Invalid:
-    """Return a 422 error whose message and `errors` list name one field."""
+    """Return a 422 error whose message and `errors` list name one field (in Thai, in Thai)."""
     params = {"field": field_name, **params}
-    error = FieldError(field_name, message.format(**params), thai(message, **params))
-    return Invalid("validation.invalid", message, params, [error])
+    params_th = {**params, "field": thai_field(field_name)}
+    error = FieldError(field_name, message.format(**params), thai(message, **params_th))
+    return Invalid("validation.invalid", message, params, [error], params_th=params_th)

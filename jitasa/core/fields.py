@@ -3,7 +3,7 @@
 from typing import Annotated, ClassVar
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from jitasa.core.errors import Invalid
@@ -47,6 +47,17 @@ class Input(BaseModel):
         if next(unstorable_at(value), None) is not None:
             raise PydanticCustomError(UNSTORABLE_TYPE, "holds a control character")
         return value
+
+
+class StrictInput(Input):
+    """An input read as sent: an unknown field is refused, not ignored, and a value of the
+    wrong JSON type (`"22"` for 22, `1` for `true`) is refused, not coerced.
+
+    A web form, whose values are all text, reads the same schema with
+    `model_validate(values, strict=False)`: only the types are then converted.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 def _thai_phone(value: str) -> str:

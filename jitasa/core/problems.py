@@ -8,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jitasa.core.db_errors import missing_schema, unique_violation
@@ -19,12 +20,15 @@ from jitasa.core.errors import (
     NotReady,
     TooManyRequests,
 )
+from jitasa.core.field_names import join_th, thai_field
 from jitasa.core.i18n import thai
 from jitasa.core.validation import field_errors, invalid_input
 
 log = structlog.get_logger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+# nginx's "client closed request": the status logged for a client that left mid-request.
+CLIENT_CLOSED_REQUEST = 499
 
 # Every status the framework or the server may raise by itself, in words a person can act on
 # (each title and message is in locales/th.po); any other 4xx reads as the first.
@@ -81,6 +85,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if isinstance(error.__cause__, ClientDisconnect):  # FastAPI's 400 for a body cut off
+            return client_gone(request)
         status = HTTPStatus(error.status_code)
         title, message = HTTP_MESSAGES.get(status.value, HTTP_MESSAGES[400])
         problem = DomainError(f"http.{status.value}", message)
@@ -108,6 +114,10 @@ def install(app: FastAPI) -> None:
         taken = already_taken(error)
         return render(request, taken) if taken else unexpected(request)
 
+    @app.exception_handler(ClientDisconnect)
+    async def on_client_gone(request: Request, error: ClientDisconnect) -> Response:
+        return client_gone(request)
+
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, error: Exception) -> Response:
         return unexpected(request)
@@ -129,12 +139,14 @@ def already_taken(error: IntegrityError) -> Conflict | None:
         return None
     table, columns = violated
     field = ", ".join(columns)
+    field_th = join_th([thai_field(column) for column in columns])
     message = "Another record already has this {field}; reload and try again."
     return Conflict(
         f"{table}.{'_'.join(columns)}_taken",
         message,
         {"field": field},
-        [FieldError(field, message.format(field=field), thai(message, field=field))],
+        [FieldError(field, message.format(field=field), thai(message, field=field_th))],
+        params_th={"field": field_th},
     )
 
 
@@ -162,10 +174,24 @@ class AnswerUnexpected:
 
         try:
             await self.app(scope, receive, tracked)
+        except ClientDisconnect:
+            # Gone while its body was read (a form read by a middleware, say): not our fault.
+            if not started:
+                await client_gone(Request(scope, receive))(scope, receive, send)
         except Exception:
             if started:
                 raise  # half an answer is out: only the connection's end can tell
             await unexpected(Request(scope, receive))(scope, receive, send)
+
+
+def client_gone(request: Request) -> Response:
+    """Answer a client that disconnected before its body arrived: logged as such, no 500.
+
+    Nothing was written (the body never came whole); the answer is for the access log only,
+    since nobody is left to read it.
+    """
+    log.info("client_disconnected", path=request.url.path, method=request.method)
+    return Response(status_code=CLIENT_CLOSED_REQUEST)
 
 
 def unexpected(request: Request) -> Response:

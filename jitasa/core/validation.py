@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from pydantic import ValidationError
 
 from jitasa.core.errors import DomainError, FieldError, Invalid
+from jitasa.core.field_names import join_th, thai_choices, thai_field
 from jitasa.core.i18n import thai
 
 VALIDATION_MESSAGES = {
@@ -30,6 +31,12 @@ VALIDATION_MESSAGES = {
     "json_invalid": "The request body is not valid JSON.",
     "thai_phone": "{field} is not a valid Thai phone number; write it like 081 234 5678.",
     "unstorable_text": "{field} holds a control character that cannot be stored; remove it.",
+    "extra_forbidden": "{field} is not a field this accepts; check its spelling.",
+    "list_type": "{field} must be a list.",
+    "dict_type": "{field} must be an object.",
+    "model_type": "{field} must be an object.",
+    "model_attributes_type": "{field} must be an object.",
+    "email_needed": "{field} is needed to be told by e-mail.",
 }
 NOT_VALID = "{field} is not valid."
 _REQUEST_PARTS = ("query", "body", "path", "header", "cookie")
@@ -42,9 +49,15 @@ def field_name(location: tuple) -> str:
 
 
 def invalid_input(errors: list[FieldError]) -> Invalid:
-    """Return the 422 for invalid input, naming each field that is wrong."""
-    names = ", ".join(dict.fromkeys(e.field for e in errors))
-    return Invalid("validation.invalid", "Invalid input: {fields}.", {"fields": names}, errors)
+    """Return the 422 for invalid input, naming each field that is wrong (in Thai, in Thai)."""
+    fields = list(dict.fromkeys(e.field for e in errors))
+    return Invalid(
+        "validation.invalid",
+        "Invalid input: {fields}.",
+        {"fields": ", ".join(fields)},
+        errors,
+        params_th={"fields": join_th([thai_field(name) for name in fields])},
+    )
 
 
 def field_errors(
@@ -71,18 +84,21 @@ def _field_error(raw: dict, labels: Mapping[str, str] | None) -> FieldError:
     # A body that is not JSON at all is located by a character offset: name the body instead.
     location = ("body",) if raw.get("type") == "json_invalid" else tuple(raw.get("loc", ()))
     name = field_name(location)
-    english = thai_name = name
+    english, thai_name = name, thai_field(name)
     if labels is not None:
         top = name.partition(".")[0]
         english = labels.get(top, top)
         thai_name = thai(english)
     template = VALIDATION_MESSAGES.get(raw.get("type", ""), NOT_VALID)
     context = dict(raw.get("ctx") or {})
+    context_th = dict(context)
+    if isinstance(context.get("expected"), str):
+        context_th["expected"] = thai_choices(context["expected"])
     try:
         return FieldError(
             name,
             template.format(**{**context, "field": english}),
-            thai(template, **{**context, "field": thai_name}),
+            thai(template, **{**context_th, "field": thai_name}),
         )
     except (KeyError, IndexError):
         return FieldError(name, NOT_VALID.format(field=english), thai(NOT_VALID, field=thai_name))

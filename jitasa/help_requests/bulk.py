@@ -114,7 +114,9 @@ async def _incident(
             known[code] = await service.incident_of(session, code=code)
         except DomainError as error:
             errors = field_errors(error, whole="incident")
-            known[code] = Invalid(error.code, error.message, error.params, errors)
+            known[code] = Invalid(
+                error.code, error.message, error.params, errors, params_th=error.params_th
+            )
     found = known[code]
     if isinstance(found, DomainError):
         raise found

@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from jitasa.core.field_names import name_statuses
+
 
 class Status(StrEnum):
     """Where a help request stands."""
@@ -13,6 +15,19 @@ class Status(StrEnum):
     CANCELLED = "cancelled"
     CLOSED = "closed"
     EXPIRED = "expired"
+
+
+# Each status as people read it (the pages' words); error messages in Thai use them too.
+STATUS_WORDS = {
+    Status.OPEN: "Waiting for help",
+    Status.CLAIMED: "A volunteer has taken it",
+    Status.IN_PROGRESS: "Help is on the way",
+    Status.RESOLVED: "Resolved",
+    Status.CANCELLED: "Cancelled",
+    Status.CLOSED: "Closed",
+    Status.EXPIRED: "Expired",
+}
+name_statuses(STATUS_WORDS)
 
 
 class Actor(StrEnum):

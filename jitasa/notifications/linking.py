@@ -8,16 +8,36 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jitasa.accounts.signin.throttle import Refusal, Throttle
 from jitasa.notifications.models import LineLinkCode, Preference
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: typed from a screen
 CODE_LENGTH = 8
 CODE_LIFETIME = timedelta(minutes=15)
+CODES_WINDOW_SECONDS = 3600
+TOO_MANY_CODES = Refusal(
+    "line.too_many_codes",
+    "Too many LINE link codes asked for; please wait {minutes} minutes and try again.",
+)
 
 
 def _hash(code: str) -> str:
     """Return the stored form of a code: a lost table gives no working code away."""
     return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+async def throttle_codes(throttle: Throttle, *, user_id: int, per_hour: int) -> None:
+    """Count one code asked for by the person; raise 429 (with Retry-After) past `per_hour`.
+
+    Each code replaces the last, but every one is a write and a chance at a guess: a person
+    asks for a few, a script for thousands. Call it before `new_code`, outside its transaction.
+    """
+    await throttle.hit(
+        f"line-code:user:{user_id}",
+        limit=per_hour,
+        window_seconds=CODES_WINDOW_SECONDS,
+        refusal=TOO_MANY_CODES,
+    )
 
 
 async def new_code(session: AsyncSession, *, user_id: int, now: datetime) -> tuple[str, datetime]:

@@ -10,11 +10,13 @@ from jitasa.core.db import Base, UTCDateTime, utcnow
 
 
 class Delivery(StrEnum):
-    """Where a notification stands: waiting (or between retries), confirmed, or given up."""
+    """Where a notification stands: waiting (or between retries), confirmed, given up, or
+    withdrawn (what it said was no longer true when its turn came: the request closed)."""
 
     QUEUED = "queued"
     SENT = "sent"
     FAILED = "failed"
+    WITHDRAWN = "withdrawn"
 
 
 class Notification(Base):

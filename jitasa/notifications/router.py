@@ -1,10 +1,11 @@
 """HTTP API of notifications: one's own preferences (channels, nearby alerts, quiet hours),
 and codes to link a LINE account."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from jitasa.accounts.deps import SignedInUser
-from jitasa.core.db import SessionDep, WriteSessionDep, utcnow
+from jitasa.accounts.signin.deps import ThrottleDep
+from jitasa.core.db import SessionDep, WriterDep, WriteSessionDep, utcnow
 from jitasa.notifications import linking, service
 from jitasa.notifications.models import Preference
 from jitasa.notifications.schemas import LinkCodeOut, PreferencesIn, PreferencesOut
@@ -37,7 +38,16 @@ async def save_my_preferences(
 
 
 @router.post("/line-code", response_model=LinkCodeOut)
-async def new_line_code(user: SignedInUser, session: WriteSessionDep) -> LinkCodeOut:
-    """Give a one-time code (15 minutes) to send to the official LINE account, to link it."""
-    code, expires_at = await linking.new_code(session, user_id=user.id, now=utcnow())
+async def new_line_code(
+    request: Request, user: SignedInUser, throttle: ThrottleDep, writer: WriterDep
+) -> LinkCodeOut:
+    """Give a one-time code (15 minutes) to send to the official LINE account, to link it.
+
+    At most `JITASA_LINE_CODES_PER_HOUR` an hour per person: more is 429 with Retry-After.
+    """
+    per_hour = request.app.state.settings.line_codes_per_hour
+    # Counted first, in the throttle's own transaction; the code then in a short one.
+    await linking.throttle_codes(throttle, user_id=user.id, per_hour=per_hour)
+    async with writer() as session:
+        code, expires_at = await linking.new_code(session, user_id=user.id, now=utcnow())
     return LinkCodeOut(code=code, expires_at=expires_at)

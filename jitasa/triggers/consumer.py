@@ -11,7 +11,10 @@ from jitasa.core import outbox
 from jitasa.core.config import Settings
 from jitasa.core.db import utcnow
 from jitasa.notifications import delivery  # noqa: F401  (registers the send job's handler)
-from jitasa.triggers import rules
+from jitasa.triggers import (
+    rules,
+    still_true,  # noqa: F401  (registers the send-time checks)
+)
 
 BATCH_SIZE = 200
 CONSUMER = outbox.register("notifications")

@@ -9,6 +9,7 @@ from jitasa.core.i18n import translate
 from jitasa.core.validation import field_errors
 from jitasa.core.words import URGENCIES
 from jitasa.incidents.schemas import IncidentCreate
+from jitasa.web.rendering import named
 
 YES = {"yes", "y", "true", "1", "ใช่", "แพทย์", "medical"}
 NO = {"no", "n", "false", "0", "ไม่", "ไม่ใช่", ""}
@@ -143,14 +144,14 @@ def read_incident_form(form_data: FormData, language: str) -> IncidentForm:
             if name == "categories" and rest[:1].isdigit():
                 index, _, column = rest.partition(".")
                 line = lines[int(index)]
-                message = message.replace(problem.field, column or name)
+                message = named(message, problem.field, column or name)
                 form.errors.append(
                     translate("Line {line}: {problem}", language, line=line, problem=message)
                 )
             elif name == "hotlines" and rest[:1].isdigit():
                 index, _, column = rest.partition(".")
-                message = message.replace(
-                    problem.field, translate(HOTLINE_COLUMNS[column], language)
+                message = named(
+                    message, problem.field, translate(HOTLINE_COLUMNS[column], language)
                 )
                 form.errors.append(
                     translate(

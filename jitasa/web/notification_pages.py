@@ -1,11 +1,14 @@
 """The page where a person chooses how they are notified, and links their LINE account."""
 
+from types import SimpleNamespace
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from jitasa.accounts.deps import OptionalUser
-from jitasa.core.db import SessionDep, WriteSessionDep, utcnow
+from jitasa.accounts.signin.deps import ThrottleDep
+from jitasa.core.db import SessionDep, WriterDep, WriteSessionDep, utcnow
 from jitasa.core.validation import field_errors
 from jitasa.core.words import URGENCIES
 from jitasa.notifications import linking
@@ -18,9 +21,12 @@ from jitasa.web.rendering import language_of, render
 router = APIRouter(include_in_schema=False)
 PAGE = "/account/notifications"
 CHANNEL_LABELS = {"line": "LINE", "sms": "SMS", "email": "E-mail"}
+# Every field of the form by the words it shows: a wrong one is named so, beside it.
 FIELD_LABELS = {
-    "channels": "Channels",
+    "channels": "Tell me by",
+    "language": "Language of messages",
     "email": "E-mail",
+    "nearby_urgencies": "Alert me of new requests near my home of",
     "radius_km": "Radius (km)",
     "quiet_start": "Quiet from",
     "quiet_end": "Quiet until",
@@ -28,7 +34,11 @@ FIELD_LABELS = {
 
 
 def _form_values(form) -> dict:
-    """Read the form into the API's shape (empty fields left to their defaults)."""
+    """Read the form into the API's shape (empty fields left to their defaults).
+
+    Its values are text: the schema reads them with `strict=False`, which converts types only;
+    an unknown choice or a number out of range is still refused, beside its field.
+    """
     values: dict = {
         "channels": [c for c in ("line", "sms", "email") if form.get(f"channel_{c}")],
         "language": form.get("language") or "th",
@@ -72,6 +82,14 @@ def _page(
     )
 
 
+def _as_sent(values: dict) -> SimpleNamespace:
+    """Return what was sent, shaped as the form reads a preference (defaults for the rest)."""
+    shown = {**PreferencesIn().model_dump(), **values}
+    for name in ("quiet_start", "quiet_end"):
+        shown[name] = int(shown[name]) if str(shown[name]).isdigit() else shown[name]
+    return SimpleNamespace(**shown, line_user_id=None)
+
+
 @router.get(PAGE, response_class=HTMLResponse)
 async def preferences_form(request: Request, user: OptionalUser, session: SessionDep) -> Response:
     """Show how the signed-in person is notified."""
@@ -88,16 +106,17 @@ async def save_preferences(request: Request, user: OptionalUser, session: WriteS
         return views.sign_in_first(request)
     values = _form_values(await request.form())
     try:
-        preferences_in = PreferencesIn.model_validate(values)
+        preferences_in = PreferencesIn.model_validate(values, strict=False)
     except ValidationError as invalid:
         language = language_of(request)
         errors: dict[str, list[str]] = {}
         for error in field_errors(invalid, labels=FIELD_LABELS):
             name = error.field.split(".")[0]
-            errors.setdefault(name, []).append(
-                error.message_th if language == "th" else error.message
-            )
-        return _page(request, user, PreferencesIn(), errors=errors, status_code=422)
+            message = error.message_th if language == "th" else error.message
+            if message not in errors.get(name, []):
+                errors.setdefault(name, []).append(message)
+        # The form comes back as it was sent, each wrong field named beside it.
+        return _page(request, user, _as_sent(values), errors=errors, status_code=422)
     saved = await notifications.save_preferences(
         session, user_id=user.id, preferences_in=preferences_in
     )
@@ -105,10 +124,13 @@ async def save_preferences(request: Request, user: OptionalUser, session: WriteS
 
 
 @router.post(PAGE + "/line-code", response_class=HTMLResponse)
-async def line_code(request: Request, user: OptionalUser, session: WriteSessionDep):
-    """Show a one-time code to send to the official LINE account."""
+async def line_code(request: Request, user: OptionalUser, throttle: ThrottleDep, writer: WriterDep):
+    """Show a one-time code to send to the official LINE account (throttled as the API is)."""
     if user is None:
         return views.sign_in_first(request)
-    code, _expires_at = await linking.new_code(session, user_id=user.id, now=utcnow())
-    preference = await notifications.preferences_of(session, user_id=user.id)
+    per_hour = request.app.state.settings.line_codes_per_hour
+    await linking.throttle_codes(throttle, user_id=user.id, per_hour=per_hour)
+    async with writer() as session:
+        code, _expires_at = await linking.new_code(session, user_id=user.id, now=utcnow())
+        preference = await notifications.preferences_of(session, user_id=user.id)
     return _page(request, user, preference or PreferencesIn(), link_code=code)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from jitasa import __version__
 from jitasa.core.db import transaction
 from jitasa.core.errors import DomainError, TooManyRequests
+from jitasa.core.field_names import thai_field
 from jitasa.core.i18n import LANGUAGES, translate
 from jitasa.core.security import csrf_token
 from jitasa.core.thai import BANGKOK, format_date
@@ -138,6 +139,12 @@ def error_text(error: DomainError, language: str) -> str:
     return error.detail_th if language == "th" else error.detail
 
 
+def named(message: str, field: str, label: str) -> str:
+    """Return a field error's message naming the field by `label`, whether the message named
+    it by its key (English) or by its Thai words (`core.field_names.thai_field`)."""
+    return message.replace(field, label).replace(thai_field(field), label)
+
+
 def field_problems(error: DomainError, language: str) -> list[tuple[str, str]]:
     """Return each field error as (label, message), naming the field by its label."""
     problems = []
@@ -145,7 +152,7 @@ def field_problems(error: DomainError, language: str) -> list[tuple[str, str]]:
         name = problem.field.partition(".")[0]
         label = translate(FIELD_LABELS.get(name, "Form"), language)
         message = problem.message_th if language == "th" else problem.message
-        problems.append((label, message.replace(problem.field, label)))
+        problems.append((label, named(message, problem.field, label)))
     return problems
 
 

@@ -32,7 +32,12 @@ NOTIFICATION_KINDS = {
     "request.escalated": "Overdue: coordinator alerted",
     "request.nearby": "Nearby volunteer alerted",
 }
-DELIVERY_LABELS = {"queued": "Waiting to be sent", "sent": "Delivered", "failed": "Failed"}
+DELIVERY_LABELS = {
+    "queued": "Waiting to be sent",
+    "sent": "Delivered",
+    "failed": "Failed",
+    "withdrawn": "Not sent: no longer true",
+}
 URGENCY_LABELS = {
     Urgency.RED: "Red: severe",
     Urgency.YELLOW: "Yellow: at risk",

@@ -70,5 +70,6 @@ async def test_a_broken_unique_rule_is_the_same_409_on_every_database(settings, 
     problem = response.json()
     assert problem["code"] == "users.phone_taken"
     assert problem["detail"] == "Another record already has this phone; reload and try again."
-    assert problem["detail_th"].startswith("มีข้อมูลอื่นที่ใช้ phone")
+    # Named in Thai words, not by the column's key.
+    assert problem["detail_th"].startswith("มีข้อมูลอื่นที่ใช้ หมายเลขโทรศัพท์")
     assert problem["errors"][0]["field"] == "phone"

@@ -48,6 +48,8 @@ async def test_run_once_runs_every_job_and_returns_the_counts(session, engine, s
         "anonymised": 1,
         "idempotency_purged": 0,
         "events_purged": 0,
+        "notifications_purged": 0,
+        "notifications_stranded": 0,
     }
     assert await events_of(session, forgotten, "escalated") == []
     assert await runner.run_once(
@@ -202,6 +204,8 @@ def test_worker_once_runs_every_job_and_exits_0(overdue_request, configured):
         "anonymised": 0,
         "idempotency_purged": 0,
         "events_purged": 0,
+        "notifications_purged": 0,
+        "notifications_stranded": 0,
     }
 
 

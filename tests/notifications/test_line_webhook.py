@@ -97,6 +97,7 @@ async def test_a_code_sent_to_the_official_account_links_line_and_confirms_there
 ):
     user, headers = await signed_in(session)
     asked = await line_client.post("/api/v1/me/notifications/line-code", headers=headers)
+    assert asked.status_code == 200, asked.text
     code = asked.json()["code"]
     body = text_event(f" {code.lower()} ")
     answer = await line_client.post("/line/webhook", content=body, headers=signed(body))
@@ -223,3 +224,32 @@ async def test_a_signed_body_that_is_not_line_events_is_400(line_client):
     body = b'{"destination": "U0"}'
     answer = await line_client.post("/line/webhook", content=body, headers=signed(body))
     assert answer.status_code == 400 and answer.json()["code"] == "line.bad_body"
+
+
+async def test_link_codes_are_throttled_per_person_with_retry_after(client, session, settings):
+    _user, headers = await signed_in(session)
+    for _ in range(settings.line_codes_per_hour):
+        asked = await client.post("/api/v1/me/notifications/line-code", headers=headers)
+        assert asked.status_code == 200
+    refused = await client.post("/api/v1/me/notifications/line-code", headers=headers)
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+    problem = refused.json()
+    assert problem["code"] == "line.too_many_codes" and "LINE" in problem["detail_th"]
+    _other, other_headers = await signed_in(session)  # another person is not held back
+    asked = await client.post("/api/v1/me/notifications/line-code", headers=other_headers)
+    assert asked.status_code == 200
+
+
+async def test_the_page_asking_for_link_codes_is_throttled_too(client, session, settings):
+    await sign_in(client, session)
+    token = await csrf(client)
+    for _ in range(settings.line_codes_per_hour):
+        page = await client.post(
+            "/account/notifications/line-code", data={"csrf_token": token}, headers=HTML
+        )
+        assert page.status_code == 200
+    refused = await client.post(
+        "/account/notifications/line-code", data={"csrf_token": token}, headers=HTML
+    )
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+    assert "<html" in refused.text and "1669" in refused.text  # the friendly page
