@@ -1,4 +1,4 @@
-"""The `jitasa` command line: serve, demo, db, areas, users, tokens, worker, jobs."""
+"""The `jitasa` command line: serve, demo, db, areas, users, tokens, worker, jobs, import."""
 
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +13,7 @@ from jitasa.accounts import service as accounts_service
 from jitasa.accounts.schemas import TokenCreate, UserRead, UserSave
 from jitasa.areas import service as areas_service
 from jitasa.areas.boundaries import read_boundary_file
+from jitasa.cli_imports import import_file
 from jitasa.cli_jobs import jobs_app, worker
 from jitasa.cli_support import (
     checked,
@@ -48,6 +49,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(jobs_app, name="jobs")
 app.command()(worker)
+app.command("import")(import_file)
 
 
 async def _upgrade(settings: Settings) -> None:
