@@ -21,6 +21,7 @@ SUMMARY = "{rows_ok} of {rows_total} rows fine, {rows_failed} refused; {what}."
 KEPT = "written: {created} new, {updated} changed, {unchanged} unchanged"
 NOT_KEPT = "nothing was written"
 SHOWN_PROBLEMS = 20
+KINDS_HELP = "facilities, facility_capacity, volunteers or requests"
 
 
 async def _import(path: Path, options: Options, *, show_progress: bool) -> Report:
@@ -67,7 +68,7 @@ def _print(report: Report) -> None:
 
 
 def import_file(
-    kind: Annotated[str, typer.Argument(help="facilities, facility_capacity, volunteers, requests")],
+    kind: Annotated[str, typer.Argument(help=KINDS_HELP)],
     file: Annotated[Path, typer.Argument(help="CSV, XLSX, GeoJSON, KML or KMZ file")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only; write nothing")] = False,
     on_error: Annotated[

@@ -263,23 +263,23 @@ class Facilities(Kind):
                 if facility_in.external_id
                 else by_name.get((facility_in.type, facility_in.name_th))
             )
+            # The service checks everything before it changes anything: no savepoint needed.
             try:
-                async with session.begin_nested():
-                    if known is None:
-                        await facilities.create(
-                            session,
-                            facility_in=facility_in,
-                            capacity=capacity,
-                            actor_id=actor_id,
-                            via="import",
-                            refresh_seconds=60.0,
-                            now=as_of,
-                        )
-                        written.created += 1
-                    elif await _update(session, known, facility_in, capacity, actor_id, as_of):
-                        written.updated += 1
-                    else:
-                        written.unchanged += 1
+                if known is None:
+                    await facilities.create(
+                        session,
+                        facility_in=facility_in,
+                        capacity=capacity,
+                        actor_id=actor_id,
+                        via="import",
+                        refresh_seconds=60.0,
+                        now=as_of,
+                    )
+                    written.created += 1
+                elif await _update(session, known, facility_in, capacity, actor_id, as_of):
+                    written.updated += 1
+                else:
+                    written.unchanged += 1
             except DomainError as error:
                 written.refused.append((row.row, RowError.of(error).errors))
         return written
@@ -347,14 +347,13 @@ class FacilityCapacity(Kind):
             if all(amounts.get(r) == c.model_dump() for r, c in capacity.items()):
                 written.unchanged += 1
                 continue
-            async with session.begin_nested():
-                await facilities.set_capacity(
-                    session,
-                    facility_id=known.id,
-                    update=capacity,
-                    actor_id=getattr(actor, "id", None),
-                    via="import",
-                    now=as_of,
-                )
+            await facilities.set_capacity(
+                session,
+                facility_id=known.id,
+                update=capacity,
+                actor_id=getattr(actor, "id", None),
+                via="import",
+                now=as_of,
+            )
             written.updated += 1
         return written

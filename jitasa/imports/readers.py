@@ -230,15 +230,17 @@ def _merged_ranges(archive: zipfile.ZipFile, sheet_path: str) -> list[tuple[int,
 def _xlsx(path: Path, score) -> Sheet:
     import openpyxl  # imported here: only an XLSX import pays for it
 
-    archive = _safe_zip(path, "xlsx")
-    try:
-        workbook = openpyxl.load_workbook(archive, read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds for a broken workbook
-        archive.close()
-        raise _not_format("xlsx") from None
-    sheet = workbook.worksheets[0]
-    sheet_path = getattr(sheet, "_worksheet_path", None) or "xl/worksheets/sheet1.xml"
-    merged = _merged_ranges(archive, sheet_path) if sheet_path in archive.namelist() else []
+    with _safe_zip(path, "xlsx") as archive:
+        try:
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+            sheet = workbook.worksheets[0]
+        except Exception:  # openpyxl raises many kinds for a broken workbook
+            raise _not_format("xlsx") from None
+        sheet_path = (getattr(sheet, "_worksheet_path", None) or "xl/worksheets/sheet1.xml").lstrip(
+            "/"
+        )
+        names = archive.namelist()
+        merged = _merged_ranges(archive, sheet_path) if sheet_path in names else []
 
     def rows() -> Iterator[tuple[int, Cells]]:
         spans: dict[tuple[int, int, int, int], object] = {}
@@ -258,7 +260,6 @@ def _xlsx(path: Path, score) -> Sheet:
             raise _not_format("xlsx") from None
         finally:
             workbook.close()
-            archive.close()
 
     return _finish("xlsx", rows(), score)
 

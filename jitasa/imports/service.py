@@ -20,7 +20,8 @@ from jitasa.core.errors import FieldError, Invalid
 from jitasa.core.i18n import thai
 from jitasa.imports import columns as columns_module
 from jitasa.imports import facility_kinds as _facility_kinds  # noqa: F401  (registers kinds)
-from jitasa.imports.kinds import Checked, Kind, Problem, RowError, kind_of
+from jitasa.imports import people_kinds as _people_kinds  # noqa: F401
+from jitasa.imports.kinds import FORMULA, Checked, Kind, Problem, RowError, kind_of, warning
 from jitasa.imports.readers import Sheet, open_sheet
 from jitasa.imports.values import text_of
 
@@ -149,6 +150,14 @@ class Importer:
         for number, cells in self.sheet.rows:
             by_field = {f: cells[p] if p < len(cells) else None for p, f in self.positions.items()}
             self.report.rows_total += 1
+            formulas = [
+                warning(f, FORMULA, field=f)
+                for f, cell in by_field.items()
+                if isinstance(cell, str) and cell.lstrip().startswith("=")
+            ]
+            if formulas:
+                self._fail(number, formulas, by_field)
+                continue
             try:
                 checked = await self.kind.check(session, by_field)
             except RowError as error:

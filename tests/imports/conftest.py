@@ -5,9 +5,17 @@ from pathlib import Path
 import pytest
 
 from jitasa.core.db import create_session_factory
-from tests.conftest import SHARED_DATA
+from tests.conftest import REPO, SHARED_DATA
 
-SAMPLES = SHARED_DATA / "samples"
+# ../shared/data/samples of the checkout (or of the main checkout, from a worktree of it)
+SAMPLES = next(
+    (
+        p
+        for p in (SHARED_DATA / "samples", REPO.parents[1] / "shared" / "data" / "samples")
+        if p.exists()
+    ),
+    SHARED_DATA / "samples",
+)
 
 
 @pytest.fixture

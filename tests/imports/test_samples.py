@@ -3,8 +3,11 @@
 import pytest
 from sqlalchemy import func, select
 
+from jitasa.accounts.models import User
 from jitasa.facilities.models import Capacity, Facility, FacilityChange
+from jitasa.help_requests.models import HelpRequest
 from jitasa.imports.service import Options, run_import
+from jitasa.volunteers.models import Volunteer
 from tests.imports.conftest import sample
 
 
@@ -76,29 +79,25 @@ async def test_the_my_maps_kml_imports_2_field_hospitals_with_phones(factory, se
     assert (rows[1].lat, rows[1].lon) == (18.802, 98.952)
 
 
-async def test_the_geojson_imports_8_and_then_names_the_csv_hospitals_in_english(
-    factory, session
-):
+async def test_the_geojson_imports_8_and_then_names_the_csv_hospitals_in_english(factory, session):
     report = await run_import(factory, sample("facilities.geojson"), options=Options("facilities"))
     assert (report.rows_total, report.created) == (8, 8)
     await run_import(factory, sample("facilities_chiangmai.csv"), options=Options("facilities"))
     # the CSV's hospital codes are the GeoJSON's external ids: 8 updated in place, 17 new
     assert await count(session, Facility) == 25
-    again = await run_import(
-        factory, sample("facilities.geojson"), options=Options("facilities")
-    )
+    again = await run_import(factory, sample("facilities.geojson"), options=Options("facilities"))
     assert (again.created, again.unchanged) == (0, 8)
     maharaj = await session.scalar(select(Facility).where(Facility.external_id == "10713"))
     assert maharaj.name_en == "Maharaj Nakorn Chiang Mai Hospital"
 
 
 @pytest.mark.parametrize("on_error", ["abort", "skip"])
-async def test_capacity_of_a_facility_not_imported_is_refused_by_row(factory, session, tmp_path, on_error):
+async def test_capacity_of_a_facility_not_imported_is_refused_by_row(
+    factory, session, tmp_path, on_error
+):
     await run_import(factory, sample("facilities.geojson"), options=Options("facilities"))
     path = tmp_path / "beds.csv"
-    path.write_text(
-        "รหัสหน่วยบริการ,เตียงเขียวทั้งหมด,เตียงเขียวว่าง\n10713,50,20\n99999,10,1\n", "utf-8"
-    )
+    path.write_text("รหัสหน่วยบริการ,เตียงเขียวทั้งหมด,เตียงเขียวว่าง\n10713,50,20\n99999,10,1\n", "utf-8")
     report = await run_import(
         factory, path, options=Options("facility_capacity", on_error=on_error)
     )
@@ -108,3 +107,40 @@ async def test_capacity_of_a_facility_not_imported_is_refused_by_row(factory, se
     maharaj = await session.scalar(select(Facility).where(Facility.external_id == "10713"))
     assert maharaj.free_green == (20 if on_error == "skip" else 0)
     assert report.written is (on_error == "skip")
+
+
+async def test_the_hotline_sheet_imports_30_requests_blank_colours_as_yellow(factory, session):
+    report = await run_import(factory, sample("requests_hotline.csv"), options=Options("requests"))
+    assert (report.rows_total, report.rows_ok, report.rows_failed) == (30, 30, 0), report.errors
+    assert report.created == 30 and report.written
+    # 7 rows have no colour: 5 medical needs (kept as yellow, said so), 2 for food (normal);
+    # row 29 gives food a triage colour (yellow): recorded as urgent, said so
+    assert [w.row for w in report.warnings] == [9, 15, 20, 21, 27, 29]
+    assert await count(session, HelpRequest) == 30
+    first = await session.scalar(select(HelpRequest).order_by(HelpRequest.id).limit(1))
+    assert (first.category, first.urgency, first.people_count) == ("covid_test", "green", 4)
+    assert first.contact_phone == "+66895426262" and first.contact_name == "สมชาย แก้วมา"
+    assert first.description.startswith("รับแจ้ง 1 ส.ค. 2564")
+    food = await session.scalars(
+        select(HelpRequest.urgency).where(HelpRequest.category == "food_supplies")
+    )
+    assert sorted(food) == ["normal", "normal", "urgent"]
+    again = await run_import(factory, sample("requests_hotline.csv"), options=Options("requests"))
+    assert (again.created, again.unchanged) == (0, 30)
+    assert await count(session, HelpRequest) == 30
+
+
+async def test_the_vhv_roster_imports_40_volunteers_in_their_subdistrict(factory, session):
+    report = await run_import(factory, sample("volunteers_vhv.csv"), options=Options("volunteers"))
+    assert (report.rows_total, report.rows_ok, report.rows_failed) == (40, 40, 0), report.errors
+    assert report.created == 40
+    volunteers = (await session.scalars(select(Volunteer))).all()
+    assert len(volunteers) == 40
+    assert {v.kind for v in volunteers} == {"vhv"}
+    assert {v.area_code for v in volunteers} == {"501401"}  # ต.สันทรายหลวง อ.สันทราย
+    assert sum(v.vehicle == "car" for v in volunteers) == 17  # "มี" in มีรถ
+    phones = set(await session.scalars(select(User.phone)))
+    # four usual forms, one number each
+    assert {"+66821013301", "+66898782429", "+66856843763", "+66811290557"} <= phones
+    again = await run_import(factory, sample("volunteers_vhv.csv"), options=Options("volunteers"))
+    assert (again.created, again.unchanged) == (0, 40)
