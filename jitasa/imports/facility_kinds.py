@@ -21,6 +21,7 @@ from jitasa.facilities.words import BED_RESOURCES
 from jitasa.imports import values
 from jitasa.imports.columns import Column, loose
 from jitasa.imports.kinds import (
+    OUT_OF_AREA,
     Checked,
     Kind,
     RowError,
@@ -204,6 +205,7 @@ class Facilities(Kind):
         if found is None:
             raise RowError([warning("lat", NO_PIN, field="lat")])
         lat, lon, notes = found
+        await self.check_scope(session, "lat", lat, lon)
         district = cell_text(cells, "district")
         area_code = None
         if district:
@@ -342,6 +344,10 @@ class FacilityCapacity(Kind):
             if known is None:
                 error = Invalid("imports.no_facility", NO_FACILITY, {"value": external_id[:64]})
                 written.refused.append((row.row, RowError.on("external_id", error).errors))
+                continue
+            if self.scope and not (known.area_code or "").startswith(self.scope):
+                refusal = warning("external_id", OUT_OF_AREA, scope=self.scope)
+                written.refused.append((row.row, [refusal]))
                 continue
             amounts = facilities.amounts_of(known)
             if all(amounts.get(r) == c.model_dump() for r, c in capacity.items()):

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jitasa.areas import service as areas_service
 from jitasa.core.errors import DomainError, FieldError, Invalid
 from jitasa.core.i18n import thai
 from jitasa.core.validation import field_errors
@@ -21,6 +22,7 @@ from jitasa.imports.columns import Column
 from jitasa.imports.values import text_of
 
 UNKNOWN_KIND = "“{value}” is not a kind of import; use one of: {expected}."
+OUT_OF_AREA = "This row is outside your area ({scope}); an official of its area imports it."
 MISSING_COLUMN = "The file has no column for {field} (such as “{header}”)."
 
 
@@ -96,6 +98,18 @@ class Kind:
     columns: ClassVar[tuple[Column, ...]]
     # Fields of which at least one must have a column (each inner tuple: one of these).
     needs: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    scope: str | None = None  # the importer's area code; None: anywhere
+
+    async def check_scope(
+        self, session: AsyncSession, field_name: str, lat: float, lon: float, area_code=None
+    ) -> None:
+        """Refuse a row whose pin (or area) is outside the importer's area."""
+        if not self.scope:
+            return
+        located, _ = await areas_service.locate_codes(session, lat=lat, lon=lon)
+        codes = [*located.values(), *([area_code] if area_code else [])]
+        if not any(code.startswith(self.scope) for code in codes):
+            raise RowError([warning(field_name, OUT_OF_AREA, scope=self.scope)])
 
     async def prepare(self, session: AsyncSession) -> None:
         """Load what checking rows needs (types, areas) once per import."""

@@ -157,6 +157,7 @@ class Requests(Kind):
         if found is None:
             raise RowError([warning("lat", "{field} is required.", field="lat")])
         lat, lon, notes = found
+        await self.check_scope(session, "lat", lat, lon)
         category = self._category(cell_text(cells, "category"))
         written = cell_text(cells, "urgency")
         urgency = URGENCY_WORDS.get(written.replace(" ", ""), written.lower())
@@ -259,6 +260,7 @@ class Volunteers(Kind):
             lat, lon = self.points[area_code]
         else:
             raise RowError([warning("subdistrict", NO_HOME, field="subdistrict")])
+        await self.check_scope(session, "subdistrict", lat, lon, area_code)
         phone = cell_text(cells, "phone")
         try:
             key = normalize_phone(phone)

@@ -44,6 +44,7 @@ class Options:
     dry_run: bool = False
     on_error: str = "abort"
     mapping: dict[str, str] = field(default_factory=dict)
+    scope: str | None = None  # the importer's area: rows outside it are refused (None: anywhere)
 
     def __post_init__(self) -> None:
         if self.on_error not in ON_ERROR:
@@ -128,6 +129,11 @@ class Importer:
                 )
         self.seen: dict[bytes, int] = {}
 
+    def _second_header(self, cells: list) -> bool:
+        """Tell whether the first row after the header is a header too (English under Thai)."""
+        texts = [text_of(c) for c in cells]
+        return 2 * columns_module.score(self.kind.columns, texts) >= max(len(self.positions), 2)
+
     def _add(self, problems: list[Problem], problem: Problem) -> None:
         if len(problems) < MAX_LISTED:
             problems.append(problem)
@@ -144,10 +150,16 @@ class Importer:
 
     async def run(self, session: AsyncSession, actor, progress: Progress | None) -> None:
         """Check every row; write the good ones in batches while the run may still commit."""
+        self.kind.scope = self.options.scope
         await self.kind.prepare(session)
         batch: list[Checked] = []
         cells_of: dict[int, dict] = {}
+        first = True
         for number, cells in self.sheet.rows:
+            if first and self._second_header(cells):  # a template's English header row
+                first = False
+                continue
+            first = False
             by_field = {f: cells[p] if p < len(cells) else None for p, f in self.positions.items()}
             self.report.rows_total += 1
             formulas = [
