@@ -10,9 +10,9 @@ person who uploaded it (and admins); `errors.csv` is the same problems as a spre
 import csv
 import io
 from pathlib import Path as FilePath
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Path, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 
 from jitasa.accounts import policy
@@ -37,6 +37,14 @@ TOO_LARGE = "The file is larger than {limit} MB; split it into smaller files."
 NO_IMPORT = "There is no import {id}."
 NOT_YOURS = "Only the person who started this import can see it."
 CHUNK = 1 << 20
+
+
+async def importer(user: OptionalUser) -> Any:
+    """The signed-in staff member who may import (rows are then checked against their area)."""
+    return policy.require(user, Action.IMPORT_DATA, area_code=user.area_code if user else None)
+
+
+Importer = Annotated[Any, Depends(importer)]
 
 
 async def store_upload(request: Request, upload: UploadFile) -> tuple[str, str]:
@@ -92,7 +100,7 @@ async def start(
 async def upload(
     request: Request,
     session: WriteSessionDep,
-    user: OptionalUser,
+    actor: Importer,
     file: Annotated[UploadFile, File(description="CSV, XLSX, GeoJSON, KML or KMZ")],
     kind: Annotated[str, Form(max_length=40)],
     dry_run: Annotated[bool, Form()] = False,
@@ -100,7 +108,6 @@ async def upload(
     mapping: Annotated[str, Form(max_length=4000, description="column=field lines")] = "",
 ) -> JSONResponse:
     """Queue an import of the file (area staff); its progress is at `GET /imports/{id}`."""
-    actor = policy.require(user, Action.IMPORT_DATA, area_code=user.area_code if user else None)
     job_id = await start(
         request, session, actor, upload=file, kind=kind, dry_run=dry_run, on_error=on_error,
         mapping=mapping,
@@ -109,9 +116,8 @@ async def upload(
 
 
 @router.get("/templates/{kind}.xlsx", response_class=Response)
-async def template_file(kind: Annotated[str, Path(max_length=40)], user: OptionalUser) -> Response:
+async def template_file(kind: Annotated[str, Path(max_length=40)], actor: Importer) -> Response:
     """Download the XLSX template of a kind: Thai headers, English names, one example row."""
-    policy.require(user, Action.IMPORT_DATA, area_code=user.area_code if user else None)
     return Response(
         template(kind),
         media_type=XLSX,
@@ -119,9 +125,8 @@ async def template_file(kind: Annotated[str, Path(max_length=40)], user: Optiona
     )
 
 
-async def own_job(session, user, import_id: int) -> queue.Job:
+async def own_job(session, actor, import_id: int) -> queue.Job:
     """Return an import job its starter (or an admin) asks about; 404 or 403 otherwise."""
-    actor = policy.require(user, Action.IMPORT_DATA, area_code=user.area_code if user else None)
     job = await queue.get(session, import_id)
     if job is None or job.kind != jobs.KIND:
         raise NotFound("imports.not_found", NO_IMPORT, {"id": import_id})
@@ -158,15 +163,15 @@ def view(job: queue.Job) -> dict:
 
 
 @router.get("/{import_id}")
-async def import_status(import_id: RowId, session: SessionDep, user: OptionalUser) -> dict:
+async def import_status(import_id: RowId, session: SessionDep, actor: Importer) -> dict:
     """Show an import's progress and, once done, its report (its starter and admins)."""
-    return view(await own_job(session, user, import_id))
+    return view(await own_job(session, actor, import_id))
 
 
 @router.post("/{import_id}/cancel")
-async def cancel(import_id: RowId, session: WriteSessionDep, user: OptionalUser) -> dict:
+async def cancel(import_id: RowId, session: WriteSessionDep, actor: Importer) -> dict:
     """Cancel an import: a queued one at once, a running one at its next batch (nothing kept)."""
-    job = await own_job(session, user, import_id)
+    job = await own_job(session, actor, import_id)
     await queue.cancel(session, job.id)
     if job.state == queue.JobState.CANCELLED:  # never started: its file is not needed
         FilePath(job.payload["path"]).unlink(missing_ok=True)
@@ -174,9 +179,9 @@ async def cancel(import_id: RowId, session: WriteSessionDep, user: OptionalUser)
 
 
 @router.get("/{import_id}/errors.csv", response_class=Response)
-async def errors_csv(import_id: RowId, session: SessionDep, user: OptionalUser) -> Response:
+async def errors_csv(import_id: RowId, session: SessionDep, actor: Importer) -> Response:
     """The import's problems as CSV (UTF-8 with BOM, opens in Excel): row, column, value, why."""
-    data = view(await own_job(session, user, import_id))
+    data = view(await own_job(session, actor, import_id))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["row", "column", "value", "kind", "message", "message_th"])

@@ -127,6 +127,8 @@ async def everything(session) -> tuple[dict[str, str], dict[str, list]]:
         "code": "50",
         "token_id": 1,
         "facility_id": 1,
+        "import_id": 1,
+        "kind": "facilities",
     }
     return headers, ids
 

@@ -57,6 +57,8 @@ async def answers(client, app, world: dict, headers: dict, point: dict) -> dict[
         "code": ["50", "5001", "covid-19"],
         "token_id": [1],
         "facility_id": [1],
+        "import_id": [1],
+        "kind": ["facilities"],
     }
     params = probe_params(point, world["requester"].phone)
     found = {}
