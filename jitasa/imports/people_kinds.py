@@ -43,7 +43,6 @@ COLOUR_NOT_MEDICAL = (
 )
 TRIAGE = {"red", "yellow", "green"}
 NO_TRIAGE = "No triage colour: recorded as yellow (สีเหลือง) until someone triages it."
-UNKNOWN_VOLUNTEER_KIND = "“{value}” is not a kind of volunteer; use one of: {expected}."
 NO_HOME = "{field} is missing: give a position or the subdistrict and district."
 URGENCY_WORDS = {
     "แดง": "red", "สีแดง": "red", "เหลือง": "yellow", "สีเหลือง": "yellow", "เขียว": "green",

@@ -37,7 +37,6 @@ FORMATS = ("csv", "xlsx", "geojson", "kml", "kmz")
 
 TOO_LARGE = "The file is larger than {limit} MB; split it into smaller files."
 EMPTY = "The file is empty."
-NO_ROWS = "The file has a header but no rows to import."
 UNKNOWN_FORMAT = (
     "Files ending in “{suffix}” cannot be imported; use CSV, XLSX, GeoJSON, KML or KMZ."
 )

@@ -130,6 +130,7 @@ async def test_bad_rows_are_each_reported_and_nothing_is_written_by_default(
         (7, "ประเภท"),
     ]
     assert "outside Thailand" in report.errors[0].message
+    assert "นอกประเทศไทย" in report.errors[0].message_th
     assert "also in row 2" in report.errors[1].message
     assert [(w.row, w.column) for w in report.warnings] == [(3, "ละติจูด")]
     assert await facilities(session) == 0
