@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from jitasa.clusters import service as clusters_service
 from jitasa.core.errors import FieldError, Invalid
 from jitasa.core.i18n import thai
 from jitasa.imports import columns as columns_module
@@ -207,6 +208,10 @@ class Importer:
         if self.stopped:
             return
         written = await self.kind.write(session, batch, actor)
+        # The batch's map counts now, not all at the commit: memory stays one batch's worth.
+        await session.flush()
+        await session.run_sync(clusters_service.apply_pending)
+        session.expunge_all()  # nor are the batch's objects kept until the end
         self.report.created += written.created
         self.report.updated += written.updated
         self.report.unchanged += written.unchanged
