@@ -1,5 +1,5 @@
 """The `jitasa` command line: serve, demo, db, areas, users, tokens, worker, jobs,
-incidents."""
+incidents, import, export."""
 
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +15,7 @@ from jitasa.accounts.schemas import TokenCreate, UserRead, UserSave
 from jitasa.areas import service as areas_service
 from jitasa.areas.boundaries import read_boundary_file
 from jitasa.cli_exports import export
+from jitasa.cli_imports import import_file
 from jitasa.cli_incidents import incidents_app
 from jitasa.cli_jobs import jobs_app, worker
 from jitasa.cli_support import (
@@ -53,6 +54,7 @@ app.add_typer(jobs_app, name="jobs")
 app.add_typer(incidents_app, name="incidents")
 app.command()(worker)
 app.command()(export)
+app.command("import")(import_file)
 
 
 async def _upgrade(settings: Settings) -> None:

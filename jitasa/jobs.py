@@ -22,6 +22,7 @@ from jitasa.core import jobs as queue
 from jitasa.core.config import Settings
 from jitasa.core.db import stop_between_units, transaction, utcnow
 from jitasa.help_requests import jobs as help_request_jobs
+from jitasa.imports import jobs as import_jobs  # noqa: F401  (registers the import job)
 from jitasa.notifications import retention as notification_retention
 from jitasa.triggers import consumer as notifications_consumer
 

@@ -27,6 +27,7 @@ from jitasa.facilities.router import router as facilities_router
 from jitasa.health import router as health_router
 from jitasa.help_requests.router import router as help_requests_router
 from jitasa.help_requests.transport_router import router as transport_router
+from jitasa.imports.router import router as imports_router
 from jitasa.incidents.router import router as incidents_router
 from jitasa.map import cache as map_cache
 from jitasa.map.router import router as map_router
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(facilities_router)
     app.include_router(volunteers_router)
     app.include_router(exports_router)
+    app.include_router(imports_router)
     app.include_router(realtime_router)
     app.include_router(notifications_router)
     app.include_router(line_webhook_router)

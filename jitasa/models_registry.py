@@ -8,6 +8,7 @@ from jitasa.core import events, idempotency, jobs
 from jitasa.core.db import Base
 from jitasa.facilities import models as facilities_models
 from jitasa.help_requests import models as help_requests_models
+from jitasa.imports import models as imports_models
 from jitasa.incidents import models as incidents_models
 from jitasa.notifications import models as notifications_models
 from jitasa.volunteers import models as volunteers_models
@@ -22,6 +23,7 @@ __all__ = [
     "facilities_models",
     "help_requests_models",
     "idempotency",
+    "imports_models",
     "incidents_models",
     "jobs",
     "notifications_models",

@@ -29,6 +29,7 @@ class Action(StrEnum):
     MANAGE_FACILITIES = "facilities.manage"
     UPDATE_CAPACITY = "facilities.capacity"
     READ_STATS = "stats.read"
+    IMPORT_DATA = "imports.run"
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ RULES: dict[Action, Rule] = {
     Action.MANAGE_FACILITIES: Rule(STAFF, area_scoped=True),
     Action.UPDATE_CAPACITY: Rule(STAFF, area_scoped=True),
     Action.READ_STATS: Rule(STAFF, area_scoped=True),
+    # Rows outside the importer's area are refused one by one (jitasa.imports).
+    Action.IMPORT_DATA: Rule(STAFF, area_scoped=True),
 }
 FACILITY_SCOPE = "facility:{facility_id}"
 

@@ -281,3 +281,18 @@ async def locate_codes(
     """Return `{level: code}` for the point and whether any boundaries are loaded at all."""
     snapshot = await directory(session, refresh_seconds=refresh_seconds)
     return snapshot.locator.locate(lat, lon), len(snapshot.locator) > 0
+
+
+async def inside_point(session: AsyncSession, *, code: str) -> tuple[float, float] | None:
+    """Return a point (lat, lon) inside an area, or inside the nearest enclosing area that has a
+    boundary loaded (a subdistrict's district); None when none of them has one."""
+    rows = await session.execute(
+        select(Area.code, Area.boundary).where(
+            Area.code.in_(enclosing_codes(code)), Area.boundary.is_not(None)
+        )
+    )
+    found = max(rows, key=lambda row: len(row.code), default=None)
+    if found is None:
+        return None
+    point = shapely.from_wkb(found.boundary).representative_point()
+    return point.y, point.x

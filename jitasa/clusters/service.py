@@ -163,6 +163,12 @@ def _changed(session: Session) -> None:
             callback(layers)
 
 
+def apply_pending(session: Session) -> None:
+    """Write the count changes gathered so far now, inside the transaction (a long import's
+    batches, so that its memory stays bounded); what comes after is written at commit."""
+    _apply(session)
+
+
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     """Drop the count changes of a rolled-back transaction."""

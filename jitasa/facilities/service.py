@@ -347,3 +347,29 @@ def record_change(
             after=after,
         )
     )
+
+
+async def for_import(
+    session: AsyncSession, *, source: str, external_ids: list[str], names: list[tuple[str, str]]
+) -> tuple[dict[str, Facility], dict[tuple[str, str], Facility]]:
+    """Find the facilities an import names: by external id of `source`, and, for rows without
+    one, by (type, Thai name) among that source's facilities without an external id."""
+    by_id: dict[str, Facility] = {}
+    if external_ids:
+        found = await session.scalars(
+            select(Facility).where(
+                Facility.source == source, Facility.external_id.in_(external_ids)
+            )
+        )
+        by_id = {f.external_id: f for f in found}
+    by_name: dict[tuple[str, str], Facility] = {}
+    if names:
+        found = await session.scalars(
+            select(Facility).where(
+                Facility.source == source,
+                Facility.external_id.is_(None),
+                Facility.name_th.in_([name for _, name in names]),
+            )
+        )
+        by_name = {(f.type, f.name_th): f for f in found}
+    return by_id, by_name

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from jitasa.accounts import service as accounts_service
+from jitasa.core import jobs as queue
 from jitasa.core.db import utcnow
 from jitasa.core.words import Role
 from tests.facilities.helpers import make_facility
@@ -170,6 +171,13 @@ MATRIX = [
     # Filled as the staff dataset `requests.csv`; the public datasets are open to anyone
     # (tests/exports/test_exports_api.py).
     Case("GET", "/api/v1/exports/{dataset}.{fmt}", STAFF_INSIDE, params={"area": "5001"}),
+    # Imports: staff of any area start them (rows outside their area are refused one by one);
+    # an import is seen only by who started it (the world's is the admin's).
+    Case("POST", "/api/v1/imports", {"coordinator_outside", *STAFF_INSIDE}, {"kind": "facilities"}),
+    Case("GET", "/api/v1/imports/templates/{kind}.xlsx", {"coordinator_outside", *STAFF_INSIDE}),
+    Case("GET", "/api/v1/imports/{import_id}", {"admin"}),
+    Case("GET", "/api/v1/imports/{import_id}/errors.csv", {"admin"}),
+    Case("POST", "/api/v1/imports/{import_id}/cancel", {"admin"}),
 ]
 
 
@@ -204,7 +212,15 @@ async def world(session, client):
         assert response.status_code == 201, response.text
         requests.append(response.json()["id"])
     facility = await make_facility(session)
+    import_id = await queue.enqueue(
+        session,
+        "import",
+        {"actor_id": people["admin"].id, "kind": "facilities", "path": "/nonexistent"},
+        max_attempts=1,
+    )
+    await session.commit()
     return {
+        "import_id": import_id,
         "facility_id": facility.id,
         "headers": headers,
         "own_tokens": own_tokens,
@@ -225,6 +241,8 @@ def fill(text: str, world: dict, who: str) -> str:
         "facility_id": world["facility_id"],
         "dataset": "requests",
         "fmt": "csv",
+        "import_id": world["import_id"],
+        "kind": "facilities",
     }
     return text.format(**values)
 

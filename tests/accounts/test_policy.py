@@ -45,6 +45,7 @@ EXPECTED = {
     Action.MANAGE_FACILITIES: STAFF_INSIDE,
     Action.UPDATE_CAPACITY: STAFF_INSIDE,
     Action.READ_STATS: STAFF_INSIDE,
+    Action.IMPORT_DATA: STAFF_INSIDE,
 }
 TARGET_AREA = "500101"  # a subdistrict of Mueang Chiang Mai
 

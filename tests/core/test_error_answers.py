@@ -129,6 +129,8 @@ async def everything(session) -> tuple[dict[str, str], dict[str, list]]:
         "facility_id": 1,
         "dataset": "public-requests",
         "fmt": "csv",
+        "import_id": 1,
+        "kind": "facilities",
     }
     return headers, ids
 

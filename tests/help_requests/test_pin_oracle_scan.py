@@ -60,6 +60,8 @@ async def answers(client, app, world: dict, headers: dict, point: dict) -> dict[
         "facility_id": [1],
         "dataset": list(DATASETS),
         "fmt": ["csv", "geojson"],
+        "import_id": [1],
+        "kind": ["facilities"],
     }
     params = probe_params(point, world["requester"].phone)
     found = {}

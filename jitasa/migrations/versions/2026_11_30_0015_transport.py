@@ -1,7 +1,7 @@
 """Patient and body transport: triage colour, mobility, destination and the bed it holds.
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0013
 Create Date: 2026-11-30 11:10:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

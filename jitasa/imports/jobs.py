@@ -1,0 +1,87 @@
+"""Imports as jobs of the queue: a web upload runs in the background, with progress and cancel.
+
+The uploaded file waits in `<data_dir>/imports/`; the job (`import`) runs `run_import` on it as
+its importer, records `{rows_done, rows_total}` and the progress fraction every batch, stops at
+the first batch after a cancel (its one transaction rolled back: nothing written), and leaves
+the report as the job's result. The file is removed when the job ends, however it ends.
+"""
+
+import uuid
+from pathlib import Path
+
+from sqlalchemy import update
+
+from jitasa.accounts import service as accounts_service
+from jitasa.core import jobs as queue
+from jitasa.core.db import transaction, utcnow
+from jitasa.core.errors import DomainError
+from jitasa.imports.readers import format_of
+from jitasa.imports.service import Options, run_import
+
+KIND = "import"
+
+
+def upload_dir(data_dir: Path) -> Path:
+    """Return (and make) the directory uploads wait in."""
+    path = data_dir / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def upload_path(data_dir: Path, name: str) -> Path:
+    """Return a fresh path for an upload named `name` (its suffix kept: it says the format)."""
+    return upload_dir(data_dir) / f"{uuid.uuid4().hex}.{format_of(name)}"
+
+
+def count_lines(path: Path) -> int | None:
+    """Estimate a CSV's rows by its line breaks (quick: bytes only); None for other formats."""
+    if path.suffix != ".csv":
+        return None
+    lines = 0
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            lines += chunk.count(b"\n")
+    return max(lines - 1, 1)
+
+
+@queue.handles(KIND)
+async def run(context: queue.JobContext) -> dict:
+    """Run one uploaded import; its report (or its refusal, as a problem) is the result."""
+    payload = context.payload
+    path = Path(payload["path"])
+    factory = context.session_factory
+    estimate = count_lines(path)
+
+    async def progress(done: int, total: int | None) -> None:
+        total = total or estimate
+        fraction = min(done / total, 0.99) if total else 0.0
+        async with transaction(factory) as session:
+            await session.execute(
+                update(queue.Job)
+                .where(queue.Job.id == context.job_id)
+                .values(
+                    progress=fraction,
+                    result={"rows_done": done, "rows_total": total},
+                    updated_at=utcnow(),
+                )
+            )
+        await context.check_cancelled()
+
+    try:
+        async with factory() as session:
+            actor = await accounts_service.get_or_raise(session, user_id=payload["actor_id"])
+        options = Options(
+            kind=payload["kind"],
+            dry_run=payload["dry_run"],
+            on_error=payload["on_error"],
+            mapping=payload.get("mapping") or {},
+            scope=payload.get("scope"),
+        )
+        report = await run_import(
+            factory, path, options=options, actor=actor, name=payload["name"], progress=progress
+        )
+        return {"report": report.as_dict(), "rows_done": report.rows_total}
+    except DomainError as refusal:  # the whole file refused: an answer, not a failure
+        return {"refused": refusal.problem()}
+    finally:
+        path.unlink(missing_ok=True)
