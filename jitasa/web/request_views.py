@@ -10,21 +10,13 @@ from jitasa.core.i18n import translate
 from jitasa.core.thai import BANGKOK, format_date, format_phone
 from jitasa.core.words import Urgency
 from jitasa.help_requests.models import HelpRequest, RequestEvent
-from jitasa.help_requests.states import Actor, CloseReason, Status, can_move
+from jitasa.help_requests.states import STATUS_WORDS, Actor, CloseReason, Status, can_move
 from jitasa.incidents import service as incidents_service
 from jitasa.incidents.models import Incident
 from jitasa.web.account_views import place
 
 # English message ids; the templates translate them with _().
-STATUS_LABELS = {
-    Status.OPEN: "Waiting for help",
-    Status.CLAIMED: "A volunteer has taken it",
-    Status.IN_PROGRESS: "Help is on the way",
-    Status.RESOLVED: "Resolved",
-    Status.CANCELLED: "Cancelled",
-    Status.CLOSED: "Closed",
-    Status.EXPIRED: "Expired",
-}
+STATUS_LABELS = STATUS_WORDS
 NOTIFICATION_KINDS = {
     "request.claimed": "Told who is coming",
     "request.picked_up": "Told help is on the way",
