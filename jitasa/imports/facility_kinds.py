@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jitasa.areas import service as areas_service
 from jitasa.core.errors import DomainError, Invalid
 from jitasa.core.thai import format_phone, normalize_phone
+from jitasa.core.words import Urgency
 from jitasa.facilities import service as facilities
 from jitasa.facilities.schemas import CapacityIn, FacilityCreate, FacilityEdit
 from jitasa.facilities.words import BED_RESOURCES
@@ -47,14 +48,13 @@ STATUS_WORDS = {
     "ปิดบริการ": "closed",
     "อพยพ": "evacuating",
 }
-COLOUR_TH = {"red": "แดง", "yellow": "เหลือง", "green": "เขียว"}
-COLOUR_EN = {"red": "red", "yellow": "yellow", "green": "green"}
+COLOUR_TH = {Urgency.RED: "แดง", Urgency.YELLOW: "เหลือง", Urgency.GREEN: "เขียว"}
 
 
 def _bed_columns() -> tuple[Column, ...]:
     columns = []
     for colour in BED_RESOURCES:
-        th, en = COLOUR_TH[colour], COLOUR_EN[colour]
+        th, en = COLOUR_TH[Urgency(colour)], colour
         columns += [
             Column(
                 f"beds_{colour}_total",

@@ -18,6 +18,7 @@ from jitasa.areas import service as areas_service
 from jitasa.core.db import utcnow
 from jitasa.core.errors import Invalid
 from jitasa.core.thai import format_thai_date, normalize_phone
+from jitasa.core.words import TRIAGE_COLOURS, Urgency
 from jitasa.help_requests import bulk as requests_bulk
 from jitasa.help_requests import service as requests_service
 from jitasa.imports import values
@@ -41,7 +42,7 @@ UNKNOWN_URGENCY = "“{value}” is not a triage colour; write แดง, เห
 COLOUR_NOT_MEDICAL = (
     "“{value}” is a triage colour, which is for medical needs; this need is recorded as {urgency}."
 )
-TRIAGE = {"red", "yellow", "green"}
+TRIAGE = set(TRIAGE_COLOURS)
 NO_TRIAGE = "No triage colour: recorded as yellow (สีเหลือง) until someone triages it."
 NO_HOME = "{field} is missing: give a position or the subdistrict and district."
 URGENCY_WORDS = {
@@ -164,7 +165,7 @@ class Requests(Kind):
             urgency = "yellow" if self.categories[category].medical else "normal"
             if self.categories[category].medical:
                 notes.append(warning("urgency", NO_TRIAGE))
-        elif urgency not in {"red", "yellow", "green", "urgent", "normal"}:
+        elif urgency not in set(Urgency):
             error = Invalid("imports.unknown_urgency", UNKNOWN_URGENCY, {"value": written[:40]})
             raise RowError.on("urgency", error)
         elif urgency in TRIAGE and not self.categories[category].medical:

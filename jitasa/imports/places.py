@@ -13,13 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas import service as areas_service
 from jitasa.core.errors import FieldError, Invalid
+from jitasa.core.words import LEVEL_LENGTHS
 from jitasa.imports import values
 from jitasa.imports.kinds import RowError, read, warning
 
 UNKNOWN_AREA = "There is no area named or coded “{value}”."
 AMBIGUOUS_AREA = "“{value}” names {count} areas; write its code instead, such as {codes}."
 SWAPPED_WARNING = values.SWAPPED
-LEVEL_LENGTHS = {"province": 2, "district": 4, "subdistrict": 6}
 
 
 class AreaNames:
