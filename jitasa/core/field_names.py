@@ -60,6 +60,8 @@ FIELD_NAMES = {
     "starts_on": "Starts on",
     "ends_on": "Ends on",
     "icon": "Icon",
+    "is_default": "Default incident",
+    "archived": "Archived incidents",
     # Facilities
     "type": "Type",
     "address": "Address",
@@ -71,6 +73,7 @@ FIELD_NAMES = {
     "If-Match": "Capacity version",
     "total": "Total",
     "available": "Available",
+    "mobility": "How the patient moves",
     # Volunteers
     "home_lat": "Home latitude",
     "home_lon": "Home longitude",
@@ -104,6 +107,11 @@ FIELD_NAMES = {
     "Last-Event-ID": "Last event",
     "last_event_id": "Last event",
     "body": "Request body",
+    # Imports and exports
+    "import_id": "Import",
+    "dataset": "Dataset",
+    "fmt": "File format",
+    "hxl": "HXL hashtag row",
 }
 
 
