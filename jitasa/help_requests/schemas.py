@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
-from jitasa.core.fields import MAX_ROW_ID, AreaCode, Input, ThaiPhone
+from jitasa.core.fields import MAX_ROW_ID, AreaCode, Input, StrictInput, ThaiPhone
 from jitasa.help_requests.states import CloseReason, Mobility, Status
 
 MAX_PEOPLE = 500
@@ -179,7 +179,7 @@ class MergeIn(Input):
     note: str = Field("", max_length=1000)
 
 
-class DestinationIn(Input):
+class DestinationIn(StrictInput):
     """The facility a transport goes to (a bed of the patient's colour is reserved there)."""
 
     facility_id: int = Field(ge=1, le=MAX_ROW_ID)

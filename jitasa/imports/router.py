@@ -28,6 +28,7 @@ from jitasa.imports import jobs
 from jitasa.imports.columns import parse_mapping
 from jitasa.imports.kinds import kind_of
 from jitasa.imports.readers import MAX_FILE_BYTES
+from jitasa.imports.schemas import ImportQueued, ImportRead
 from jitasa.imports.service import ON_ERROR
 from jitasa.imports.templates import template
 
@@ -95,7 +96,7 @@ async def start(
     "",
     status_code=202,
     openapi_extra={BODY_LIMIT_KEY: MAX_FILE_BYTES + CHUNK},
-    responses={202: {"description": "Queued: `{id, status}`"}},
+    response_model=ImportQueued,
 )
 async def upload(
     request: Request,
@@ -162,13 +163,13 @@ def view(job: queue.Job) -> dict:
     }
 
 
-@router.get("/{import_id}")
+@router.get("/{import_id}", response_model=ImportRead)
 async def import_status(import_id: RowId, session: SessionDep, actor: Importer) -> dict:
     """Show an import's progress and, once done, its report (its starter and admins)."""
     return view(await own_job(session, actor, import_id))
 
 
-@router.post("/{import_id}/cancel")
+@router.post("/{import_id}/cancel", response_model=ImportRead)
 async def cancel(import_id: RowId, session: WriteSessionDep, actor: Importer) -> dict:
     """Cancel an import: a queued one at once, a running one at its next batch (nothing kept)."""
     job = await own_job(session, actor, import_id)

@@ -11,6 +11,8 @@ WITHOUT_RESPONSE_MODEL = {
     ("GET", "/api/v1/events/stream"): "a text/event-stream of events, documented in its own text",
     ("GET", "/metrics"): "Prometheus' text exposition format",
     ("GET", "/api/v1/exports/{dataset}.{fmt}"): "a file (CSV, XLSX or GeoJSON), streamed",
+    ("GET", "/api/v1/imports/templates/{kind}.xlsx"): "an XLSX template file",
+    ("GET", "/api/v1/imports/{import_id}/errors.csv"): "the import's problems as a CSV file",
 }
 API_PREFIXES = ("/api/", "/healthz", "/readyz", "/metrics")
 

@@ -174,6 +174,8 @@ async def scan(client, app, world: dict, headers: dict[str, str]) -> dict[str, l
         "facility_id": [1],
         "dataset": list(DATASETS),
         "fmt": ["csv", "geojson"],
+        "import_id": [1],
+        "kind": ["requests", "volunteers"],
     }
     urls = [url for path in get_paths(app) for url in filled(path, ids)]
     calls = [(url, {}) for url in urls] + [(url, QUERY) for url in urls]
