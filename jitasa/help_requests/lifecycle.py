@@ -47,7 +47,9 @@ def actors_of(help_request: HelpRequest, user: User | None) -> set[Actor]:
     actors = set()
     if help_request.requester_id == user.id:
         actors.add(Actor.REQUESTER)
-    if help_request.claimed_by_id == user.id:
+    # A volunteer sees everything while they hold the request, as consent says; once it ends
+    # (resolved, cancelled, closed, expired) or is given back, they see what the public sees.
+    if help_request.claimed_by_id == user.id and help_request.status in TAKEN:
         actors.add(Actor.CLAIMER)
     if policy.allows(user, Action.MANAGE_REQUESTS, area_code=help_request.area_code):
         actors.add(Actor.AREA_STAFF)

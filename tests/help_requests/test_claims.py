@@ -369,3 +369,24 @@ async def test_claim_sent_twice_at_once_with_one_key_gets_the_same_answer(client
     first, second = await asyncio.gather(*(claim(client, help_request.id, keyed) for _ in "ab"))
     assert (first.status_code, second.status_code) == (200, 200), second.text
     assert first.json() == second.json()
+
+
+@pytest.mark.parametrize("ending", ["resolved", "cancelled"])
+async def test_a_volunteer_sees_personal_data_only_while_holding_the_request(
+    client, session, ending
+):
+    requester, requester_headers = await signed_in(session)
+    help_request = await make_request(session, requester=requester)
+    _volunteer, headers = await volunteer(session)
+    assert (await claim(client, help_request.id, headers)).status_code == 200
+    url = f"/api/v1/requests/{help_request.id}"
+    assert (await client.get(url, headers=headers)).json()["contact_phone"] is not None
+
+    who = headers if ending == "resolved" else requester_headers
+    ended = await client.post(f"{url}/transition", json={"to": ending}, headers=who)
+    assert ended.status_code == 200, ended.text
+
+    after = await client.get(url, headers=headers)
+    assert after.status_code == 200
+    assert "contact_phone" not in after.json() or after.json()["contact_phone"] is None
+    assert (await client.get(f"{url}/events", headers=headers)).status_code == 403
