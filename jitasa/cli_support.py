@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.exc import DBAPIError
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -24,11 +25,12 @@ errors_console = Console(stderr=True)
 
 def fail(error: DomainError) -> None:
     """Print a domain error in English and Thai, with its field errors, and exit with 1."""
-    errors_console.print(f"[bold red]{error.detail}[/]\n{error.detail_th}")
+    # Escaped: a message may hold brackets ('jitasa[pdf]', a value typed) that Rich would eat.
+    errors_console.print(f"[bold red]{escape(error.detail)}[/]\n{escape(error.detail_th)}")
     # One line a problem, never a table: a narrow terminal or a log must not cut a message.
     for field_error in error.errors:
         errors_console.print(
-            f"- {field_error.field}: {field_error.message}\n  {field_error.message_th}",
+            escape(f"- {field_error.field}: {field_error.message}\n  {field_error.message_th}"),
             soft_wrap=True,
             highlight=False,
         )

@@ -162,7 +162,7 @@ async def _figures_page(
         language=language_of(request),
         stale_hours=request.app.state.settings.facility_stale_hours,
     )
-    return render(request, template, user=user, **context)
+    return render(request, template, user=user, pdf_available=report_pdf.available(), **context)
 
 
 async def report_file(

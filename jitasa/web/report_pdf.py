@@ -7,6 +7,9 @@ without it the HTML report and its print styles still work, and a PDF request sa
 missing.
 """
 
+from functools import cache
+from importlib.util import find_spec
+
 from jitasa.core.errors import NotReady
 
 PDF_MISSING = (
@@ -25,3 +28,12 @@ def to_pdf(page: str) -> bytes:
     except (ImportError, OSError):  # OSError: WeasyPrint is there, the Pango library is not
         raise NotReady("report.pdf_unavailable", PDF_MISSING) from None
     return HTML(string=page).write_pdf()
+
+
+@cache
+def available() -> bool:
+    """Tell whether PDFs can be made here (WeasyPrint installed; Pango is checked on use).
+
+    The report page offers its Download PDF button only then, and otherwise says how to print.
+    """
+    return find_spec("weasyprint") is not None

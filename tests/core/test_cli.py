@@ -5,12 +5,16 @@ import json
 import socket
 
 import pytest
+import typer
 from sqlalchemy import text
 from typer.testing import CliRunner
 
 from jitasa.cli import app
+from jitasa.cli_support import fail
 from jitasa.core.config import Settings, get_settings
 from jitasa.core.db import create_engine, create_session_factory
+from jitasa.core.errors import NotReady
+from jitasa.web.report_pdf import PDF_MISSING
 from tests.conftest import boundary_files
 from tests.help_requests.helpers import make_request
 
@@ -240,3 +244,10 @@ def test_a_busy_port_is_named_with_a_hint_not_a_raw_errno(command):
     assert f"Port {port} is already in use" in result.output
     assert f"--port {port + 1}" in result.output and "พอร์ต" in result.output
     assert "Errno" not in result.output
+
+
+def test_an_error_keeps_its_brackets_on_the_terminal(capsys):
+    # Rich reads "[pdf]" as markup and drops it: the install hint lost its extra.
+    with pytest.raises(typer.Exit):
+        fail(NotReady("report.pdf_unavailable", PDF_MISSING))
+    assert "pip install 'jitasa[pdf]'" in capsys.readouterr().err.replace("\n", " ")
