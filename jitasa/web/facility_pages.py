@@ -46,7 +46,7 @@ RESOURCE_LABELS = {
 STATUS_LABELS = {
     "open": "Open for service",
     "full": "Full",
-    "closed": "Closed",
+    "closed": "Closed for service",
     "evacuating": "Evacuating",
 }
 COLOUR_LABELS = {str(c): str(c).capitalize() for c in TRIAGE_COLOURS}  # "Red"…

@@ -3,6 +3,8 @@
 import re
 
 from jitasa.core.words import Role
+from jitasa.help_requests.states import STATUS_WORDS
+from jitasa.web import facility_pages
 from tests.facilities.helpers import CHOM_THONG, make_facility
 from tests.factories import signed_in
 
@@ -119,3 +121,8 @@ async def test_the_form_is_for_the_areas_staff_only(client, session):
     assert posted.status_code == 403
     detail = await client.get(f"/facilities/{facility.id}", headers={**HTML, **headers})
     assert "update-numbers" not in detail.text and "History" not in detail.text
+
+
+def test_a_facility_status_never_reads_as_a_request_status():
+    # "Closed" read ปิดเรื่องแล้ว (a request's "case closed") on a closed hospital.
+    assert not set(facility_pages.STATUS_LABELS.values()) & set(STATUS_WORDS.values())
