@@ -154,6 +154,7 @@ async def sos_form(
         incidents=incidents,
         triage=views.TRIAGE,
         other_urgencies=views.OTHER_URGENCIES,
+        mobility_labels=views.MOBILITY_LABELS,
         own_phone=views.phone_for_display(user.phone),
         draft=line_draft,
         category_names=views.category_names(incidents, language_of(request)),

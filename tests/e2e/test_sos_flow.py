@@ -328,3 +328,52 @@ async def test_a_volunteer_who_was_slower_is_told_someone_else_took_it(
     problems.failed_requests.clear()
     problems.console_errors.clear()
     assert not problems, str(problems)
+
+
+@pytest.mark.parametrize("viewport", ["phone"])
+@pytest.mark.parametrize("lang", ["th", "en"])
+async def test_a_patient_transport_asks_how_the_patient_moves_on_a_360_px_phone(
+    page, problems, screenshot, session, people, sign_in, lang
+):
+    requester, _helper = people
+    stretcher = {"th": "ต้องใช้เปลหาม", "en": "Stretcher"}[lang]
+    await page.set_viewport_size({"width": 360, "height": 740})
+    await page.context.grant_permissions(["geolocation"])
+    await page.context.set_geolocation(PIN)
+    await sign_in(requester, lang)
+    mobility = page.locator("#mobility-box")
+
+    # Chosen and then left for food: the form sends no mobility (the API would refuse it).
+    await goto(page, "/sos")
+    await expect(page.locator("#pin-area")).to_contain_text(TEXT[lang]["district"])
+    await expect(mobility).to_be_hidden()
+    await page.locator("label.choice", has=page.locator('input[value="patient_transport"]')).click()
+    await expect(mobility).to_be_visible()
+    await mobility.locator("label.choice", has_text=stretcher).click()
+    await page.locator("label.choice", has=page.locator('input[value="food_supplies"]')).click()
+    await expect(mobility).to_be_hidden()
+    await page.click("#sos-submit")
+    await page.wait_for_url(re.compile(r"/requests/\d+$"))
+    food = await session.scalar(select(HelpRequest).order_by(HelpRequest.id.desc()))
+    assert (food.category, food.mobility) == ("food_supplies", None)
+
+    # A patient on a stretcher: asked, sent, stored and shown on the request's page.
+    await goto(page, "/sos")
+    await expect(page.locator("#pin-area")).to_contain_text(TEXT[lang]["district"])
+    await page.locator("label.choice", has=page.locator('input[value="patient_transport"]')).click()
+    await page.locator("label.triage-yellow").click()
+    await expect(mobility.locator("label.choice")).to_have_count(3)
+    await mobility.locator("label.choice", has_text=stretcher).click()
+    await mobility.scroll_into_view_if_needed()
+    await screenshot(f"{lang}-mobility")
+    await page.locator("#consent").check()
+    await page.click("#sos-submit")
+    await expect(page.locator("#duplicates")).to_be_visible()  # the food request: same phone
+    await page.click("#sos-submit")
+    await page.wait_for_url(re.compile(r"/requests/\d+$"))
+    await expect(page.locator(".transport .mobility")).to_have_text(stretcher)
+    await screenshot(f"{lang}-request")
+    session.expire_all()
+    patient = await session.scalar(select(HelpRequest).order_by(HelpRequest.id.desc()))
+    assert (patient.category, patient.mobility) == ("patient_transport", "stretcher")
+    assert not problems, str(problems)

@@ -25,6 +25,7 @@ const formError = document.getElementById("form-error");
 const duplicatesBox = document.getElementById("duplicates");
 const medicalBox = document.getElementById("urgency-medical");
 const otherBox = document.getElementById("urgency-other");
+const mobilityBox = document.getElementById("mobility-box");
 // One key for this form: a double tap, or a retry after a lost answer, creates one request.
 const idempotencyKey = newKey();
 let duplicatesChecked = false;
@@ -131,6 +132,10 @@ function showUrgencyFor(category) {
   const medical = Boolean(category) && category.dataset.medical === "true";
   medicalBox.hidden = medicalBox.disabled = !medical;
   otherBox.hidden = otherBox.disabled = medical;
+  // How the patient moves: asked for a patient transport only (the API refuses it elsewhere).
+  const patient = Boolean(category) && category.dataset.patientTransport === "true";
+  mobilityBox.hidden = mobilityBox.disabled = !patient;
+  if (!patient) for (const radio of mobilityBox.querySelectorAll("input")) radio.checked = false;
   document.getElementById("consent-needed").hidden = !medical;
   showCallFirst();
 }
@@ -186,6 +191,8 @@ function collect() {
   const phone = form.contact_phone.value.trim();
   if (phone) body.contact_phone = phone;
   if (form.area_code.value) body.area_code = form.area_code.value;
+  const mobility = mobilityBox.querySelector('input[name="mobility"]:checked');
+  if (mobility && !mobilityBox.disabled) body.mobility = mobility.value;
   return { body, medical: Boolean(category) && category.dataset.medical === "true" };
 }
 
