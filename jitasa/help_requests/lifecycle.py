@@ -16,6 +16,7 @@ from jitasa.core.errors import Conflict, DomainError, Forbidden, invalid_field
 from jitasa.core.geo import distance_km
 from jitasa.facilities import beds
 from jitasa.help_requests import signals
+from jitasa.help_requests.access import actors_of
 from jitasa.help_requests.map_layer import map_item
 from jitasa.help_requests.models import BED_OCCUPIED, BED_RESERVED, HelpRequest, RequestEvent
 from jitasa.help_requests.states import (
@@ -38,33 +39,6 @@ if TYPE_CHECKING:  # types only: other domains are read through their services
 OWN_REQUEST = (
     "This is your own request: someone else must take it. You can still cancel it yourself."
 )
-
-
-def actors_of(help_request: HelpRequest, user: User | None) -> set[Actor]:
-    """Return the parts the user plays towards this request."""
-    if user is None:
-        return set()
-    actors = set()
-    if help_request.requester_id == user.id:
-        actors.add(Actor.REQUESTER)
-    # A volunteer sees everything while they hold the request, as consent says; once it ends
-    # (resolved, cancelled, closed, expired) or is given back, they see what the public sees.
-    if help_request.claimed_by_id == user.id and help_request.status in TAKEN:
-        actors.add(Actor.CLAIMER)
-    if policy.allows(user, Action.MANAGE_REQUESTS, area_code=help_request.area_code):
-        actors.add(Actor.AREA_STAFF)
-    return actors
-
-
-def sees_everything(help_request: HelpRequest, user: User | None) -> bool:
-    """Tell whether the user gets the full view: requester, claimer or area staff."""
-    return bool(actors_of(help_request, user))
-
-
-def require_full_view(help_request: HelpRequest, user: User | None) -> None:
-    """Refuse anyone but the request's requester, its volunteer and its area's staff."""
-    if not sees_everything(help_request, user):
-        policy.require(user, Action.MANAGE_REQUESTS, area_code=help_request.area_code)
 
 
 async def claimable_categories(session: AsyncSession, *, user: User) -> set[str] | None:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jitasa.accounts import policy
 from jitasa.accounts.policy import Action
 from jitasa.audit import service as audit_service
-from jitasa.help_requests import lifecycle, service
+from jitasa.help_requests import access, service
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.schemas import HelpRequestFull, HelpRequestPublic
 from jitasa.help_requests.states import TAKEN
@@ -23,7 +23,7 @@ OWN_LIST_LIMIT = 100
 
 def view(help_request: HelpRequest, user: User | None) -> dict:
     """Return the full view for those who may see it, otherwise the public view."""
-    full = lifecycle.sees_everything(help_request, user)
+    full = access.sees_everything(help_request, user)
     schema = HelpRequestFull if full else HelpRequestPublic
     return schema.model_validate(help_request).model_dump(mode="json")
 
@@ -32,7 +32,7 @@ async def read_one(
     session: AsyncSession, *, help_request: HelpRequest, reader: User | None, client_ip: str
 ) -> dict:
     """Return one request as the reader may see it; log staff reads of someone else's data."""
-    actors = lifecycle.actors_of(help_request, reader)
+    actors = access.actors_of(help_request, reader)
     if actors and reader.id not in (help_request.requester_id, help_request.claimed_by_id):
         await audit_service.record(
             session,

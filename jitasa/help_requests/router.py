@@ -13,7 +13,7 @@ from jitasa.core import idempotency
 from jitasa.core.db import SessionDep, WriteSessionDep
 from jitasa.core.errors import DomainError
 from jitasa.core.fields import ThaiPhone
-from jitasa.help_requests import assigning, desk, lifecycle, limits, privacy, reads, service
+from jitasa.help_requests import access, assigning, desk, lifecycle, limits, privacy, reads, service
 from jitasa.help_requests.deps import ValidRequest
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.params import ListFilters
@@ -376,5 +376,5 @@ async def merge(
 @router.get("/{request_id}/events", response_model=list[EventRead])
 async def events(help_request: ValidRequest, user: Requester, session: SessionDep) -> list:
     """Return the request's timeline (its requester, its volunteer and area staff)."""
-    lifecycle.require_full_view(help_request, user)
+    access.require_full_view(help_request, user)
     return await reads.timeline(session, help_request=help_request)

@@ -17,7 +17,7 @@ from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict, FieldError, Invalid, NotFound, invalid_field
 from jitasa.core.i18n import thai
 from jitasa.core.words import LEVEL_LENGTHS, OTHER_URGENCIES, TRIAGE_COLOURS, AreaLevel
-from jitasa.help_requests import lifecycle, signals
+from jitasa.help_requests import access, signals
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.schemas import CONSENT_VERSION, HelpRequestCreate
 from jitasa.help_requests.states import Status
@@ -361,7 +361,7 @@ async def possible_duplicates(
         phone_matches = (
             bool(phone)
             and help_request.contact_phone == phone
-            and lifecycle.sees_everything(help_request, asker)
+            and access.sees_everything(help_request, asker)
         )
         in_cell = category == help_request.category and _same_cell(help_request, cell_lat, cell_lon)
         if phone_matches or in_cell:

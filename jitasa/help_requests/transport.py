@@ -18,7 +18,7 @@ from jitasa.accounts.policy import Action
 from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict
 from jitasa.facilities import beds
-from jitasa.help_requests import lifecycle, signals
+from jitasa.help_requests import access, lifecycle, signals
 from jitasa.help_requests.models import BED_RESERVED, HelpRequest
 from jitasa.help_requests.states import TAKEN, Actor
 from jitasa.incidents import service as incidents_service
@@ -31,7 +31,7 @@ async def _require_transport(
     session: AsyncSession, help_request: HelpRequest, user: User | None
 ) -> str:
     """Return "patient" or "body"; refuse anyone but its driver and area staff, or 409."""
-    if not lifecycle.actors_of(help_request, user) & {Actor.CLAIMER, Actor.AREA_STAFF}:
+    if not access.actors_of(help_request, user) & {Actor.CLAIMER, Actor.AREA_STAFF}:
         policy.require(user, Action.MANAGE_REQUESTS, area_code=help_request.area_code)
     kind = await incidents_service.transport_kind(
         session, incident_id=help_request.incident_id, category_code=help_request.category

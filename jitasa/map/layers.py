@@ -6,8 +6,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.clusters import grid
 from jitasa.clusters import service as clusters
+from jitasa.clusters.grouping import Cluster, cluster_items
 from jitasa.clusters.layers import MapLayer, MapQuery
-from jitasa.clusters.service import Cluster
 
 # Districts and subdistricts hold few enough items to cluster them row by row.
 ROW_BY_ROW_AREA_LENGTH = 4
@@ -27,7 +27,7 @@ async def _clusters(session: AsyncSession, layer: MapLayer, query: MapQuery) -> 
         items = await clusters.items_in(
             session, layer=layer, bbox=query.bbox, area=query.area, filters=query.filters
         )
-        return clusters.cluster_items(items, level=query.level)
+        return cluster_items(items, level=query.level)
     return await clusters.clusters(
         session,
         layer=layer,

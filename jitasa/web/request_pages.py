@@ -15,7 +15,7 @@ from jitasa.core.db import SessionDep, WriteSessionDep, utcnow
 from jitasa.core.errors import DomainError, Invalid
 from jitasa.core.i18n import translate
 from jitasa.facilities import beds
-from jitasa.help_requests import assigning, lifecycle, reads, transport
+from jitasa.help_requests import access, assigning, lifecycle, reads, transport
 from jitasa.help_requests.deps import ValidRequest
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.router import claim_limits
@@ -186,8 +186,8 @@ async def request_detail(
     shown = await reads.read_one(
         session, help_request=help_request, reader=user, client_ip=client_ip(request)
     )
-    actors = lifecycle.actors_of(help_request, user)
-    full = lifecycle.sees_everything(help_request, user)
+    actors = access.actors_of(help_request, user)
+    full = access.sees_everything(help_request, user)
     is_staff = Actor.AREA_STAFF in actors
     timeline = []
     if full:
