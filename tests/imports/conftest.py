@@ -7,14 +7,15 @@ import pytest
 from jitasa.core.db import create_session_factory
 from tests.conftest import REPO, SHARED_DATA
 
-# ../shared/data/samples of the checkout (or of the main checkout, from a worktree of it)
+# ../shared/data/samples beside the checkout, else the copy kept with the tests (a clone made
+# anywhere, CI's included, has no ../shared).
 SAMPLES = next(
     (
         p
         for p in (SHARED_DATA / "samples", REPO.parents[1] / "shared" / "data" / "samples")
         if p.exists()
     ),
-    SHARED_DATA / "samples",
+    Path(__file__).parent / "samples",
 )
 
 
