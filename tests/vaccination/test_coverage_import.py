@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from jitasa.imports.service import Options, run_import
 from jitasa.vaccination.models import Coverage
 from tests.imports.conftest import sample
+from tests.imports.test_api import run_jobs, staff, upload
 
 WORKBOOK = "vaccine_coverage_chiangmai.xlsx"
 
@@ -97,3 +98,21 @@ async def test_a_file_without_a_date_says_where_to_write_one(factory, session, t
     report = await run_import(factory, path, options=Options("vaccination_coverage"))
     assert report.rows_failed == 1
     assert "ข้อมูล ณ วันที่" in report.errors[0].message
+
+
+async def test_a_coordinator_uploads_the_workbook_and_rows_outside_their_area_are_refused(
+    client, session, factory, tmp_path
+):
+    headers = await staff(session, area="50")
+    answer = await upload(client, headers, sample(WORKBOOK), kind="vaccination_coverage")
+    assert answer.status_code == 202, answer.text
+    await run_jobs(factory)
+    done = (await client.get(f"/api/v1/imports/{answer.json()['id']}", headers=headers)).json()
+    assert (done["status"], done["rows_ok"], done["created"]) == ("done", 25, 25)
+    lamphun = tmp_path / "lamphun.csv"
+    lamphun.write_text("รหัสอำเภอ,วันที่,ประชากร,เข็ม 1\n5101,1/12/2564,10,5\n")
+    refused = await upload(client, headers, lamphun, kind="vaccination_coverage")
+    await run_jobs(factory)
+    report = (await client.get(f"/api/v1/imports/{refused.json()['id']}", headers=headers)).json()
+    assert report["rows_failed"] == 1 and "outside your area" in report["errors"][0]["message"]
+    assert len(await rows(session)) == 25
