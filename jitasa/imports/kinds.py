@@ -99,6 +99,7 @@ class Kind:
     # Fields of which at least one must have a column (each inner tuple: one of these).
     needs: ClassVar[tuple[tuple[str, ...], ...]] = ()
     scope: str | None = None  # the importer's area code; None: anywhere
+    preamble: tuple[str, ...] = ()  # the file's title rows above the header, as text
 
     async def check_scope(
         self, session: AsyncSession, field_name: str, lat: float, lon: float, area_code=None
