@@ -126,7 +126,9 @@ async def ensure_villages(session: AsyncSession, *, codes: set[str]) -> None:
     subdistrict is not a known area. Flushes in the caller's transaction.
     """
     known = set(
-        await session.scalars(select(Area.code).where(Area.code.in_(codes | {c[:6] for c in codes})))
+        await session.scalars(
+            select(Area.code).where(Area.code.in_(codes | {c[:6] for c in codes}))
+        )
     )
     for code in sorted(codes - known):
         if code[:6] not in known or len(code) != 8:

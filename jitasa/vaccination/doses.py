@@ -39,12 +39,14 @@ def check_date(given_on: date) -> date:
     return given_on
 
 
-def order_warnings(number: int, given_on: date, earlier: dict[int, date]) -> list[FieldError]:
-    """Warn when a dose is dated before a lower-numbered dose of the same person."""
+def order_warnings(number: int, given_on: date, others: dict[int, date]) -> list[FieldError]:
+    """Warn when a dose and another of the same person are out of order: the higher-numbered
+    one dated before the lower (dose 2 before dose 1)."""
     notes = []
-    for other, other_date in sorted(earlier.items()):
-        if other < number and given_on < other_date:
-            params = {"number": number, "earlier": other, "earlier_date": other_date.isoformat()}
+    for other, other_date in sorted(others.items()):
+        low, high = sorted(((number, given_on), (other, other_date)))
+        if other != number and high[1] < low[1]:
+            params = {"number": high[0], "earlier": low[0], "earlier_date": low[1].isoformat()}
             notes.append(
                 FieldError(
                     "given_on",
@@ -116,9 +118,10 @@ async def write_batch(session: AsyncSession, rows: Sequence[tuple]) -> int:
         return 0
     now = utcnow()
     values = [dict(zip(COLUMNS, row, strict=True), recorded_at=now) for row in rows]
-    statement = _insert(session).values(values).on_conflict_do_nothing(
-        index_elements=["national_id_hmac", "number"]
+    statement = (
+        _insert(session)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["national_id_hmac", "number"])
     )
     result = await session.execute(statement)
     return result.rowcount
-

@@ -56,9 +56,7 @@ async def for_village(
     now = datetime.now(UTC)
     residents = list(
         await session.scalars(
-            select(Resident).where(
-                Resident.village_code == village_code, priority_filter(now.year)
-            )
+            select(Resident).where(Resident.village_code == village_code, priority_filter(now.year))
         )
     )
     doses = await doses_by_digest(session, [r.national_id_hmac for r in residents])

@@ -9,7 +9,7 @@ with the reason given).
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,7 +58,9 @@ def priority_filter(this_year: int):
     )
 
 
-async def add(session: AsyncSession, *, resident_in: ResidentCreate, actor_id: int | None) -> Resident:
+async def add(
+    session: AsyncSession, *, resident_in: ResidentCreate, actor_id: int | None
+) -> Resident:
     """Register a resident in their village (made on first use); 409 when already registered.
 
     Raises `Invalid` for an unknown subdistrict or an implausible birth year.
@@ -143,7 +145,7 @@ async def in_village(
     now = datetime.now(UTC)
     items = [
         {
-            **{c: getattr(r, c) for c in _SHOWN},
+            **{c: getattr(r, c) for c in SHOWN},
             "aged_60": aged_60(r.birth_year, today=now),
             "doses": max(doses.get(r.national_id_hmac, [0])),
         }
@@ -162,13 +164,15 @@ async def in_village(
     return items
 
 
-_SHOWN = (
+SHOWN = (
     "id", "village_code", "household", "name", "birth_year", "sex", "phone",
     "chronic_disease", "pregnant", "national_id_masked",
 )  # fmt: skip
 
 
-async def _person(session: AsyncSession, national_id: str, reason: str) -> tuple[bytes, Resident | None]:
+async def _person(
+    session: AsyncSession, national_id: str, reason: str
+) -> tuple[bytes, Resident | None]:
     if not reason.strip():
         raise Invalid("vaccination.reason_needed", REASON_NEEDED)
     digest, _ = national_ids.check(national_id)
@@ -203,7 +207,7 @@ async def export_person(
     )
     person = None
     if resident is not None:
-        person = {c: getattr(resident, c) for c in _SHOWN if c != "national_id_masked"}
+        person = {c: getattr(resident, c) for c in SHOWN if c != "national_id_masked"}
         person |= {"household_lat": resident.household_lat, "household_lon": resident.household_lon}
     return {
         "national_id": national_ids.normalize_national_id(national_id),
@@ -253,8 +257,31 @@ async def purge(session: AsyncSession, *, retention_days: int) -> int:
     return gone
 
 
-async def count_in(session: AsyncSession, *, village_code: str) -> int:
-    """Return how many residents a village has."""
-    return await session.scalar(
-        select(func.count()).select_from(Resident).where(Resident.village_code == village_code)
-    )
+async def write_batch(session: AsyncSession, rows: list[dict]) -> tuple[int, int]:
+    """Create or update residents given as column dicts (`national_id_hmac` is the key); make
+    their villages first. Returns (created, updated). Raises `Invalid` for an unknown
+    subdistrict (the caller checked the codes)."""
+    await areas_service.ensure_villages(session, codes={r["village_code"] for r in rows})
+    digests = [r["national_id_hmac"] for r in rows]
+    existing = {
+        r.national_id_hmac: r
+        for r in await session.scalars(
+            select(Resident).where(Resident.national_id_hmac.in_(digests))
+        )
+    }
+    now = utcnow()
+    fresh = [
+        r | {"created_at": now, "updated_at": now}
+        for r in rows
+        if r["national_id_hmac"] not in existing
+    ]
+    if fresh:
+        await session.execute(insert(Resident.__table__), fresh)
+    updated = 0
+    for row in rows:
+        resident = existing.get(row["national_id_hmac"])
+        if resident is not None and any(getattr(resident, k) != v for k, v in row.items()):
+            for column, value in row.items():
+                setattr(resident, column, value)
+            updated += 1
+    return len(fresh), updated
