@@ -40,7 +40,7 @@ class ResidentCreate(StrictInput):
     birth_year: int = Field(
         ge=1900, le=2700, description="Year of birth, BE (2490) or CE (1947); checked by range"
     )
-    sex: Sex
+    sex: Sex = Field(strict=False, description="female or male")
     phone: ThaiPhone | None = None
     chronic_disease: bool = False
     pregnant: bool = False
@@ -78,7 +78,7 @@ class DoseCreate(StrictInput):
 
     number: int = Field(ge=1, le=MAX_DOSE_NUMBER, description="1, 2, 3; 4 and up: boosters")
     vaccine: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-    given_on: date = Field(description="The day given (not in the future)")
+    given_on: date = Field(strict=False, description="YYYY-MM-DD, not in the future")
     place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
 
 
