@@ -50,7 +50,8 @@ async def for_village(
     """Return the village's 608 residents missing a dose (see the module's docstring).
 
     Answers {village_code, priority_residents, fully_vaccinated, items: [{resident_id,
-    household, name, phone, reasons, doses, next_dose, distance_km}]}; the read is
+    household, name, phone, reasons, doses, next_dose, distance_km}], with_dose: [people
+    with dose 1, 2, 3]}; the read is
     audit-logged (`followups.read`, with how many people were listed).
     """
     now = datetime.now(UTC)
@@ -61,8 +62,11 @@ async def for_village(
     )
     doses = await doses_by_digest(session, [r.national_id_hmac for r in residents])
     items = []
+    with_dose = [0] * COURSE_DOSES
     for resident in residents:
         highest = max(doses.get(resident.national_id_hmac, [0]))
+        for number in range(min(highest, COURSE_DOSES)):
+            with_dose[number] += 1
         if highest >= COURSE_DOSES:
             continue
         distance = None
@@ -104,6 +108,7 @@ async def for_village(
         "village_code": village_code,
         "priority_residents": len(residents),
         "fully_vaccinated": len(residents) - len(items),
+        "with_dose": with_dose,
         "items": items,
     }
 

@@ -112,6 +112,9 @@ class FollowUpPage(BaseModel):
     village_code: str
     priority_residents: int = Field(description="Residents of the 608 group in the village")
     fully_vaccinated: int = Field(description="Of those, with every dose of the course")
+    with_dose: list[int] = Field(
+        description="Of those, how many have had dose 1, dose 2 and dose 3 (three counts)"
+    )
     items: list[FollowUp]
 
 
