@@ -102,8 +102,8 @@ function doseForm(item, person) {
       item.querySelector(".form-message").textContent = msg.queued;
       return;
     }
-    status.textContent = format(msg.saved, { number: body.number });
     await load();
+    status.textContent = format(msg.saved, { number: body.number });
   });
   return form;
 }
