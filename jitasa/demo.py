@@ -5,7 +5,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from jitasa import demo_scenario
+from jitasa import demo_register, demo_scenario
 from jitasa.areas import service as areas_service
 from jitasa.areas.boundaries import read_boundary_file
 from jitasa.areas.models import Area
@@ -49,5 +49,6 @@ async def seed_scenario(engine: AsyncEngine) -> dict[str, int]:
         if await demo_scenario.is_seeded(session):
             return {}
         added = await demo_scenario.seed(session)
+        added |= await demo_register.seed(session, password=demo_scenario.DEMO_PASSWORD)
         await session.commit()
         return added

@@ -14,6 +14,7 @@ from jitasa.web import (
     dashboard_pages,
     desk_pages,
     facility_pages,
+    followup_pages,
     map_page,
     notification_pages,
     request_pages,
@@ -41,4 +42,5 @@ def install(app: FastAPI) -> None:
     app.include_router(desk_pages.router, dependencies=hotlines)
     app.include_router(dashboard_pages.router, dependencies=hotlines)
     app.include_router(vaccination_pages.router, dependencies=hotlines)
+    app.include_router(followup_pages.router, dependencies=hotlines)
     app.state.render_error_page = render_error_page

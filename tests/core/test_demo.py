@@ -4,6 +4,7 @@ from collections import Counter
 
 from sqlalchemy import select
 
+from jitasa import demo_register
 from jitasa.core.config import Settings
 from jitasa.core.db import create_engine, create_session_factory
 from jitasa.demo import demo_settings, load_packaged_boundaries, seed_scenario
@@ -37,6 +38,8 @@ async def test_scenario_is_seeded_once_with_requests_in_every_state(fresh_databa
             "facilities": 25 + 3 + 4,
             "transports": 1,
             "coverage_rows": 25 * 4,  # Chiang Mai's districts on four dates: a trend
+            "residents": len(demo_register.PEOPLE),
+            "doses": sum(person[-1] for person in demo_register.PEOPLE),
         }
         assert await seed_scenario(engine) == {}
         async with create_session_factory(engine, mode="read")() as session:
@@ -51,5 +54,8 @@ async def test_scenario_is_seeded_once_with_requests_in_every_state(fresh_databa
         ]
         assert all(r.province_code == "50" and r.district_code for r in requests)
         assert sum(v.is_verified for v in volunteers) == sum(1 for *_, ok in VOLUNTEERS if ok)
+        assert [v.area_code for v in volunteers if v.area_code == demo_register.VILLAGE] == [
+            demo_register.VILLAGE
+        ]
     finally:
         await engine.dispose()

@@ -1,0 +1,171 @@
+// The อสม.'s follow-up list: 608 residents missing a dose, nearest first; a dose in two taps.
+// Doses wait in localStorage with their Idempotency-Key until the server has them, so a phone
+// offline in the village sends each one later, and a repeat is never recorded twice.
+import { call, format, newKey, pageData, problemText, signInAgain } from "./api.js";
+
+const data = pageData("followups-data");
+const msg = data.messages;
+const list = document.getElementById("followups-list");
+const status = document.getElementById("followups-status");
+const queueNote = document.getElementById("followups-queue");
+const coverage = document.getElementById("coverage");
+const QUEUE_KEY = "jitasa-dose-queue";
+let origin = data.home;
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function pending() {
+  try {
+    return JSON.parse(localStorage.getItem(QUEUE_KEY) || "[]");
+  } catch {
+    return [];
+  }
+}
+
+function keep(queue) {
+  localStorage.setItem(QUEUE_KEY, JSON.stringify(queue));
+  queueNote.hidden = queue.length === 0;
+  queueNote.textContent = format(msg.pending, { count: queue.length });
+}
+
+// Send every waiting dose; keep those the network did not take. Answers 2xx and 409 (recorded
+// already) end a dose's wait; other refusals are shown and dropped.
+async function flush() {
+  let sent = false;
+  const left = [];
+  for (const dose of pending()) {
+    const answer = await call("POST", dose.path, { body: dose.body, key: dose.key });
+    if (answer.status === 0) left.push(dose);
+    else if (answer.status === 401) {
+      left.push(dose);
+      signInAgain();
+    } else {
+      sent = true;
+      if (!answer.ok && answer.status !== 409) status.textContent = problemText(answer.data, msg.offline);
+    }
+  }
+  keep(left);
+  return sent;
+}
+
+function showCoverage(page) {
+  coverage.replaceChildren(
+    ...page.with_dose.map((count, index) => {
+      const total = page.priority_residents;
+      const percent = total ? Math.round((100 * count) / total) : 0;
+      return element("p", "figure", format(msg.coverage, { number: index + 1, count, total, percent }));
+    }),
+  );
+}
+
+function distance(km) {
+  if (km === null) return "";
+  if (km < 1) return format(msg.metres, { m: Math.round(km * 1000) });
+  return format(msg.km, { km: km.toFixed(1) });
+}
+
+function doseForm(item, person) {
+  const form = element("form", "dose-form");
+  const vaccine = element("select");
+  vaccine.name = "vaccine";
+  vaccine.setAttribute("aria-label", msg.vaccine);
+  for (const name of data.vaccines) vaccine.append(new Option(name, name));
+  vaccine.value = localStorage.getItem("jitasa-last-vaccine") || data.vaccines[0];
+  const date = element("input");
+  date.type = "date";
+  date.name = "given_on";
+  date.value = data.today;
+  date.max = data.today;
+  date.setAttribute("aria-label", msg.date);
+  const save = element("button", "button", format(msg.confirm, { number: person.next_dose }));
+  save.type = "submit";
+  const cancel = element("button", "button secondary", msg.cancel);
+  cancel.type = "button";
+  cancel.addEventListener("click", () => form.remove());
+  form.append(vaccine, date, save, cancel);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    save.disabled = true;
+    localStorage.setItem("jitasa-last-vaccine", vaccine.value);
+    const body = { number: person.next_dose, vaccine: vaccine.value, given_on: date.value };
+    const path = `/api/v1/vaccination/residents/${person.resident_id}/doses`;
+    keep([...pending(), { path, body, key: newKey() }]);
+    form.remove();
+    const queued = pending().length;
+    await flush();
+    if (pending().length >= queued) {
+      item.querySelector(".form-message").textContent = msg.queued;
+      return;
+    }
+    await load();
+    status.textContent = format(msg.saved, { number: body.number });
+  });
+  return form;
+}
+
+function card(person) {
+  const item = element("li", "request-card");
+  item.dataset.resident = person.resident_id;
+  const head = element("h2", "", person.name);
+  const house = element("p", "", [format(msg.house, { house: person.household }), distance(person.distance_km)]
+    .filter(Boolean).join(" · "));
+  const why = element("p", "hint", person.reasons.map((r) => msg.reasons[r]).join(", "));
+  const actions = element("div", "card-actions");
+  const record = element("button", "button", format(msg.next, { number: person.next_dose }));
+  record.type = "button";
+  record.addEventListener("click", () => {
+    if (!item.querySelector(".dose-form")) actions.after(doseForm(item, person));
+  });
+  actions.append(record);
+  if (person.phone) {
+    const call_ = element("a", "button secondary", person.phone);
+    call_.href = `tel:${person.phone}`;
+    actions.append(call_);
+  }
+  item.append(head, house, why, actions, element("p", "form-message"));
+  return item;
+}
+
+async function load() {
+  const params = new URLSearchParams({ area: data.village });
+  if (origin) {
+    params.set("lat", origin.lat);
+    params.set("lon", origin.lon);
+  }
+  const answer = await call("GET", `/api/v1/vaccination/followups?${params}`);
+  if (answer.status === 401) return signInAgain();
+  if (!answer.ok) {
+    status.textContent = answer.status === 0 ? msg.offline : problemText(answer.data, msg.offline);
+    return;
+  }
+  showCoverage(answer.data);
+  status.textContent = answer.data.items.length
+    ? format(msg.found, { count: answer.data.items.length })
+    : msg.none;
+  list.replaceChildren(...answer.data.items.map(card));
+}
+
+if (data.village) {
+  status.textContent = msg.loading;
+  keep(pending());
+  window.addEventListener("online", async () => {
+    if (await flush()) await load();
+  });
+  await flush();
+  await load();
+  if (navigator.geolocation) {
+    navigator.geolocation.getCurrentPosition(
+      async (position) => {
+        origin = { lat: position.coords.latitude, lon: position.coords.longitude };
+        await load();
+      },
+      () => {},
+      { timeout: 10000, maximumAge: 60000 },
+    );
+  }
+}
