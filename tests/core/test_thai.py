@@ -3,6 +3,7 @@
 import contextlib
 from datetime import UTC, date, datetime
 
+import phonenumbers
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -226,6 +227,25 @@ def test_a_number_that_is_not_a_thai_phone_is_invalid(text):
 def test_any_thai_mobile_number_survives_display_and_back(e164):
     assert normalize_phone(format_phone(e164)) == e164
     assert normalize_phone(arabic_digit_to_thai_digit(format_phone(e164))) == e164
+
+
+@given(
+    st.sampled_from(["0", "+66", "+66 "]),
+    st.from_regex(r"\A\d{9}\Z"),
+    st.sampled_from(["{0}{1}{2}", "{0}-{1}-{2}", "{0} {1} {2}"]),
+)
+def test_the_quick_reading_of_a_mobile_agrees_with_phonenumbers(prefix, digits, shape):
+    text = prefix + shape.format(digits[:2], digits[2:5], digits[5:])
+    try:
+        expected = phonenumbers.parse(text, "TH")
+        valid = phonenumbers.is_valid_number(expected)
+    except phonenumbers.NumberParseException:
+        valid = False
+    if valid:
+        e164 = phonenumbers.format_number(expected, phonenumbers.PhoneNumberFormat.E164)
+        assert normalize_phone(text) == e164
+    else:
+        assert_invalid("thai.bad_phone", normalize_phone, text)
 
 
 # National ID
