@@ -18,6 +18,7 @@ from jitasa.cli_exports import export
 from jitasa.cli_imports import import_file
 from jitasa.cli_incidents import incidents_app
 from jitasa.cli_jobs import jobs_app, worker
+from jitasa.cli_residents import residents_app
 from jitasa.cli_support import (
     checked,
     console,
@@ -52,6 +53,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(incidents_app, name="incidents")
+app.add_typer(residents_app, name="residents")
 app.command()(worker)
 app.command()(export)
 app.command("import")(import_file)

@@ -11,6 +11,7 @@ from jitasa.help_requests import models as help_requests_models
 from jitasa.imports import models as imports_models
 from jitasa.incidents import models as incidents_models
 from jitasa.notifications import models as notifications_models
+from jitasa.vaccination import models as vaccination_models
 from jitasa.volunteers import models as volunteers_models
 
 __all__ = [
@@ -27,5 +28,6 @@ __all__ = [
     "incidents_models",
     "jobs",
     "notifications_models",
+    "vaccination_models",
     "volunteers_models",
 ]

@@ -30,6 +30,8 @@ class Action(StrEnum):
     UPDATE_CAPACITY = "facilities.capacity"
     READ_STATS = "stats.read"
     IMPORT_DATA = "imports.run"
+    FOLLOW_UP_VILLAGE = "vaccination.follow_up"
+    READ_REGISTER_FIGURES = "vaccination.figures"
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,9 @@ RULES: dict[Action, Rule] = {
     Action.READ_STATS: Rule(STAFF, area_scoped=True),
     # Rows outside the importer's area are refused one by one (jitasa.imports).
     Action.IMPORT_DATA: Rule(STAFF, area_scoped=True),
+    # A village's residents and doses: area staff, and its อสม. (`require_village`).
+    Action.FOLLOW_UP_VILLAGE: Rule(STAFF, area_scoped=True),
+    Action.READ_REGISTER_FIGURES: Rule(STAFF, area_scoped=True),
 }
 FACILITY_SCOPE = "facility:{facility_id}"
 
@@ -100,6 +105,16 @@ def require(user: User | None, action: Action, *, area_code: str | None = None) 
             {"scope": user.area_code or "-"},
         )
     return user
+
+
+def require_village(user: User | None, *, village_code: str, vhv_area: str | None) -> User:
+    """Let area staff, or the village's อสม., follow up a village's residents (list them, add
+    one, record a dose). `vhv_area` is the area of the user's profile when they are an อสม.
+    (volunteer kind `vhv`): the village itself, or the subdistrict holding it."""
+    near_home = bool(vhv_area) and len(vhv_area) >= 6 and village_code.startswith(vhv_area)
+    if user is not None and user.is_active and near_home:
+        return user
+    return require(user, Action.FOLLOW_UP_VILLAGE, area_code=village_code)
 
 
 def facility_scope(facility_id: int) -> str:

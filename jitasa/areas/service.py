@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jitasa.areas.locator import AreaLocator, Boundary
 from jitasa.areas.models import Area
 from jitasa.core.db import utcnow
-from jitasa.core.errors import NotFound
+from jitasa.core.errors import Invalid, NotFound
 from jitasa.core.words import CODE_LENGTHS, AreaLevel
 
 ENGLISH_LEVEL_WORDS = re.compile(
@@ -105,6 +105,39 @@ async def get_or_raise(session: AsyncSession, *, code: str) -> Area:
     if area is None:
         raise NotFound("areas.not_found", "There is no area with code {code}.", {"code": code})
     return area
+
+
+UNKNOWN_SUBDISTRICT = "There is no subdistrict with code {code}."
+BAD_VILLAGE_NUMBER = "Village number {value} is not between 1 and 99."
+
+
+def village_code(subdistrict_code: str, number: int) -> str:
+    """Return a village's DOPA code: its subdistrict's 6 digits and its number (หมู่ที่ 3 of
+    500101 is 50010103); raise `Invalid` for a number outside 1–99."""
+    if not 1 <= number <= 99:
+        raise Invalid("areas.bad_village_number", BAD_VILLAGE_NUMBER, {"value": number})
+    return f"{subdistrict_code}{number:02d}"
+
+
+async def ensure_villages(session: AsyncSession, *, codes: set[str]) -> None:
+    """Create the villages (8-digit codes) not yet in the areas, named หมู่ที่ N (Village N).
+
+    Raises `Invalid` ("areas.unknown_subdistrict") naming the code when a village's
+    subdistrict is not a known area. Flushes in the caller's transaction.
+    """
+    known = set(
+        await session.scalars(
+            select(Area.code).where(Area.code.in_(codes | {c[:6] for c in codes}))
+        )
+    )
+    for code in sorted(codes - known):
+        if code[:6] not in known or len(code) != 8:
+            raise Invalid("areas.unknown_subdistrict", UNKNOWN_SUBDISTRICT, {"code": code[:6]})
+        number = int(code[6:])
+        session.add(
+            Area(**_row(code, AreaLevel.VILLAGE, code[:6], f"หมู่ที่ {number}", f"Village {number}"))
+        )
+    await session.flush()
 
 
 def enclosing_codes(code: str) -> list[str]:

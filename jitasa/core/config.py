@@ -241,14 +241,29 @@ class Settings(BaseSettings):
         description="Hours after which a facility's capacity numbers, not changed or checked "
         "since, are shown as stale.",
     )
+    national_id_key: SecretStr | None = Field(
+        None,
+        description="Key of the keyed hash (HMAC-SHA256) residents' national ID numbers are "
+        "kept as, for matching doses to people; required in production, and never to be "
+        "changed once residents are registered (their numbers would no longer match). Unset in "
+        "development: derived from the secret key.",
+    )
+    resident_retention_days: int = Field(
+        730,
+        ge=1,
+        description="Days a resident of a village register is kept after their last change "
+        "(registration or dose) before `jitasa residents purge` deletes them and their doses.",
+    )
 
     @model_validator(mode="after")
     def _refuse_development_secrets_in_production(self) -> "Settings":
-        """Refuse the development secret outside development."""
+        """Refuse the development secrets outside development."""
         if self.environment == "production" and (
             self.secret_key.get_secret_value() == DEVELOPMENT_SECRET
         ):
             raise ValueError("JITASA_SECRET_KEY must be set in production")
+        if self.environment == "production" and self.national_id_key is None:
+            raise ValueError("JITASA_NATIONAL_ID_KEY must be set in production")
         return self
 
     @property

@@ -30,6 +30,7 @@ VALIDATION_MESSAGES = {
     "enum": "{field} must be one of: {expected}.",
     "json_invalid": "The request body is not valid JSON.",
     "thai_phone": "{field} is not a valid Thai phone number; write it like 081 234 5678.",
+    "national_id": "{field} is not a valid national ID number: 13 digits and a check digit.",
     "unstorable_text": "{field} holds a control character that cannot be stored; remove it.",
     "extra_forbidden": "{field} is not a field this accepts; check its spelling.",
     "list_type": "{field} must be a list.",

@@ -98,6 +98,8 @@ class Kind:
     columns: ClassVar[tuple[Column, ...]]
     # Fields of which at least one must have a column (each inner tuple: one of these).
     needs: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    # Fields whose cells are never repeated in a report (national IDs): shown as `concealed`.
+    secret_fields: ClassVar[frozenset[str]] = frozenset()
     scope: str | None = None  # the importer's area code; None: anywhere
 
     async def check_scope(
@@ -158,6 +160,11 @@ def kind_of(name: str) -> Kind:
 def kind_names() -> list[str]:
     """Return the names of the registered kinds."""
     return sorted(_kinds)
+
+
+def concealed(text: str) -> str:
+    """Return a secret cell as a report may show it: its first and last characters only."""
+    return f"{text[:1]}…{text[-1:]}" if len(text) > 2 else "…"
 
 
 def cell_text(cells: Mapping[str, object], name: str) -> str:

@@ -22,7 +22,17 @@ from jitasa.core.i18n import thai
 from jitasa.imports import columns as columns_module
 from jitasa.imports import facility_kinds as _facility_kinds  # noqa: F401  (registers kinds)
 from jitasa.imports import people_kinds as _people_kinds  # noqa: F401
-from jitasa.imports.kinds import FORMULA, Checked, Kind, Problem, RowError, kind_of, warning
+from jitasa.imports import resident_kinds as _resident_kinds  # noqa: F401
+from jitasa.imports.kinds import (
+    FORMULA,
+    Checked,
+    Kind,
+    Problem,
+    RowError,
+    concealed,
+    kind_of,
+    warning,
+)
 from jitasa.imports.readers import Sheet, open_sheet
 from jitasa.imports.values import text_of
 
@@ -85,13 +95,17 @@ class _Rollback(Exception):
     """Leaves the import's transaction without committing."""
 
 
-def _problem(row: int, headers: dict[str, str], error: FieldError, cells: dict) -> Problem:
-    """Name a field error by the column the person sees, with the cell's value."""
+def _problem(
+    row: int, headers: dict[str, str], error: FieldError, cells: dict, secret=frozenset()
+) -> Problem:
+    """Name a field error by the column the person sees, with the cell's value (a secret
+    field's, such as a national ID, only by its first and last characters)."""
     name = error.field.split(".")[0]
+    value = text_of(cells.get(name))
     return Problem(
         row=row,
         column=headers.get(name, error.field),
-        value=text_of(cells.get(name))[:200],
+        value=(concealed(value) if name in secret and value else value)[:200],
         message=error.message,
         message_th=error.message_th,
     )
@@ -142,7 +156,10 @@ class Importer:
     def _fail(self, row: int, errors: list[FieldError], cells: dict) -> None:
         self.report.rows_failed += 1
         for error in errors:
-            self._add(self.report.errors, _problem(row, self.headers, error, cells))
+            self._add(
+                self.report.errors,
+                _problem(row, self.headers, error, cells, self.kind.secret_fields),
+            )
 
     @property
     def stopped(self) -> bool:
@@ -190,7 +207,8 @@ class Importer:
                     continue
                 self.seen[digest] = number
             for note in checked.warnings:
-                self._add(self.report.warnings, _problem(number, self.headers, note, by_field))
+                problem = _problem(number, self.headers, note, by_field, self.kind.secret_fields)
+                self._add(self.report.warnings, problem)
             if not self.stopped:
                 batch.append(checked)
                 cells_of[number] = by_field

@@ -12,6 +12,8 @@ from jitasa.accounts import service as accounts_service
 from jitasa.core import jobs as queue
 from jitasa.core.db import utcnow
 from jitasa.core.words import Role
+from jitasa.vaccination.residents import add as add_resident
+from jitasa.vaccination.schemas import ResidentCreate
 from tests.facilities.helpers import make_facility
 from tests.factories import bearer, make_user, make_volunteer
 
@@ -57,6 +59,15 @@ class Case:
     params: dict = field(default_factory=dict)
 
 
+RESIDENT = {
+    "subdistrict_code": "500101",
+    "village_number": 3,
+    "household": "12/1",
+    "name": "บุญมี ใจงาม",
+    "birth_year": 2490,
+    "sex": "female",
+    "national_id": "1101700230708",
+}
 MATRIX = [
     Case(
         "POST",
@@ -178,6 +189,16 @@ MATRIX = [
     Case("GET", "/api/v1/imports/{import_id}", {"admin"}),
     Case("GET", "/api/v1/imports/{import_id}/errors.csv", {"admin"}),
     Case("POST", "/api/v1/imports/{import_id}/cancel", {"admin"}),
+    Case("GET", "/api/v1/vaccination/followups", STAFF_INSIDE, params={"area": "50010103"}),
+    Case("GET", "/api/v1/vaccination/residents", STAFF_INSIDE, params={"area": "50010103"}),
+    Case("POST", "/api/v1/vaccination/residents", STAFF_INSIDE, RESIDENT),
+    Case(
+        "POST",
+        "/api/v1/vaccination/residents/{resident_id}/doses",
+        STAFF_INSIDE,
+        {"number": 1, "vaccine": "Sinovac", "given_on": "2021-08-01"},
+    ),
+    Case("GET", "/api/v1/vaccination/register-figures", STAFF_INSIDE, params={"area": "5001"}),
 ]
 
 
@@ -219,7 +240,16 @@ async def world(session, client):
         max_attempts=1,
     )
     await session.commit()
+    resident = await add_resident(
+        session,
+        resident_in=ResidentCreate.model_validate(
+            {**RESIDENT, "national_id": "3100600123450"}, strict=False
+        ),
+        actor_id=None,
+    )
+    await session.commit()
     return {
+        "resident_id": resident.id,
         "import_id": import_id,
         "facility_id": facility.id,
         "headers": headers,
@@ -242,6 +272,7 @@ def fill(text: str, world: dict, who: str) -> str:
         "dataset": "requests",
         "fmt": "csv",
         "import_id": world["import_id"],
+        "resident_id": world["resident_id"],
         "kind": "facilities",
     }
     return text.format(**values)

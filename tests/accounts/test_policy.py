@@ -46,6 +46,8 @@ EXPECTED = {
     Action.UPDATE_CAPACITY: STAFF_INSIDE,
     Action.READ_STATS: STAFF_INSIDE,
     Action.IMPORT_DATA: STAFF_INSIDE,
+    Action.FOLLOW_UP_VILLAGE: STAFF_INSIDE,  # and the village's อสม. (require_village)
+    Action.READ_REGISTER_FIGURES: STAFF_INSIDE,
 }
 TARGET_AREA = "500101"  # a subdistrict of Mueang Chiang Mai
 

@@ -1,0 +1,1 @@
+"""Vaccination: coverage aggregates per area and date; the residents register and doses."""

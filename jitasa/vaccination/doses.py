@@ -1,0 +1,127 @@
+"""Vaccine doses: one recorded from an อสม.'s phone, or a million imported in batches.
+
+A dose row keeps the person's national ID digest (not a resident id), so doses import before or
+after the register and join to residents when read. One person has one dose of each number: a
+repeat is left out (`ON CONFLICT DO NOTHING`), never doubled. The bulk path is one multi-row
+INSERT per batch, with no ORM object and no lookup per row.
+"""
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jitasa.audit import service as audit
+from jitasa.core.db import utcnow
+from jitasa.core.errors import Conflict, FieldError, Invalid
+from jitasa.core.i18n import thai
+from jitasa.core.thai import BANGKOK
+from jitasa.vaccination.models import Dose, Resident
+from jitasa.vaccination.schemas import DoseCreate
+
+FUTURE_DATE = "The date {value} is in the future; a dose is recorded once given."
+BEFORE_EARLIER_DOSE = "Dose {number} is dated before dose {earlier} ({earlier_date})."
+ALREADY_RECORDED = "Dose {number} of this person is already recorded ({given_on})."
+COLUMNS = ("national_id_hmac", "number", "vaccine", "given_on", "place", "recorded_by_id")
+
+
+def today() -> date:
+    """Return today's date in Thailand."""
+    return utcnow().astimezone(BANGKOK).date()
+
+
+def check_date(given_on: date) -> date:
+    """Refuse a dose date in the future (`Invalid`, naming the date)."""
+    if given_on > today():
+        raise Invalid("vaccination.future_date", FUTURE_DATE, {"value": given_on.isoformat()})
+    return given_on
+
+
+def order_warnings(number: int, given_on: date, others: dict[int, date]) -> list[FieldError]:
+    """Warn when a dose and another of the same person are out of order: the higher-numbered
+    one dated before the lower (dose 2 before dose 1)."""
+    notes = []
+    for other, other_date in sorted(others.items()):
+        low, high = sorted(((number, given_on), (other, other_date)))
+        if other != number and high[1] < low[1]:
+            params = {"number": high[0], "earlier": low[0], "earlier_date": low[1].isoformat()}
+            notes.append(
+                FieldError(
+                    "given_on",
+                    BEFORE_EARLIER_DOSE.format(**params),
+                    thai(BEFORE_EARLIER_DOSE, **params),
+                )
+            )
+    return notes
+
+
+async def record(
+    session: AsyncSession, *, resident: Resident, dose_in: DoseCreate, actor_id: int | None
+) -> tuple[Dose, list[FieldError]]:
+    """Record a dose given to a resident; return it and its warnings (dated before an earlier
+    dose). Raises `Invalid` for a future date, `Conflict` when this dose number is recorded."""
+    check_date(dose_in.given_on)
+    earlier = {
+        d.number: d
+        for d in await session.scalars(
+            select(Dose).where(Dose.national_id_hmac == resident.national_id_hmac)
+        )
+    }
+    if dose_in.number in earlier:
+        given = earlier[dose_in.number].given_on.isoformat()
+        raise Conflict(
+            "vaccination.already_recorded",
+            ALREADY_RECORDED,
+            {"number": dose_in.number, "given_on": given},
+        )
+    notes = order_warnings(
+        dose_in.number, dose_in.given_on, {n: d.given_on for n, d in earlier.items()}
+    )
+    dose = Dose(
+        national_id_hmac=resident.national_id_hmac,
+        number=dose_in.number,
+        vaccine=dose_in.vaccine,
+        given_on=dose_in.given_on,
+        place=dose_in.place,
+        recorded_by_id=actor_id,
+    )
+    session.add(dose)
+    resident.updated_at = utcnow()  # kept for the retention period from the last dose
+    await session.flush()
+    await audit.record(
+        session,
+        action="doses.record",
+        actor_id=actor_id,
+        subject_type="resident",
+        subject_id=resident.id,
+        area_code=resident.village_code,
+        number=dose_in.number,
+    )
+    return dose, notes
+
+
+def _insert(session: AsyncSession):
+    dialect = session.bind.dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(Dose.__table__)
+
+
+async def write_batch(session: AsyncSession, rows: Sequence[tuple]) -> int:
+    """Insert doses given as tuples in `COLUMNS` order; return how many were new.
+
+    One multi-row INSERT … ON CONFLICT DO NOTHING: a dose already recorded for the same person
+    and number is left as it is.
+    """
+    if not rows:
+        return 0
+    now = utcnow()
+    values = [dict(zip(COLUMNS, row, strict=True), recorded_at=now) for row in rows]
+    statement = (
+        _insert(session)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["national_id_hmac", "number"])
+    )
+    result = await session.execute(statement)
+    return result.rowcount
