@@ -251,6 +251,18 @@ def test_the_quick_reading_of_a_mobile_agrees_with_phonenumbers(prefix, digits, 
 # National ID
 
 
+@given(
+    st.from_regex(r"\A\d{13}\Z"),
+    st.sampled_from(["{0}{1}{2}{3}{4}", "{0}-{1}-{2}-{3}-{4}", "{0} {1} {2} {3} {4}"]),
+)
+def test_the_quick_reading_of_a_national_id_agrees_with_stdnum(digits, shape):
+    text = shape.format(digits[0], digits[1:5], digits[5:10], digits[10:12], digits[12])
+    if pin.is_valid(digits):
+        assert normalize_national_id(text) == pin.validate(text)
+    else:
+        assert_invalid("thai.bad_national_id", normalize_national_id, text)
+
+
 @pytest.mark.parametrize(
     "text", ["1101700230708", "1-1017-00230-70-8", "1 1017 00230 70 8", "๑๑๐๑๗๐๐๒๓๐๗๐๘"]
 )
