@@ -15,16 +15,19 @@ import threading
 import time
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 
 from benchmarks.bulk_create import _requester
 from benchmarks.create import bodies, copies_of
 from jitasa.help_requests.models import HelpRequest
 from jitasa.imports.service import Options, run_import
 from jitasa.incidents import service as incidents_service
+from jitasa.volunteers.models import Volunteer
 
 ROWS = int(os.environ.get("JITASA_BENCH_IMPORT_ROWS", "100000"))
+KIND = os.environ.get("JITASA_BENCH_IMPORT_KIND", "requests")  # or volunteers
 COLOURS = {"red": "แดง", "yellow": "เหลือง", "green": "เขียว", "urgent": "ด่วน", "normal": "ปกติ"}
+ROSTER_HEADER = ["ชื่อ-สกุล", "เบอร์โทร", "ประเภท", "ละติจูด", "ลองจิจูด", "มีรถ"]
 HEADER = ["วันที่รับแจ้ง", "ความต้องการ", "ระดับอาการ", "ละติจูด", "ลองจิจูด", "จำนวนคน",
           "เบอร์ติดต่อ", "รายละเอียด"]  # fmt: skip
 
@@ -74,6 +77,39 @@ class PeakMemory:
         return self.peak - self.start
 
 
+async def write_roster(context, path: Path, rows: int, seed: int) -> None:
+    """Write the benchmark's pins as a roster of อสม. (one phone each, Thai kind and vehicle)."""
+    posts = await bodies(context, rows, seed)
+    with path.open("w", encoding="utf-8-sig", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(ROSTER_HEADER)
+        for n, post in enumerate(posts):
+            name = f"อาสา {n:07d}"
+            vehicle = ("มี", "ไม่มี", "มอเตอร์ไซค์")[n % 3]
+            writer.writerow([name, f"08{n:08d}", "อสม.", post["lat"], post["lon"], vehicle])
+    del posts
+
+
+async def bare_floor_volunteers(context, ids: list[int]) -> float:
+    """Take the imported volunteer rows out and insert them again by batch; return rows/s."""
+    table = Volunteer.__table__
+    async with context.session_factory() as session:
+        rows = [
+            dict(r._mapping)
+            for r in await session.execute(select(table).where(table.c.id.in_(ids)))
+        ]
+    async with context.engine.begin() as connection:
+        for first in range(0, len(ids), 10000):
+            await connection.execute(
+                delete(table).where(table.c.id.in_(ids[first : first + 10000]))
+            )
+    started = time.perf_counter()
+    for first in range(0, len(rows), 1000):
+        async with context.engine.begin() as connection:
+            await connection.execute(insert(table), rows[first : first + 1000])
+    return len(rows) / (time.perf_counter() - started)
+
+
 async def write_csv(context, path: Path, rows: int, seed: int) -> None:
     """Write the benchmark rows as a hotline sheet."""
     posts = await bodies(context, rows, seed)
@@ -99,31 +135,34 @@ async def write_csv(context, path: Path, rows: int, seed: int) -> None:
     del posts
 
 
-async def run(context, *, rows: int = ROWS, seed: int = 17) -> dict:
-    """Import `rows` rows from a CSV; time it against a bare insert of the same rows."""
+async def run(context, *, rows: int = ROWS, seed: int = 17, kind: str = KIND) -> dict:
+    """Import `rows` rows of `kind` from a CSV; time it against a bare insert of the same rows."""
     requester = await _requester(context)
+    model, write, floor_of = {
+        "requests": (HelpRequest, write_csv, bare_floor),
+        "volunteers": (Volunteer, write_roster, bare_floor_volunteers),
+    }[kind]
     with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "hotline.csv"
-        await write_csv(context, path, rows, seed)
+        path = Path(directory) / f"{kind}.csv"
+        await write(context, path, rows, seed)
         size_mb = path.stat().st_size / 2**20
         async with context.session_factory() as session:
-            before = await session.scalar(select(HelpRequest.id).order_by(HelpRequest.id.desc()))
+            before = await session.scalar(select(model.id).order_by(model.id.desc()))
         with PeakMemory() as memory:
             started = time.perf_counter()
             report = await run_import(
                 context.session_factory,
                 path,
-                options=Options("requests"),
+                options=Options(kind),
                 actor=requester,
             )
             seconds = time.perf_counter() - started
     async with context.session_factory() as session:
-        ids = list(
-            await session.scalars(select(HelpRequest.id).where(HelpRequest.id > (before or 0)))
-        )
+        ids = list(await session.scalars(select(model.id).where(model.id > (before or 0))))
     per_second = report.created / seconds
-    floor = await bare_floor(context, ids)
+    floor = await floor_of(context, ids)
     return {
+        "kind": kind,
         "rows": rows,
         "file_mb": round(size_mb, 1),
         "created": report.created,

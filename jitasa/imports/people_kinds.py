@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas import service as areas_service
@@ -68,8 +68,7 @@ def digest(key: str) -> bytes:
     return hashlib.blake2b(key.encode(), digest_size=16).digest()
 
 
-async def _known(session: AsyncSession, kind: str, rows: Sequence[Checked]) -> set[bytes]:
-    digests = [digest(r.key) for r in rows]
+async def _known(session: AsyncSession, kind: str, digests: list[bytes]) -> set[bytes]:
     found = await session.scalars(
         select(ImportedRow.key_digest).where(
             ImportedRow.kind == kind, ImportedRow.key_digest.in_(digests)
@@ -81,21 +80,26 @@ async def _known(session: AsyncSession, kind: str, rows: Sequence[Checked]) -> s
 async def _write_batch(session, kind: str, rows: Sequence[Checked], create) -> Written:
     """Leave out rows imported before, create the rest with `create(values)`, keep their keys."""
     written = Written()
-    known = await _known(session, kind, rows)
-    fresh = [r for r in rows if digest(r.key) not in known]
+    digests = [digest(r.key) for r in rows]
+    known = await _known(session, kind, digests)
+    fresh = [(r, d) for r, d in zip(rows, digests, strict=True) if d not in known]
     written.unchanged = len(rows) - len(fresh)
     if not fresh:
         return written
-    report = await create([r.value for r in fresh])
+    report = await create([r.value for r, _ in fresh])
     refused = {problem.row for problem in report.problems}
     for problem in report.problems:
-        written.refused.append((fresh[problem.row].row, problem.errors))
-    good = [r for index, r in enumerate(fresh) if index not in refused]
+        written.refused.append((fresh[problem.row][0].row, problem.errors))
+    good = [d for index, (_, d) in enumerate(fresh) if index not in refused]
     now = utcnow()
-    session.add_all(
-        ImportedRow(kind=kind, key_digest=digest(r.key), target_id=target, imported_at=now)
-        for r, target in zip(good, report.created_ids, strict=True)
-    )
+    if good:  # one multi-row INSERT, no ORM objects to track
+        await session.execute(
+            insert(ImportedRow.__table__),
+            [
+                {"kind": kind, "key_digest": d, "target_id": target, "imported_at": now}
+                for d, target in zip(good, report.created_ids, strict=True)
+            ],
+        )
     written.created = len(good)
     return written
 

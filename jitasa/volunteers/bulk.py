@@ -64,25 +64,27 @@ async def create_batch(
 ) -> ImportReport:
     """Write one batch's good rows in the caller's transaction; report the bad ones."""
     report = ImportReport()
-    checked: dict[str, tuple[int, VolunteerImport, str]] = {}
+    valid: list[tuple[int, VolunteerImport]] = []
     for number, row in enumerate(rows, start=first_row):
         try:
-            volunteer_in = VolunteerImport.model_validate(row)
-            if volunteer_in.phone in checked:
-                raise invalid_field(
-                    "phone",
-                    "This phone number is also in row {row}.",
-                    row=checked[volunteer_in.phone][0],
-                )
-            area_code = await service.home_area(
-                session,
-                lat=volunteer_in.home_lat,
-                lon=volunteer_in.home_lon,
-                area_code=volunteer_in.area_code,
-                refresh_seconds=refresh_seconds,
-            )
+            valid.append((number, VolunteerImport.model_validate(row)))
         except (ValidationError, DomainError) as error:
             report.problems.append(RowProblem(number, field_errors(error, whole="row")))
+    areas = await service.home_areas(  # the batch's pins located in one pass
+        session,
+        pins=[(v.home_lat, v.home_lon, v.area_code) for _, v in valid],
+        refresh_seconds=refresh_seconds,
+    )
+    checked: dict[str, tuple[int, VolunteerImport, str]] = {}
+    for (number, volunteer_in), area_code in zip(valid, areas, strict=True):
+        if volunteer_in.phone in checked:
+            area_code = invalid_field(
+                "phone",
+                "This phone number is also in row {row}.",
+                row=checked[volunteer_in.phone][0],
+            )
+        if isinstance(area_code, DomainError):
+            report.problems.append(RowProblem(number, field_errors(area_code, whole="row")))
             continue
         checked[volunteer_in.phone] = (number, volunteer_in, area_code)
     await _refuse_registered(session, checked, report)

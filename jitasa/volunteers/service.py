@@ -13,7 +13,7 @@ from jitasa.areas import service as areas_service
 from jitasa.audit import service as audit_service
 from jitasa.core import events, geo
 from jitasa.core.db import utcnow
-from jitasa.core.errors import Conflict, NotFound, invalid_field
+from jitasa.core.errors import Conflict, DomainError, NotFound, invalid_field
 from jitasa.core.words import Role
 from jitasa.volunteers.models import RefusalReason, Vehicle, Volunteer
 from jitasa.volunteers.schemas import VolunteerSave
@@ -40,12 +40,47 @@ async def home_area(
     session: AsyncSession, *, lat: float, lon: float, area_code: str | None, refresh_seconds: float
 ) -> str:
     """Return a home pin's area: the most precise boundary holding it, else the chosen area."""
+    pins = [(lat, lon, area_code)]
+    found = (await home_areas(session, pins=pins, refresh_seconds=refresh_seconds))[0]
+    if isinstance(found, DomainError):
+        raise found
+    return found
+
+
+async def home_areas(
+    session: AsyncSession,
+    *,
+    pins: list[tuple[float, float, str | None]],
+    refresh_seconds: float,
+) -> list[str | DomainError]:
+    """`home_area` of many (lat, lon, chosen area code or None) at once, in order: the pins
+    are located in one pass (an import's batch); a refused pin gives its error, not a code."""
+    points = [(lat, lon) for lat, lon, _ in pins]
+    located = await areas_service.locate_codes_many(
+        session, points=points, refresh_seconds=refresh_seconds
+    )
+    found: list[str | DomainError] = []
+    for (lat, lon, area_code), codes in zip(pins, located, strict=True):
+        try:
+            found.append(await _home_area_of(session, lat, lon, area_code, codes, refresh_seconds))
+        except DomainError as error:
+            found.append(error)
+    return found
+
+
+async def _home_area_of(
+    session: AsyncSession,
+    lat: float,
+    lon: float,
+    area_code: str | None,
+    located: dict[str, str],
+    refresh_seconds: float,
+) -> str:
     if not geo.in_thailand_box(lat, lon):  # no chosen area can make this pin right
         raise invalid_field(
             "home_lat", "The home pin is outside Thailand; move it to where you live."
         )
-    located = await areas_service.locate(session, lat=lat, lon=lon, refresh_seconds=refresh_seconds)
-    precise = max((area["code"] for area in located.values()), key=len, default=None)
+    precise = max(located.values(), key=len, default=None)
     if precise:
         # Boundaries may be loaded only down to districts: a chosen subdistrict inside the
         # located district is more precise, while a choice elsewhere loses to the pin.

@@ -3,6 +3,7 @@
 import contextlib
 from datetime import UTC, date, datetime
 
+import phonenumbers
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -228,7 +229,38 @@ def test_any_thai_mobile_number_survives_display_and_back(e164):
     assert normalize_phone(arabic_digit_to_thai_digit(format_phone(e164))) == e164
 
 
+@given(
+    st.sampled_from(["0", "+66", "+66 "]),
+    st.from_regex(r"\A\d{9}\Z"),
+    st.sampled_from(["{0}{1}{2}", "{0}-{1}-{2}", "{0} {1} {2}"]),
+)
+def test_the_quick_reading_of_a_mobile_agrees_with_phonenumbers(prefix, digits, shape):
+    text = prefix + shape.format(digits[:2], digits[2:5], digits[5:])
+    try:
+        expected = phonenumbers.parse(text, "TH")
+        valid = phonenumbers.is_valid_number(expected)
+    except phonenumbers.NumberParseException:
+        valid = False
+    if valid:
+        e164 = phonenumbers.format_number(expected, phonenumbers.PhoneNumberFormat.E164)
+        assert normalize_phone(text) == e164
+    else:
+        assert_invalid("thai.bad_phone", normalize_phone, text)
+
+
 # National ID
+
+
+@given(
+    st.from_regex(r"\A\d{13}\Z"),
+    st.sampled_from(["{0}{1}{2}{3}{4}", "{0}-{1}-{2}-{3}-{4}", "{0} {1} {2} {3} {4}"]),
+)
+def test_the_quick_reading_of_a_national_id_agrees_with_stdnum(digits, shape):
+    text = shape.format(digits[0], digits[1:5], digits[5:10], digits[10:12], digits[12])
+    if pin.is_valid(digits):
+        assert normalize_national_id(text) == pin.validate(text)
+    else:
+        assert_invalid("thai.bad_national_id", normalize_national_id, text)
 
 
 @pytest.mark.parametrize(
