@@ -91,25 +91,33 @@ def _figures(row: Coverage) -> Figures:
     return Figures(*(getattr(row, c) for c in COUNTS), as_of=row.as_of, source=row.source)
 
 
-def roll_up(latest: dict[str, Figures], top: str) -> dict[str, Figures]:
-    """Return the figure of `top` and of every area between it and the rows, by code.
-
-    `latest` holds each area's own latest row; an area without one gets its children's sum.
-    """
-    children: dict[str, set[str]] = defaultdict(set)
-    for code in latest:
-        while len(code) > len(top):
-            children[parent_code(code)].add(code)
+def _tree(codes: Iterable[str], top: str) -> tuple[dict[str, list[str]], list[str]]:
+    """Return the areas between `top` and these codes: children by parent, deepest first."""
+    children: dict[str, list[str]] = defaultdict(list)
+    seen: set[str] = set()
+    for code in codes:
+        while len(code) > len(top) and code not in seen:
+            seen.add(code)
+            children[parent_code(code)].append(code)
             code = parent_code(code)
-    totals: dict[str, Figures] = {}
-    for code in sorted({top, *latest, *children}, key=len, reverse=True):
-        if code in latest:
-            totals[code] = latest[code]
-        elif children.get(code):
-            total = Figures()
-            for child in children[code]:
-                total += totals[child]
-            totals[code] = total
+    return children, sorted({top, *seen}, key=len, reverse=True)
+
+
+def roll_up(own: dict[str, tuple], children: dict[str, list[str]], order: list[str]) -> dict:
+    """Return each area's figure as a tuple in `Figures` order, by code, deepest first.
+
+    `own` holds each area's own latest row; an area without one gets its children's sum.
+    """
+    totals: dict[str, tuple] = {}
+    for code in order:
+        found = own.get(code)
+        if found is None:
+            parts = [totals[c] for c in children.get(code, ()) if c in totals]
+            if not parts:
+                continue
+            sums = (sum(column) for column in zip(*(part[:5] for part in parts), strict=True))
+            found = (*sums, max(part[5] for part in parts), SUMMED)
+        totals[code] = found
     return totals
 
 
@@ -131,21 +139,26 @@ async def coverage_of(session: AsyncSession, *, area: str) -> Answer:
     if area:
         area = check_code(area)
         await check_known(session, area)
+    columns = (Coverage.area_code, *(getattr(Coverage, c) for c in COUNTS), Coverage.as_of)
     rows = await session.execute(
-        select(Coverage).where(_below(area)).order_by(Coverage.as_of, Coverage.area_code)
+        select(*columns, Coverage.source)
+        .where(_below(area))
+        .order_by(Coverage.as_of, Coverage.area_code)
     )
-    latest: dict[str, Figures] = {}
+    by_date: dict[date, list[tuple]] = defaultdict(list)
+    for code, *figures in rows:
+        by_date[figures[5]].append((code, tuple(figures)))
+    children, order = _tree({code for day in by_date.values() for code, _f in day}, area)
+    own: dict[str, tuple] = {}
+    totals: dict[str, tuple] = {}
     trend: list[Figures] = []
-    totals: dict[str, Figures] = {}
-    by_date: dict[date, list[Coverage]] = defaultdict(list)
-    for (row,) in rows:
-        by_date[row.as_of].append(row)
     for day in sorted(by_date):
-        latest.update((row.area_code, _figures(row)) for row in by_date[day])
-        totals = roll_up(latest, area)
-        trend.append(replace(totals[area], as_of=day))
-    children = {c: f for c, f in totals.items() if len(c) == len(area) + 2}
-    return Answer(area=totals.get(area), children=children, trend=trend)
+        own.update(by_date[day])
+        totals = roll_up(own, children, order)
+        trend.append(replace(Figures(*totals[area]), as_of=day))
+    children_now = {c: Figures(*f) for c, f in totals.items() if len(c) == len(area) + 2}
+    top = Figures(*totals[area]) if area in totals else None
+    return Answer(area=top, children=children_now, trend=trend)
 
 
 @dataclass(frozen=True)
