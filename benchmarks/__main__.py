@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from benchmarks import (
     bulk_create,
     claim_storm,
+    coverage,
     create,
     export,
     imports,
@@ -45,6 +46,7 @@ SCENARIOS = {
     "sse": sse.run,
     "slow_sms": slow_sms.run,
     "export": export.run,
+    "coverage": coverage.run,
 }
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/jitasa_bench"
 

@@ -18,6 +18,7 @@ from jitasa.areas.models import Area
 from jitasa.core.db import utcnow
 from jitasa.core.geo import distance_km
 from jitasa.core.words import TRIAGE_COLOURS, Role, Urgency
+from jitasa.demo_coverage import seed_coverage
 from jitasa.facilities import service as facilities_service
 from jitasa.facilities.schemas import CapacityIn, FacilityCreate
 from jitasa.help_requests import assigning, lifecycle, transport
@@ -281,6 +282,7 @@ async def seed(session: AsyncSession, *, seed_value: int = 2021) -> dict[str, in
         "requests": requesters,
         "facilities": facilities,
         "transports": 1,
+        "coverage_rows": await seed_coverage(session),
     }
 
 

@@ -40,6 +40,7 @@ from jitasa.realtime.router import StreamSlots
 from jitasa.realtime.router import router as realtime_router
 from jitasa.triggers.router import router as request_notifications_router
 from jitasa.vaccination.followup_router import router as vaccination_followup_router
+from jitasa.vaccination.router import router as vaccination_router
 from jitasa.volunteers.router import router as volunteers_router
 from jitasa.web import pages
 
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(transport_router)
     app.include_router(map_router)
     app.include_router(vaccination_followup_router)
+    app.include_router(vaccination_router)
     app.include_router(facilities_router)
     app.include_router(volunteers_router)
     app.include_router(exports_router)

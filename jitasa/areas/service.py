@@ -329,3 +329,16 @@ async def inside_point(session: AsyncSession, *, code: str) -> tuple[float, floa
         return None
     point = shapely.from_wkb(found.boundary).representative_point()
     return point.y, point.x
+
+
+async def boundaries_of(session: AsyncSession, *, codes: set[str]) -> dict[str, shapely.Geometry]:
+    """Return the loaded boundaries of these areas as shapely geometries (lon/lat), by code.
+
+    Areas without a loaded boundary are left out.
+    """
+    if not codes:
+        return {}
+    rows = await session.execute(
+        select(Area.code, Area.boundary).where(Area.code.in_(codes), Area.boundary.is_not(None))
+    )
+    return {code: shapely.from_wkb(wkb) for code, wkb in rows}

@@ -4,7 +4,10 @@ Each chart is an `<svg role="img">` with a `<title>` and text labels on every ba
 so the figures can be read without the picture (and by a screen reader).
 """
 
+import math
 from html import escape
+
+import shapely
 
 WIDTH = 720
 BAR = 28
@@ -66,3 +69,43 @@ def line(title: str, points: list[tuple[str, int]], colour: str = "#c62828") -> 
             f'fill="{MUTED}">{escape(label)}</text>'
         )
     return _svg(height, title, "".join(body))
+
+
+def choropleth(title: str, shapes: list[tuple[str, object, str]]) -> str:
+    """Draw areas filled by colour: (label, shapely geometry in lon/lat, fill) per area.
+
+    Longitudes are shrunk by the cosine of the middle latitude, so shapes keep their look;
+    outlines are simplified to about a pixel. Each area carries its label as a `<title>`.
+    """
+    if not shapes:
+        return ""
+    west, south, east, north = shapely.GeometryCollection([g for _l, g, _f in shapes]).bounds
+    shrink = math.cos(math.radians((south + north) / 2))
+    scale = WIDTH / max((east - west) * shrink, 1e-9)
+    height = max(1, round((north - south) * scale))
+
+    def ring(coords) -> str:
+        points = " L".join(
+            f"{(lon - west) * shrink * scale:.1f},{(north - lat) * scale:.1f}"
+            for lon, lat in coords
+        )
+        return f"M{points}Z"
+
+    body = []
+    for label, geometry, fill in shapes:
+        simple = shapely.simplify(geometry, 1 / scale, preserve_topology=True)
+        parts = getattr(simple, "geoms", [simple])
+        path = "".join(
+            ring(p.exterior.coords) + "".join(ring(i.coords) for i in p.interiors)
+            for p in parts
+            if hasattr(p, "exterior")
+        )
+        body.append(
+            f'<path d="{path}" fill="{fill}" fill-rule="evenodd" stroke="#ffffff" '
+            f'stroke-width="1"><title>{escape(label)}</title></path>'
+        )
+    return (
+        f'<svg class="chart choropleth" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
+        f"<title>{escape(title)}</title>{''.join(body)}</svg>"
+    )

@@ -101,6 +101,7 @@ class Kind:
     # Fields whose cells are never repeated in a report (national IDs): shown as `concealed`.
     secret_fields: ClassVar[frozenset[str]] = frozenset()
     scope: str | None = None  # the importer's area code; None: anywhere
+    preamble: tuple[str, ...] = ()  # the file's title rows above the header, as text
 
     async def check_scope(
         self, session: AsyncSession, field_name: str, lat: float, lon: float, area_code=None

@@ -57,6 +57,7 @@ class Sheet:
     encoding: str | None = None
     header_row: int = 1
     notes: list[str] = field(default_factory=list)
+    title: list[str] = field(default_factory=list)  # the text of rows above the header
 
 
 def format_of(name: str) -> str:
@@ -86,8 +87,9 @@ def _not_format(fmt: str) -> Invalid:
 
 def _find_header(
     rows: Iterator[tuple[int, Cells]], score: Callable[[list[str]], int]
-) -> tuple[int, list[str], list[tuple[int, Cells]]]:
-    """Take the best-scoring row of the first few as the header; return it and the rows after."""
+) -> tuple[int, list[str], list[tuple[int, Cells]], list[str]]:
+    """Take the best-scoring row of the first few as the header; return it, the rows after
+    and the text of the non-blank rows above it (a workbook's title)."""
     head: list[tuple[int, Cells]] = []
     for item in rows:
         head.append(item)
@@ -99,7 +101,8 @@ def _find_header(
     best = max(range(len(head)), key=lambda i: (score(texts[i]), sum(1 for t in texts[i] if t)))
     if score(texts[best]) == 0:  # nothing known: the first row with two filled cells
         best = next((i for i, t in enumerate(texts) if sum(1 for c in t if c) >= 2), 0)
-    return head[best][0], texts[best], head[best + 1 :]
+    title = [" ".join(t for t in texts[i] if t) for i in range(best)]
+    return head[best][0], texts[best], head[best + 1 :], [line for line in title if line]
 
 
 def _text(cell: object) -> str:
@@ -111,7 +114,7 @@ def _blank(cells: Cells) -> bool:
 
 
 def _finish(fmt: str, rows: Iterator[tuple[int, Cells]], score, **extra) -> Sheet:
-    header_row, headers, after = _find_header(rows, score)
+    header_row, headers, after, title = _find_header(rows, score)
 
     def data() -> Iterator[tuple[int, Cells]]:
         yield from after
@@ -120,7 +123,7 @@ def _finish(fmt: str, rows: Iterator[tuple[int, Cells]], score, **extra) -> Shee
     def non_blank() -> Iterator[tuple[int, Cells]]:
         return ((n, c) for n, c in data() if not _blank(c))
 
-    return Sheet(fmt, headers, non_blank(), header_row=header_row, **extra)
+    return Sheet(fmt, headers, non_blank(), header_row=header_row, title=title, **extra)
 
 
 # CSV ------------------------------------------------------------------------------------------

@@ -20,7 +20,8 @@ from jitasa.clusters import service as clusters_service
 from jitasa.core.errors import FieldError, Invalid
 from jitasa.core.i18n import thai
 from jitasa.imports import columns as columns_module
-from jitasa.imports import facility_kinds as _facility_kinds  # noqa: F401  (registers kinds)
+from jitasa.imports import coverage_kinds as _coverage_kinds  # noqa: F401  (registers kinds)
+from jitasa.imports import facility_kinds as _facility_kinds  # noqa: F401
 from jitasa.imports import people_kinds as _people_kinds  # noqa: F401
 from jitasa.imports import resident_kinds as _resident_kinds  # noqa: F401
 from jitasa.imports.kinds import (
@@ -169,6 +170,7 @@ class Importer:
     async def run(self, session: AsyncSession, actor, progress: Progress | None) -> None:
         """Check every row; write the good ones in batches while the run may still commit."""
         self.kind.scope = self.options.scope
+        self.kind.preamble = tuple(self.sheet.title)
         await self.kind.prepare(session)
         batch: list[Checked] = []
         cells_of: dict[int, dict] = {}

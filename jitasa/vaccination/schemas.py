@@ -1,7 +1,8 @@
-"""Shapes of the vaccination API: residents, doses and the follow-up list."""
+"""Shapes of the vaccination API: coverage aggregates (no person); residents, doses and the
+follow-up list (personal data: national IDs masked)."""
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
@@ -10,6 +11,60 @@ from jitasa.core.errors import Invalid
 from jitasa.core.fields import StrictInput, ThaiPhone
 from jitasa.core.thai import normalize_national_id
 from jitasa.vaccination.models import Sex
+
+Source = Literal["import", "register", "children"]
+
+
+class DoseCoverage(BaseModel):
+    """Percent of the population given each dose, one decimal (null: no population known)."""
+
+    dose_1: float | None
+    dose_2: float | None
+    dose_3: float | None
+    booster: float | None
+
+
+class CoverageFigures(BaseModel):
+    """One area's coverage: people with each dose, out of its population (null: no figures)."""
+
+    code: str = Field(description='DOPA code; "" for the whole country')
+    level: Literal["country", "province", "district", "subdistrict", "village"]
+    name_th: str
+    name_en: str
+    population: int | None
+    dose_1: int | None
+    dose_2: int | None
+    dose_3: int | None
+    booster: int | None
+    coverage: DoseCoverage
+    as_of: date | None = Field(description="Date of the newest figures added up (CE)")
+    as_of_th: str | None = Field(description="The same date the Thai way, BE year")
+    source: Source | None = Field(
+        description="import: an official's file; register: counted from a village's residents "
+        "register; children: the sum of the areas inside it"
+    )
+
+
+class TrendPoint(BaseModel):
+    """The area's coverage on one date: every row on or before it, rolled up."""
+
+    as_of: date
+    as_of_th: str
+    population: int
+    dose_1: int
+    dose_2: int
+    dose_3: int
+    booster: int
+    coverage: DoseCoverage
+
+
+class CoverageAnswer(BaseModel):
+    """`GET /api/v1/vaccination/coverage`: the area, each child area, the area's trend."""
+
+    area: CoverageFigures
+    items: list[CoverageFigures] = Field(description="Child areas, by code")
+    trend: list[TrendPoint] = Field(description="One point per date, oldest first")
+
 
 MAX_DOSE_NUMBER = 9
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

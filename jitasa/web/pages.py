@@ -18,6 +18,7 @@ from jitasa.web import (
     map_page,
     notification_pages,
     request_pages,
+    vaccination_pages,
     volunteer_pages,
 )
 from jitasa.web.rendering import WEB_DIR, load_hotlines, render_error_page
@@ -41,4 +42,5 @@ def install(app: FastAPI) -> None:
     app.include_router(desk_pages.router, dependencies=hotlines)
     app.include_router(dashboard_pages.router, dependencies=hotlines)
     app.include_router(followup_pages.router, dependencies=hotlines)
+    app.include_router(vaccination_pages.router, dependencies=hotlines)
     app.state.render_error_page = render_error_page

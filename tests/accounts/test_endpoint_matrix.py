@@ -179,6 +179,7 @@ MATRIX = [
         "POST", "/api/v1/volunteers/{volunteer_id}/refuse", STAFF_INSIDE, {"reason": "other_area"}
     ),
     Case("GET", "/api/v1/stats", STAFF_INSIDE, params={"area": "5001"}),
+    Case("GET", "/api/v1/vaccination/coverage", EVERYONE, params={"area": "5001"}),
     # Filled as the staff dataset `requests.csv`; the public datasets are open to anyone
     # (tests/exports/test_exports_api.py).
     Case("GET", "/api/v1/exports/{dataset}.{fmt}", STAFF_INSIDE, params={"area": "5001"}),

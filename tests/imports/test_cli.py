@@ -18,6 +18,7 @@ SAMPLES = [
     ("facilities", "facilities.geojson", 8, 8, 0),
     ("volunteers", "volunteers_vhv.csv", 40, 40, 0),
     ("requests", "requests_hotline.csv", 30, 30, 6),  # 5 colourless medical, 1 coloured food
+    ("vaccination_coverage", "vaccine_coverage_chiangmai.xlsx", 25, 25, 0),  # a title row
 ]
 
 

@@ -1,0 +1,251 @@
+"""Vaccination coverage: figures per area and date, rolled up from villages to the country.
+
+An area's figure on a date is its own latest row on or before that date, else the sum of its
+children's figures (a province ← its districts ← their subdistricts ← their villages). Codes
+nest by prefix (thai.md), so a village 50010103 belongs to subdistrict 500101, district 5001 and
+province 50 whether or not rows exist for them. Counts are people (not doses given); coverage is
+a percentage of the population, one decimal, None when the population is 0.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jitasa.areas import service as areas_service
+from jitasa.core.db import utcnow
+from jitasa.core.errors import NotFound, invalid_field
+from jitasa.core.words import CODE_LENGTHS
+from jitasa.vaccination.models import Coverage
+
+DOSES = ("dose_1", "dose_2", "dose_3", "booster")
+COUNTS = ("population", *DOSES)
+SOURCES = ("import", "register")
+SUMMED = "children"  # the source of a figure added up from the areas inside it
+BAD_AREA = "“{value}” is not an area code: 2, 4, 6 or 8 digits (a village: subdistrict + 01–99)."
+UNKNOWN_AREA = "There is no area with code {code}."
+BAD_DOSE = "Dose {value} is not a dose number; doses are numbered from 1."
+
+
+@dataclass(frozen=True)
+class Figures:
+    """An area's coverage: people (population, with each dose), its date and where it came from."""
+
+    population: int = 0
+    dose_1: int = 0
+    dose_2: int = 0
+    dose_3: int = 0
+    booster: int = 0
+    as_of: date | None = None  # the newest date among the rows added up
+    source: str = SUMMED  # "import", "register", or "children" when summed
+
+    def __add__(self, other: "Figures") -> "Figures":
+        dates = [d for d in (self.as_of, other.as_of) if d]
+        return Figures(
+            *(getattr(self, c) + getattr(other, c) for c in COUNTS),
+            as_of=max(dates) if dates else None,
+        )
+
+    def coverage(self) -> dict[str, float | None]:
+        """Return the percentage of the population given each dose (None: no population)."""
+        return {
+            dose: round(100 * getattr(self, dose) / self.population, 1) if self.population else None
+            for dose in DOSES
+        }
+
+
+def parent_code(code: str) -> str:
+    """Return the code of the area holding this one ("" for a province: the country)."""
+    return code[:-2]
+
+
+def check_code(code: str) -> str:
+    """Return an area code in stored form, or raise `Invalid` naming `area` (422).
+
+    2, 4, 6 or 8 ASCII digits; a village's last two digits (its number) are 01–99.
+    """
+    text = code.strip()
+    if not (text.isascii() and text.isdigit() and len(text) in CODE_LENGTHS):
+        raise invalid_field("area", BAD_AREA, value=text[:12])
+    if len(text) == 8 and text.endswith("00"):
+        raise invalid_field("area", BAD_AREA, value=text)
+    return text
+
+
+async def check_known(session: AsyncSession, code: str) -> None:
+    """Raise `NotFound` (404) unless the area exists (a village: its subdistrict exists)."""
+    known = code[:6] if len(code) == 8 else code
+    if not await areas_service.names(session, codes={known}):
+        raise NotFound("vaccination.unknown_area", UNKNOWN_AREA, {"code": code})
+
+
+def _below(code: str):
+    """Condition for the rows of an area and of every area inside it ("" is the country)."""
+    return Coverage.area_code.startswith(code, autoescape=True) if code else True
+
+
+def _figures(row: Coverage) -> Figures:
+    return Figures(*(getattr(row, c) for c in COUNTS), as_of=row.as_of, source=row.source)
+
+
+def _tree(codes: Iterable[str], top: str) -> tuple[dict[str, list[str]], list[str]]:
+    """Return the areas between `top` and these codes: children by parent, deepest first."""
+    children: dict[str, list[str]] = defaultdict(list)
+    seen: set[str] = set()
+    for code in codes:
+        while len(code) > len(top) and code not in seen:
+            seen.add(code)
+            children[parent_code(code)].append(code)
+            code = parent_code(code)
+    return children, sorted({top, *seen}, key=len, reverse=True)
+
+
+def roll_up(own: dict[str, tuple], children: dict[str, list[str]], order: list[str]) -> dict:
+    """Return each area's figure as a tuple in `Figures` order, by code, deepest first.
+
+    `own` holds each area's own latest row; an area without one gets its children's sum.
+    """
+    totals: dict[str, tuple] = {}
+    for code in order:
+        found = own.get(code)
+        if found is None:
+            parts = [totals[c] for c in children.get(code, ()) if c in totals]
+            if not parts:
+                continue
+            sums = (sum(column) for column in zip(*(part[:5] for part in parts), strict=True))
+            found = (*sums, max(part[5] for part in parts), SUMMED)
+        totals[code] = found
+    return totals
+
+
+@dataclass
+class Answer:
+    """An area's coverage now, its children's, and the area's trend over the dates of its rows."""
+
+    area: Figures | None
+    children: dict[str, Figures]
+    trend: list[Figures]
+
+
+async def coverage_of(session: AsyncSession, *, area: str) -> Answer:
+    """Return an area's coverage ("" is the country) in one query over its rows, all dates.
+
+    The trend has one point per date of any row inside the area: the area's figure from every
+    row on or before that date. Raises `Invalid`/`NotFound` for a malformed or unknown area.
+    """
+    if area:
+        area = check_code(area)
+        await check_known(session, area)
+    columns = (Coverage.area_code, *(getattr(Coverage, c) for c in COUNTS), Coverage.as_of)
+    rows = await session.execute(
+        select(*columns, Coverage.source)
+        .where(_below(area))
+        .order_by(Coverage.as_of, Coverage.area_code)
+    )
+    by_date: dict[date, list[tuple]] = defaultdict(list)
+    for code, *figures in rows:
+        by_date[figures[5]].append((code, tuple(figures)))
+    children, order = _tree({code for day in by_date.values() for code, _f in day}, area)
+    own: dict[str, tuple] = {}
+    totals: dict[str, tuple] = {}
+    trend: list[Figures] = []
+    for day in sorted(by_date):
+        own.update(by_date[day])
+        totals = roll_up(own, children, order)
+        trend.append(replace(Figures(*totals[area]), as_of=day))
+    children_now = {c: Figures(*f) for c, f in totals.items() if len(c) == len(area) + 2}
+    top = Figures(*totals[area]) if area in totals else None
+    return Answer(area=top, children=children_now, trend=trend)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One area's figures on one date, to be stored."""
+
+    area_code: str
+    as_of: date
+    figures: Figures
+
+
+async def store(session: AsyncSession, rows: Sequence[Row], *, source: str) -> tuple[int, int, int]:
+    """Create or update rows by (area, date) in the caller's transaction; return how many were
+    (created, updated, unchanged). Rows are checked by the caller (codes, counts ≥ 0)."""
+    existing = await _existing(session, [(r.area_code, r.as_of) for r in rows])
+    created = updated = unchanged = 0
+    for row in rows:
+        counts = {c: getattr(row.figures, c) for c in COUNTS}
+        found = existing.get((row.area_code, row.as_of))
+        if found is None:
+            session.add(Coverage(area_code=row.area_code, as_of=row.as_of, source=source, **counts))
+            created += 1
+        elif found.source == source and all(getattr(found, c) == v for c, v in counts.items()):
+            unchanged += 1
+        else:
+            for name, value in {**counts, "source": source, "updated_at": utcnow()}.items():
+                setattr(found, name, value)
+            updated += 1
+    await session.flush()
+    return created, updated, unchanged
+
+
+async def _existing(
+    session: AsyncSession, keys: Iterable[tuple[str, date]]
+) -> dict[tuple[str, date], Coverage]:
+    keys = set(keys)
+    if not keys:
+        return {}
+    codes, dates = {k[0] for k in keys}, {k[1] for k in keys}
+    found = await session.scalars(
+        select(Coverage).where(Coverage.area_code.in_(codes), Coverage.as_of.in_(dates))
+    )
+    return {(r.area_code, r.as_of): r for r in found if (r.area_code, r.as_of) in keys}
+
+
+async def count_recorded_dose(
+    session: AsyncSession,
+    *,
+    village_code: str,
+    dose_number: int,
+    given_on: date,
+    population: int | None = None,
+) -> None:
+    """Count one dose recorded in a village's residents register, in the caller's transaction.
+
+    `village_code` is 8 digits (subdistrict + village number 01–99); `dose_number` 1, 2 or 3
+    adds one person to `dose_1`, `dose_2` or `dose_3`, 4 and up to `booster`. Counts are
+    cumulative, so the village's row of `given_on` (created from its latest earlier row, or
+    zeros, with source "register") and each later row of the village gain one. `population`,
+    when given (the register's head count), is set on the row of `given_on`. Call it once per
+    dose actually stored (a repeated offline send that stores nothing must not call it).
+    Raises `Invalid` for a malformed village code or dose number, `NotFound` for an unknown
+    subdistrict.
+    """
+    code = check_code(village_code)
+    if len(code) != 8:
+        raise invalid_field("village_code", BAD_AREA, value=code)
+    if dose_number < 1:
+        raise invalid_field("dose_number", BAD_DOSE, value=dose_number)
+    await check_known(session, code)
+    dose = DOSES[min(dose_number, 4) - 1]
+    rows = (
+        await session.scalars(
+            select(Coverage).where(Coverage.area_code == code).order_by(Coverage.as_of)
+        )
+    ).all()
+    earlier = [r for r in rows if r.as_of < given_on]
+    if not any(r.as_of == given_on for r in rows):
+        base = _figures(earlier[-1]) if earlier else Figures()
+        counts = {c: getattr(base, c) for c in COUNTS}
+        row = Coverage(area_code=code, as_of=given_on, source="register", **counts)
+        session.add(row)
+        rows = [*rows, row]
+    for row in rows:
+        if row.as_of >= given_on:
+            setattr(row, dose, getattr(row, dose) + 1)
+            row.source = "register"
+            if row.as_of == given_on and population is not None:
+                row.population = population
+    await session.flush()

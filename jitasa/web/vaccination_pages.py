@@ -1,0 +1,77 @@
+"""The public coverage page: a table with drill-down, the trend chart and a district map."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from jitasa.areas import service as areas_service
+from jitasa.core.db import SessionDep
+from jitasa.core.i18n import translate
+from jitasa.dashboard import charts
+from jitasa.vaccination import views
+from jitasa.web.rendering import language_of, render
+
+router = APIRouter(include_in_schema=False)
+# Classes of the map by the share with two doses (%, from), light to dark; grey: no figures.
+CLASSES = ((0, "#edf8e9"), (20, "#bae4b3"), (40, "#74c476"), (60, "#31a354"), (80, "#006d2c"))
+NO_FIGURES = "#d0d0d0"
+
+
+def fill_of(percent: float | None) -> str:
+    """Return the map colour of a coverage percentage."""
+    if percent is None:
+        return NO_FIGURES
+    return [colour for start, colour in CLASSES if percent >= start][-1]
+
+
+def legend(language: str) -> list[tuple[str, str]]:
+    """Return the map's legend: (colour, what it means)."""
+    ends = [start for start, _colour in CLASSES[1:]] + [100]
+    rows = [(c, f"{s}–{e}%") for (s, c), e in zip(CLASSES, ends, strict=True)]
+    return [*rows, (NO_FIGURES, translate("No figures", language))]
+
+
+@router.get("/vaccination", response_class=HTMLResponse)
+async def coverage_page(
+    request: Request,
+    session: SessionDep,
+    area: Annotated[str | None, Query(max_length=12)] = None,
+) -> Response:
+    """Show an area's coverage: its children in a table and on a map, and its trend."""
+    language = language_of(request)
+    answer = await views.coverage_answer(session, area=area or "")
+
+    def name(item) -> str:
+        return item.name_th if language == "th" else item.name_en
+
+    def _(message: str, **params) -> str:
+        return translate(message, language, **params)
+
+    shapes = await areas_service.boundaries_of(session, codes={i.code for i in answer.items})
+    title = _("Share of people with two doses, {area}", area=name(answer.area))
+    drawn = [
+        (
+            f"{name(i)}: {i.coverage.dose_2 if i.coverage.dose_2 is not None else '–'}%",
+            shapes[i.code],
+            fill_of(i.coverage.dose_2),
+        )
+        for i in answer.items
+        if i.code in shapes
+    ]
+    trend = charts.line(
+        _("Share of people with two doses over time (%)"),
+        [(p.as_of_th, round(p.coverage.dose_2 or 0)) for p in answer.trend],
+        colour="#31a354",
+    )
+    parents = await areas_service.parents_of(session, codes=[answer.area.code])
+    return render(
+        request,
+        "vaccination/coverage.html",
+        answer=answer,
+        name=name,
+        parents=parents.get(answer.area.code, []) if answer.area.code else [],
+        map_svg=charts.choropleth(title, drawn),
+        legend=legend(language),
+        trend_svg=trend if answer.trend else "",
+    )
