@@ -9,7 +9,7 @@ INSERT per batch, with no ORM object and no lookup per row.
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +18,7 @@ from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict, FieldError, Invalid
 from jitasa.core.i18n import thai
 from jitasa.core.thai import BANGKOK
+from jitasa.vaccination import coverage
 from jitasa.vaccination.models import Dose, Resident
 from jitasa.vaccination.schemas import DoseCreate
 
@@ -61,7 +62,9 @@ async def record(
     session: AsyncSession, *, resident: Resident, dose_in: DoseCreate, actor_id: int | None
 ) -> tuple[Dose, list[FieldError]]:
     """Record a dose given to a resident; return it and its warnings (dated before an earlier
-    dose). Raises `Invalid` for a future date, `Conflict` when this dose number is recorded."""
+    dose). The village's coverage (`coverage.count_recorded_dose`) counts it at once, its
+    population the register's head count. Raises `Invalid` for a future date, `Conflict` when
+    this dose number is recorded."""
     check_date(dose_in.given_on)
     earlier = {
         d.number: d
@@ -90,6 +93,16 @@ async def record(
     session.add(dose)
     resident.updated_at = utcnow()  # kept for the retention period from the last dose
     await session.flush()
+    village_size = await session.scalar(
+        select(func.count()).where(Resident.village_code == resident.village_code)
+    )
+    await coverage.count_recorded_dose(
+        session,
+        village_code=resident.village_code,
+        dose_number=dose_in.number,
+        given_on=dose_in.given_on,
+        population=village_size,
+    )
     await audit.record(
         session,
         action="doses.record",

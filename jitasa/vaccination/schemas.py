@@ -1,4 +1,5 @@
-"""Shapes of the vaccination API: coverage aggregates (no person), residents, doses, follow-up."""
+"""Shapes of the vaccination API: coverage aggregates (no person); residents, doses and the
+follow-up list (personal data: national IDs masked)."""
 
 from datetime import date
 from typing import Annotated, Literal

@@ -41,6 +41,6 @@ def install(app: FastAPI) -> None:
     app.include_router(notification_pages.router, dependencies=hotlines)
     app.include_router(desk_pages.router, dependencies=hotlines)
     app.include_router(dashboard_pages.router, dependencies=hotlines)
-    app.include_router(vaccination_pages.router, dependencies=hotlines)
     app.include_router(followup_pages.router, dependencies=hotlines)
+    app.include_router(vaccination_pages.router, dependencies=hotlines)
     app.state.render_error_page = render_error_page

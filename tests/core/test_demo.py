@@ -37,9 +37,9 @@ async def test_scenario_is_seeded_once_with_requests_in_every_state(fresh_databa
             "requests": len(REQUESTS),
             "facilities": 25 + 3 + 4,
             "transports": 1,
-            "coverage_rows": 25 * 4,  # Chiang Mai's districts on four dates: a trend
             "residents": len(demo_register.PEOPLE),
             "doses": sum(person[-1] for person in demo_register.PEOPLE),
+            "coverage_rows": 25 * 4,  # Chiang Mai's districts on four dates: a trend
         }
         assert await seed_scenario(engine) == {}
         async with create_session_factory(engine, mode="read")() as session:

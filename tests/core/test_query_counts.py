@@ -123,8 +123,8 @@ async def test_create_sends_a_pinned_list_of_statements(app, client, session, sc
         "SELECT help_requests",  # is the new public code free?
         "INSERT help_requests",
         "INSERT help_request_events",  # the timeline's first entry
-        "INSERT map_cells",  # every level's cell count at once (executemany, upsert)
         "INSERT outbox_events",  # the live event, built from the final state before commit
+        "INSERT map_cells",  # every level's cell count at once (executemany, upsert)
     ]
 
 
@@ -146,6 +146,6 @@ async def test_claim_sends_a_pinned_list_of_statements(app, client, session, sca
         "SELECT help_requests",  # the request as committed, for the answer
         "INSERT audit_log",  # the claimer now sees the full view: every reveal is audited
         "INSERT help_request_events",
-        "INSERT map_cells",  # the counts move from open to claimed, every level at once
         "INSERT outbox_events",  # the live event, built from the final state before commit
+        "INSERT map_cells",  # the counts move from open to claimed, every level at once
     ]

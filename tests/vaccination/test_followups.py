@@ -119,3 +119,16 @@ async def test_bad_resident_input_names_the_field_in_thai_and_english(client, se
         headers=await coordinator(session, area="50"),
     )
     assert unknown.status_code == 422 and "509999" in unknown.json()["detail"]
+
+
+async def test_a_dose_recorded_from_the_phone_raises_the_villages_coverage(client, session):
+    headers = await coordinator(session)
+    made = await client.post("/api/v1/vaccination/residents", json=resident(11), headers=headers)
+    path = f"/api/v1/vaccination/residents/{made.json()['id']}/doses"
+    sent = await client.post(path, json=DOSE, headers={**headers, "Idempotency-Key": "k-11"})
+    again = await client.post(path, json=DOSE, headers={**headers, "Idempotency-Key": "k-11"})
+    assert (sent.status_code, again.status_code) == (201, 201)
+    answer = await client.get("/api/v1/vaccination/coverage?area=500101")
+    assert answer.status_code == 200, answer.text
+    village = next(a for a in answer.json()["items"] if a["code"] == VILLAGE)
+    assert (village["population"], village["dose_1"]) == (1, 1)
