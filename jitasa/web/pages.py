@@ -14,6 +14,7 @@ from jitasa.web import (
     dashboard_pages,
     desk_pages,
     facility_pages,
+    import_pages,
     map_page,
     notification_pages,
     request_pages,
@@ -39,4 +40,5 @@ def install(app: FastAPI) -> None:
     app.include_router(notification_pages.router, dependencies=hotlines)
     app.include_router(desk_pages.router, dependencies=hotlines)
     app.include_router(dashboard_pages.router, dependencies=hotlines)
+    app.include_router(import_pages.router, dependencies=hotlines)
     app.state.render_error_page = render_error_page
