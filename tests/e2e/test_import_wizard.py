@@ -82,7 +82,7 @@ async def test_a_coordinator_walks_the_import_wizard_and_skips_a_bad_row(
 
     # 4. import, skipping the bad row; the page follows the run to its end
     await page.get_by_role("radio", name="นำเข้าแถวที่ไม่มีปัญหา และข้าม 1 แถวที่มีปัญหา").check()
-    await page.get_by_role("button", name="นำเข้า", exact=True).click()
+    await page.get_by_role("button", name="นำเข้าตอนนี้").click()
     await expect(page.locator("#import-progress")).to_be_visible()
     await run_jobs(factory)
     await expect(page.get_by_role("status")).to_have_text("นำเข้าและบันทึกแล้ว")
