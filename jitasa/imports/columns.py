@@ -16,6 +16,7 @@ from jitasa.core.thai import normalize_input
 BAD_MAPPING = "“{value}” is not a mapping; write it as column=field, such as ชื่อหน่วย=name."
 UNKNOWN_FIELD = "“{value}” is not a field of this import; use one of: {expected}."
 UNKNOWN_COLUMN = "The file has no column “{value}”."
+FIELD_TWICE = "“{value}” is chosen for two columns; choose it for one column only."
 SKIP = "-"
 
 
@@ -63,7 +64,8 @@ def match(
     """Return {position of a header: field}; the mapping's columns first, then synonyms.
 
     A field is taken by the first header that names it. Raises `Invalid` for a mapping to a
-    field the kind does not have or from a column the file does not have.
+    field the kind does not have or from a column the file does not have, or naming a field
+    for two columns.
     """
     fields = {c.field for c in columns}
     found: dict[int, str] = {}
@@ -75,6 +77,8 @@ def match(
                 UNKNOWN_FIELD,
                 {"value": field[:40], "expected": ", ".join(sorted(fields))},
             )
+        if field != SKIP and field in found.values():
+            raise Invalid("imports.field_twice", FIELD_TWICE, {"value": field[:40]})
         position = by_header.get(loose(column))
         if position is None:
             raise Invalid("imports.unknown_column", UNKNOWN_COLUMN, {"value": column[:60]})

@@ -15,6 +15,7 @@ from jitasa.accounts import service as accounts_service
 from jitasa.core import jobs as queue
 from jitasa.core.db import transaction, utcnow
 from jitasa.core.errors import DomainError
+from jitasa.core.words import Role
 from jitasa.imports.readers import format_of
 from jitasa.imports.service import Options, run_import
 
@@ -42,6 +43,28 @@ def count_lines(path: Path) -> int | None:
         while chunk := stream.read(1 << 20):
             lines += chunk.count(b"\n")
     return max(lines - 1, 1)
+
+
+async def enqueue(
+    session, user, *, path: Path, name: str, kind: str, dry_run: bool, on_error: str,
+    mapping: dict[str, str], draft: str | None = None,
+) -> int:  # fmt: skip
+    """Queue the import of a stored file as `user` (rows outside their area refused, unless an
+    admin); return the job's id. `draft` names the wizard's draft the file came from."""
+    scope = None if Role.ADMIN in user.roles else user.area_code
+    payload = {
+        "path": str(path),
+        "name": name,
+        "kind": kind,
+        "dry_run": dry_run,
+        "on_error": on_error,
+        "mapping": mapping,
+        "scope": scope,
+        "actor_id": user.id,
+    }
+    if draft:
+        payload["draft"] = draft
+    return await queue.enqueue(session, KIND, payload, max_attempts=1)
 
 
 @queue.handles(KIND)

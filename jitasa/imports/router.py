@@ -74,22 +74,10 @@ async def start(
         raise Invalid("imports.bad_on_error", "on_error must be abort or skip.")
     columns = parse_mapping([mapping]) if mapping.strip() else {}
     path, name = await store_upload(request, upload)
-    scope = None if Role.ADMIN in user.roles else user.area_code
-    return await queue.enqueue(
-        session,
-        jobs.KIND,
-        {
-            "path": path,
-            "name": name,
-            "kind": kind,
-            "dry_run": dry_run,
-            "on_error": on_error,
-            "mapping": columns,
-            "scope": scope,
-            "actor_id": user.id,
-        },
-        max_attempts=1,
-    )
+    return await jobs.enqueue(
+        session, user, path=FilePath(path), name=name, kind=kind, dry_run=dry_run,
+        on_error=on_error, mapping=columns,
+    )  # fmt: skip
 
 
 @router.post(

@@ -92,6 +92,52 @@ class Report:
         return data
 
 
+def missing_columns(missing: list[FieldError]) -> Invalid:
+    """Return the refusal of a file that has no column for needed fields (one error each)."""
+    fields = ", ".join(e.message for e in missing)
+    return Invalid("imports.missing_columns", MISSING_COLUMNS, {"fields": fields}, missing)
+
+
+@dataclass
+class Columns:
+    """A file's header as an import reads it: each header's field (None: not imported), a few
+    rows' cells to recognise the columns by, and the needed fields no column provides."""
+
+    format: str
+    encoding: str | None
+    header_row: int
+    headers: list[str]
+    fields: list[str | None]
+    samples: list[list[str]]
+    missing: list[FieldError]
+
+
+def read_columns(
+    path: Path, *, options: Options, name: str | None = None, rows: int = 3
+) -> Columns:
+    """Read a file's header and first `rows` rows and match its columns as `run_import` would
+    (the import wizard's mapping step); raise `Invalid` for a file refused whole or a mapping
+    naming an unknown field or column."""
+    kind = kind_of(options.kind)
+    sheet = open_sheet(path, name, score=partial(columns_module.score, kind.columns))
+    positions = columns_module.match(kind.columns, sheet.headers, options.mapping)
+    samples = []
+    for _number, cells in sheet.rows:
+        samples.append([text_of(c)[:60] for c in cells[: len(sheet.headers)]])
+        if len(samples) >= rows:
+            break
+    getattr(sheet.rows, "close", lambda: None)()  # an XLSX reader lets its workbook go
+    return Columns(
+        format=sheet.format,
+        encoding=sheet.encoding,
+        header_row=sheet.header_row,
+        headers=list(sheet.headers),
+        fields=[positions.get(p) for p in range(len(sheet.headers))],
+        samples=samples,
+        missing=kind.missing(set(positions.values())),
+    )
+
+
 class _Rollback(Exception):
     """Leaves the import's transaction without committing."""
 
@@ -134,8 +180,7 @@ class Importer:
         self.report.columns = {sheet.headers[p]: f for p, f in sorted(self.positions.items())}
         missing = kind.missing(set(self.positions.values()))
         if missing:
-            fields = ", ".join(e.message for e in missing)
-            raise Invalid("imports.missing_columns", MISSING_COLUMNS, {"fields": fields}, missing)
+            raise missing_columns(missing)
         for position, header in enumerate(sheet.headers):
             if position not in self.positions and header:
                 message = UNUSED_COLUMN

@@ -15,6 +15,7 @@ from jitasa.web import (
     desk_pages,
     facility_pages,
     followup_pages,
+    import_pages,
     map_page,
     notification_pages,
     request_pages,
@@ -43,4 +44,5 @@ def install(app: FastAPI) -> None:
     app.include_router(dashboard_pages.router, dependencies=hotlines)
     app.include_router(followup_pages.router, dependencies=hotlines)
     app.include_router(vaccination_pages.router, dependencies=hotlines)
+    app.include_router(import_pages.router, dependencies=hotlines)
     app.state.render_error_page = render_error_page

@@ -5,6 +5,9 @@ from collections import Counter
 from sqlalchemy import select
 
 from jitasa import demo_register
+from jitasa.accounts import policy
+from jitasa.accounts.models import User
+from jitasa.accounts.policy import Action
 from jitasa.core.config import Settings
 from jitasa.core.db import create_engine, create_session_factory
 from jitasa.demo import demo_settings, load_packaged_boundaries, seed_scenario
@@ -45,6 +48,12 @@ async def test_scenario_is_seeded_once_with_requests_in_every_state(fresh_databa
         async with create_session_factory(engine, mode="read")() as session:
             requests = (await session.scalars(select(HelpRequest))).all()
             volunteers = (await session.scalars(select(Volunteer))).all()
+            staff = (
+                await session.scalars(select(User).where(User.phone.in_([s.phone for s in STAFF])))
+            ).all()
+        # Every demo official reaches the import wizard (linked from their desk) for their area.
+        for user in staff:
+            assert policy.require(user, Action.IMPORT_DATA, area_code=user.area_code) is user
         # The transport on its way, a yellow bed held for its patient, besides the listed ones.
         expected = Counter(s.value for *_, s in REQUESTS) + Counter({"claimed": 1})
         assert Counter(r.status for r in requests) == expected

@@ -129,6 +129,7 @@ async def everything(session) -> tuple[dict[str, str], dict[str, list]]:
         "facility_id": 1,
         "dataset": "public-requests",
         "fmt": "csv",
+        "draft": "0" * 32,
         "import_id": 1,
         "kind": "facilities",
     }

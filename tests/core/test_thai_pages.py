@@ -25,7 +25,7 @@ HTML = {"Accept": "text/html"}
 # Names and units a Thai page may show in Latin letters.
 # Names Thai readers use as they are: products, units, and file formats (export links).
 ALLOWED = {"English", "SOS", "SMS", "OpenStreetMap", "Leaflet", "PM2", "km", "m"}
-ALLOWED |= {"CSV", "Excel", "GeoJSON", "HXL"}
+ALLOWED |= {"CSV", "Excel", "GeoJSON", "HXL", "KML", "KMZ", "MB", "Google", "My", "Maps"}
 SPOKEN = ("aria-label", "title", "placeholder", "alt")
 
 
@@ -125,6 +125,7 @@ def pages_of(world) -> list[tuple[str, str]]:
     requester += [f"/requests/{ids[name]}" for name in ("closed", "escalated", "expired")]
     helper = ["/volunteer/nearby", "/volunteer/tasks", "/volunteer", f"/requests/{ids['claimed']}"]
     staff = ["/account", QUEUE, f"/requests/{ids['open']}", f"/requests/{ids['duplicate']}"]
+    staff += ["/imports"]
     return (
         [("anonymous", path) for path in anonymous + errors]
         + [("requester", path) for path in requester]

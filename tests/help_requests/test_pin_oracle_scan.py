@@ -60,6 +60,7 @@ async def answers(client, app, world: dict, headers: dict, point: dict) -> dict[
         "facility_id": [1],
         "dataset": list(DATASETS),
         "fmt": ["csv", "geojson"],
+        "draft": ["0" * 32],
         "import_id": [1],
         "kind": ["facilities"],
     }

@@ -174,6 +174,7 @@ async def scan(client, app, world: dict, headers: dict[str, str]) -> dict[str, l
         "facility_id": [1],
         "dataset": list(DATASETS),
         "fmt": ["csv", "geojson"],
+        "draft": ["0" * 32],
         "import_id": [1],
         "kind": ["requests", "volunteers"],
     }
