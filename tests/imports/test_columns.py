@@ -54,7 +54,7 @@ def test_a_mapping_to_an_unknown_field_or_from_a_missing_column_is_refused_by_na
             [" a = lat ; b=lon\nc=-", "d=x=phone"],
             {"a": "lat", "b": "lon", "c": "-", "d=x": "phone"},
         ),
-        (["a=lat;;", ""], {"a": "lat"}),
+        (["a=lat;;b=lon;", ""], {"a": "lat", "b": "lon"}),
     ],
 )
 def test_a_mapping_is_read_from_pairs_separated_by_semicolons_or_lines(items, expected):
