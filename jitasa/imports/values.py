@@ -70,7 +70,7 @@ def whole_number(value: object) -> int:
     found = number(value)
     if isinstance(found, float):
         if not found.is_integer():
-            raise Invalid("imports.not_whole", NOT_WHOLE, {"value": text_of(value)})
+            raise Invalid("imports.not_whole", NOT_WHOLE, {"value": text_of(value)[:40]})
         found = int(found)
     return found
 
