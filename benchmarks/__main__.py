@@ -20,6 +20,7 @@ from benchmarks import (
     bulk_create,
     claim_storm,
     create,
+    desk,
     export,
     imports,
     locate,
@@ -45,6 +46,7 @@ SCENARIOS = {
     "sse": sse.run,
     "slow_sms": slow_sms.run,
     "export": export.run,
+    "desk": desk.run,
 }
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/jitasa_bench"
 
@@ -78,6 +80,11 @@ def parse_arguments() -> argparse.Namespace:
         default=",".join(SCENARIOS),
         help=f"comma-separated, of: {', '.join(SCENARIOS)}",
     )
+    parser.add_argument(
+        "--sqlite-file",
+        type=Path,
+        help="keep the SQLite database in this file (reused when --rows is 0)",
+    )
     parser.add_argument("--json", action="store_true", help="print only the JSON result")
     return parser.parse_args()
 
@@ -110,8 +117,10 @@ async def main(arguments: argparse.Namespace) -> dict:
     url = (
         arguments.database_url or os.environ.get("JITASA_BENCH_DATABASE_URL", POSTGRES_URL)
         if arguments.db == "postgres"
-        else f"sqlite:///{data_dir / 'bench.db'}"
+        else f"sqlite:///{(arguments.sqlite_file or data_dir / 'bench.db').resolve()}"
     )
+    if arguments.sqlite_file and arguments.rows > 0:
+        arguments.sqlite_file.unlink(missing_ok=True)  # a fresh file, as PostgreSQL's fresh db
     if arguments.db == "postgres":
         await ensure_postgres_database(url, fresh=arguments.rows > 0)
     # Many requests an hour per account and address: the benchmark is one address, few accounts.
