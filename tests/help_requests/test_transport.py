@@ -295,3 +295,28 @@ async def test_withdrawn_consent_frees_the_bed_and_forgets_how_the_patient_moves
     stored = await reload(session, patient.id)
     assert (stored.status, stored.bed_state, stored.mobility) == ("cancelled", None, None)
     assert await available(session, hospital.id) == 1
+
+
+async def test_no_transport_is_delivered_without_a_destination(client, session):
+    patient = await transport(session)
+    body = await make_request(session, category="body_transport", urgency="urgent")
+    profile, headers = await driver(session, ppe_trained=True)
+    for help_request in (patient, body):
+        await taken_by(session, help_request, profile)
+    moves = [(patient, "resolved"), (body, "in_progress"), (body, "resolved")]
+    for help_request, to in moves:
+        answer = await client.post(
+            f"/api/v1/requests/{help_request.id}/transition", json={"to": to}, headers=headers
+        )
+        if to == "in_progress":  # picking up before choosing is allowed
+            assert answer.status_code == 200, answer.text
+            continue
+        assert answer.status_code == 409, answer.text
+        assert answer.json()["code"] == "transport.no_destination"
+        assert answer.json()["detail_th"] != answer.json()["detail"]
+        assert (await reload(session, help_request.id)).status != "resolved"
+    page = await client.get(f"/requests/{patient.id}", headers=headers)
+    assert "การส่งถึงต้องมีปลายทาง" in page.text  # the Thai page says why there is no button
+    english = await client.get(f"/requests/{patient.id}?lang=en", headers=headers)
+    assert "Handed over at the destination" not in english.text
+    assert "a delivery needs a destination" in english.text
