@@ -18,6 +18,7 @@ from jitasa.accounts.policy import Action
 from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict
 from jitasa.facilities import beds
+from jitasa.facilities import service as facilities_service
 from jitasa.help_requests import access, lifecycle, signals
 from jitasa.help_requests.models import BED_RESERVED, HelpRequest
 from jitasa.help_requests.states import TAKEN, Actor
@@ -25,6 +26,7 @@ from jitasa.incidents import service as incidents_service
 
 if TYPE_CHECKING:  # types only: other domains are read through their services
     from jitasa.accounts.models import User
+    from jitasa.facilities.models import Facility
 
 
 async def _require_transport(
@@ -132,3 +134,31 @@ async def choose(
     await session.flush()
     signals.announce(session, help_request, kind="request.updated")
     return help_request
+
+
+async def refuse_shutting_with_transports_on_the_way(
+    session: AsyncSession, facility: Facility
+) -> None:
+    """Refuse to close or evacuate a facility that a taken transport is heading to (409).
+
+    A closed door must not wait for a patient in a car, nor keep a bed reserved for nobody:
+    the drivers or the area's staff choose another destination first (the message names the
+    transports by code).
+    """
+    codes = list(
+        await session.scalars(
+            select(HelpRequest.code)
+            .where(HelpRequest.destination_id == facility.id, HelpRequest.status.in_(TAKEN))
+            .order_by(HelpRequest.id)
+        )
+    )
+    if codes:
+        raise Conflict(
+            "facility.transports_on_the_way",
+            "{count} transports are on their way here ({codes}); choose another destination "
+            "for them before closing this facility.",
+            {"count": len(codes), "codes": ", ".join(codes)},
+        )
+
+
+facilities_service.shut_checks.append(refuse_shutting_with_transports_on_the_way)

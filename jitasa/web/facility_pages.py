@@ -289,10 +289,17 @@ async def save_capacity(
         await session.rollback()
         await session.refresh(user)
         messages = {
-            p.field: [p.message_th if language == "th" else p.message] for p in field_errors(error)
+            p.field: [p.message_th if language == "th" else p.message]
+            for p in field_errors(error, whole="status")  # refusing a status names no field
         }
         return await _form_page(
-            request, session, user, facility_id, rows=rows, errors=messages, status_code=422
+            request,
+            session,
+            user,
+            facility_id,
+            rows=rows,
+            errors=messages,
+            status_code=409 if error.status == 409 else 422,
         )
     checked = form.get("action") == "checked"
     views.flash(request, "Thank you: the numbers are checked." if checked else "Numbers saved.")

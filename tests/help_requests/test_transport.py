@@ -320,3 +320,42 @@ async def test_no_transport_is_delivered_without_a_destination(client, session):
     english = await client.get(f"/requests/{patient.id}?lang=en", headers=headers)
     assert "Handed over at the destination" not in english.text
     assert "a delivery needs a destination" in english.text
+
+
+async def test_a_facility_a_transport_is_heading_to_is_not_closed_until_it_goes_elsewhere(
+    client, session
+):
+    hospital = await make_facility(session, beds={"beds_yellow": (3, 3)}, **NEAR)
+    temple = await make_facility(session, type="cremation_temple", name_th="วัดทดสอบ", **FAR)
+    patient = await transport(session)
+    body = await make_request(session, category="body_transport", urgency="urgent")
+    profile, headers = await driver(session, ppe_trained=True)
+    for help_request, place in ((patient, hospital), (body, temple)):
+        await taken_by(session, help_request, profile)
+        assert (await choose(client, help_request.id, place.id, headers)).status_code == 200
+    _staff, staff = await signed_in(session, roles=[Role.COORDINATOR], area_code="50")
+    for place, status in ((hospital, "closed"), (temple, "evacuating")):
+        refused = await client.patch(
+            f"/api/v1/facilities/{place.id}", json={"status": status}, headers=staff
+        )
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["code"] == "facility.transports_on_the_way"
+        assert refused.json()["detail_th"] != refused.json()["detail"]
+    page = await client.post(
+        f"/facilities/{hospital.id}/capacity?lang=en",
+        data={"version": "1", "status": "closed"},  # the reservation made version 1
+        headers={"Accept": "text/html", **staff},
+    )
+    assert page.status_code == 409
+    assert "1 transports are on their way here" in page.text
+    assert patient.code in page.text
+    api = (await client.get(f"/api/v1/facilities/{hospital.id}")).json()
+    assert (api["status"], api["free_beds"]["yellow"]) == ("open", 2)  # still held for the patient
+    # Once the patient goes elsewhere, the hospital closes and its bed is free again.
+    other = await make_facility(session, beds={"beds_yellow": (1, 1)}, **FAR)
+    assert (await choose(client, patient.id, other.id, headers)).status_code == 200
+    closed = await client.patch(
+        f"/api/v1/facilities/{hospital.id}", json={"status": "closed"}, headers=staff
+    )
+    assert closed.status_code == 200, closed.text
+    assert await available(session, hospital.id) == 3
