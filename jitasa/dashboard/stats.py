@@ -33,6 +33,7 @@ from jitasa.core.thai import BANGKOK
 from jitasa.core.words import URGENCIES
 from jitasa.dashboard import capacity
 from jitasa.dashboard.scope import child_code_length
+from jitasa.help_requests import access
 from jitasa.help_requests.desk import PAST_SLA
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.states import ACTIVE, Status
@@ -77,8 +78,9 @@ def summary(minutes: list[float]) -> dict:
 
 
 def _in_area(area: str | None):
-    """Condition for requests in the area (everywhere when None)."""
-    return HelpRequest.area_code.startswith(area, autoescape=True) if area else True
+    """Condition for requests in the area (everywhere when None), archived incidents left out."""
+    kept = access.in_kept_incidents()
+    return and_(HelpRequest.area_code.startswith(area, autoescape=True), kept) if area else kept
 
 
 async def _counts(session: AsyncSession, area: str | None) -> dict:
