@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jitasa.accounts import policy
 from jitasa.accounts.policy import Action
 from jitasa.core.db import utcnow
-from jitasa.core.errors import Conflict
+from jitasa.core.errors import Conflict, Forbidden
 from jitasa.facilities import beds
 from jitasa.facilities import service as facilities_service
 from jitasa.help_requests import access, lifecycle, signals
@@ -32,8 +32,19 @@ if TYPE_CHECKING:  # types only: other domains are read through their services
 async def _require_transport(
     session: AsyncSession, help_request: HelpRequest, user: User | None
 ) -> str:
-    """Return "patient" or "body"; refuse anyone but its driver and area staff, or 409."""
+    """Return "patient" or "body"; refuse anyone but its driver and area staff, or 409.
+
+    Anonymous: 401. A volunteer who does not hold it: 403 `transport.not_holder`, saying who
+    chooses; staff of another area: 403 `auth.out_of_area`.
+    """
     if not access.actors_of(help_request, user) & {Actor.CLAIMER, Actor.AREA_STAFF}:
+        if user is not None and user.is_active and not policy.is_staff(user):
+            raise Forbidden(
+                "transport.not_holder",
+                "Only the driver who holds transport {code}, or the staff of its area, see "
+                "where it may go and choose its destination; take the transport first.",
+                {"code": help_request.code},
+            )
         policy.require(user, Action.MANAGE_REQUESTS, area_code=help_request.area_code)
     kind = await incidents_service.transport_kind(
         session, incident_id=help_request.incident_id, category_code=help_request.category

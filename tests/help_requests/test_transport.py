@@ -359,3 +359,24 @@ async def test_a_facility_a_transport_is_heading_to_is_not_closed_until_it_goes_
     )
     assert closed.status_code == 200, closed.text
     assert await available(session, hospital.id) == 3
+
+
+async def test_who_may_not_see_destinations_hears_why(client, session):
+    patient = await transport(session)
+    holder, _holder_headers = await driver(session)
+    await taken_by(session, patient, holder)
+    _other, other_driver = await driver(session)
+    path = f"/api/v1/requests/{patient.id}/destinations"
+    for answer in (
+        await client.get(path, headers=other_driver),
+        await choose(client, patient.id, 1, other_driver),
+    ):
+        assert answer.status_code == 403, answer.text
+        assert answer.json()["code"] == "transport.not_holder"
+        assert patient.code in answer.json()["detail"] and patient.code in answer.json()["detail_th"]
+    _elsewhere, staff_elsewhere = await signed_in(
+        session, roles=[Role.COORDINATOR], area_code="10"
+    )
+    outside = await client.get(path, headers=staff_elsewhere)
+    assert outside.status_code == 403 and outside.json()["code"] == "auth.out_of_area"
+    assert (await client.get(path)).status_code == 401
