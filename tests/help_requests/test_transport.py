@@ -373,10 +373,9 @@ async def test_who_may_not_see_destinations_hears_why(client, session):
     ):
         assert answer.status_code == 403, answer.text
         assert answer.json()["code"] == "transport.not_holder"
-        assert patient.code in answer.json()["detail"] and patient.code in answer.json()["detail_th"]
-    _elsewhere, staff_elsewhere = await signed_in(
-        session, roles=[Role.COORDINATOR], area_code="10"
-    )
+        problem = answer.json()
+        assert patient.code in problem["detail"] and patient.code in problem["detail_th"]
+    _elsewhere, staff_elsewhere = await signed_in(session, roles=[Role.COORDINATOR], area_code="10")
     outside = await client.get(path, headers=staff_elsewhere)
     assert outside.status_code == 403 and outside.json()["code"] == "auth.out_of_area"
     assert (await client.get(path)).status_code == 401
