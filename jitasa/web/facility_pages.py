@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts import policy
+from jitasa.accounts import service as accounts_service
 from jitasa.accounts.deps import OptionalUser
 from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
@@ -160,11 +161,16 @@ async def facility_detail(
         history = await facilities_service.history(
             session, facility_id=facility_id, limit=50, before_id=None
         )
+    # Those who may read the history see who made each change by name, as on the desk.
+    names = await accounts_service.display_names(
+        session, user_ids={entry.actor_id for entry in history if entry.actor_id}
+    )
     return render(
         request,
         "facilities/detail.html",
         **shown,
         history=history,
+        names=names,
         kinds=KIND_LABELS,
         when=lambda moment: facility_views.age_text(
             int((utcnow() - moment).total_seconds() // 60), language
