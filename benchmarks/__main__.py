@@ -21,6 +21,7 @@ from benchmarks import (
     claim_storm,
     coverage,
     create,
+    desk,
     doses,
     export,
     imports,
@@ -49,6 +50,7 @@ SCENARIOS = {
     "slow_sms": slow_sms.run,
     "export": export.run,
     "coverage": coverage.run,
+    "desk": desk.run,
 }
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/jitasa_bench"
 
@@ -82,6 +84,11 @@ def parse_arguments() -> argparse.Namespace:
         default=",".join(SCENARIOS),
         help=f"comma-separated, of: {', '.join(SCENARIOS)}",
     )
+    parser.add_argument(
+        "--sqlite-file",
+        type=Path,
+        help="keep the SQLite database in this file (reused when --rows is 0)",
+    )
     parser.add_argument("--json", action="store_true", help="print only the JSON result")
     return parser.parse_args()
 
@@ -114,8 +121,10 @@ async def main(arguments: argparse.Namespace) -> dict:
     url = (
         arguments.database_url or os.environ.get("JITASA_BENCH_DATABASE_URL", POSTGRES_URL)
         if arguments.db == "postgres"
-        else f"sqlite:///{data_dir / 'bench.db'}"
+        else f"sqlite:///{(arguments.sqlite_file or data_dir / 'bench.db').resolve()}"
     )
+    if arguments.sqlite_file and arguments.rows > 0:
+        arguments.sqlite_file.unlink(missing_ok=True)  # a fresh file, as PostgreSQL's fresh db
     if arguments.db == "postgres":
         await ensure_postgres_database(url, fresh=arguments.rows > 0)
     # Many requests an hour per account and address: the benchmark is one address, few accounts.

@@ -19,15 +19,21 @@ from jitasa.volunteers.models import Volunteer
 BANGKOK_HOME = (13.7563, 100.5018, "1001")  # Phra Nakhon
 
 
-async def signed_in(context, count: int, *, role: Role) -> list[dict[str, str]]:
-    """Create `count` users with this role (volunteers verified) and return their auth headers."""
+async def signed_in(
+    context, count: int, *, role: Role, area_code: str | None = None
+) -> list[dict[str, str]]:
+    """Create `count` users with this role and area (volunteers verified); return auth headers."""
     headers = []
     async with context.session_factory() as session:
         # Phones past every user id so far never collide with an earlier run's.
         first = (await session.scalar(select(func.max(User.id)))) or 0
         for number in range(first + 1, first + 1 + count):
             user = await accounts_service.save_user(
-                session, phone=f"+666{number:08d}", roles={role}, display_name=f"bench {number}"
+                session,
+                phone=f"+666{number:08d}",
+                roles={role},
+                area_code=area_code,
+                display_name=f"bench {number}",
             )
             if role == Role.VOLUNTEER:
                 lat, lon, area = BANGKOK_HOME

@@ -29,10 +29,12 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas import service as areas_service
+from jitasa.core.errors import invalid_field
 from jitasa.core.thai import BANGKOK
 from jitasa.core.words import URGENCIES
 from jitasa.dashboard import capacity
 from jitasa.dashboard.scope import child_code_length
+from jitasa.help_requests import access
 from jitasa.help_requests.desk import PAST_SLA
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.states import ACTIVE, Status
@@ -77,8 +79,9 @@ def summary(minutes: list[float]) -> dict:
 
 
 def _in_area(area: str | None):
-    """Condition for requests in the area (everywhere when None)."""
-    return HelpRequest.area_code.startswith(area, autoescape=True) if area else True
+    """Condition for requests in the area (everywhere when None), archived incidents left out."""
+    kept = access.in_kept_incidents()
+    return and_(HelpRequest.area_code.startswith(area, autoescape=True), kept) if area else kept
 
 
 async def _counts(session: AsyncSession, area: str | None) -> dict:
@@ -240,8 +243,12 @@ async def figures(
     """Return every figure of the dashboard for the area (None: the whole country).
 
     `stale_hours`: facilities' numbers older than this are flagged on the capacity board.
+    A `day` after today (Bangkok) is 422 naming `date`.
     """
-    day = day or now.astimezone(BANGKOK).date()
+    today = now.astimezone(BANGKOK).date()
+    if day is not None and day > today:  # nothing has happened yet: no figures to show
+        raise invalid_field("date", "{field} is in the future: there are no figures for it yet.")
+    day = day or today
     spans = windows(day, now)
     durations = {w.name: await _durations(session, area, w) for w in spans}
     return {

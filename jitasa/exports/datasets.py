@@ -22,6 +22,7 @@ from jitasa.core.errors import DomainError
 from jitasa.core.thai import format_phone
 from jitasa.facilities.models import Facility
 from jitasa.facilities.words import WITH_FREE_BED
+from jitasa.help_requests import access
 from jitasa.help_requests.models import HelpRequest
 from jitasa.volunteers.models import Volunteer
 
@@ -142,6 +143,8 @@ def _requests_where(public: bool) -> Callable[[Select, Filters], Select]:
 
     def where(statement: Select, f: Filters) -> Select:
         statement = _area(statement, HelpRequest.area_code, f.area)
+        if public:  # archived incidents have left every public reader, as the map
+            statement = statement.where(access.in_kept_incidents())
         if f.bbox:
             west, south, east, north = f.bbox
             statement = statement.where(lat.between(south, north), lon.between(west, east))

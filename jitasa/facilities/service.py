@@ -1,7 +1,7 @@
 """Facilities: create, find, list (nearest first), capacity with its history, freshness."""
 
 import math
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 
 from sqlalchemy import select
@@ -21,8 +21,16 @@ from jitasa.facilities.words import (
     BED_RESOURCES,
     RESOURCES,
     WITH_FREE_BED,
+    FacilityStatus,
     free_colours,
 )
+
+# Statuses in which a facility takes nobody in.
+SHUT = frozenset({FacilityStatus.CLOSED, FacilityStatus.EVACUATING})
+# What must be settled before a facility shuts, registered by the domains that send people
+# there (help_requests: transports on their way); each raises a 409 when something is left.
+ShutCheck = Callable[[AsyncSession, Facility], Awaitable[None]]
+shut_checks: list[ShutCheck] = []
 
 
 async def types(session: AsyncSession) -> list[FacilityType]:
@@ -243,7 +251,11 @@ async def edit(
     via: str,
     now: datetime | None = None,
 ) -> Facility:
-    """Change a facility's details or status; the map follows a new status, history keeps both."""
+    """Change a facility's details or status; the map follows a new status, history keeps both.
+
+    Closing or evacuating it first runs `shut_checks` (409 `facility.transports_on_the_way`
+    while a transport is on its way there).
+    """
     facility = await get_or_raise(session, facility_id=facility_id, for_update=True)
     wanted = changes.model_dump(exclude_unset=True, mode="json")
     before_item = map_item(facility)
@@ -251,6 +263,9 @@ async def edit(
     changed = {k: v for k, v in wanted.items() if v is not None and before[k] != v}
     if not changed:
         return facility
+    if changed.get("status") in SHUT:
+        for check in shut_checks:
+            await check(session, facility)
     for name, value in changed.items():
         setattr(facility, name, value)
     now = now or utcnow()

@@ -12,6 +12,7 @@ from jitasa.accounts import policy
 from jitasa.accounts.policy import Action
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.states import TAKEN, Actor
+from jitasa.incidents import service as incidents_service
 
 if TYPE_CHECKING:  # types only: other domains are read through their services
     from jitasa.accounts.models import User
@@ -42,3 +43,12 @@ def require_full_view(help_request: HelpRequest, user: User | None) -> None:
     """Refuse anyone but the request's requester, its volunteer and its area's staff."""
     if not sees_everything(help_request, user):
         policy.require(user, Action.MANAGE_REQUESTS, area_code=help_request.area_code)
+
+
+def in_kept_incidents():
+    """Condition: the request's incident is not archived.
+
+    An archived incident's requests have left every public reader (the map, the anonymous list,
+    the public exports, the dashboard's counts): each one filters with this condition.
+    """
+    return HelpRequest.incident_id.not_in(incidents_service.archived_ids())

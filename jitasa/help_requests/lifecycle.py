@@ -310,6 +310,16 @@ async def transition(
         raise Forbidden("auth.forbidden", "Your role does not allow this.")
     if to == Status.CLOSED and reason is None:
         raise invalid_field("reason", "{field} is required.")
+    transport = await incidents_service.transport_kind(
+        session, incident_id=help_request.incident_id, category_code=help_request.category
+    )
+    if transport and to == Status.RESOLVED and help_request.destination_id is None:
+        raise Conflict(
+            "transport.no_destination",
+            "Choose where the transport goes before marking it delivered; a delivery needs a "
+            "destination.",
+            {"code": help_request.code},
+        )
     values: dict = {"status": to}
     if to == Status.OPEN:
         await _check_release(session, help_request=help_request, user=user, limits=limits)
@@ -329,9 +339,7 @@ async def transition(
     actor_id = user.id if user else None
     await move_from(session, help_request, from_status=current, values=values, actor_id=actor_id)
     kind = "released" if to == Status.OPEN else to.value
-    if to in STAGE_KINDS and await incidents_service.transport_kind(
-        session, incident_id=help_request.incident_id, category_code=help_request.category
-    ):
+    if to in STAGE_KINDS and transport:
         kind = STAGE_KINDS[to]
     record_step(
         session,

@@ -7,6 +7,7 @@ from jitasa.clusters import service as clusters
 from jitasa.clusters.layers import Dimension, Item, MapLayer, MapQuery
 from jitasa.core.errors import Conflict
 from jitasa.core.words import URGENCIES
+from jitasa.help_requests import access
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.schemas import HelpRequestPublic
 from jitasa.help_requests.states import ACTIVE, Status
@@ -23,7 +24,7 @@ def _source() -> Select:
         HelpRequest.status,
         HelpRequest.public_lat.label("lat"),
         HelpRequest.public_lon.label("lon"),
-    ).where(HelpRequest.incident_id.not_in(incidents_service.archived_ids()))
+    ).where(access.in_kept_incidents())
 
 
 async def _points_at(
@@ -35,7 +36,7 @@ async def _points_at(
     statement = select(HelpRequest).where(
         HelpRequest.public_lat.in_({lat for lat, _ in pins}),
         HelpRequest.public_lon.in_({lon for _, lon in pins}),
-        HelpRequest.incident_id.not_in(incidents_service.archived_ids()),
+        access.in_kept_incidents(),
     )
     wanted, filters = set(pins), query.filters
     found = {}

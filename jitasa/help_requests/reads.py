@@ -71,6 +71,7 @@ async def list_page(
         urgencies=urgencies,
         limit=limit + 1,
         before_id=before_id,
+        kept_only=not full,  # the public list drops archived incidents, as the map does
     )
     page = found[:limit]
     if full and page:

@@ -216,9 +216,12 @@ async def list_requests(
     claimed_by_id: int | None = None,
     limit: int,
     before_id: int | None,
+    kept_only: bool = False,
 ) -> list[HelpRequest]:
-    """List requests matching the filters, newest first."""
+    """List requests matching the filters, newest first (`kept_only`: not of archived incidents)."""
     statement = select(HelpRequest).order_by(HelpRequest.id.desc()).limit(limit)
+    if kept_only:
+        statement = statement.where(access.in_kept_incidents())
     if bbox:
         west, south, east, north = bbox
         statement = statement.where(

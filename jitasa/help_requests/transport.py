@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jitasa.accounts import policy
 from jitasa.accounts.policy import Action
 from jitasa.core.db import utcnow
-from jitasa.core.errors import Conflict
+from jitasa.core.errors import Conflict, Forbidden
 from jitasa.facilities import beds
+from jitasa.facilities import service as facilities_service
 from jitasa.help_requests import access, lifecycle, signals
 from jitasa.help_requests.models import BED_RESERVED, HelpRequest
 from jitasa.help_requests.states import TAKEN, Actor
@@ -25,13 +26,25 @@ from jitasa.incidents import service as incidents_service
 
 if TYPE_CHECKING:  # types only: other domains are read through their services
     from jitasa.accounts.models import User
+    from jitasa.facilities.models import Facility
 
 
 async def _require_transport(
     session: AsyncSession, help_request: HelpRequest, user: User | None
 ) -> str:
-    """Return "patient" or "body"; refuse anyone but its driver and area staff, or 409."""
+    """Return "patient" or "body"; refuse anyone but its driver and area staff, or 409.
+
+    Anonymous: 401. A volunteer who does not hold it: 403 `transport.not_holder`, saying who
+    chooses; staff of another area: 403 `auth.out_of_area`.
+    """
     if not access.actors_of(help_request, user) & {Actor.CLAIMER, Actor.AREA_STAFF}:
+        if user is not None and user.is_active and not policy.is_staff(user):
+            raise Forbidden(
+                "transport.not_holder",
+                "Only the driver who holds transport {code}, or the staff of its area, see "
+                "where it may go and choose its destination; take the transport first.",
+                {"code": help_request.code},
+            )
         policy.require(user, Action.MANAGE_REQUESTS, area_code=help_request.area_code)
     kind = await incidents_service.transport_kind(
         session, incident_id=help_request.incident_id, category_code=help_request.category
@@ -132,3 +145,31 @@ async def choose(
     await session.flush()
     signals.announce(session, help_request, kind="request.updated")
     return help_request
+
+
+async def refuse_shutting_with_transports_on_the_way(
+    session: AsyncSession, facility: Facility
+) -> None:
+    """Refuse to close or evacuate a facility that a taken transport is heading to (409).
+
+    A closed door must not wait for a patient in a car, nor keep a bed reserved for nobody:
+    the drivers or the area's staff choose another destination first (the message names the
+    transports by code).
+    """
+    codes = list(
+        await session.scalars(
+            select(HelpRequest.code)
+            .where(HelpRequest.destination_id == facility.id, HelpRequest.status.in_(TAKEN))
+            .order_by(HelpRequest.id)
+        )
+    )
+    if codes:
+        raise Conflict(
+            "facility.transports_on_the_way",
+            "{count} transports are on their way here ({codes}); choose another destination "
+            "for them before closing this facility.",
+            {"count": len(codes), "codes": ", ".join(codes)},
+        )
+
+
+facilities_service.shut_checks.append(refuse_shutting_with_transports_on_the_way)

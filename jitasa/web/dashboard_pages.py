@@ -82,7 +82,7 @@ async def report_context(
             [(short_day(p["at"], language), p["count"]) for p in figures["active_over_time"]],
         ),
         "claim_chart": charts.bars(
-            _("Time to claim (minutes)"),
+            _("Time to claim"),
             [(label, value, duration(value, language)) for label, value, _t in claim_rows],
         ),
     }

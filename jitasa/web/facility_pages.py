@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts import policy
+from jitasa.accounts import service as accounts_service
 from jitasa.accounts.deps import OptionalUser
 from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
@@ -160,11 +161,16 @@ async def facility_detail(
         history = await facilities_service.history(
             session, facility_id=facility_id, limit=50, before_id=None
         )
+    # Those who may read the history see who made each change by name, as on the desk.
+    names = await accounts_service.display_names(
+        session, user_ids={entry.actor_id for entry in history if entry.actor_id}
+    )
     return render(
         request,
         "facilities/detail.html",
         **shown,
         history=history,
+        names=names,
         kinds=KIND_LABELS,
         when=lambda moment: facility_views.age_text(
             int((utcnow() - moment).total_seconds() // 60), language
@@ -289,10 +295,17 @@ async def save_capacity(
         await session.rollback()
         await session.refresh(user)
         messages = {
-            p.field: [p.message_th if language == "th" else p.message] for p in field_errors(error)
+            p.field: [p.message_th if language == "th" else p.message]
+            for p in field_errors(error, whole="status")  # refusing a status names no field
         }
         return await _form_page(
-            request, session, user, facility_id, rows=rows, errors=messages, status_code=422
+            request,
+            session,
+            user,
+            facility_id,
+            rows=rows,
+            errors=messages,
+            status_code=409 if error.status == 409 else 422,
         )
     checked = form.get("action") == "checked"
     views.flash(request, "Thank you: the numbers are checked." if checked else "Numbers saved.")

@@ -54,3 +54,15 @@ def test_charts_escape_their_words_and_label_every_value():
     assert drawn.count("<rect") == 2 and 'role="img"' in drawn and "5 min" in drawn
     line = charts.line("open", [("24", 3), ("25", 0)])
     assert line.count("<circle") == 2 and ">3</text>" in line and ">0</text>" in line
+
+
+async def test_no_heading_names_a_unit_its_values_are_not_in(client, session):
+    await aged(session, minutes=150, status="resolved")
+    await sign_in(client, session, roles=[Role.COORDINATOR], area_code="50")
+    for path in ("/dashboard?lang=en", "/dashboard/report?lang=en"):
+        page = await client.get(path, headers=HTML)
+        assert page.status_code == 200
+        # Durations read "2 h 30 min" or "3 days": no heading may promise minutes or hours.
+        assert "(minutes)" not in page.text and "(hours)" not in page.text, path
+    page = await client.get("/dashboard?lang=en", headers=HTML)
+    assert "<h2>Time to claim</h2>" in page.text

@@ -221,3 +221,18 @@ async def test_stats_scope_unknown_area_and_bad_date(client, session):
     _volunteer, volunteer_headers = await signed_in(session, roles=[Role.VOLUNTEER])
     assert (await client.get("/api/v1/stats", headers=volunteer_headers)).status_code == 403
     assert (await client.get("/api/v1/stats")).status_code == 401
+
+
+async def test_a_day_after_today_has_no_figures_anywhere(client, session):
+    _coordinator, headers = await signed_in(session, roles=[Role.COORDINATOR], area_code="5001")
+    today = utcnow().astimezone(BANGKOK).date()
+    assert (await client.get(f"/api/v1/stats?date={today}", headers=headers)).status_code == 200
+    tomorrow = today + timedelta(days=1)
+    answer = await client.get(f"/api/v1/stats?date={tomorrow}", headers=headers)
+    assert answer.status_code == 422, answer.text
+    error = answer.json()["errors"][0]
+    assert error["field"] == "date" and "future" in error["message"]
+    assert "อนาคต" in error["message_th"]
+    for page in ("/dashboard", "/dashboard/report", "/dashboard/report.pdf"):
+        shown = await client.get(f"{page}?date={tomorrow}", headers=headers)
+        assert shown.status_code == 422, page

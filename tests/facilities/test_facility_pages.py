@@ -126,3 +126,22 @@ async def test_the_form_is_for_the_areas_staff_only(client, session):
 def test_a_facility_status_never_reads_as_a_request_status():
     # "Closed" read ปิดเรื่องแล้ว (a request's "case closed") on a closed hospital.
     assert not set(facility_pages.STATUS_LABELS.values()) & set(STATUS_WORDS.values())
+
+
+async def test_the_history_names_who_changed_it_to_those_who_may_read_it(client, session):
+    facility = await make_facility(session, beds={"beds_yellow": (10, 4)})
+    _staff, headers = await signed_in(
+        session, roles=[Role.COORDINATOR], area_code="5001", display_name="สมศรี ผู้ประสาน"
+    )
+    saved = await client.post(
+        f"/facilities/{facility.id}/capacity",
+        data=form_of({"beds_yellow": (10, 2)}, version=0),
+        headers={**HTML, **headers},
+    )
+    assert saved.status_code == 303
+    detail = await client.get(f"/facilities/{facility.id}", headers={**HTML, **headers})
+    assert "โดย สมศรี ผู้ประสาน" in detail.text and "ผู้ใช้หมายเลข" not in detail.text
+    english = await client.get(f"/facilities/{facility.id}?lang=en", headers={**HTML, **headers})
+    assert "by สมศรี ผู้ประสาน" in english.text and "by user" not in english.text
+    anonymous = await client.get(f"/facilities/{facility.id}", headers=HTML)
+    assert "สมศรี" not in anonymous.text

@@ -295,3 +295,87 @@ async def test_withdrawn_consent_frees_the_bed_and_forgets_how_the_patient_moves
     stored = await reload(session, patient.id)
     assert (stored.status, stored.bed_state, stored.mobility) == ("cancelled", None, None)
     assert await available(session, hospital.id) == 1
+
+
+async def test_no_transport_is_delivered_without_a_destination(client, session):
+    patient = await transport(session)
+    body = await make_request(session, category="body_transport", urgency="urgent")
+    profile, headers = await driver(session, ppe_trained=True)
+    for help_request in (patient, body):
+        await taken_by(session, help_request, profile)
+    moves = [(patient, "resolved"), (body, "in_progress"), (body, "resolved")]
+    for help_request, to in moves:
+        answer = await client.post(
+            f"/api/v1/requests/{help_request.id}/transition", json={"to": to}, headers=headers
+        )
+        if to == "in_progress":  # picking up before choosing is allowed
+            assert answer.status_code == 200, answer.text
+            continue
+        assert answer.status_code == 409, answer.text
+        assert answer.json()["code"] == "transport.no_destination"
+        assert answer.json()["detail_th"] != answer.json()["detail"]
+        assert (await reload(session, help_request.id)).status != "resolved"
+    page = await client.get(f"/requests/{patient.id}", headers=headers)
+    assert "การส่งถึงต้องมีปลายทาง" in page.text  # the Thai page says why there is no button
+    english = await client.get(f"/requests/{patient.id}?lang=en", headers=headers)
+    assert "Handed over at the destination" not in english.text
+    assert "a delivery needs a destination" in english.text
+
+
+async def test_a_facility_a_transport_is_heading_to_is_not_closed_until_it_goes_elsewhere(
+    client, session
+):
+    hospital = await make_facility(session, beds={"beds_yellow": (3, 3)}, **NEAR)
+    temple = await make_facility(session, type="cremation_temple", name_th="วัดทดสอบ", **FAR)
+    patient = await transport(session)
+    body = await make_request(session, category="body_transport", urgency="urgent")
+    profile, headers = await driver(session, ppe_trained=True)
+    for help_request, place in ((patient, hospital), (body, temple)):
+        await taken_by(session, help_request, profile)
+        assert (await choose(client, help_request.id, place.id, headers)).status_code == 200
+    _staff, staff = await signed_in(session, roles=[Role.COORDINATOR], area_code="50")
+    for place, status in ((hospital, "closed"), (temple, "evacuating")):
+        refused = await client.patch(
+            f"/api/v1/facilities/{place.id}", json={"status": status}, headers=staff
+        )
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["code"] == "facility.transports_on_the_way"
+        assert refused.json()["detail_th"] != refused.json()["detail"]
+    page = await client.post(
+        f"/facilities/{hospital.id}/capacity?lang=en",
+        data={"version": "1", "status": "closed"},  # the reservation made version 1
+        headers={"Accept": "text/html", **staff},
+    )
+    assert page.status_code == 409
+    assert "1 transports are on their way here" in page.text
+    assert patient.code in page.text
+    api = (await client.get(f"/api/v1/facilities/{hospital.id}")).json()
+    assert (api["status"], api["free_beds"]["yellow"]) == ("open", 2)  # still held for the patient
+    # Once the patient goes elsewhere, the hospital closes and its bed is free again.
+    other = await make_facility(session, beds={"beds_yellow": (1, 1)}, **FAR)
+    assert (await choose(client, patient.id, other.id, headers)).status_code == 200
+    closed = await client.patch(
+        f"/api/v1/facilities/{hospital.id}", json={"status": "closed"}, headers=staff
+    )
+    assert closed.status_code == 200, closed.text
+    assert await available(session, hospital.id) == 3
+
+
+async def test_who_may_not_see_destinations_hears_why(client, session):
+    patient = await transport(session)
+    holder, _holder_headers = await driver(session)
+    await taken_by(session, patient, holder)
+    _other, other_driver = await driver(session)
+    path = f"/api/v1/requests/{patient.id}/destinations"
+    for answer in (
+        await client.get(path, headers=other_driver),
+        await choose(client, patient.id, 1, other_driver),
+    ):
+        assert answer.status_code == 403, answer.text
+        assert answer.json()["code"] == "transport.not_holder"
+        problem = answer.json()
+        assert patient.code in problem["detail"] and patient.code in problem["detail_th"]
+    _elsewhere, staff_elsewhere = await signed_in(session, roles=[Role.COORDINATOR], area_code="10")
+    outside = await client.get(path, headers=staff_elsewhere)
+    assert outside.status_code == 403 and outside.json()["code"] == "auth.out_of_area"
+    assert (await client.get(path)).status_code == 401

@@ -181,3 +181,14 @@ async def test_an_archived_incident_and_its_requests_leave_the_map(client, sessi
     await clusters.replace_layer(session, REQUESTS)
     await session.commit()
     assert await map_total(client, "cancelled") == 1
+
+    # Every public reader drops them the same way: the anonymous list, the public export, and
+    # the dashboard's counts (the default incident's request stays in each).
+    listed = (await client.get("/api/v1/requests?status=cancelled")).json()["items"]
+    assert [item["id"] for item in listed] == [ids[1]]
+    exported = await client.get("/api/v1/exports/public-requests.csv?status=cancelled")
+    assert exported.status_code == 200
+    assert len(exported.text.strip().splitlines()) == 2  # the header and one request
+    figures = (await client.get("/api/v1/stats", headers=headers)).json()
+    assert figures["requests"]["by_status"]["cancelled"] == 1
+    assert "evacuation" not in figures["requests"]["by_category"]
