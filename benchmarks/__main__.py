@@ -107,10 +107,14 @@ async def main(arguments: argparse.Namespace) -> dict:
     if unknown:
         raise SystemExit(f"unknown scenario {unknown[0]!r}; choose from {', '.join(SCENARIOS)}")
     data_dir = Path(tempfile.mkdtemp(prefix="jitasa-bench-"))
+    # A kept SQLite file (JITASA_BENCH_SQLITE_FILE) is reused by a later `--rows 0` run, as the
+    # PostgreSQL database is: a million generated requests take minutes to make again.
+    kept_file = os.environ.get("JITASA_BENCH_SQLITE_FILE")
+    sqlite_file = Path(kept_file) if kept_file else data_dir / "bench.db"
     url = (
         arguments.database_url or os.environ.get("JITASA_BENCH_DATABASE_URL", POSTGRES_URL)
         if arguments.db == "postgres"
-        else f"sqlite:///{data_dir / 'bench.db'}"
+        else f"sqlite:///{sqlite_file}"
     )
     if arguments.db == "postgres":
         await ensure_postgres_database(url, fresh=arguments.rows > 0)
