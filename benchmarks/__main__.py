@@ -87,7 +87,9 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument(
         "--sqlite-file",
         type=Path,
-        help="keep the SQLite database in this file (reused when --rows is 0)",
+        default=os.environ.get("JITASA_BENCH_SQLITE_FILE") or None,
+        help="keep the SQLite database in this file (reused when --rows is 0); "
+        "default: $JITASA_BENCH_SQLITE_FILE, else a temporary file",
     )
     parser.add_argument("--json", action="store_true", help="print only the JSON result")
     return parser.parse_args()
@@ -118,10 +120,13 @@ async def main(arguments: argparse.Namespace) -> dict:
     if unknown:
         raise SystemExit(f"unknown scenario {unknown[0]!r}; choose from {', '.join(SCENARIOS)}")
     data_dir = Path(tempfile.mkdtemp(prefix="jitasa-bench-"))
+    # A kept SQLite file (--sqlite-file, JITASA_BENCH_SQLITE_FILE) is reused by a later
+    # `--rows 0` run, as the PostgreSQL database is: a million requests take minutes to make.
+    sqlite_file = (arguments.sqlite_file or data_dir / "bench.db").resolve()
     url = (
         arguments.database_url or os.environ.get("JITASA_BENCH_DATABASE_URL", POSTGRES_URL)
         if arguments.db == "postgres"
-        else f"sqlite:///{(arguments.sqlite_file or data_dir / 'bench.db').resolve()}"
+        else f"sqlite:///{sqlite_file}"
     )
     if arguments.sqlite_file and arguments.rows > 0:
         arguments.sqlite_file.unlink(missing_ok=True)  # a fresh file, as PostgreSQL's fresh db

@@ -33,6 +33,15 @@ def round_for_privacy(lat: float, lon: float) -> tuple[float, float]:
     return snap(lat), snap(lon)
 
 
+def cell_centres(low: float, high: float) -> list[float]:
+    """Return the public coordinates (cell centres, as `round_for_privacy` gives them) that
+    lie within [low, high] degrees, low to high."""
+    step = PRIVACY_GRID_DEGREES
+    first, last = math.floor(low / step) - 1, math.floor(high / step) + 1
+    centres = (round((k + 0.5) * step, 4) for k in range(first, last + 1))
+    return [c for c in centres if low <= c <= high]
+
+
 def in_thailand_box(lat: float, lon: float) -> bool:
     """Tell whether a point lies in Thailand's bounding box (a quick, coarse check)."""
     west, south, east, north = THAILAND_BOUNDS

@@ -28,7 +28,10 @@ class HelpRequest(Base):
 
     __tablename__ = "help_requests"
     __table_args__ = (
-        Index("ix_help_requests_status_lat_lon", "status", "lat", "lon"),
+        # Nearby seeks open requests one row of public cells at a time.
+        Index(
+            "ix_help_requests_status_public_lat_public_lon", "status", "public_lat", "public_lon"
+        ),
         Index("ix_help_requests_contact_phone_created_at", "contact_phone", "created_at"),
         # The map's points at street zoom are looked up by their exact public pin.
         Index("ix_help_requests_public_lat_public_lon", "public_lat", "public_lon"),

@@ -256,7 +256,7 @@ async def open_near(
     The probe is moved to the centre of its public cell and distances are to public pins, so
     every probe inside one cell gets the same answer: nothing finer than the public map.
     The work is bounded by what is needed, not by the radius: a box of `NEAR_FIRST_KM` is read
-    first (ids and pins only, from the status-lat-lon index), and grown until the requests
+    first (ids and pins only, from the public-pin index), and grown until the requests
     within its reach number `limit` or it reaches the radius; only those become objects.
     """
     lat, lon = geo.round_for_privacy(lat, lon)
@@ -292,16 +292,18 @@ async def _open_pins_near(
     categories: set[str] | None,
     not_of_requester_id: int | None,
 ) -> dict[int, float]:
-    """Return {id: km, to the metre} of the open requests whose public pin may be in reach."""
-    # Distances are to the public pin: exact ones, from points of the asker's choosing, would
-    # give the exact pin away. The public pin is at most half a grid cell from the exact one,
-    # so the box searched on the exact pin (indexed) is that much wider.
-    margin = geo.PRIVACY_GRID_DEGREES / 2
+    """Return {id: km, to the metre} of the open requests whose public pin is in reach's box.
+
+    Distances are to the public pin: exact ones, from points of the asker's choosing, would
+    give the exact pin away. Public pins are cell centres, so the box is read as one seek of
+    the public-pin index per row of cells it crosses (`public_lat IN (…) AND public_lon
+    BETWEEN …`): the rows read are those of the box, not of the whole band of latitude.
+    """
     west, south, east, north = geo.bbox_around(lat, lon, reach_km)
     statement = select(HelpRequest.id, HelpRequest.public_lat, HelpRequest.public_lon).where(
+        HelpRequest.public_lat.in_(geo.cell_centres(south, north)),
+        HelpRequest.public_lon.between(west, east),
         HelpRequest.status == Status.OPEN,
-        HelpRequest.lat.between(south - margin, north + margin),
-        HelpRequest.lon.between(west - margin, east + margin),
     )
     if categories is not None:
         statement = statement.where(HelpRequest.category.in_(categories))

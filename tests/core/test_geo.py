@@ -127,3 +127,11 @@ def test_an_exact_pin_has_one_exact_public_pin_about_500_m_from_its_neighbours()
 )
 def test_thailands_box_holds_its_four_tips_and_not_its_neighbours(place, lat, lon, inside):
     assert geo.in_thailand_box(lat, lon) is inside, place
+
+
+@pytest.mark.parametrize(("low", "high"), [(13.70, 13.80), (13.7525, 13.7575), (-0.01, 0.012)])
+def test_the_cell_centres_of_a_band_are_exactly_the_public_pins_in_it(low, high):
+    # Every public pin of the band, as pins are rounded, found by walking it in tiny steps.
+    pins = {geo.round_for_privacy(low + (high - low) * i / 10_000, 0.0)[0] for i in range(10_001)}
+    assert geo.cell_centres(low, high) == sorted(p for p in pins if low <= p <= high)
+    assert geo.cell_centres(13.7526, 13.7549) == []  # between two centres: none
