@@ -6,7 +6,7 @@ public_lon BETWEEN …`), so the rows read are the box's, not the whole band of 
 (status, lat, lon) index gave. Nothing else read that index.
 
 Revision ID: 0022
-Revises: 0018
+Revises: 0020
 Create Date: 2026-11-30 14:50:00
 """
 
