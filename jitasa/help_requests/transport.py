@@ -35,10 +35,12 @@ async def _require_transport(
     """Return "patient" or "body"; refuse anyone but its driver and area staff, or 409.
 
     Anonymous: 401. A volunteer who does not hold it: 403 `transport.not_holder`, saying who
-    chooses; staff of another area: 403 `auth.out_of_area`.
+    chooses; staff of another area: 403 `auth.out_of_area`; anyone else (a requester): 403
+    `auth.forbidden` (taking the transport is no advice for them).
     """
     if not access.actors_of(help_request, user) & {Actor.CLAIMER, Actor.AREA_STAFF}:
-        if user is not None and user.is_active and not policy.is_staff(user):
+        volunteer = policy.allows(user, Action.CLAIM_REQUEST) and not policy.is_staff(user)
+        if volunteer:
             raise Forbidden(
                 "transport.not_holder",
                 "Only the driver who holds transport {code}, or the staff of its area, see "

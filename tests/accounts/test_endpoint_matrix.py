@@ -57,6 +57,7 @@ class Case:
     allowed: set[str]
     body: dict | None = None
     params: dict = field(default_factory=dict)
+    refusals: dict[str, str] = field(default_factory=dict)  # who → a more specific 403 code
 
 
 RESIDENT = {
@@ -161,12 +162,19 @@ MATRIX = [
     Case("POST", "/api/v1/me/notifications/line-code", SIGNED_IN),
     Case("GET", "/api/v1/requests/{request_id}/candidates", STAFF_INSIDE),
     # A transport's driver and area staff only (the matrix's request is no transport: a 409).
-    Case("GET", "/api/v1/requests/{request_id}/destinations", STAFF_INSIDE),
+    # A volunteer who does not hold it is told who chooses (take it first).
+    Case(
+        "GET",
+        "/api/v1/requests/{request_id}/destinations",
+        STAFF_INSIDE,
+        refusals={"volunteer": "transport.not_holder"},
+    ),
     Case(
         "POST",
         "/api/v1/requests/{request_id}/destination",
         STAFF_INSIDE,
         {"facility_id": "{facility_id}"},
+        refusals={"volunteer": "transport.not_holder"},
     ),
     # Any staff may send a bulk close; each request is then refused outside their area.
     Case(
@@ -309,7 +317,7 @@ async def test_endpoint_matrix(client, world, case, who):
         assert response.status_code == 401, response.text
     else:
         assert response.status_code == 403, response.text
-        expected = (
+        expected = case.refusals.get(who) or (
             "auth.out_of_area"
             if who == "coordinator_outside"
             and (case.allowed >= STAFF_INSIDE and "coordinator_inside" in case.allowed)
