@@ -260,7 +260,8 @@ class Doses(Kind):
         return Checked(0, row, None, notes)
 
     async def write(self, session: AsyncSession, rows: Sequence[Checked], actor) -> Written:
-        """Insert the batch; doses already recorded are left unchanged."""
+        """Insert the batch; doses already recorded are left unchanged, new ones count in
+        their villages' coverage (`doses.write_batch`)."""
         actor_id = getattr(actor, "id", None)
         batch = [(*r.value[:5], actor_id) for r in rows]
         created = await doses_service.write_batch(session, batch)

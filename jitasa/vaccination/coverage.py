@@ -8,7 +8,7 @@ a percentage of the population, one decimal, None when the population is 0.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -229,23 +229,56 @@ async def count_recorded_dose(
     if dose_number < 1:
         raise invalid_field("dose_number", BAD_DOSE, value=dose_number)
     await check_known(session, code)
-    dose = DOSES[min(dose_number, 4) - 1]
-    rows = (
-        await session.scalars(
-            select(Coverage).where(Coverage.area_code == code).order_by(Coverage.as_of)
-        )
-    ).all()
-    earlier = [r for r in rows if r.as_of < given_on]
-    if not any(r.as_of == given_on for r in rows):
-        base = _figures(earlier[-1]) if earlier else Figures()
-        counts = {c: getattr(base, c) for c in COUNTS}
-        row = Coverage(area_code=code, as_of=given_on, source="register", **counts)
-        session.add(row)
-        rows = [*rows, row]
-    for row in rows:
-        if row.as_of >= given_on:
-            setattr(row, dose, getattr(row, dose) + 1)
-            row.source = "register"
-            if row.as_of == given_on and population is not None:
-                row.population = population
+    populations = {code: population} if population is not None else {}
+    await count_doses(session, {(code, given_on): {dose_column(dose_number): 1}}, populations)
+
+
+def dose_column(number: int) -> str:
+    """Return the count a dose number adds to: 1, 2, 3 → dose_1…dose_3, 4 and up → booster."""
+    return DOSES[min(number, 4) - 1]
+
+
+async def count_doses(
+    session: AsyncSession,
+    added: Mapping[tuple[str, date], Mapping[str, int]],
+    populations: Mapping[str, int],
+) -> None:
+    """Add doses stored in villages' registers to their coverage, in the caller's transaction.
+
+    `added` maps (8-digit village code, date given) to people added per count (`dose_1`…
+    `booster`). Counts are cumulative, so the village's row of that date (created from its
+    latest earlier row, or zeros, with source "register") and each later row gain them.
+    `populations` (register head counts by village) is set on the rows of the dates given.
+    One query reads the villages' rows, one flush writes them. Codes are checked by the caller.
+    """
+    if not added:
+        return
+    rows: dict[str, list[Coverage]] = defaultdict(list)
+    for row in await session.scalars(
+        select(Coverage)
+        .where(Coverage.area_code.in_({code for code, _day in added}))
+        .order_by(Coverage.as_of)
+    ):
+        rows[row.area_code].append(row)
+    for (code, given_on), counts in added.items():
+        village = rows[code]
+        if not any(r.as_of == given_on for r in village):
+            earlier = [r for r in village if r.as_of < given_on]
+            base = _figures(earlier[-1]) if earlier else Figures()
+            row = Coverage(
+                area_code=code,
+                as_of=given_on,
+                source="register",
+                **{c: getattr(base, c) for c in COUNTS},
+            )
+            session.add(row)
+            village.append(row)
+            village.sort(key=lambda r: r.as_of)
+        for row in village:
+            if row.as_of >= given_on:
+                for column, people in counts.items():
+                    setattr(row, column, getattr(row, column) + people)
+                row.source = "register"
+                if row.as_of == given_on and code in populations:
+                    row.population = populations[code]
     await session.flush()

@@ -6,6 +6,7 @@ repeat is left out (`ON CONFLICT DO NOTHING`), never doubled. The bulk path is o
 INSERT per batch, with no ORM object and no lookup per row.
 """
 
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date
 
@@ -126,7 +127,8 @@ async def write_batch(session: AsyncSession, rows: Sequence[tuple]) -> int:
 
     One INSERT … ON CONFLICT DO NOTHING … RETURNING, sent as SQLAlchemy's "insertmanyvalues"
     (a few multi-row statements compiled once, not one statement of 1,000 rows compiled per
-    batch): a dose already recorded for the same person and number is left as it is.
+    batch): a dose already recorded for the same person and number is left as it is. The new
+    doses count in their villages' coverage (`count_in_coverage`); a repeat counts nothing.
     """
     if not rows:
         return 0
@@ -135,7 +137,44 @@ async def write_batch(session: AsyncSession, rows: Sequence[tuple]) -> int:
     statement = (
         _insert(session)
         .on_conflict_do_nothing(index_elements=["national_id_hmac", "number"])
-        .returning(Dose.__table__.c.id)
+        .returning(*(Dose.__table__.c[name] for name in ("national_id_hmac", "number", "given_on")))
     )
-    result = await session.execute(statement, values)
-    return len(result.all())
+    stored = (await session.execute(statement, values)).all()
+    await count_in_coverage(session, stored)
+    return len(stored)
+
+
+async def count_in_coverage(session: AsyncSession, stored: Sequence[tuple]) -> None:
+    """Count doses just stored, as (national ID digest, number, date given), in the coverage
+    of their people's villages (`coverage.count_doses`, population the register's head count).
+
+    A batch costs three queries (people's villages, head counts, coverage rows) and a flush,
+    not one per dose. A dose of someone not in a register is in no village and counts nowhere.
+    """
+    if not stored:
+        return
+    villages = dict(
+        (
+            await session.execute(
+                select(Resident.national_id_hmac, Resident.village_code).where(
+                    Resident.national_id_hmac.in_({digest for digest, _n, _d in stored})
+                )
+            )
+        ).all()
+    )
+    added: dict[tuple[str, date], Counter] = defaultdict(Counter)
+    for digest, number, given_on in stored:
+        if digest in villages:
+            added[villages[digest], given_on][coverage.dose_column(number)] += 1
+    if not added:
+        return
+    sizes = dict(
+        (
+            await session.execute(
+                select(Resident.village_code, func.count())
+                .where(Resident.village_code.in_({code for code, _day in added}))
+                .group_by(Resident.village_code)
+            )
+        ).all()
+    )
+    await coverage.count_doses(session, added, sizes)

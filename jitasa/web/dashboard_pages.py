@@ -19,6 +19,7 @@ from jitasa.dashboard import charts, scope, stats
 from jitasa.dashboard.schemas import FIRST_DAY, LAST_DAY
 from jitasa.help_requests.states import Status
 from jitasa.incidents import service as incidents_service
+from jitasa.vaccination.coverage import DOSES, Figures, coverage_of
 from jitasa.web import report_pdf, request_views
 from jitasa.web.account_views import sign_in_first
 from jitasa.web.desk_views import area_choices, duration, short_day, top_of
@@ -34,6 +35,14 @@ SHORT_STATUS = {
 REPORT_CSS = ("jitasa.css", "requests.css", "desk.css", "report.css")
 AreaParam = Annotated[AreaCode | None, Query()]
 DayParam = Annotated[Day | None, Query(ge=FIRST_DAY, le=LAST_DAY)]
+
+
+async def coverage_on(session: AsyncSession, *, area: str | None, day: Day) -> Figures | None:
+    """Return the area's vaccination coverage as known on `day` (None: the country): its
+    figure on the newest date of data on or before it, None when there is none."""
+    answer = await coverage_of(session, area=area or "")
+    known = [point for point in answer.trend if point.as_of <= day]
+    return known[-1] if known else None
 
 
 async def report_context(
@@ -62,8 +71,13 @@ async def report_context(
         for name, label in windows
         for kind, key in (("median", "median_minutes"), ("90th percentile", "p90_minutes"))
     ]
+    coverage = await coverage_on(session, area=shown, day=figures["date"])
     return {
         "area": shown,
+        "coverage": coverage,
+        "coverage_percent": coverage.coverage() if coverage else {},
+        "coverage_doses": DOSES,
+        "coverage_day": format_thai_date(coverage.as_of) if coverage else None,
         "areas": await area_choices(session, top=top, area=shown, language=language),
         "status_labels_short": SHORT_STATUS,
         "busy_children": [

@@ -1,6 +1,10 @@
 """The dashboard and daily report pages: the area's figures, drill-down, BE date, refusals."""
 
+from datetime import date
+
 from jitasa.core.words import Role
+from jitasa.vaccination import coverage
+from jitasa.vaccination.coverage import Figures, Row
 from tests.dashboard.helpers import HTML, aged
 from tests.help_requests.helpers import CHOM_THONG
 from tests.help_requests.test_request_pages import sign_in
@@ -66,3 +70,28 @@ async def test_no_heading_names_a_unit_its_values_are_not_in(client, session):
         assert "(minutes)" not in page.text and "(hours)" not in page.text, path
     page = await client.get("/dashboard?lang=en", headers=HTML)
     assert "<h2>Time to claim</h2>" in page.text
+
+
+async def test_daily_report_shows_the_areas_vaccination_coverage_as_known_that_day(client, session):
+    await sign_in(client, session, roles=[Role.COORDINATOR], area_code="5001")
+    empty = await client.get("/dashboard/report?area=5001&date=2026-11-25", headers=HTML)
+    assert "ความครอบคลุมการฉีดวัคซีน" not in empty.text  # no figures: no section
+    await coverage.store(
+        session,
+        [
+            Row("500101", date(2021, 11, 14), Figures(1000, 800, 600, 100, 0)),
+            Row("500102", date(2021, 11, 20), Figures(3000, 2000, 1800, 300, 10)),
+        ],
+        source="import",
+    )
+    await session.commit()
+    page = await client.get("/dashboard/report?area=5001&date=2026-11-25", headers=HTML)
+    section = page.text.split("ความครอบคลุมการฉีดวัคซีน", 1)[1]
+    assert "4,000" in section  # population of both subdistricts
+    assert '<td class="n" data-dose="dose_2">2,400 (60.0%)</td>' in section
+    assert '<td class="n" data-dose="booster">10 (0.2%)</td>' in section
+    assert "ข้อมูล ณ วันที่ 20 พ.ย. 2564" in section
+    before = await client.get("/dashboard/report?area=5001&date=2021-11-15", headers=HTML)
+    section = before.text.split("ความครอบคลุมการฉีดวัคซีน", 1)[1]
+    assert '<td class="n" data-dose="dose_1">800 (80.0%)</td>' in section  # 500101 only
+    assert "ข้อมูล ณ วันที่ 14 พ.ย. 2564" in section

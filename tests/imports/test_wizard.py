@@ -8,6 +8,7 @@ from jitasa.core.words import Role
 from jitasa.facilities.models import Facility
 from jitasa.help_requests.models import HelpRequest
 from jitasa.imports import router as imports_router
+from jitasa.vaccination.models import Coverage
 from jitasa.volunteers.models import Volunteer
 from tests.help_requests.test_request_pages import HTML, csrf, sign_in
 from tests.imports.conftest import sample
@@ -30,6 +31,7 @@ SAMPLES = [
     ("facilities.geojson", "facilities", Facility, 8, 8, 0, 8, None),
     ("requests_hotline.csv", "requests", HelpRequest, 30, 30, 0, 30, 6),
     ("volunteers_vhv.csv", "volunteers", Volunteer, 40, 40, 0, 40, None),
+    ("vaccine_coverage_chiangmai.xlsx", "vaccination_coverage", Coverage, 25, 25, 0, 25, 0),
 ]
 
 

@@ -1,10 +1,14 @@
 """The residents and vaccination_doses import kinds: bad rows named by their column."""
 
+from datetime import date
+
 from sqlalchemy import func, select
 
 from jitasa.core.db import create_session_factory
 from jitasa.imports.service import Options, run_import
-from jitasa.vaccination.models import Dose, Resident
+from jitasa.vaccination import coverage
+from jitasa.vaccination.coverage import Figures, Row
+from jitasa.vaccination.models import Coverage, Dose, Resident
 from tests.vaccination.helpers import national_id
 
 HEADER = "เลขประจำตัวประชาชน,รหัสตำบล,หมู่ที่,บ้านเลขที่,ชื่อ-สกุล,ปีเกิด,เพศ,ตั้งครรภ์\n"
@@ -54,3 +58,47 @@ async def test_doses_import_twice_records_each_dose_once(engine, session, tmp_pa
     second = await run_import(factory, path, options=Options(kind="vaccination_doses"))
     assert (first.created, second.created, second.unchanged) == (20, 0, 20)
     assert await session.scalar(select(func.count()).select_from(Dose)) == 20
+
+
+async def test_imported_doses_count_in_their_villages_coverage_once(engine, session, tmp_path):
+    register = tmp_path / "register.csv"
+    people = [(41, 3), (42, 3), (43, 3), (44, 4)]  # (person, หมู่ที่) of ต.ศรีภูมิ 500101
+    register.write_text(
+        HEADER
+        + "".join(f"{national_id(p)},500101,{v},{p},คน{p},1950,ชาย,ไม่มี\n" for p, v in people),
+        encoding="utf-8",
+    )
+    factory = create_session_factory(engine)
+    assert (await run_import(factory, register, options=Options(kind="residents"))).created == 4
+    await coverage.store(
+        session, [Row("50010103", date(2021, 8, 10), Figures(50, 10, 5))], source="import"
+    )
+    await session.commit()
+    doses = tmp_path / "doses.csv"
+    given = [
+        (41, 1, "01/08/2564"),
+        (42, 1, "01/08/2564"),
+        (41, 2, "02/08/2564"),
+        (44, 1, "02/08/2564"),
+        (99, 1, "02/08/2564"),
+    ]  # fmt: skip  (99: in no register)
+    doses.write_text(
+        "เลขประจำตัวประชาชน,เข็มที่,วัคซีน,วันที่ฉีด\n"
+        + "".join(f"{national_id(p)},{n},Sinovac,{day}\n" for p, n, day in given),
+        encoding="utf-8",
+    )
+    for _ in range(2):  # the second import stores no dose, so it counts none
+        await run_import(factory, doses, options=Options(kind="vaccination_doses"))
+    session.expire_all()
+    rows = await session.execute(
+        select(Coverage.area_code, Coverage.as_of, Coverage.population, Coverage.dose_1,
+               Coverage.dose_2, Coverage.source).order_by(Coverage.area_code, Coverage.as_of)
+    )  # fmt: skip
+    assert rows.all() == [
+        ("50010103", date(2021, 8, 1), 3, 2, 0, "register"),
+        ("50010103", date(2021, 8, 2), 3, 2, 1, "register"),
+        ("50010103", date(2021, 8, 10), 50, 12, 6, "register"),
+        ("50010104", date(2021, 8, 2), 1, 1, 0, "register"),
+    ]
+    answer = await coverage.coverage_of(session, area="500101")
+    assert (answer.area.population, answer.area.dose_1, answer.area.dose_2) == (51, 13, 6)
