@@ -55,6 +55,14 @@ def _resident_in(form, village: str) -> dict[str, object]:
     }
 
 
+def village_name(code: str, names: dict[str, tuple[str, str]], language: str) -> str:
+    """Name a village with its subdistrict, most precise first: "หมู่ที่ 3 ต.ศรีภูมิ อ.…"."""
+    where = views.place(code[:6], names, language)
+    if language == "th":
+        return f"หมู่ที่ {int(code[6:])} {where}"
+    return f"Village {int(code[6:])}, {where}"
+
+
 async def _village(session: AsyncSession, user: User, code: str) -> str:
     """Return a village code whose subdistrict exists when the user is staff covering it."""
     if code.endswith("00"):
@@ -96,10 +104,7 @@ async def _page(
         village=village,
         areas=await area_choices(session, top=top_of(user), area=shown, language=language),
         place=lambda code: views.place(code, names, language),
-        village_name=lambda code: (
-            f"{views.place(code[:6], names, language)} · "
-            + (f"หมู่ที่ {int(code[6:])}" if language == "th" else f"Village {int(code[6:])}")
-        ),
+        village_name=lambda code: village_name(code, names, language),
         residents=listed,
         figures=figures,
         vhvs=vhvs,
