@@ -18,6 +18,7 @@ class Action(StrEnum):
     LIST_VOLUNTEERS = "volunteers.list"
     READ_VOLUNTEER = "volunteers.read"
     VERIFY_VOLUNTEER = "volunteers.verify"
+    SET_VILLAGE = "volunteers.set_village"
     MANAGE_USERS = "users.manage"
     READ_AUDIT = "audit.read"
     MANAGE_INCIDENTS = "incidents.manage"
@@ -50,6 +51,8 @@ RULES: dict[Action, Rule] = {
     Action.LIST_VOLUNTEERS: Rule(STAFF, area_scoped=True),
     Action.READ_VOLUNTEER: Rule(STAFF, area_scoped=True),
     Action.VERIFY_VOLUNTEER: Rule(STAFF, area_scoped=True),
+    # Making an อสม. the volunteer of a village: staff covering their home and the village.
+    Action.SET_VILLAGE: Rule(STAFF, area_scoped=True),
     Action.MANAGE_USERS: Rule(frozenset({Role.ADMIN})),
     Action.READ_AUDIT: Rule(STAFF, area_scoped=True),
     Action.MANAGE_INCIDENTS: Rule(frozenset({Role.ADMIN})),

@@ -37,6 +37,7 @@ FIELD_NAMES = {
     "subdistrict_code": "Subdistrict code",
     "vaccine": "Vaccine",
     "village_number": "Village number",
+    "village_code": "Village code",
     # Help requests
     "incident": "Incident",
     "category": "Category",

@@ -30,3 +30,4 @@ def volunteer_for(action: Action) -> Callable[..., Awaitable[Volunteer]]:
 
 ReadableVolunteer = Annotated[Volunteer, Depends(volunteer_for(Action.READ_VOLUNTEER))]
 VerifiableVolunteer = Annotated[Volunteer, Depends(volunteer_for(Action.VERIFY_VOLUNTEER))]
+VillageVolunteer = Annotated[Volunteer, Depends(volunteer_for(Action.SET_VILLAGE))]

@@ -10,10 +10,16 @@ from jitasa.accounts.policy import Action
 from jitasa.core.db import SessionDep, WriteSessionDep
 from jitasa.core.errors import NotFound
 from jitasa.core.fields import MAX_ROW_ID, AreaCode
-from jitasa.volunteers import service
-from jitasa.volunteers.deps import ReadableVolunteer, VerifiableVolunteer
+from jitasa.volunteers import service, villages
+from jitasa.volunteers.deps import ReadableVolunteer, VerifiableVolunteer, VillageVolunteer
 from jitasa.volunteers.models import Volunteer
-from jitasa.volunteers.schemas import RefuseIn, VolunteerPage, VolunteerRead, VolunteerSave
+from jitasa.volunteers.schemas import (
+    RefuseIn,
+    VillageSet,
+    VolunteerPage,
+    VolunteerRead,
+    VolunteerSave,
+)
 
 router = APIRouter(prefix="/api/v1/volunteers", tags=["volunteers"])
 Registrant = user_allowed_to(Action.REGISTER_VOLUNTEER)
@@ -113,4 +119,24 @@ async def verify(
     """Verify a volunteer of one's area, so they may take medical requests."""
     return await service.verify(
         session, volunteer=volunteer, coordinator=user, client_ip=client_ip(request)
+    )
+
+
+@router.put("/{volunteer_id}/village", response_model=VolunteerRead)
+async def set_village(
+    volunteer: VillageVolunteer,
+    village_in: VillageSet,
+    user: SignedInUser,
+    request: Request,
+    session: WriteSessionDep,
+) -> Volunteer:
+    """Make an อสม. of one's area the volunteer of a village of their home subdistrict, so they
+    follow up its residents (and no other village's); 409 for another kind of volunteer, 422
+    for a village outside their home subdistrict. Audit-logged."""
+    return await villages.set_village(
+        session,
+        volunteer=volunteer,
+        village_code=village_in.village_code,
+        coordinator=user,
+        client_ip=client_ip(request),
     )

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import AliasPath, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from jitasa.core.fields import AreaCode, Input, ThaiPhone
+from jitasa.core.fields import AreaCode, Input, StrictInput, ThaiPhone
 from jitasa.volunteers.models import RefusalReason, Vehicle, VolunteerKind
 
 Skill = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
@@ -84,3 +84,12 @@ class VolunteerPage(BaseModel):
 
     items: list[VolunteerRead]
     next_cursor: str | None
+
+
+class VillageSet(StrictInput):
+    """The village an อสม. looks after: 8 digits, subdistrict + village number 01–99, inside
+    the อสม.'s home subdistrict."""
+
+    village_code: Annotated[str, StringConstraints(pattern=r"^\d{6}(0[1-9]|[1-9]\d)$")] = Field(
+        examples=["50010103"]
+    )

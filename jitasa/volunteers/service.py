@@ -135,6 +135,9 @@ async def save_profile(
     )
     volunteer = await get_for_user(session, user=user)
     created = volunteer is None
+    village = volunteer.area_code if volunteer else ""
+    if volunteer_in.kind == "vhv" and len(village) == 8 and village[:6] == area_code:
+        area_code = village  # the village staff made them the อสม. of (volunteers.villages)
     if volunteer is None:
         volunteer = Volunteer(user=user)
         session.add(volunteer)

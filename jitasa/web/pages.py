@@ -19,6 +19,7 @@ from jitasa.web import (
     map_page,
     notification_pages,
     request_pages,
+    resident_pages,
     vaccination_pages,
     volunteer_pages,
 )
@@ -44,5 +45,6 @@ def install(app: FastAPI) -> None:
     app.include_router(dashboard_pages.router, dependencies=hotlines)
     app.include_router(followup_pages.router, dependencies=hotlines)
     app.include_router(vaccination_pages.router, dependencies=hotlines)
+    app.include_router(resident_pages.router, dependencies=hotlines)
     app.include_router(import_pages.router, dependencies=hotlines)
     app.state.render_error_page = render_error_page
