@@ -13,8 +13,6 @@ import hmac
 from jitasa.core.config import Settings, get_settings
 from jitasa.core.thai import mask_national_id, normalize_national_id
 
-DIGEST_BYTES = 32
-
 
 def key_of(settings: Settings) -> bytes:
     """Return the HMAC key: the setting, or in development one derived from the secret key."""

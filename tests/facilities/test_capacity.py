@@ -92,6 +92,7 @@ async def test_same_numbers_again_record_a_check_and_refresh_the_date(client, se
     [
         ({"beds_yellow": {"total": 3, "available": 4}}, "beds_yellow.available"),
         ({"beds_red": {"total": -1, "available": 0}}, "beds_red.total"),
+        ({"beds_red": {"total": 1_000_001, "available": 0}}, "beds_red.total"),
         ({"beds_red": {"total": 5, "available": -2}}, "beds_red.available"),
         ({"beds_purple": {"total": 5, "available": 2}}, "beds_purple"),
         ({"oxygen": {"total": 5}}, "oxygen.available"),

@@ -58,6 +58,9 @@ async def test_nearest_open_facility_of_a_type_with_a_free_bed_of_a_colour(clien
     assert [f["id"] for f in found] == [hospital.id]
     red = (await client.get("/api/v1/facilities", params={"free_beds": "red"})).json()["items"]
     assert [f["id"] for f in red] == [hospital.id]
+    # The full facility (no free bed at all) is offered for no colour, green included.
+    green = (await client.get("/api/v1/facilities", params={"free_beds": "green"})).json()
+    assert green["items"] == []
     everything = (await client.get("/api/v1/facilities")).json()["items"]
     assert closed.id in [f["id"] for f in everything]
     assert everything[0]["phone"] == "053-100-200"  # a public place: its phone is public
