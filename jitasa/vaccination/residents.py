@@ -29,6 +29,10 @@ BAD_BIRTH_YEAR = (
     "check whether a BE year was written as CE or the other way round."
 )
 ALREADY_REGISTERED = "This person is already registered (village {village})."
+REGISTERED_ELSEWHERE = (
+    "This person is already registered in another village; the officials of that area can "
+    "correct or remove the entry."
+)
 NOT_REGISTERED = "Nobody with this national ID is registered."
 NO_RESIDENT = "There is no resident {resident_id}."
 REASON_NEEDED = "A reason is required (the PDPA request it answers); it is audit-logged."
@@ -71,7 +75,9 @@ async def add(
     existing = await session.scalar(
         select(Resident.village_code).where(Resident.national_id_hmac == hmac_digest)
     )
-    if existing is not None:
+    if existing is not None:  # where else stays untold: a national ID must not locate anyone
+        if existing != village:
+            raise Conflict("vaccination.already_registered", REGISTERED_ELSEWHERE)
         raise Conflict("vaccination.already_registered", ALREADY_REGISTERED, {"village": existing})
     resident = Resident(
         village_code=village,

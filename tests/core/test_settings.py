@@ -29,4 +29,11 @@ def test_settings_come_from_jitasa_environment_variables(monkeypatch):
 def test_production_refuses_the_development_secret():
     with pytest.raises(ValidationError, match="JITASA_SECRET_KEY"):
         Settings(_env_file=None, environment="production")
-    assert Settings(_env_file=None, environment="production", secret_key="s3cret-xyz").secret_key
+    with pytest.raises(ValidationError, match="JITASA_NATIONAL_ID_KEY"):
+        Settings(_env_file=None, environment="production", secret_key="s3cret-xyz")
+    assert Settings(
+        _env_file=None,
+        environment="production",
+        secret_key="s3cret-xyz",
+        national_id_key="another-s3cret",
+    ).secret_key

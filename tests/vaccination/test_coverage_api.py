@@ -109,6 +109,22 @@ async def test_a_recorded_dose_counts_on_its_day_and_every_later_row(session):
     assert answer.children["50010103"].source == "register"
 
 
+async def test_a_kept_answer_is_made_again_after_any_row_inside_the_area_changes(session):
+    day = date(2021, 12, 1)
+    await coverage.store(session, [Row("50010103", day, figures(50, 10))], source="import")
+    first = await coverage.coverage_of(session, area="")
+    assert await coverage.coverage_of(session, area="") is first  # nothing changed: kept
+    await coverage.count_recorded_dose(
+        session, village_code="50010103", dose_number=1, given_on=day
+    )  # a changed row
+    changed = await coverage.coverage_of(session, area="")
+    assert (first.area.dose_1, changed.area.dose_1) == (10, 11)
+    await coverage.store(session, [Row("50010104", day, figures(20, 2))], source="import")
+    added = await coverage.coverage_of(session, area="")  # a new row
+    assert (added.area.population, added.area.dose_1) == (70, 13)
+    assert (await coverage.coverage_of(session, area="50")).area.dose_1 == 13
+
+
 async def test_bad_areas_are_problems_in_thai_and_english(client):
     for area, status in [("abc", 422), ("501", 422), ("50010100", 422), ("99", 404), ("9901", 404)]:
         answer = await client.get("/api/v1/vaccination/coverage", params={"area": area})

@@ -25,6 +25,14 @@ async def test_an_added_resident_is_answered_masked_and_listed_with_an_audit_ent
     assert reads == 1
     again = await client.post("/api/v1/vaccination/residents", json=resident(1), headers=headers)
     assert again.status_code == 409 and digits not in again.text
+    assert VILLAGE in again.json()["detail"]  # the same village: it may be named
+    # Registered elsewhere: refused without saying where (a national ID must locate no one).
+    moved = resident(1, village_number=4)
+    elsewhere = await client.post("/api/v1/vaccination/residents", json=moved, headers=headers)
+    assert elsewhere.status_code == 409, elsewhere.text
+    assert elsewhere.json()["code"] == "vaccination.already_registered"
+    assert VILLAGE not in elsewhere.text and VILLAGE[:6] not in elsewhere.json()["detail"]
+    assert "หมู่บ้านอื่น" in elsewhere.json()["detail_th"]
 
 
 async def test_a_vhv_follows_up_their_village_nearest_first_and_a_repeat_records_once(
