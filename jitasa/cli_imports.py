@@ -21,7 +21,10 @@ SUMMARY = "{rows_ok} of {rows_total} rows fine, {rows_failed} refused; {what}."
 KEPT = "written: {created} new, {updated} changed, {unchanged} unchanged"
 NOT_KEPT = "nothing was written"
 SHOWN_PROBLEMS = 20
-KINDS_HELP = "facilities, facility_capacity, volunteers or requests"
+KINDS_HELP = (
+    "facilities, facility_capacity, volunteers, requests, vaccination_coverage, residents or "
+    "vaccination_doses"
+)
 
 
 async def _import(path: Path, options: Options, *, show_progress: bool) -> Report:
