@@ -27,7 +27,7 @@ from jitasa.help_requests.models import HelpRequest
 from jitasa.migrate import upgrade
 
 TOTAL, IN_FLIGHT, KILL_AFTER = 1000, 16, 330
-START_SECONDS = 180  # a loaded 2-core machine: migrating a fresh database and starting takes a while
+START_SECONDS = 180  # a loaded 2-core machine: migrating a fresh database takes a while
 
 
 def free_port() -> int:
