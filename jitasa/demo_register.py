@@ -8,6 +8,7 @@ from stdnum.th import pin
 
 from jitasa.accounts import service as accounts_service
 from jitasa.areas import service as areas_service
+from jitasa.core.db import utcnow
 from jitasa.core.words import Role
 from jitasa.vaccination import doses as doses_service
 from jitasa.vaccination import residents as residents_service
@@ -60,6 +61,7 @@ async def seed(session: AsyncSession, *, password: str, seed_value: int = 2021) 
         ),
     )
     volunteer.area_code = VILLAGE  # the village they follow up, not only their subdistrict
+    volunteer.verified_at = utcnow()  # verified: the register's health data is for them
     given = 0
     for serial, (name, year, sex, chronic, pregnant, dose_count) in enumerate(PEOPLE, 1):
         resident = await residents_service.add(

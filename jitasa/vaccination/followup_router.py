@@ -14,6 +14,7 @@ from jitasa.accounts.deps import OptionalUser, client_ip
 from jitasa.accounts.policy import Action
 from jitasa.core import idempotency
 from jitasa.core.db import SessionDep, WriteSessionDep
+from jitasa.core.errors import Forbidden
 from jitasa.core.fields import AreaCode, RowId
 from jitasa.vaccination import doses, followups, residents
 from jitasa.vaccination.schemas import (
@@ -33,12 +34,25 @@ Lat = Annotated[float | None, Query(ge=-90, le=90, allow_inf_nan=False)]
 Lon = Annotated[float | None, Query(ge=-180, le=180, allow_inf_nan=False)]
 
 
+VHV_NOT_VERIFIED = (
+    "Your volunteer profile is not verified yet: a residents register holds health data, shown "
+    "only to the อสม. their area's officials have verified. Ask your subdistrict's officials."
+)
+
+
 async def vhv_area(session, user) -> str | None:
-    """Return the area of the user's volunteer profile when they are an อสม., else None."""
-    if user is None:
+    """Return the area of the user's volunteer profile when they are a verified อสม., else None.
+
+    An อสม. not verified yet is refused: 403 `vaccination.vhv_not_verified` (staff are checked
+    by their area instead)."""
+    if user is None or policy.is_staff(user):
         return None
     volunteer = await volunteers_service.get_for_user(session, user=user)
-    return volunteer.area_code if volunteer is not None and volunteer.kind == "vhv" else None
+    if volunteer is None or volunteer.kind != "vhv":
+        return None
+    if not volunteer.is_verified:
+        raise Forbidden("vaccination.vhv_not_verified", VHV_NOT_VERIFIED)
+    return volunteer.area_code
 
 
 async def allowed(session, user, village_code: str):

@@ -3,6 +3,7 @@
 from stdnum.th import pin
 
 from jitasa.areas import service as areas_service
+from jitasa.core.db import utcnow
 from jitasa.core.words import Role
 from tests.factories import bearer, make_user, make_volunteer
 
@@ -40,5 +41,6 @@ async def vhv(session, village: str = VILLAGE) -> dict[str, str]:
     volunteer = await make_volunteer(session, user=user, kind="vhv")
     await areas_service.ensure_villages(session, codes={village})
     volunteer.area_code = village
+    volunteer.verified_at = utcnow()  # the register's health data is for verified อสม. only
     await session.commit()
     return await bearer(session, user)

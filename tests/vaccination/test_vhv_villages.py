@@ -4,6 +4,7 @@ subdistrict, audit-logged; the follow-up access follows the change at once."""
 from sqlalchemy import select
 
 from jitasa.audit.models import AuditEntry
+from jitasa.core.db import utcnow
 from jitasa.core.words import Role
 from tests.factories import bearer, make_user, make_volunteer, signed_in
 from tests.vaccination.helpers import VILLAGE, coordinator
@@ -16,6 +17,8 @@ async def an_vhv(session, **profile):
     """Return an อสม. living in ศรีภูมิ (500101) and their headers."""
     user = await make_user(session, roles=[Role.VOLUNTEER], display_name="สมศรี")
     volunteer = await make_volunteer(session, user=user, kind="vhv", area_code="500101", **profile)
+    volunteer.verified_at = utcnow()
+    await session.commit()
     return volunteer, await bearer(session, user)
 
 
@@ -109,3 +112,17 @@ async def test_the_residents_page_lists_the_subdistricts_vhvs_and_sets_one(clien
     assert refused.status_code == 403
     await session.refresh(volunteer)
     assert volunteer.area_code == VILLAGE
+
+
+async def test_an_unverified_vhv_sees_no_register(client, session):
+    volunteer, headers = await an_vhv(session)
+    volunteer.area_code = VILLAGE
+    volunteer.verified_at = None  # waiting for the subdistrict's officials
+    await session.commit()
+    refused = await client.get(f"/api/v1/vaccination/followups?area={VILLAGE}", headers=headers)
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["code"] == "vaccination.vhv_not_verified"
+    assert "ยังไม่ได้รับการรับรอง" in refused.json()["detail_th"]
+    volunteer.verified_at = utcnow()
+    await session.commit()
+    assert await followups(client, headers, VILLAGE) == 200
