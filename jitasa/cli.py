@@ -35,6 +35,7 @@ from jitasa.core.errors import DomainError, NotFound
 from jitasa.core.thai import format_phone, normalize_phone
 from jitasa.core.words import Role
 from jitasa.dashboard.schemas import ReportQuery
+from jitasa.demo_register import VHV_PHONE
 from jitasa.demo_scenario import DEMO_PASSWORD, STAFF
 from jitasa.facilities import service as facilities_service
 from jitasa.main import create_app
@@ -279,6 +280,10 @@ def _print_demo_sign_ins(settings: Settings) -> None:
     console.print(
         "Volunteers (081 100 0001 … 081 100 0010) and requesters sign in at /signin with a "
         f"one-time code, printed in this log and in {settings.data_dir / 'console-messages.jsonl'}."
+    )
+    console.print(
+        f"The อสม. of หมู่ที่ 3 ศรีภูมิ ({format_phone(VHV_PHONE)}, password {DEMO_PASSWORD}) signs in "
+        "at /staff/signin and follows up the village at /volunteer/followups."
     )
 
 
