@@ -67,6 +67,7 @@ class VaccinationCoverage(Kind):
     """Vaccination coverage per area and date: population, doses 1, 2, 3 and boosters."""
 
     name = "vaccination_coverage"
+    key_field = "area_code"
     title = "Vaccination coverage"
     columns = (
         Column("area_code", "รหัสพื้นที่", "area code",

@@ -189,6 +189,8 @@ class Kind:
     secret_fields: ClassVar[frozenset[str]] = frozenset()
     # A field whose cell may be given by another column (a pin's lat by one position column).
     alternatives: ClassVar[Mapping[str, str]] = {"lat": "coordinates", "lon": "coordinates"}
+    # The field whose cell makes a row's key (`Checked.key`): a key seen twice names it.
+    key_field: ClassVar[str] = "external_id"
     # The domain schema's field paths that are an import field by another name (`home_lat`).
     paths: ClassVar[Mapping[str, str]] = {}
     scope: str | None = None  # the importer's area code; None: anywhere

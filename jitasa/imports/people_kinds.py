@@ -244,6 +244,7 @@ class Volunteers(Kind):
         "home_lon": "lon",
         "area_code": "subdistrict",
     }
+    key_field = "phone"
 
     async def prepare(self, session: AsyncSession) -> None:
         """Load the area names."""

@@ -257,8 +257,9 @@ class Importer:
                 digest = _key_digest(checked.key)
                 if digest in self.seen:
                     first = self.seen[digest]
+                    key = self.kind.key_field  # the whole row's if the file has no such column
                     error = FieldError(
-                        "external_id",
+                        key if key in self.headers else WHOLE_ROW,
                         DUPLICATE_KEY.format(row=first),
                         thai(DUPLICATE_KEY, row=first),
                     )

@@ -127,3 +127,21 @@ async def test_people_rows_are_told_by_header_field_and_cell(
             rows[problem.row - 1][header.index(problem.column)] = problem.value
     assert_told_by_the_file(report.errors, header, rows, kind)
     assert {(p.row, p.column, p.value) for p in report.errors} == told
+
+
+async def test_a_key_seen_twice_names_its_column_or_else_the_whole_row(factory, tmp_path):
+    path, _header, _rows = spoiled(tmp_path, "volunteers_vhv.csv", {(3, 1): "0821013301"})
+    report = await run_import(factory, path, options=Options("volunteers", dry_run=True))
+    [twice] = report.errors  # row 2's phone, 082-101-3301, written another way in row 4
+    assert (twice.row, twice.column, twice.value, twice.field) == (
+        4,
+        "เบอร์โทร",
+        "0821013301",
+        "phone",
+    )
+    assert "row 2" in twice.message and "แถวที่ 2" in twice.message_th
+    path = tmp_path / "no-ids.csv"
+    path.write_text("ชื่อ,ประเภท,ละติจูด,ลองจิจูด\n" + "รพ.หนึ่ง,hospital,18.79,98.97\n" * 2, "utf-8")
+    report = await run_import(factory, path, options=Options("facilities", dry_run=True))
+    [twice] = report.errors  # no id column: the row as a whole is the same as row 2
+    assert (twice.row, twice.column, twice.field, twice.field_th) == (3, "", "", "")
