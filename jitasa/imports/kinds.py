@@ -63,6 +63,11 @@ def label(name: str, language: str) -> str:
     return FIELD_NAMES.get(name.split(".")[0], name)
 
 
+def sentence(text: str) -> str:
+    """Return an English message with its first letter in capitals (a header may open it)."""
+    return text[:1].upper() + text[1:]
+
+
 def clip(text: str, length: int = CLIPPED) -> str:
     """Return a cell's text as a report repeats it: at most `length` characters, "…" if cut."""
     return text if len(text) <= length else text[: length - 1] + "…"
@@ -129,7 +134,9 @@ class RowError(Exception):
         labels = {top: label(name, "en") for top, name in names.items()}
         labels_th = {top: label(name, "th") for top, name in names.items()}
         found = field_errors(error, labels=labels, labels_th=labels_th)
-        return cls([FieldError(field_of(e.field), e.message, e.message_th) for e in found])
+        return cls(
+            [FieldError(field_of(e.field), sentence(e.message), e.message_th) for e in found]
+        )
 
     @classmethod
     def on(cls, field_name: str, error: DomainError) -> "RowError":
@@ -139,13 +146,8 @@ class RowError(Exception):
         params = {**error.params, "field": label(field_name, "en")}
         params_th = {**thai_params(error.params), **error.params_th}
         params_th["field"] = label(field_name, "th")
-        return cls(
-            [
-                FieldError(
-                    field_name, error.message.format(**params), thai(error.message, **params_th)
-                )
-            ]
-        )
+        english = sentence(error.message.format(**params))
+        return cls([FieldError(field_name, english, thai(error.message, **params_th))])
 
 
 @dataclass
@@ -174,7 +176,7 @@ def warning(field_name: str, message: str, **params: object) -> FieldError:
     names = [k for k in params if k == "field" or k.endswith("_field")]
     params_th = {**params, **{k: label(str(params[k]), "th") for k in names}}
     params = {**params, **{k: label(str(params[k]), "en") for k in names}}
-    return FieldError(field_name, message.format(**params), thai(message, **params_th))
+    return FieldError(field_name, sentence(message.format(**params)), thai(message, **params_th))
 
 
 class Kind:

@@ -74,7 +74,7 @@ async def test_facility_rows_are_told_by_header_field_and_cell(factory, tmp_path
         (10, "เตียงแดงว่าง", "-3"),
     }
     red = next(p for p in report.errors if p.row == 2)
-    assert red.message == "red beds free (99) must not be more than the total (16)."
+    assert red.message == "Red beds free (99) must not be more than the total (16)."
     assert red.message_th == "เตียงแดงว่าง (99) ต้องไม่มากกว่าจำนวนทั้งหมด (16)"
 
 
@@ -94,7 +94,7 @@ async def test_capacity_rows_are_told_by_header_field_and_cell(factory, tmp_path
         (4, "รหัสหน่วยบริการ", ""),
         (5, "รหัสหน่วยบริการ", "99999"),
     ]
-    assert report.errors[0].message == "green beds free (9) must not be more than the total (5)."
+    assert report.errors[0].message == "Green beds free (9) must not be more than the total (5)."
     assert report.errors[2].message_th == "ต้องระบุ รหัสหน่วยบริการ"
 
 
