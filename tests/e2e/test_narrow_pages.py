@@ -4,16 +4,19 @@ shows whole, and no number in a table or a phone number breaks over two lines.
 
 It used to: the coverage table on /vaccination squeezed 3,202,707 onto four lines, and the
 numbers of the emergency bar ran off the right edge. Each page is measured in Thai and English,
-signed in as a provincial coordinator, with coverage figures, volunteers and a request to show.
+signed in as a provincial coordinator, with coverage figures, hospitals, volunteers and a
+request to show.
 """
 
 from collections.abc import AsyncIterator
 
 import pytest
 from playwright.async_api import Page
+from sqlalchemy import select
 
 from jitasa.core.db import create_session_factory
 from jitasa.core.words import Role
+from jitasa.facilities.models import Facility
 from jitasa.imports.service import Options, run_import
 from tests.e2e.conftest import ARTIFACTS, Problems, open_page
 from tests.e2e.test_live_map import make_person
@@ -88,11 +91,13 @@ async def small_phone(browser, live_server, problems: Problems) -> AsyncIterator
 async def test_at_360_px_no_page_is_cut_and_no_number_wraps(
     small_phone: Page, engine, session, live_server, lang, problems
 ):
-    await run_import(
-        create_session_factory(engine),
-        sample("vaccine_coverage_chiangmai.xlsx"),
-        options=Options("vaccination_coverage"),
-    )
+    factory = create_session_factory(engine)
+    for name, kind in (
+        ("vaccine_coverage_chiangmai.xlsx", "vaccination_coverage"),
+        ("facilities_chiangmai.csv", "facilities"),
+    ):
+        await run_import(factory, sample(name), options=Options(kind))
+    hospital = await session.scalar(select(Facility.id).where(Facility.external_id == "10713"))
     coordinator = await make_person(
         session, name="สสจ.เชียงใหม่", roles=[Role.COORDINATOR], area_code="50"
     )
@@ -108,7 +113,8 @@ async def test_at_360_px_no_page_is_cut_and_no_number_wraps(
     )
     assert answer.ok
     found = {}
-    for path in (*PAGES, f"/requests/{help_request.id}"):
+    shown = (f"/requests/{help_request.id}", f"/facilities/{hospital}")
+    for path in (*PAGES, *shown, f"/facilities/{hospital}/capacity"):
         await page.goto(path, wait_until="networkidle")
         name = path.strip("/").split("?")[0].replace("/", "-").rstrip("0123456789-") or "home"
         shot = ARTIFACTS / "e2e" / f"narrow-{name}-{lang}.png"
