@@ -10,7 +10,9 @@ written:
 - a zip (XLSX, KMZ) whose declared uncompressed size is too large or too much larger than the
   file (a zip bomb) is refused before one entry is read; reading never passes a declared size;
 - XML with a DOCTYPE or entities is refused (defusedxml);
-- formulas are never evaluated: a formula cell is read as its text and refused by the row check.
+- formulas are never evaluated: a formula cell is read as its text and refused by the row check;
+- text is decoded as `imports.encodings` tells (UTF-8, CP874, UTF-16 with a BOM), or refused
+  naming the encoding.
 """
 
 import csv
