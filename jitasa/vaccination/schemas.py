@@ -133,7 +133,10 @@ class DoseCreate(StrictInput):
 
     number: int = Field(ge=1, le=MAX_DOSE_NUMBER, description="1, 2, 3; 4 and up: boosters")
     vaccine: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-    given_on: date = Field(strict=False, description="YYYY-MM-DD, not in the future")
+    given_on: date = Field(
+        strict=False,
+        description="YYYY-MM-DD (CE), from 2021-02-28 (the first vaccination in Thailand) to today",
+    )
     place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
 
 
