@@ -94,6 +94,7 @@ class VaccinationCoverage(Kind):
         self.areas = await AreaNames.load(session)
         self.names = (await areas_service.directory(session, refresh_seconds=60.0)).names
         self.title_date = title_date(self.preamble)
+        self.provinces: set[str] = set()  # whose rows changed: their roll-up is made at the end
 
     def _area(self, cells: Mapping[str, object]) -> tuple[str, list]:
         """Return the row's area code and any warning about its name."""
@@ -161,7 +162,14 @@ class VaccinationCoverage(Kind):
 
     async def write(self, session: AsyncSession, rows: Sequence[Checked], actor) -> Written:
         """Create or update each (area, date); the same figures again change nothing."""
+        stored = [r.value for r in rows]
         created, updated, unchanged = await coverage.store(
-            session, [r.value for r in rows], source="import"
+            session, stored, source="import", refresh=False
         )
+        self.provinces |= coverage.provinces_of(r.area_code for r in stored)
         return Written(created=created, updated=updated, unchanged=unchanged)
+
+    async def finish(self, session: AsyncSession) -> list:
+        """Make the kept roll-up of the provinces changed again, once for the whole file."""
+        await coverage.refresh_rollup(session, self.provinces)
+        return []

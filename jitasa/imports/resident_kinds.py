@@ -34,7 +34,7 @@ from jitasa.imports.kinds import (
 )
 from jitasa.imports.places import AreaNames, pin
 from jitasa.vaccination import doses as doses_service
-from jitasa.vaccination import national_ids
+from jitasa.vaccination import national_ids, register_counts
 from jitasa.vaccination import residents as residents_service
 from jitasa.vaccination.schemas import MAX_DOSE_NUMBER
 
@@ -96,6 +96,7 @@ class Residents(Kind):
         """Load the area names and the national ID key."""
         self.areas = await AreaNames.load(session)
         self.key = national_ids.key_of(get_settings())
+        self.villages: set[str] = set()  # whose register changed: counted again at the end
 
     def _village(self, cells: Mapping[str, object]) -> str:
         district = cell_text(cells, "district")
@@ -172,8 +173,16 @@ class Residents(Kind):
 
     async def write(self, session: AsyncSession, rows: Sequence[Checked], actor) -> Written:
         """Create the people not registered yet and update the others."""
-        created, updated = await residents_service.write_batch(session, [r.value for r in rows])
+        created, updated, villages = await residents_service.write_batch(
+            session, [r.value for r in rows]
+        )
+        self.villages |= villages
         return Written(created=created, updated=updated, unchanged=len(rows) - created - updated)
+
+    async def finish(self, session: AsyncSession) -> list[tuple[int, list[FieldError]]]:
+        """Count the coverage of the villages whose register changed again, once."""
+        await register_counts.recount(session, self.villages)
+        return []
 
 
 @register
@@ -202,6 +211,7 @@ class Doses(Kind):
         self.people: OrderedDict[bytes, dict[int, date]] = OrderedDict()
         self.texts: dict[str, str] = {}
         self.pending: list[tuple[int, bytes, int]] = []  # (row, person, dose number)
+        self.villages: set[str] = set()  # of the people given new doses: counted at the end
 
     def _date(self, cells: Mapping[str, object]) -> date:
         cell = cells.get("given_on")
@@ -263,12 +273,13 @@ class Doses(Kind):
 
     async def write(self, session: AsyncSession, rows: Sequence[Checked], actor) -> Written:
         """Insert the batch; doses already recorded are left unchanged, new ones count in
-        their villages' coverage (`doses.write_batch`). A dose whose person has no lower-numbered
+        their villages' coverage at the end (`finish`). A dose whose person has no lower-numbered
         dose, in the file so far or stored, is kept for `finish` (a later row may hold it);
         past `PENDING` of them, the oldest are warned about at once."""
         actor_id = getattr(actor, "id", None)
         batch = [(*r.value[:5], actor_id) for r in rows]
-        created = await doses_service.write_batch(session, batch)
+        created, villages = await doses_service.write_batch(session, batch)
+        self.villages |= villages
         unsure = [
             (r.row, r.value[0], r.value[1])
             for r in rows
@@ -280,7 +291,9 @@ class Doses(Kind):
         return Written(created=created, unchanged=len(rows) - created, warnings=_notes(warned))
 
     async def finish(self, session: AsyncSession) -> list[tuple[int, list[FieldError]]]:
-        """Warn about each dose whose person still has no lower-numbered dose stored."""
+        """Count the coverage of the villages given new doses again, once; warn about each
+        dose whose person still has no lower-numbered dose stored."""
+        await register_counts.recount(session, self.villages)
         return _notes(await self._missing(session, [p[:3] for p in self.pending]))
 
     @staticmethod

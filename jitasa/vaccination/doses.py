@@ -6,11 +6,11 @@ repeat is left out (`ON CONFLICT DO NOTHING`), never doubled. The bulk path is o
 INSERT per batch, with no ORM object and no lookup per row.
 """
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +20,7 @@ from jitasa.core.errors import Conflict, FieldError, Invalid
 from jitasa.core.field_names import thai_field
 from jitasa.core.i18n import thai
 from jitasa.core.thai import BANGKOK
-from jitasa.vaccination import coverage
+from jitasa.vaccination import register_counts
 from jitasa.vaccination.models import Dose, Resident
 from jitasa.vaccination.schemas import DoseCreate
 
@@ -104,10 +104,10 @@ async def record(
     session: AsyncSession, *, resident: Resident, dose_in: DoseCreate, actor_id: int | None
 ) -> tuple[Dose, list[FieldError]]:
     """Record a dose given to a resident; return it and its warnings (dated before an earlier
-    dose; a lower-numbered dose not recorded). The village's coverage
-    (`coverage.count_recorded_dose`) counts it at once, its population the register's head
-    count. Raises `Invalid` naming `given_on` for a date after today or before the first
-    vaccination (`check_date`), `Conflict` when this dose number is recorded."""
+    dose; a lower-numbered dose not recorded). The village's coverage is counted again from
+    its register at once (`register_counts.recount`; not when it has imported figures).
+    Raises `Invalid` naming `given_on` for a date after today or before the first vaccination
+    (`check_date`), `Conflict` when this dose number is recorded."""
     check_date(dose_in.given_on)
     earlier = {
         d.number: d
@@ -136,16 +136,7 @@ async def record(
     session.add(dose)
     resident.updated_at = utcnow()  # kept for the retention period from the last dose
     await session.flush()
-    village_size = await session.scalar(
-        select(func.count()).where(Resident.village_code == resident.village_code)
-    )
-    await coverage.count_recorded_dose(
-        session,
-        village_code=resident.village_code,
-        dose_number=dose_in.number,
-        given_on=dose_in.given_on,
-        population=village_size,
-    )
+    await register_counts.recount(session, {resident.village_code})
     await audit.record(
         session,
         action="doses.record",
@@ -180,59 +171,24 @@ def _insert(session: AsyncSession):
     return module.insert(Dose.__table__)
 
 
-async def write_batch(session: AsyncSession, rows: Sequence[tuple]) -> int:
-    """Insert doses given as tuples in `COLUMNS` order; return how many were new.
+async def write_batch(session: AsyncSession, rows: Sequence[tuple]) -> tuple[int, set[str]]:
+    """Insert doses given as tuples in `COLUMNS` order; return how many were new and the
+    villages of the registered people given them (count them with `register_counts.recount`,
+    once, after the last batch).
 
     One INSERT … ON CONFLICT DO NOTHING … RETURNING, sent as SQLAlchemy's "insertmanyvalues"
     (a few multi-row statements compiled once, not one statement of 1,000 rows compiled per
-    batch): a dose already recorded for the same person and number is left as it is. The new
-    doses count in their villages' coverage (`count_in_coverage`); a repeat counts nothing.
+    batch): a dose already recorded for the same person and number is left as it is, and a
+    repeat touches no village.
     """
     if not rows:
-        return 0
+        return 0, set()
     now = utcnow()
     values = [dict(zip(COLUMNS, row, strict=True), recorded_at=now) for row in rows]
     statement = (
         _insert(session)
         .on_conflict_do_nothing(index_elements=["national_id_hmac", "number"])
-        .returning(*(Dose.__table__.c[name] for name in ("national_id_hmac", "number", "given_on")))
+        .returning(Dose.__table__.c.national_id_hmac)
     )
-    stored = (await session.execute(statement, values)).all()
-    await count_in_coverage(session, stored)
-    return len(stored)
-
-
-async def count_in_coverage(session: AsyncSession, stored: Sequence[tuple]) -> None:
-    """Count doses just stored, as (national ID digest, number, date given), in the coverage
-    of their people's villages (`coverage.count_doses`, population the register's head count).
-
-    A batch costs three queries (people's villages, head counts, coverage rows) and a flush,
-    not one per dose. A dose of someone not in a register is in no village and counts nowhere.
-    """
-    if not stored:
-        return
-    villages = dict(
-        (
-            await session.execute(
-                select(Resident.national_id_hmac, Resident.village_code).where(
-                    Resident.national_id_hmac.in_({digest for digest, _n, _d in stored})
-                )
-            )
-        ).all()
-    )
-    added: dict[tuple[str, date], Counter] = defaultdict(Counter)
-    for digest, number, given_on in stored:
-        if digest in villages:
-            added[villages[digest], given_on][coverage.dose_column(number)] += 1
-    if not added:
-        return
-    sizes = dict(
-        (
-            await session.execute(
-                select(Resident.village_code, func.count())
-                .where(Resident.village_code.in_({code for code, _day in added}))
-                .group_by(Resident.village_code)
-            )
-        ).all()
-    )
-    await coverage.count_doses(session, added, sizes)
+    stored = (await session.scalars(statement, values)).all()
+    return len(stored), await register_counts.villages_of(session, stored)

@@ -43,6 +43,12 @@ class CoverageFigures(BaseModel):
         description="import: an official's file; register: counted from a village's residents "
         "register; children: the sum of the areas inside it"
     )
+    suppressed: bool = Field(
+        False,
+        description="true: the counts and percentages are hidden (null) from this reader: a "
+        "village, or a group where a count or what it leaves out of the population is 1–9 "
+        "people (small-count rule); area staff and the village's verified อสม. see them",
+    )
 
 
 class TrendPoint(BaseModel):
@@ -50,12 +56,13 @@ class TrendPoint(BaseModel):
 
     as_of: date
     as_of_th: str
-    population: int
-    dose_1: int
-    dose_2: int
-    dose_3: int
-    booster: int
+    population: int | None
+    dose_1: int | None
+    dose_2: int | None
+    dose_3: int | None
+    booster: int | None
     coverage: DoseCoverage
+    suppressed: bool = Field(False, description="true: hidden by the small-count rule (null)")
 
 
 class CoverageAnswer(BaseModel):
