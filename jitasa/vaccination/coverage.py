@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas import service as areas_service
@@ -229,6 +229,22 @@ def _answer(area: str, history: list[tuple[date, tuple]], totals: dict) -> Answe
     return Answer(area=top, children=children_now, trend=trend)
 
 
+LOCKS = 0x6A17_C000  # advisory lock keys of the provinces' coverage: LOCKS + province code
+
+
+async def lock_provinces(session: AsyncSession, provinces: Iterable[str]) -> None:
+    """Hold the provinces' coverage until the caller's transaction ends (PostgreSQL advisory
+    locks, taken in code order; SQLite writes one transaction at a time anyway), so two
+    transactions never make the same rows again at once: a second waits, then reads the
+    first's rows. Safe to call again for a province already held."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for code in sorted(set(provinces)):
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCKS + int(code)}
+        )
+
+
 async def refresh_rollup(session: AsyncSession, provinces: Iterable[str]) -> None:
     """Make the kept roll-up (`CoverageRollup`) of these provinces (2-digit codes) again from
     their rows, in the caller's transaction: one query reading a province's rows, one delete
@@ -237,6 +253,7 @@ async def refresh_rollup(session: AsyncSession, provinces: Iterable[str]) -> Non
     codes = sorted(set(provinces))
     if not codes:
         return
+    await lock_provinces(session, codes)
     await session.execute(delete(CoverageRollup).where(CoverageRollup.area_code.in_(codes)))
     now = utcnow()
     for province in codes:
@@ -279,6 +296,7 @@ async def store(
     villages = {r.area_code for r in rows if len(r.area_code) == 8}
     dropped = 0
     if villages and source == "import":
+        await lock_provinces(session, provinces_of(villages))  # as `register_counts` does
         dropped = (
             await session.execute(
                 delete(Coverage).where(

@@ -51,11 +51,13 @@ async def recount(session: AsyncSession, villages: Iterable[str]) -> None:
 
     `villages` are 8-digit codes. Their register rows are replaced by new ones (none for a
     village with imported figures, or without doses), then the kept roll-up of their
-    provinces is made again (`coverage.refresh_rollup`). Per 500 villages: a query for
+    provinces is made again (`coverage.refresh_rollup`); the provinces are held
+    (`coverage.lock_provinces`) until the transaction ends. Per 500 villages: a query for
     villages with imported rows, a delete, head counts, four counting queries (one per
     level) and one multi-row insert.
     """
     codes = sorted(set(villages))
+    await coverage.lock_provinces(session, coverage.provinces_of(codes))
     now = utcnow()
     for start in range(0, len(codes), CHUNK):
         chunk = codes[start : start + CHUNK]

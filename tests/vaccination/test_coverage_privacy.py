@@ -1,6 +1,7 @@
 """Public coverage hides small groups; a village's figures come from one source; the kept
 roll-up of the provinces equals a direct roll-up."""
 
+import asyncio
 from datetime import date
 
 from sqlalchemy import select
@@ -184,3 +185,24 @@ async def _resident_id(client, headers, serial: int) -> int:
         "/api/v1/vaccination/residents", params={"area": "50010105"}, headers=headers
     )
     return next(r["id"] for r in listed.json()["items"] if r["household"] == str(serial))
+
+
+async def test_two_changes_in_one_province_at_once_wait_for_each_other(factory):
+    async with factory() as seed:
+        await coverage.store(seed, [Row("500101", DAY, Figures(100, 50))])
+        await seed.commit()
+
+    async def change(session, code: str, people: int) -> None:
+        await coverage.store(session, [Row(code, DAY, Figures(100, people))])
+        await session.commit()
+
+    async with factory() as first, factory() as second:
+        await coverage.store(first, [Row("500101", DAY, Figures(100, 60))])  # remade, held
+        later = asyncio.create_task(change(second, "500102", 70))  # the same province
+        await asyncio.sleep(0.5)
+        assert not later.done()  # it waits for the first transaction
+        await first.commit()
+        await later
+    async with factory() as session:
+        await _assert_kept_equals_direct(session)
+        assert (await coverage.coverage_of(session, area="")).area.dose_1 == 130
