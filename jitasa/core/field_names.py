@@ -22,7 +22,8 @@ FIELD_NAMES = {
     "area": "Area",
     "active": "Active",
     "token_id": "Token",
-    # Residents registers and doses
+    # Residents registers, doses and coverage
+    "as_of": "As of",
     "birth_year": "Birth year",
     "chronic_disease": "Chronic disease",
     "given_on": "Date given",

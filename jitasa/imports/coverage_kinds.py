@@ -8,7 +8,7 @@ column), else the one in the file's title ("ข้อมูล ณ วันท�
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,7 +29,7 @@ from jitasa.imports.kinds import (
 )
 from jitasa.imports.kinds import warning as note
 from jitasa.imports.places import AreaNames
-from jitasa.vaccination import coverage
+from jitasa.vaccination import coverage, doses
 
 NO_DATE = (
     "No date for these figures: add a column วันที่ (as of) or write the date in the title, "
@@ -95,7 +95,7 @@ class VaccinationCoverage(Kind):
         self.areas = await AreaNames.load(session)
         self.names = (await areas_service.directory(session, refresh_seconds=60.0)).names
         self.title_date = title_date(self.preamble)
-        self.today = datetime.now(BANGKOK).date()
+        self.provinces: set[str] = set()  # whose rows changed: their roll-up is made at the end
 
     def _area(self, cells: Mapping[str, object]) -> tuple[str, list]:
         """Return the row's area code and any warning about its name."""
@@ -139,12 +139,14 @@ class VaccinationCoverage(Kind):
         day = day or self.title_date
         if day is None:
             raise RowError([note("as_of", NO_DATE)])
-        if day > self.today:
-            raise RowError([note("as_of", FUTURE_DATE, value=day.isoformat())])
-        return day
+        try:
+            return doses.check_date(day, field="as_of", future=FUTURE_DATE)
+        except DomainError as error:
+            raise RowError.on("as_of", error) from None
 
     async def check(self, session: AsyncSession, cells: Mapping[str, object]) -> Checked:
-        """Check one row: a known area, a date, counts of people 0 or more."""
+        """Check one row: a known area, a date from 28 February 2021 (the first vaccination) to
+        today, counts of people 0 or more."""
         code, warnings = self._area(cells)
         day = self._date(cells)
         counts = {c: read(cells, c, count, default=0) for c in coverage.COUNTS}
@@ -161,7 +163,14 @@ class VaccinationCoverage(Kind):
 
     async def write(self, session: AsyncSession, rows: Sequence[Checked], actor) -> Written:
         """Create or update each (area, date); the same figures again change nothing."""
+        stored = [r.value for r in rows]
         created, updated, unchanged = await coverage.store(
-            session, [r.value for r in rows], source="import"
+            session, stored, source="import", refresh=False
         )
+        self.provinces |= coverage.provinces_of(r.area_code for r in stored)
         return Written(created=created, updated=updated, unchanged=unchanged)
+
+    async def finish(self, session: AsyncSession) -> list:
+        """Make the kept roll-up of the provinces changed again, once for the whole file."""
+        await coverage.refresh_rollup(session, self.provinces)
+        return []

@@ -168,6 +168,8 @@ class Written:
     updated: int = 0
     unchanged: int = 0
     refused: list[tuple[int, list[FieldError]]] = field(default_factory=list)
+    # Warnings only the database tells (a person's earlier dose missing), by row; rows kept.
+    warnings: list[tuple[int, list[FieldError]]] = field(default_factory=list)
 
 
 def warning(field_name: str, message: str, **params: object) -> FieldError:
@@ -219,6 +221,11 @@ class Kind:
     async def write(self, session: AsyncSession, rows: Sequence[Checked], actor) -> Written:
         """Create or update the rows in the caller's transaction (an upsert by `key`)."""
         raise NotImplementedError
+
+    async def finish(self, session: AsyncSession) -> list[tuple[int, list[FieldError]]]:
+        """Return, by row, warnings only the whole file tells, after its last batch is written
+        in the caller's transaction (none by default)."""
+        return []
 
     def missing(self, fields: set[str]) -> list[FieldError]:
         """Return an error for each needed field that no column provides."""

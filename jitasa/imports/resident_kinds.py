@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas import service as areas_service
 from jitasa.core.config import get_settings
-from jitasa.core.errors import Invalid
+from jitasa.core.errors import FieldError, Invalid
 from jitasa.core.thai import normalize_phone
 from jitasa.imports import values
 from jitasa.imports.columns import Column, loose
@@ -34,7 +34,7 @@ from jitasa.imports.kinds import (
 )
 from jitasa.imports.places import AreaNames, pin
 from jitasa.vaccination import doses as doses_service
-from jitasa.vaccination import national_ids
+from jitasa.vaccination import national_ids, register_counts
 from jitasa.vaccination import residents as residents_service
 from jitasa.vaccination.schemas import MAX_DOSE_NUMBER
 
@@ -49,6 +49,7 @@ NATIONAL_ID = Column(
 )  # fmt: skip
 REMEMBERED_PEOPLE = 20_000  # people whose doses in the file are kept to check the order
 REMEMBERED_DATES = 4096
+PENDING = 1000  # doses whose lower-numbered dose is missing, checked again at the file's end
 
 
 def _national_id(cells: Mapping[str, object], key: bytes) -> bytes:
@@ -96,6 +97,7 @@ class Residents(Kind):
         """Load the area names and the national ID key."""
         self.areas = await AreaNames.load(session)
         self.key = national_ids.key_of(get_settings())
+        self.villages: set[str] = set()  # whose register changed: counted again at the end
 
     def _village(self, cells: Mapping[str, object]) -> str:
         district = cell_text(cells, "district")
@@ -172,8 +174,16 @@ class Residents(Kind):
 
     async def write(self, session: AsyncSession, rows: Sequence[Checked], actor) -> Written:
         """Create the people not registered yet and update the others."""
-        created, updated = await residents_service.write_batch(session, [r.value for r in rows])
+        created, updated, villages = await residents_service.write_batch(
+            session, [r.value for r in rows]
+        )
+        self.villages |= villages
         return Written(created=created, updated=updated, unchanged=len(rows) - created - updated)
+
+    async def finish(self, session: AsyncSession) -> list[tuple[int, list[FieldError]]]:
+        """Count the coverage of the villages whose register changed again, once."""
+        await register_counts.recount(session, self.villages)
+        return []
 
 
 @register
@@ -201,6 +211,8 @@ class Doses(Kind):
         self.dates: dict[object, date] = {}
         self.people: OrderedDict[bytes, dict[int, date]] = OrderedDict()
         self.texts: dict[str, str] = {}
+        self.pending: list[tuple[int, bytes, int]] = []  # (row, person, dose number)
+        self.villages: set[str] = set()  # of the people given new doses: counted at the end
 
     def _date(self, cells: Mapping[str, object]) -> date:
         cell = cells.get("given_on")
@@ -262,8 +274,39 @@ class Doses(Kind):
 
     async def write(self, session: AsyncSession, rows: Sequence[Checked], actor) -> Written:
         """Insert the batch; doses already recorded are left unchanged, new ones count in
-        their villages' coverage (`doses.write_batch`)."""
+        their villages' coverage at the end (`finish`). A dose whose person has no lower-numbered
+        dose, in the file so far or stored, is kept for `finish` (a later row may hold it);
+        past `PENDING` of them, the oldest are warned about at once."""
         actor_id = getattr(actor, "id", None)
         batch = [(*r.value[:5], actor_id) for r in rows]
-        created = await doses_service.write_batch(session, batch)
-        return Written(created=created, unchanged=len(rows) - created)
+        created, villages = await doses_service.write_batch(session, batch)
+        self.villages |= villages
+        unsure = [
+            (r.row, r.value[0], r.value[1])
+            for r in rows
+            if not set(range(1, r.value[1])) <= self.people.get(r.value[0], {}).keys()
+        ]
+        self.pending += await self._missing(session, unsure)
+        overflow = max(len(self.pending) - PENDING, 0)
+        warned, self.pending = self.pending[:overflow], self.pending[overflow:]
+        return Written(created=created, unchanged=len(rows) - created, warnings=_notes(warned))
+
+    async def finish(self, session: AsyncSession) -> list[tuple[int, list[FieldError]]]:
+        """Count the coverage of the villages given new doses again, once; warn about each
+        dose whose person still has no lower-numbered dose stored."""
+        await register_counts.recount(session, self.villages)
+        return _notes(await self._missing(session, [p[:3] for p in self.pending]))
+
+    @staticmethod
+    async def _missing(session: AsyncSession, unsure: list[tuple[int, bytes, int]]) -> list:
+        """Return (row, person, number, numbers stored) of the doses whose person has no
+        lower-numbered dose stored."""
+        if not unsure:
+            return []
+        stored = await doses_service.numbers_of(session, {digest for _r, digest, _n in unsure})
+        found = [(*dose, stored.get(dose[1], set())) for dose in unsure]
+        return [dose for dose in found if not set(range(1, dose[2])) <= dose[3]]
+
+
+def _notes(missing: list[tuple[int, bytes, int, set[int]]]) -> list[tuple[int, list[FieldError]]]:
+    return [(row, doses_service.missing_warnings(n, known)) for row, _d, n, known in missing]

@@ -211,6 +211,11 @@ class Importer:
         if len(problems) < MAX_LISTED:
             problems.append(problem)
 
+    def _warn(self, row: int, notes: list[FieldError], cells: dict) -> None:
+        for note in notes:
+            problem = _problem(row, self.kind, self.headers, note, cells)
+            self._add(self.report.warnings, problem)
+
     def _fail(self, row: int, errors: list[FieldError], cells: dict) -> None:
         self.report.rows_failed += 1
         for error in errors:
@@ -266,9 +271,7 @@ class Importer:
                     self._fail(number, [error], by_field)
                     continue
                 self.seen[digest] = number
-            for note in checked.warnings:
-                problem = _problem(number, self.kind, self.headers, note, by_field)
-                self._add(self.report.warnings, problem)
+            self._warn(number, checked.warnings, by_field)
             if not self.stopped:
                 batch.append(checked)
                 cells_of[number] = by_field
@@ -279,6 +282,9 @@ class Importer:
                 await progress(self.report.rows_total, None)
         if batch and not self.stopped:
             await self._write(session, batch, cells_of, actor)
+        if not self.stopped:
+            for number, notes in await self.kind.finish(session):
+                self._warn(number, notes, {})
         if self.report.rows_total == 0:
             raise Invalid("imports.no_rows", NO_ROWS)
 
@@ -295,6 +301,8 @@ class Importer:
         self.report.unchanged += written.unchanged
         for row, errors in written.refused:
             self._fail(row, errors, cells_of.get(row, {}))
+        for row, notes in written.warnings:
+            self._warn(row, notes, cells_of.get(row, {}))
         self.report.rows_ok += len(batch) - len(written.refused)
 
     @property

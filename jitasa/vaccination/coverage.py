@@ -8,18 +8,18 @@ a percentage of the population, one decimal, None when the population is 0.
 """
 
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas import service as areas_service
 from jitasa.core.db import utcnow
 from jitasa.core.errors import NotFound, invalid_field
 from jitasa.core.words import CODE_LENGTHS
-from jitasa.vaccination.models import Coverage
+from jitasa.vaccination.models import Coverage, CoverageRollup
 
 DOSES = ("dose_1", "dose_2", "dose_3", "booster")
 COUNTS = ("population", *DOSES)
@@ -136,7 +136,11 @@ _answers: OrderedDict[tuple[str, str], tuple[tuple, Answer]] = OrderedDict()
 
 async def _version(session: AsyncSession, area: str) -> tuple:
     """What changes whenever a row inside the area is added, changed or removed: how many
-    rows and the newest change (storing or changing a row sets its `updated_at`)."""
+    rows and the newest change (storing or changing a row sets its `updated_at`); for the
+    country, the same of the kept roll-up (made again whenever a row inside a province is)."""
+    if not area:
+        kept = select(func.count(), func.max(CoverageRollup.updated_at))
+        return tuple((await session.execute(kept)).one())
     counted = select(func.count(), func.max(Coverage.updated_at))
     return tuple((await session.execute(counted.where(_below(area)))).one())
 
@@ -146,9 +150,10 @@ async def coverage_of(session: AsyncSession, *, area: str) -> Answer:
 
     The trend has one point per date of any row inside the area: the area's figure from every
     row on or before that date. The answer is made from the area's rows in one query and kept
-    in this process until a row inside the area changes (`_version`, one small query a call):
-    the country's answer reads every row of every date, which costs about a second at 7,436
-    subdistricts × 3 dates. Raises `Invalid`/`NotFound` for a malformed or unknown area.
+    in this process until a row inside the area changes (`_version`, one small query a call).
+    The country's answer adds up the kept roll-up of the provinces (77 rows a date) instead of
+    reading every row of every date, so its first answer after a change is bounded too.
+    Raises `Invalid`/`NotFound` for a malformed or unknown area.
     """
     if area:
         area = check_code(area)
@@ -167,28 +172,105 @@ async def coverage_of(session: AsyncSession, *, area: str) -> Answer:
     return answer
 
 
-async def _made(session: AsyncSession, area: str) -> Answer:
-    """Make an area's answer from its rows (see `coverage_of`)."""
+async def _history(session: AsyncSession, area: str) -> tuple[list[tuple[date, tuple]], dict]:
+    """Return the area's figure (a tuple in `Figures` order) on each date of a row inside it,
+    oldest first, and every area's figure on the last date, by code (see `coverage_of`)."""
     columns = (Coverage.area_code, *(getattr(Coverage, c) for c in COUNTS), Coverage.as_of)
     rows = await session.execute(
         select(*columns, Coverage.source)
         .where(_below(area))
         .order_by(Coverage.as_of, Coverage.area_code)
     )
+    return _rolled(((code, f[5], tuple(f)) for code, *f in rows), area)
+
+
+def _rolled(rows: Iterable[tuple], area: str) -> tuple[list[tuple[date, tuple]], dict]:
+    """Roll up rows of (code, date, figures in `Figures` order) by date under `area`."""
     by_date: dict[date, list[tuple]] = defaultdict(list)
-    for code, *figures in rows:
-        by_date[figures[5]].append((code, tuple(figures)))
+    for code, day, figures in rows:
+        by_date[day].append((code, figures))
     children, order = _tree({code for day in by_date.values() for code, _f in day}, area)
     own: dict[str, tuple] = {}
     totals: dict[str, tuple] = {}
-    trend: list[Figures] = []
+    history = []
     for day in sorted(by_date):
         own.update(by_date[day])
         totals = roll_up(own, children, order)
-        trend.append(replace(Figures(*totals[area]), as_of=day))
+        history.append((day, totals[area]))
+    return history, totals
+
+
+async def _made(session: AsyncSession, area: str) -> Answer:
+    """Make an area's answer from its rows (see `coverage_of`); the country's from the kept
+    roll-up of its provinces (`refresh_rollup`), the same figures without reading every row."""
+    if area:
+        return await direct_answer(session, area=area)
+    kept = await session.execute(
+        select(
+            CoverageRollup.area_code,
+            *(getattr(CoverageRollup, c) for c in COUNTS),
+            CoverageRollup.latest,
+            CoverageRollup.source,
+            CoverageRollup.as_of,
+        ).order_by(CoverageRollup.as_of, CoverageRollup.area_code)
+    )
+    return _answer(area, *_rolled(((c, day, tuple(f)) for c, *f, day in kept), area))
+
+
+async def direct_answer(session: AsyncSession, *, area: str) -> Answer:
+    """Make an area's answer ("" the country) by reading every row inside it, never kept."""
+    return _answer(area, *await _history(session, area))
+
+
+def _answer(area: str, history: list[tuple[date, tuple]], totals: dict) -> Answer:
+    trend = [replace(Figures(*figures), as_of=day) for day, figures in history]
     children_now = {c: Figures(*f) for c, f in totals.items() if len(c) == len(area) + 2}
     top = Figures(*totals[area]) if area in totals else None
     return Answer(area=top, children=children_now, trend=trend)
+
+
+LOCKS = 0x6A17_C000  # advisory lock keys of the provinces' coverage: LOCKS + province code
+
+
+async def lock_provinces(session: AsyncSession, provinces: Iterable[str]) -> None:
+    """Hold the provinces' coverage until the caller's transaction ends (PostgreSQL advisory
+    locks, taken in code order; SQLite writes one transaction at a time anyway), so two
+    transactions never make the same rows again at once: a second waits, then reads the
+    first's rows. Safe to call again for a province already held."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for code in sorted(set(provinces)):
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCKS + int(code)}
+        )
+
+
+async def refresh_rollup(session: AsyncSession, provinces: Iterable[str]) -> None:
+    """Make the kept roll-up (`CoverageRollup`) of these provinces (2-digit codes) again from
+    their rows, in the caller's transaction: one query reading a province's rows, one delete
+    and one insert. Callers: whatever changes `vaccination_coverage` rows (`store`, the
+    register's counts)."""
+    codes = sorted(set(provinces))
+    if not codes:
+        return
+    await lock_provinces(session, codes)
+    await session.execute(delete(CoverageRollup).where(CoverageRollup.area_code.in_(codes)))
+    now = utcnow()
+    for province in codes:
+        history, _totals = await _history(session, province)
+        values = [
+            {
+                **dict(zip(COUNTS, figures[:5], strict=True)),
+                "area_code": province,
+                "as_of": day,
+                "latest": figures[5],
+                "source": figures[6],
+                "updated_at": now,
+            }
+            for day, figures in history
+        ]
+        if values:
+            await session.execute(insert(CoverageRollup), values)
 
 
 @dataclass(frozen=True)
@@ -200,9 +282,28 @@ class Row:
     figures: Figures
 
 
-async def store(session: AsyncSession, rows: Sequence[Row], *, source: str) -> tuple[int, int, int]:
+async def store(
+    session: AsyncSession, rows: Sequence[Row], *, source: str = "import", refresh: bool = True
+) -> tuple[int, int, int]:
     """Create or update rows by (area, date) in the caller's transaction; return how many were
-    (created, updated, unchanged). Rows are checked by the caller (codes, counts ≥ 0)."""
+    (created, updated, unchanged). Rows are checked by the caller (codes, counts ≥ 0).
+
+    Imported figures win over the residents register's: a village given figures here loses
+    the rows counted from its register (`register_counts`), whatever their dates. The kept
+    roll-up of the provinces changed is made again (`refresh_rollup`) unless `refresh` is
+    False: then the caller refreshes it once, after its last batch (`provinces_of`).
+    """
+    villages = {r.area_code for r in rows if len(r.area_code) == 8}
+    dropped = 0
+    if villages and source == "import":
+        await lock_provinces(session, provinces_of(villages))  # as `register_counts` does
+        dropped = (
+            await session.execute(
+                delete(Coverage).where(
+                    Coverage.area_code.in_(villages), Coverage.source == "register"
+                )
+            )
+        ).rowcount
     existing = await _existing(session, [(r.area_code, r.as_of) for r in rows])
     created = updated = unchanged = 0
     for row in rows:
@@ -218,7 +319,14 @@ async def store(session: AsyncSession, rows: Sequence[Row], *, source: str) -> t
                 setattr(found, name, value)
             updated += 1
     await session.flush()
+    if refresh and created + updated + dropped:
+        await refresh_rollup(session, provinces_of(r.area_code for r in rows))
     return created, updated, unchanged
+
+
+def provinces_of(codes: Iterable[str]) -> set[str]:
+    """Return the provinces (2-digit codes) holding these areas."""
+    return {code[:2] for code in codes}
 
 
 async def _existing(
@@ -232,83 +340,3 @@ async def _existing(
         select(Coverage).where(Coverage.area_code.in_(codes), Coverage.as_of.in_(dates))
     )
     return {(r.area_code, r.as_of): r for r in found if (r.area_code, r.as_of) in keys}
-
-
-async def count_recorded_dose(
-    session: AsyncSession,
-    *,
-    village_code: str,
-    dose_number: int,
-    given_on: date,
-    population: int | None = None,
-) -> None:
-    """Count one dose recorded in a village's residents register, in the caller's transaction.
-
-    `village_code` is 8 digits (subdistrict + village number 01–99); `dose_number` 1, 2 or 3
-    adds one person to `dose_1`, `dose_2` or `dose_3`, 4 and up to `booster`. Counts are
-    cumulative, so the village's row of `given_on` (created from its latest earlier row, or
-    zeros, with source "register") and each later row of the village gain one. `population`,
-    when given (the register's head count), is set on the row of `given_on`. Call it once per
-    dose actually stored (a repeated offline send that stores nothing must not call it).
-    Raises `Invalid` for a malformed village code or dose number, `NotFound` for an unknown
-    subdistrict.
-    """
-    code = check_code(village_code)
-    if len(code) != 8:
-        raise invalid_field("village_code", BAD_AREA, value=code)
-    if dose_number < 1:
-        raise invalid_field("dose_number", BAD_DOSE, value=dose_number)
-    await check_known(session, code)
-    populations = {code: population} if population is not None else {}
-    await count_doses(session, {(code, given_on): {dose_column(dose_number): 1}}, populations)
-
-
-def dose_column(number: int) -> str:
-    """Return the count a dose number adds to: 1, 2, 3 → dose_1…dose_3, 4 and up → booster."""
-    return DOSES[min(number, 4) - 1]
-
-
-async def count_doses(
-    session: AsyncSession,
-    added: Mapping[tuple[str, date], Mapping[str, int]],
-    populations: Mapping[str, int],
-) -> None:
-    """Add doses stored in villages' registers to their coverage, in the caller's transaction.
-
-    `added` maps (8-digit village code, date given) to people added per count (`dose_1`…
-    `booster`). Counts are cumulative, so the village's row of that date (created from its
-    latest earlier row, or zeros, with source "register") and each later row gain them.
-    `populations` (register head counts by village) is set on the rows of the dates given.
-    One query reads the villages' rows, one flush writes them. Codes are checked by the caller.
-    """
-    if not added:
-        return
-    rows: dict[str, list[Coverage]] = defaultdict(list)
-    for row in await session.scalars(
-        select(Coverage)
-        .where(Coverage.area_code.in_({code for code, _day in added}))
-        .order_by(Coverage.as_of)
-    ):
-        rows[row.area_code].append(row)
-    for (code, given_on), counts in added.items():
-        village = rows[code]
-        if not any(r.as_of == given_on for r in village):
-            earlier = [r for r in village if r.as_of < given_on]
-            base = _figures(earlier[-1]) if earlier else Figures()
-            row = Coverage(
-                area_code=code,
-                as_of=given_on,
-                source="register",
-                **{c: getattr(base, c) for c in COUNTS},
-            )
-            session.add(row)
-            village.append(row)
-            village.sort(key=lambda r: r.as_of)
-        for row in village:
-            if row.as_of >= given_on:
-                for column, people in counts.items():
-                    setattr(row, column, getattr(row, column) + people)
-                row.source = "register"
-                if row.as_of == given_on and code in populations:
-                    row.population = populations[code]
-    await session.flush()

@@ -6,24 +6,35 @@ repeat is left out (`ON CONFLICT DO NOTHING`), never doubled. The bulk path is o
 INSERT per batch, with no ORM object and no lookup per row.
 """
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.audit import service as audit
 from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict, FieldError, Invalid
+from jitasa.core.field_names import thai_field
 from jitasa.core.i18n import thai
 from jitasa.core.thai import BANGKOK
-from jitasa.vaccination import coverage
+from jitasa.vaccination import register_counts
 from jitasa.vaccination.models import Dose, Resident
 from jitasa.vaccination.schemas import DoseCreate
 
 FUTURE_DATE = "The date {value} is in the future; a dose is recorded once given."
+FIRST_VACCINATION = date(2021, 2, 28)  # Thailand's first COVID-19 vaccination
+BEFORE_FIRST = (
+    "{field}: {value} is before Thailand's first COVID-19 vaccination (28 February 2021 CE, "
+    "2564 BE); check the year."
+)
+BE_AS_CE = (
+    "{field}: the year {year} looks like a Buddhist Era year (พ.ศ.) written as CE (ค.ศ.); "
+    "{year} BE is {ce_year} CE."
+)
+MISSING_EARLIER = "Dose {number} is recorded but this person has no dose {missing} yet."
 BEFORE_EARLIER_DOSE = "Dose {number} is dated before dose {earlier} ({earlier_date})."
 ALREADY_RECORDED = "Dose {number} of this person is already recorded ({given_on})."
 COLUMNS = ("national_id_hmac", "number", "vaccine", "given_on", "place", "recorded_by_id")
@@ -34,11 +45,41 @@ def today() -> date:
     return utcnow().astimezone(BANGKOK).date()
 
 
-def check_date(given_on: date) -> date:
-    """Refuse a dose date in the future (`Invalid`, naming the date)."""
-    if given_on > today():
-        raise Invalid("vaccination.future_date", FUTURE_DATE, {"value": given_on.isoformat()})
-    return given_on
+def _refused(code: str, message: str, field: str, **params: object) -> Invalid:
+    params_th = {**params, "field": thai_field(field)}
+    params = {**params, "field": field}
+    error = FieldError(field, message.format(**params), thai(message, **params_th))
+    return Invalid(code, message, params, [error], params_th=params_th)
+
+
+def check_date(day: date, *, field: str = "given_on", future: str = FUTURE_DATE) -> date:
+    """Return a date of a dose (or of coverage figures) when it can be one, else raise
+    `Invalid` naming `field` in Thai and English. After today (Asia/Bangkok):
+    `vaccination.future_date` (message `future`, given `value`), or `vaccination.be_year` when
+    the year less 543 would fit (2564 typed as a CE year). Before Thailand's first COVID-19
+    vaccination (`FIRST_VACCINATION`, 2021-02-28): `vaccination.before_first_dose` (such as
+    1964, or 1478: a CE year read as BE).
+    """
+    latest = today()
+    if day > latest:
+        if FIRST_VACCINATION.year <= day.year - 543 <= latest.year:
+            raise _refused(
+                "vaccination.be_year", BE_AS_CE, field, year=day.year, ce_year=day.year - 543
+            )
+        raise _refused("vaccination.future_date", future, field, value=day.isoformat())
+    if day < FIRST_VACCINATION:
+        raise _refused("vaccination.before_first_dose", BEFORE_FIRST, field, value=day.isoformat())
+    return day
+
+
+def missing_warnings(number: int, known: set[int]) -> list[FieldError]:
+    """Warn when dose `number` is recorded and the person has no record of a lower-numbered
+    dose (`known`: the numbers recorded for them): one warning naming the missing numbers."""
+    missing = [n for n in range(1, number) if n not in known]
+    if not missing:
+        return []
+    params = {"number": number, "missing": ", ".join(map(str, missing))}
+    return [FieldError("number", MISSING_EARLIER.format(**params), thai(MISSING_EARLIER, **params))]
 
 
 def order_warnings(number: int, given_on: date, others: dict[int, date]) -> list[FieldError]:
@@ -63,9 +104,10 @@ async def record(
     session: AsyncSession, *, resident: Resident, dose_in: DoseCreate, actor_id: int | None
 ) -> tuple[Dose, list[FieldError]]:
     """Record a dose given to a resident; return it and its warnings (dated before an earlier
-    dose). The village's coverage (`coverage.count_recorded_dose`) counts it at once, its
-    population the register's head count. Raises `Invalid` for a future date, `Conflict` when
-    this dose number is recorded."""
+    dose; a lower-numbered dose not recorded). The village's coverage is counted again from
+    its register at once (`register_counts.recount`; not when it has imported figures).
+    Raises `Invalid` naming `given_on` for a date after today or before the first vaccination
+    (`check_date`), `Conflict` when this dose number is recorded."""
     check_date(dose_in.given_on)
     earlier = {
         d.number: d
@@ -82,7 +124,7 @@ async def record(
         )
     notes = order_warnings(
         dose_in.number, dose_in.given_on, {n: d.given_on for n, d in earlier.items()}
-    )
+    ) + missing_warnings(dose_in.number, set(earlier))
     dose = Dose(
         national_id_hmac=resident.national_id_hmac,
         number=dose_in.number,
@@ -94,16 +136,7 @@ async def record(
     session.add(dose)
     resident.updated_at = utcnow()  # kept for the retention period from the last dose
     await session.flush()
-    village_size = await session.scalar(
-        select(func.count()).where(Resident.village_code == resident.village_code)
-    )
-    await coverage.count_recorded_dose(
-        session,
-        village_code=resident.village_code,
-        dose_number=dose_in.number,
-        given_on=dose_in.given_on,
-        population=village_size,
-    )
+    await register_counts.recount(session, {resident.village_code})
     await audit.record(
         session,
         action="doses.record",
@@ -116,65 +149,46 @@ async def record(
     return dose, notes
 
 
+async def numbers_of(session: AsyncSession, digests: set[bytes]) -> dict[bytes, set[int]]:
+    """Return the dose numbers recorded for each of these people (by national ID digest), in
+    one query per 1,000 people; a person with none is left out."""
+    found: dict[bytes, set[int]] = defaultdict(set)
+    people = sorted(digests)
+    for start in range(0, len(people), 1000):
+        rows = await session.execute(
+            select(Dose.national_id_hmac, Dose.number).where(
+                Dose.national_id_hmac.in_(people[start : start + 1000])
+            )
+        )
+        for digest, number in rows:
+            found[digest].add(number)
+    return found
+
+
 def _insert(session: AsyncSession):
     dialect = session.bind.dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
     return module.insert(Dose.__table__)
 
 
-async def write_batch(session: AsyncSession, rows: Sequence[tuple]) -> int:
-    """Insert doses given as tuples in `COLUMNS` order; return how many were new.
+async def write_batch(session: AsyncSession, rows: Sequence[tuple]) -> tuple[int, set[str]]:
+    """Insert doses given as tuples in `COLUMNS` order; return how many were new and the
+    villages of the registered people given them (count them with `register_counts.recount`,
+    once, after the last batch).
 
     One INSERT … ON CONFLICT DO NOTHING … RETURNING, sent as SQLAlchemy's "insertmanyvalues"
     (a few multi-row statements compiled once, not one statement of 1,000 rows compiled per
-    batch): a dose already recorded for the same person and number is left as it is. The new
-    doses count in their villages' coverage (`count_in_coverage`); a repeat counts nothing.
+    batch): a dose already recorded for the same person and number is left as it is, and a
+    repeat touches no village.
     """
     if not rows:
-        return 0
+        return 0, set()
     now = utcnow()
     values = [dict(zip(COLUMNS, row, strict=True), recorded_at=now) for row in rows]
     statement = (
         _insert(session)
         .on_conflict_do_nothing(index_elements=["national_id_hmac", "number"])
-        .returning(*(Dose.__table__.c[name] for name in ("national_id_hmac", "number", "given_on")))
+        .returning(Dose.__table__.c.national_id_hmac)
     )
-    stored = (await session.execute(statement, values)).all()
-    await count_in_coverage(session, stored)
-    return len(stored)
-
-
-async def count_in_coverage(session: AsyncSession, stored: Sequence[tuple]) -> None:
-    """Count doses just stored, as (national ID digest, number, date given), in the coverage
-    of their people's villages (`coverage.count_doses`, population the register's head count).
-
-    A batch costs three queries (people's villages, head counts, coverage rows) and a flush,
-    not one per dose. A dose of someone not in a register is in no village and counts nowhere.
-    """
-    if not stored:
-        return
-    villages = dict(
-        (
-            await session.execute(
-                select(Resident.national_id_hmac, Resident.village_code).where(
-                    Resident.national_id_hmac.in_({digest for digest, _n, _d in stored})
-                )
-            )
-        ).all()
-    )
-    added: dict[tuple[str, date], Counter] = defaultdict(Counter)
-    for digest, number, given_on in stored:
-        if digest in villages:
-            added[villages[digest], given_on][coverage.dose_column(number)] += 1
-    if not added:
-        return
-    sizes = dict(
-        (
-            await session.execute(
-                select(Resident.village_code, func.count())
-                .where(Resident.village_code.in_({code for code, _day in added}))
-                .group_by(Resident.village_code)
-            )
-        ).all()
-    )
-    await coverage.count_doses(session, added, sizes)
+    stored = (await session.scalars(statement, values)).all()
+    return len(stored), await register_counts.villages_of(session, stored)

@@ -44,6 +44,31 @@ class Coverage(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class CoverageRollup(Base):
+    """A province's coverage on one date, rolled up from every row inside it (kept, not read
+    by people): what the country's answer adds up instead of reading every row of every area.
+
+    One row per province and date of any `vaccination_coverage` row inside the province; the
+    figure is the province's own latest row on or before `as_of`, else its children's sum
+    (`coverage.roll_up`). `latest` is the newest date among the rows added up; `source` as in
+    `Coverage` ("children" when summed). Kept by `coverage.refresh_rollup` in the transaction
+    that changes the province's rows.
+    """
+
+    __tablename__ = "vaccination_coverage_rollup"
+
+    area_code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date, primary_key=True)
+    population: Mapped[int] = mapped_column(Integer, default=0)
+    dose_1: Mapped[int] = mapped_column(Integer, default=0)
+    dose_2: Mapped[int] = mapped_column(Integer, default=0)
+    dose_3: Mapped[int] = mapped_column(Integer, default=0)
+    booster: Mapped[int] = mapped_column(Integer, default=0)
+    latest: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(12))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Sex(StrEnum):
     """A resident's sex as the village register records it (เพศ)."""
 

@@ -18,7 +18,7 @@ from jitasa.audit import service as audit
 from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict, Invalid, NotFound
 from jitasa.core.thai import BE_OFFSET, BE_YEAR_FROM
-from jitasa.vaccination import national_ids
+from jitasa.vaccination import national_ids, register_counts
 from jitasa.vaccination.models import Dose, Resident
 from jitasa.vaccination.schemas import ResidentCreate
 
@@ -100,6 +100,7 @@ async def add(
         raise Conflict(
             "vaccination.already_registered", ALREADY_REGISTERED, {"village": village}
         ) from None
+    await register_counts.recount(session, {village})  # its head count is the population
     await audit.record(
         session,
         action="residents.add",
@@ -251,6 +252,8 @@ async def delete_person(
         rows=gone,
     )
     await session.flush()
+    if resident is not None:
+        await register_counts.recount(session, {resident.village_code})
     return gone
 
 
@@ -258,14 +261,21 @@ async def purge(session: AsyncSession, *, retention_days: int) -> int:
     """Delete residents unchanged for `retention_days`, and their doses; return how many people."""
     before = utcnow() - timedelta(days=retention_days)
     stale = select(Resident.national_id_hmac).where(Resident.updated_at < before)
+    villages = set(
+        await session.scalars(
+            select(Resident.village_code).where(Resident.updated_at < before).distinct()
+        )
+    )
     await session.execute(delete(Dose).where(Dose.national_id_hmac.in_(stale)))
     gone = (await session.execute(delete(Resident).where(Resident.updated_at < before))).rowcount
+    await register_counts.recount(session, villages)
     return gone
 
 
-async def write_batch(session: AsyncSession, rows: list[dict]) -> tuple[int, int]:
+async def write_batch(session: AsyncSession, rows: list[dict]) -> tuple[int, int, set[str]]:
     """Create or update residents given as column dicts (`national_id_hmac` is the key); make
-    their villages first. Returns (created, updated). Raises `Invalid` for an unknown
+    their villages first. Returns (created, updated, villages whose register changed: count
+    them with `register_counts.recount` after the last batch). Raises `Invalid` for an unknown
     subdistrict (the caller checked the codes)."""
     await areas_service.ensure_villages(session, codes={r["village_code"] for r in rows})
     digests = [r["national_id_hmac"] for r in rows]
@@ -284,10 +294,12 @@ async def write_batch(session: AsyncSession, rows: list[dict]) -> tuple[int, int
     if fresh:
         await session.execute(insert(Resident.__table__), fresh)
     updated = 0
+    villages = {r["village_code"] for r in fresh}
     for row in rows:
         resident = existing.get(row["national_id_hmac"])
         if resident is not None and any(getattr(resident, k) != v for k, v in row.items()):
+            villages.update({resident.village_code, row["village_code"]})  # a move counts twice
             for column, value in row.items():
                 setattr(resident, column, value)
             updated += 1
-    return len(fresh), updated
+    return len(fresh), updated, villages

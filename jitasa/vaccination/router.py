@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from jitasa.accounts.deps import OptionalUser
 from jitasa.core.db import SessionDep
 from jitasa.vaccination import views
 from jitasa.vaccination.schemas import CoverageAnswer
@@ -14,6 +15,7 @@ router = APIRouter(prefix="/api/v1/vaccination", tags=["vaccination"])
 @router.get("/coverage", response_model=CoverageAnswer)
 async def get_coverage(
     session: SessionDep,
+    user: OptionalUser,
     area: Annotated[
         str | None,
         Query(max_length=12, description="Area code: 2, 4, 6 or 8 digits (default: Thailand)"),
@@ -23,6 +25,9 @@ async def get_coverage(
 
     Population and people given doses 1, 2, 3 and boosters, rolled up village → subdistrict →
     district → province: an area's figure is its own latest row, else its children's sum.
-    422 for a malformed code, 404 for an unknown area.
+    Small groups are hidden (`suppressed`, nulls) unless the reader is area staff or the
+    village's verified อสม. (`views`: villages, counts of 1–9 people). 422 for a malformed
+    code, 404 for an unknown area.
     """
-    return await views.coverage_answer(session, area=area or "")
+    sees = await views.reader_of(session, user)
+    return await views.coverage_answer(session, area=area or "", sees=sees)

@@ -43,6 +43,12 @@ class CoverageFigures(BaseModel):
         description="import: an official's file; register: counted from a village's residents "
         "register; children: the sum of the areas inside it"
     )
+    suppressed: bool = Field(
+        False,
+        description="true: the counts and percentages are hidden (null) from this reader: a "
+        "village, or a group where a count or what it leaves out of the population is 1–9 "
+        "people (small-count rule); area staff and the village's verified อสม. see them",
+    )
 
 
 class TrendPoint(BaseModel):
@@ -50,12 +56,13 @@ class TrendPoint(BaseModel):
 
     as_of: date
     as_of_th: str
-    population: int
-    dose_1: int
-    dose_2: int
-    dose_3: int
-    booster: int
+    population: int | None
+    dose_1: int | None
+    dose_2: int | None
+    dose_3: int | None
+    booster: int | None
     coverage: DoseCoverage
+    suppressed: bool = Field(False, description="true: hidden by the small-count rule (null)")
 
 
 class CoverageAnswer(BaseModel):
@@ -133,7 +140,10 @@ class DoseCreate(StrictInput):
 
     number: int = Field(ge=1, le=MAX_DOSE_NUMBER, description="1, 2, 3; 4 and up: boosters")
     vaccine: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-    given_on: date = Field(strict=False, description="YYYY-MM-DD, not in the future")
+    given_on: date = Field(
+        strict=False,
+        description="YYYY-MM-DD (CE), from 2021-02-28 (the first vaccination in Thailand) to today",
+    )
     place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
 
 

@@ -1,17 +1,85 @@
-"""Coverage as the API and the pages show it: names, levels, percentages and BE dates."""
+"""Coverage as the API and the pages show it: names, levels, percentages and BE dates, with
+the small-count rule for readers who may not see a register's figures.
 
+Small-count rule: for a reader who is not area staff of the area (nor the verified อสม. of the
+village or subdistrict), counts and percentages are hidden (null, `suppressed: true`):
+
+1. of every village (figures of a few households; for area staff and the village's อสม.);
+2. of any other area, or date of its trend, where a count (population, a dose) or what it
+   leaves out of the population is 1 to `SMALL_GROUP` − 1 people;
+3. of one more child area when only one of the listed ones is hidden by rule 2 and the area
+   itself is shown (its total less the others would tell the hidden one): the smallest
+   shown, or else the area itself.
+
+An area that adds up villages is shown when it passes rule 2: a sum of at least ten people.
+"""
+
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jitasa.accounts import policy
+from jitasa.accounts.policy import Action
 from jitasa.areas import service as areas_service
 from jitasa.core.thai import format_thai_date
 from jitasa.core.words import CODE_LENGTHS
 from jitasa.vaccination.coverage import COUNTS, DOSES, Figures, coverage_of
 from jitasa.vaccination.schemas import CoverageAnswer, CoverageFigures, DoseCoverage, TrendPoint
+from jitasa.volunteers import service as volunteers_service
 
 COUNTRY = ("ประเทศไทย", "Thailand")
 MAX_CHILDREN = 5000
+SMALL_GROUP = 10  # fewer people than this (and more than none) are hidden from the public
+Sees = Callable[[str], bool]  # whether the reader may see an area's small figures
+
+
+def nobody(code: str) -> bool:
+    """The public reader: sees no area's small figures."""
+    return False
+
+
+async def reader_of(session: AsyncSession, user) -> Sees:
+    """Return whom the small-count rule spares for this reader (signed in or None): the areas
+    of area staff (`Action.READ_REGISTER_FIGURES`), and for a verified อสม. the areas inside
+    their profile's village or subdistrict. Everyone else is `nobody`."""
+    if user is None or not user.is_active:
+        return nobody
+    vhv_area = None
+    if not policy.is_staff(user):
+        volunteer = await volunteers_service.get_for_user(session, user=user)
+        if volunteer is not None and volunteer.kind == "vhv" and volunteer.is_verified:
+            vhv_area = volunteer.area_code
+
+    def sees(code: str) -> bool:
+        if vhv_area and len(vhv_area) >= 6 and code.startswith(vhv_area):
+            return True
+        return bool(code) and policy.allows(user, Action.READ_REGISTER_FIGURES, area_code=code)
+
+    return sees
+
+
+def small(figures: Figures) -> bool:
+    """Tell whether figures count a small group: a count, or what a dose count leaves out of
+    the population, of 1 to `SMALL_GROUP` − 1 people."""
+    counts = [getattr(figures, c) for c in COUNTS]
+    left = [figures.population - getattr(figures, d) for d in DOSES]
+    return any(0 < n < SMALL_GROUP for n in counts + left)
+
+
+def _hidden_children(
+    top_shown: bool, children: dict[str, Figures], sees: Sees
+) -> tuple[set[str], bool]:
+    """Return the child areas hidden by the small-count rule and whether the area stays shown."""
+    villages = {c for c in children if len(c) == 8 and not sees(c)}
+    hidden = {c for c, f in children.items() if len(c) < 8 and not sees(c) and small(f)}
+    if top_shown and len(hidden) == 1:
+        others = [c for c, f in children.items() if len(c) < 8 and c not in hidden and not sees(c)]
+        if others:
+            hidden.add(min(others, key=lambda c: (children[c].population, c)))
+        else:
+            top_shown = False
+    return villages | hidden, top_shown
 
 
 def _be(day: date | None) -> str | None:
@@ -29,14 +97,18 @@ def _name(code: str, names: dict[str, tuple[str, str]]) -> tuple[str, str]:
     return names.get(code, (code, code))
 
 
-def _shown(code: str, figures: Figures | None, names: dict) -> CoverageFigures:
+def _shown(
+    code: str, figures: Figures | None, names: dict, *, hidden: bool = False
+) -> CoverageFigures:
     name_th, name_en = _name(code, names)
     level = CODE_LENGTHS[len(code)].value if code else "country"
-    if figures is None:
+    if figures is None or hidden:
         return CoverageFigures(
             code=code, level=level, name_th=name_th, name_en=name_en,
             **dict.fromkeys(COUNTS), coverage=DoseCoverage(**dict.fromkeys(DOSES)),
-            as_of=None, as_of_th=None, source=None,
+            as_of=figures.as_of if figures else None,
+            as_of_th=_be(figures.as_of) if figures else None,
+            source=figures.source if figures else None, suppressed=hidden,
         )  # fmt: skip
     return CoverageFigures(
         code=code,
@@ -51,8 +123,26 @@ def _shown(code: str, figures: Figures | None, names: dict) -> CoverageFigures:
     )
 
 
-async def coverage_answer(session: AsyncSession, *, area: str) -> CoverageAnswer:
-    """Return an area's coverage with every child area (those without figures as nulls).
+def _point(point: Figures, hidden: bool) -> TrendPoint:
+    if hidden:
+        return TrendPoint(
+            as_of=point.as_of, as_of_th=_be(point.as_of), **dict.fromkeys(COUNTS),
+            coverage=DoseCoverage(**dict.fromkeys(DOSES)), suppressed=True,
+        )  # fmt: skip
+    return TrendPoint(
+        as_of=point.as_of,
+        as_of_th=_be(point.as_of),
+        **{c: getattr(point, c) for c in COUNTS},
+        coverage=DoseCoverage(**point.coverage()),
+    )
+
+
+async def coverage_answer(
+    session: AsyncSession, *, area: str, sees: Sees = nobody
+) -> CoverageAnswer:
+    """Return an area's coverage with every child area (those without figures as nulls),
+    figures of small groups hidden from a reader who may not see them (`sees`, the module's
+    small-count rule; the public by default).
 
     The children are the areas list's (provinces of the country, districts of a province,
     subdistricts of a district) and any village with figures. Raises like `coverage_of`.
@@ -66,16 +156,14 @@ async def coverage_answer(session: AsyncSession, *, area: str) -> CoverageAnswer
         codes.update(a.code for a in listed)
     wanted = {c[:6] if len(c) == 8 else c for c in (*codes, area) if c}
     names = await areas_service.names(session, codes=wanted)
+    private = not sees(area)
+    top_hidden = private and answer.area is not None and (len(area) == 8 or small(answer.area))
+    hidden, top_shown = _hidden_children(not top_hidden, answer.children, sees)
     return CoverageAnswer(
-        area=_shown(area, answer.area, names),
-        items=[_shown(c, answer.children.get(c), names) for c in sorted(codes)],
+        area=_shown(area, answer.area, names, hidden=answer.area is not None and not top_shown),
+        items=[_shown(c, answer.children.get(c), names, hidden=c in hidden) for c in sorted(codes)],
         trend=[
-            TrendPoint(
-                as_of=point.as_of,
-                as_of_th=_be(point.as_of),
-                **{c: getattr(point, c) for c in COUNTS},
-                coverage=DoseCoverage(**point.coverage()),
-            )
-            for point in answer.trend
+            _point(p, private and (len(area) == 8 or not top_shown or small(p)))
+            for p in answer.trend
         ],
     )

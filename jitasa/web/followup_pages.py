@@ -10,7 +10,7 @@ from jitasa.accounts.deps import OptionalUser
 from jitasa.areas import service as areas_service
 from jitasa.core.db import SessionDep
 from jitasa.core.errors import Unauthorized
-from jitasa.vaccination.doses import today
+from jitasa.vaccination.doses import FIRST_VACCINATION, today
 from jitasa.vaccination.followups import COURSE_DOSES
 from jitasa.volunteers import service as volunteers_service
 from jitasa.web.rendering import language_of, render
@@ -51,5 +51,6 @@ async def followups_page(
         home=home,
         vaccines=VACCINES,
         today=today().isoformat(),
+        first_day=FIRST_VACCINATION.isoformat(),
         course=COURSE_DOSES,
     )

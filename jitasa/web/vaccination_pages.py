@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from jitasa.accounts.deps import OptionalUser
 from jitasa.areas import service as areas_service
 from jitasa.core.db import SessionDep
 from jitasa.core.i18n import translate
@@ -16,10 +17,13 @@ router = APIRouter(include_in_schema=False)
 # Classes of the map by the share with two doses (%, from), light to dark; grey: no figures.
 CLASSES = ((0, "#edf8e9"), (20, "#bae4b3"), (40, "#74c476"), (60, "#31a354"), (80, "#006d2c"))
 NO_FIGURES = "#d0d0d0"
+HIDDEN = "#f7f7f7"  # a small group's figures, hidden from this reader
 
 
-def fill_of(percent: float | None) -> str:
-    """Return the map colour of a coverage percentage."""
+def fill_of(percent: float | None, *, hidden: bool = False) -> str:
+    """Return the map colour of a coverage percentage (a hidden one has its own)."""
+    if hidden:
+        return HIDDEN
     if percent is None:
         return NO_FIGURES
     return [colour for start, colour in CLASSES if percent >= start][-1]
@@ -29,18 +33,28 @@ def legend(language: str) -> list[tuple[str, str]]:
     """Return the map's legend: (colour, what it means)."""
     ends = [start for start, _colour in CLASSES[1:]] + [100]
     rows = [(c, f"{s}–{e}%") for (s, c), e in zip(CLASSES, ends, strict=True)]
-    return [*rows, (NO_FIGURES, translate("No figures", language))]
+    hidden = translate("Hidden: fewer than 10 people", language)
+    return [*rows, (NO_FIGURES, translate("No figures", language)), (HIDDEN, hidden)]
+
+
+def _label(item, language: str) -> str:
+    if item.suppressed:
+        return translate("Hidden: fewer than 10 people", language)
+    return f"{item.coverage.dose_2 if item.coverage.dose_2 is not None else '–'}%"
 
 
 @router.get("/vaccination", response_class=HTMLResponse)
 async def coverage_page(
     request: Request,
     session: SessionDep,
+    user: OptionalUser,
     area: Annotated[str | None, Query(max_length=12)] = None,
 ) -> Response:
-    """Show an area's coverage: its children in a table and on a map, and its trend."""
+    """Show an area's coverage: its children in a table and on a map, and its trend; small
+    groups hidden as the API hides them (`views.coverage_answer`)."""
     language = language_of(request)
-    answer = await views.coverage_answer(session, area=area or "")
+    sees = await views.reader_of(session, user)
+    answer = await views.coverage_answer(session, area=area or "", sees=sees)
 
     def name(item) -> str:
         return item.name_th if language == "th" else item.name_en
@@ -52,16 +66,16 @@ async def coverage_page(
     title = _("Share of people with two doses, {area}", area=name(answer.area))
     drawn = [
         (
-            f"{name(i)}: {i.coverage.dose_2 if i.coverage.dose_2 is not None else '–'}%",
+            f"{name(i)}: {_label(i, language)}",
             shapes[i.code],
-            fill_of(i.coverage.dose_2),
+            fill_of(i.coverage.dose_2, hidden=i.suppressed),
         )
         for i in answer.items
         if i.code in shapes
     ]
     trend = charts.line(
         _("Share of people with two doses over time (%)"),
-        [(p.as_of_th, round(p.coverage.dose_2 or 0)) for p in answer.trend],
+        [(p.as_of_th, round(p.coverage.dose_2 or 0)) for p in answer.trend if not p.suppressed],
         colour="#31a354",
     )
     parents = await areas_service.parents_of(session, codes=[answer.area.code])
@@ -73,5 +87,5 @@ async def coverage_page(
         parents=parents.get(answer.area.code, []) if answer.area.code else [],
         map_svg=charts.choropleth(title, drawn),
         legend=legend(language),
-        trend_svg=trend if answer.trend else "",
+        trend_svg=trend if any(not p.suppressed for p in answer.trend) else "",
     )

@@ -118,7 +118,7 @@ def test_readme_quick_start_is_two_one_line_commands():
     demo, tests = commands
     assert demo.startswith("python3 -m venv .venv && .venv/bin/pip install -e . && "), demo
     assert demo.endswith(".venv/bin/jitasa demo"), demo
-    assert ".[test]" in tests and tests.endswith(".venv/bin/pytest"), tests
+    assert ".[test]" in tests and tests.endswith(".venv/bin/pytest -n auto --dist loadfile"), tests
 
 
 def test_ci_runs_the_readme_test_command():

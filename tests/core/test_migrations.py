@@ -1,17 +1,21 @@
 """The migrations build exactly the schema the models declare, on the run's kind of database."""
 
 from collections.abc import AsyncIterator
+from datetime import date
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, Integer, MetaData, Table
+from sqlalchemy import Column, Integer, MetaData, Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from jitasa.core.config import Settings
-from jitasa.core.db import create_engine
-from jitasa.migrate import upgrade
+from jitasa.core.db import create_engine, create_session_factory, utcnow
+from jitasa.migrate import alembic_config, upgrade
 from jitasa.models_registry import Base
+from jitasa.vaccination import coverage
+from jitasa.vaccination.models import Coverage, CoverageRollup
 
 
 @pytest.fixture
@@ -54,3 +58,49 @@ async def test_a_model_change_without_a_migration_is_caught(migrated):
     changes = {(d[0], getattr(d[-1], "name", None)) for d in differences if isinstance(d, tuple)}
     assert ("add_table", "shelters") in changes
     assert ("add_column", "nickname") in changes
+
+
+async def test_the_coverage_rollup_migration_fills_the_rollup_from_stored_rows(
+    tmp_path, fresh_database_url
+):
+    engine = create_engine(
+        Settings(_env_file=None, data_dir=tmp_path, database_url=fresh_database_url)
+    )
+    config = alembic_config()
+
+    def to(revision: str):
+        def run(connection) -> None:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+
+        return run
+
+    async with engine.begin() as connection:
+        await connection.run_sync(to("0022"))
+        day1, day2 = date(2021, 9, 1), date(2021, 10, 1)
+        rows = [
+            ("50010103", day1, 10, 5), ("50010104", day2, 20, 8), ("500102", day1, 300, 100),
+            ("5002", day2, 900, 450), ("50", day2, 5000, 3000), ("1001", day1, 700, 70),
+        ]  # fmt: skip
+        now = utcnow()
+        await connection.execute(
+            insert(Coverage),
+            [
+                dict(zip(("area_code", "as_of", "population", "dose_1"), row, strict=True))
+                | {"dose_2": 0, "dose_3": 0, "booster": 0, "source": "import", "updated_at": now}
+                for row in rows
+            ],
+        )
+        await connection.run_sync(to("head"))
+    async with create_session_factory(engine)() as session:
+        kept = await session.scalars(select(CoverageRollup).order_by("area_code", "as_of"))
+        filled = [(r.area_code, r.as_of, r.population, r.dose_1, r.latest, r.source) for r in kept]
+        assert filled == [
+            ("10", day1, 700, 70, day1, "children"),
+            ("50", day1, 310, 105, day1, "children"),
+            ("50", day2, 5000, 3000, day2, "import"),  # its own row wins
+        ]
+        assert await coverage.coverage_of(session, area="") == await coverage.direct_answer(
+            session, area=""
+        )
+    await engine.dispose()

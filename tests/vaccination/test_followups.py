@@ -136,7 +136,7 @@ async def test_a_dose_recorded_from_the_phone_raises_the_villages_coverage(clien
     sent = await client.post(path, json=DOSE, headers={**headers, "Idempotency-Key": "k-11"})
     again = await client.post(path, json=DOSE, headers={**headers, "Idempotency-Key": "k-11"})
     assert (sent.status_code, again.status_code) == (201, 201)
-    answer = await client.get("/api/v1/vaccination/coverage?area=500101")
+    answer = await client.get("/api/v1/vaccination/coverage?area=500101", headers=headers)
     assert answer.status_code == 200, answer.text
     village = next(a for a in answer.json()["items"] if a["code"] == VILLAGE)
     assert (village["population"], village["dose_1"]) == (1, 1)

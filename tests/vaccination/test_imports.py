@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from jitasa.core.db import create_session_factory
 from jitasa.imports.service import Options, run_import
-from jitasa.vaccination import coverage
+from jitasa.vaccination import coverage, followups
 from jitasa.vaccination.coverage import Figures, Row
 from jitasa.vaccination.models import Coverage, Dose, Resident
 from tests.vaccination.helpers import national_id
@@ -60,7 +60,9 @@ async def test_doses_import_twice_records_each_dose_once(engine, session, tmp_pa
     assert await session.scalar(select(func.count()).select_from(Dose)) == 20
 
 
-async def test_imported_doses_count_in_their_villages_coverage_once(engine, session, tmp_path):
+async def test_imported_doses_count_in_their_villages_coverage_once_and_imports_win(
+    engine, session, tmp_path
+):
     register = tmp_path / "register.csv"
     people = [(41, 3), (42, 3), (43, 3), (44, 4)]  # (person, หมู่ที่) of ต.ศรีภูมิ 500101
     register.write_text(
@@ -71,8 +73,8 @@ async def test_imported_doses_count_in_their_villages_coverage_once(engine, sess
     factory = create_session_factory(engine)
     assert (await run_import(factory, register, options=Options(kind="residents"))).created == 4
     await coverage.store(
-        session, [Row("50010103", date(2021, 8, 10), Figures(50, 10, 5))], source="import"
-    )
+        session, [Row("50010104", date(2021, 8, 10), Figures(50, 10, 5))], source="import"
+    )  # official figures of หมู่ 4: they win over its register
     await session.commit()
     doses = tmp_path / "doses.csv"
     given = [
@@ -97,8 +99,10 @@ async def test_imported_doses_count_in_their_villages_coverage_once(engine, sess
     assert rows.all() == [
         ("50010103", date(2021, 8, 1), 3, 2, 0, "register"),
         ("50010103", date(2021, 8, 2), 3, 2, 1, "register"),
-        ("50010103", date(2021, 8, 10), 50, 12, 6, "register"),
-        ("50010104", date(2021, 8, 2), 1, 1, 0, "register"),
+        ("50010104", date(2021, 8, 10), 50, 10, 5, "import"),
     ]
     answer = await coverage.coverage_of(session, area="500101")
-    assert (answer.area.population, answer.area.dose_1, answer.area.dose_2) == (51, 13, 6)
+    assert (answer.area.population, answer.area.dose_1, answer.area.dose_2) == (53, 12, 6)
+    register = await followups.summaries(session, area_code="50010103")
+    village = register["villages"][0]
+    assert (village["residents"], village["dose_1"], village["dose_2"]) == (3, 2, 1)

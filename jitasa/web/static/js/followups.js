@@ -81,6 +81,7 @@ function doseForm(item, person) {
   date.name = "given_on";
   date.value = data.today;
   date.max = data.today;
+  date.min = data.first_day;
   date.setAttribute("aria-label", msg.date);
   const save = element("button", "button", format(msg.confirm, { number: person.next_dose }));
   save.type = "submit";
