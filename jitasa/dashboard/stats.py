@@ -2,7 +2,10 @@
 
 A read model above the domains (like `map/`): it reads their tables, writes nothing, and every
 figure is a plain count or a duration between two recorded times, so a test can count the same
-thing another way and compare.
+thing another way and compare. Counts come from the requests' kept tallies
+(`help_requests/tally.py`, exact in every transaction); the day's and the week's figures read
+only that stretch's rows through indexes. The all-time durations still read every taken and
+every resolved request of the area (their cost grows with the rows).
 
 - Requests by status, and by category and by urgency (each split by status).
 - Time to claim: from posting to the first time a volunteer took the request (a claim or an

@@ -80,18 +80,22 @@ def move(session: AsyncSession | Session, before: Kind, after: Kind) -> None:
         count(session, after, +1)
 
 
-def _history_kind(state) -> tuple[Kind, bool]:
-    """Return the kind an ORM request had when loaded, and whether a tallied field changed."""
+def _history_kind(obj: HelpRequest) -> tuple[Kind, bool]:
+    """Return the kind an ORM request had before its pending changes, and whether a tallied
+    field changed.
+
+    The tallied columns keep their old value when set (`active_history`); an old value of None
+    is recorded as no value, so a field set without one was None before.
+    """
+    state = inspect(obj)
     before, changed = {}, False
     for name in TALLIED:
         history = state.attrs[name].history
-        if history.deleted:
-            before[name], changed = history.deleted[0], True
-        elif history.added:
+        if history.deleted or history.added:
+            before[name] = history.deleted[0] if history.deleted else None
             changed = True
-            before[name] = None  # set for the first time: unknown before (not loaded)
         else:
-            before[name] = history.unchanged[0] if history.unchanged else None
+            before[name] = getattr(obj, name)  # unchanged (loaded now if it was not)
     return kind_of(before), changed
 
 
@@ -103,12 +107,12 @@ def _flushed(session: Session, _context) -> None:
             count(session, kind_of(obj), +1)
     for obj in session.dirty:
         if isinstance(obj, HelpRequest):
-            before, changed = _history_kind(inspect(obj))
+            before, changed = _history_kind(obj)
             if changed:
                 move(session, before, kind_of(obj))
     for obj in session.deleted:
         if isinstance(obj, HelpRequest):
-            count(session, _history_kind(inspect(obj))[0], -1)
+            count(session, _history_kind(obj)[0], -1)
 
 
 def _upsert(dialect: str):
