@@ -3,12 +3,9 @@ the database's first cut of destinations (`limit`), the nearest whichever way it
 colour reserved and freed, the history and version a reservation leaves, and errors naming the
 facility and colour in both languages."""
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import select
 
-from jitasa.core.db import utcnow
 from jitasa.core.words import Role
 from jitasa.facilities.models import Capacity, Facility, FacilityChange
 from tests.facilities.helpers import make_facility
@@ -110,29 +107,32 @@ async def history_of(session, facility_id: int) -> list[FacilityChange]:
 
 
 async def test_a_reservation_takes_one_bed_of_its_colour_and_leaves_a_trace(client, session):
-    hospital = await make_facility(session, beds={"beds_yellow": (3, 3), "beds_red": (2, 2)})
+    hospital = await make_facility(session, beds={"beds_yellow": (3, 3), "beds_red": (2, 1)})
+    elsewhere = await make_facility(session, name_th="ที่อื่น", beds={"beds_yellow": (3, 1)})
     first, one, one_headers = await a_taken_transport(session, "yellow")
-    second, _two, two_headers = await a_taken_transport(session, "yellow")
-    before = utcnow() - timedelta(seconds=1)
+    second, two, two_headers = await a_taken_transport(session, "yellow")
 
+    dated = []  # when each change was made, as the bed row says
     for moved, headers in ((first, one_headers), (second, two_headers)):
         assert (await choose(client, moved.id, hospital.id, headers)).status_code == 200
+        dated.append(await yellow_row_updated_at(session, hospital.id))
     released = await client.post(
         f"/api/v1/requests/{first.id}/transition", json={"to": "open"}, headers=one_headers
     )
     assert released.status_code == 200, released.text
+    dated.append(await yellow_row_updated_at(session, hospital.id))
 
+    # One bed of one colour of one facility each time: red and the other facility untouched.
     assert await available(session, hospital.id, "beds_yellow") == 2
-    assert await available(session, hospital.id, "beds_red") == 2  # another colour untouched
+    assert await available(session, hospital.id, "beds_red") == 1
+    assert await available(session, elsewhere.id, "beds_yellow") == 1
     facility = await session.get(Facility, hospital.id, populate_existing=True)
     # Three changes, three versions: a capacity form loaded before any of them is stale.
-    assert (facility.capacity_version, facility.free_yellow, facility.free_red) == (3, 2, 2)
-    row = await session.get(Capacity, (hospital.id, "beds_yellow"), populate_existing=True)
-    assert row.updated_at >= before
+    assert (facility.capacity_version, facility.free_yellow, facility.free_red) == (3, 2, 1)
     changes = [c for c in await history_of(session, hospital.id) if c.via == "transport"]
     assert [(c.kind, c.actor_id) for c in changes] == [
         ("reserved", one.user.id),
-        ("reserved", _two.user.id),
+        ("reserved", two.user.id),
         ("freed", one.user.id),
     ]
     yellow = {"total": 3}
@@ -141,7 +141,15 @@ async def test_a_reservation_takes_one_bed_of_its_colour_and_leaves_a_trace(clie
         ({"beds_yellow": {**yellow, "available": 2}}, {"beds_yellow": {**yellow, "available": 1}}),
         ({"beds_yellow": {**yellow, "available": 1}}, {"beds_yellow": {**yellow, "available": 2}}),
     ]
-    assert all(c.at >= before for c in changes)
+    # The history tells the very instant the bed row was changed, and each change is later.
+    assert [c.at for c in changes] == dated
+    assert dated == sorted(set(dated))
+
+
+async def yellow_row_updated_at(session, facility_id: int):
+    """When a facility's yellow bed row was last changed, read straight from the database."""
+    row = await session.get(Capacity, (facility_id, "beds_yellow"), populate_existing=True)
+    return row.updated_at
 
 
 async def test_a_bed_given_back_never_passes_a_total_staff_lowered_meanwhile(client, session):
@@ -168,6 +176,9 @@ async def test_a_bed_given_back_never_passes_a_total_staff_lowered_meanwhile(cli
 
 async def test_refusals_name_the_facility_and_the_colour_in_both_languages(client, session):
     hospital = await make_facility(session, beds={"beds_yellow": (2, 0), "beds_green": (2, 2)})
+    evacuating = await make_facility(
+        session, name_en="Evacuated Hospital", status="evacuating", beds={"beds_yellow": (2, 2)}
+    )
     no_english = await make_facility(
         session, name_th="วัดไม่มีชื่ออังกฤษ", name_en="", beds={"beds_green": (1, 1)}
     )
@@ -177,6 +188,7 @@ async def test_refusals_name_the_facility_and_the_colour_in_both_languages(clien
     full = (await choose(client, patient.id, hospital.id, headers)).json()
     no_yellow = (await choose(client, patient.id, no_english.id, headers)).json()
     not_a_temple = (await choose(client, body.id, hospital.id, body_headers)).json()
+    not_open = (await choose(client, patient.id, evacuating.id, headers)).json()
 
     assert (full["code"], no_yellow["code"], not_a_temple["code"]) == (
         "facility.no_free_bed",
@@ -189,3 +201,6 @@ async def test_refusals_name_the_facility_and_the_colour_in_both_languages(clien
     assert "สีเหลือง" in no_yellow["detail_th"]
     assert not_a_temple["detail"].startswith("Test Hospital does not receive the deceased")
     assert not_a_temple["detail_th"].startswith("โรงพยาบาลทดสอบ")
+    assert not_open["code"] == "facility.not_open"
+    assert not_open["detail"].startswith("Evacuated Hospital is not taking patients now")
+    assert not_open["detail_th"].startswith("โรงพยาบาลทดสอบ ไม่รับผู้ป่วย")
