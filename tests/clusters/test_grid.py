@@ -115,3 +115,15 @@ def test_a_viewport_of_exactly_4096_display_cells_keeps_them_one_more_does_not(z
             (across + 2) ** 2
         )
         assert grid.level_for(bbox, zoom) == expected, across
+
+
+def test_pins_on_the_edges_count_and_a_viewport_of_whole_cells_is_cut_into_them():
+    # From the pin at the centre of cell (20000, 2600) to the pin of cell (20007, 2607): 8 × 8
+    # level-0 cells, which are exactly 2 × 2 level-2 cells (4 level-0 cells wide, aligned).
+    x, y = 20_000, 2_600
+    bbox = (grid.centre(x), grid.centre(y), grid.centre(x + 7), grid.centre(y + 7))
+    assert grid.base(bbox) == (grid.Span(x, x + 7), grid.Span(y, y + 7))
+    assert grid.frames(bbox, 2) == [
+        grid.Rect(2, grid.Span(x // 4, x // 4 + 1), grid.Span(650, 651))
+    ]
+    assert grid.frames(bbox, 0) == [grid.Rect(0, grid.Span(x, x + 7), grid.Span(y, y + 7))]
