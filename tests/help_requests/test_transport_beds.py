@@ -3,8 +3,10 @@ the database's first cut of destinations (`limit`), the nearest whichever way it
 colour reserved and freed, the history and version a reservation leaves, and errors naming the
 facility and colour in both languages."""
 
+import asyncio
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text, update
 
 from jitasa.core.words import Role
 from jitasa.facilities.models import Capacity, Facility, FacilityChange
@@ -204,3 +206,45 @@ async def test_refusals_name_the_facility_and_the_colour_in_both_languages(clien
     assert not_open["code"] == "facility.not_open"
     assert not_open["detail"].startswith("Evacuated Hospital is not taking patients now")
     assert not_open["detail_th"].startswith("โรงพยาบาลทดสอบ ไม่รับผู้ป่วย")
+
+
+@pytest.mark.parametrize("step", ["reserve", "give back"])
+async def test_a_bed_change_waits_for_a_change_to_its_facility_and_counts_after_it(
+    client, session, engine, step
+):
+    # The facility row is locked while a bed is reserved or given back: one racing a change
+    # made meanwhile (staff, another driver) must not raise the capacity version from a stale
+    # value, which would lose the other change's version and let a stale capacity form through.
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite locks the whole database for a writer; the row lock is PostgreSQL's")
+    hospital = await make_facility(session, beds={"beds_yellow": (3, 3)})
+    patient, _profile, headers = await a_taken_transport(session, "yellow")
+    if step == "reserve":
+        bed_change = choose(client, patient.id, hospital.id, headers)
+    else:
+        assert (await choose(client, patient.id, hospital.id, headers)).status_code == 200
+        bed_change = client.post(
+            f"/api/v1/requests/{patient.id}/transition", json={"to": "open"}, headers=headers
+        )
+    async with engine.connect() as other_change:
+        await other_change.execute(
+            update(Facility)
+            .where(Facility.id == hospital.id)
+            .values(capacity_version=Facility.capacity_version + 1)
+        )
+        changing = asyncio.create_task(bed_change)
+        async with engine.connect() as watcher:
+            waiting = 0
+            while not waiting and not changing.done():  # until the bed change waits on a lock
+                waiting = await watcher.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    )
+                )
+                await asyncio.sleep(0.01)
+        await other_change.commit()
+    assert (await changing).status_code == 200
+    facility = await session.get(Facility, hospital.id, populate_existing=True)
+    expected = (2, 2) if step == "reserve" else (3, 3)  # one version per change, none lost
+    assert (facility.capacity_version, facility.free_yellow) == expected
