@@ -7,7 +7,7 @@ from datetime import UTC
 from itertools import product
 
 import numpy as np
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import JSON, delete, insert, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.schema import CreateIndex, DropIndex
 
@@ -20,7 +20,8 @@ from jitasa.areas.models import Area
 from jitasa.core import geo
 from jitasa.core.db import create_session_factory, utcnow
 from jitasa.core.words import OTHER_URGENCIES, TRIAGE_COLOURS, Role
-from jitasa.help_requests.models import HelpRequest
+from jitasa.help_requests import tally
+from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.schemas import CONSENT_VERSION
 from jitasa.help_requests.service import CODE_ALPHABET
 from jitasa.help_requests.states import CloseReason, Status
@@ -226,6 +227,20 @@ async def _requests(engine, districts: Districts, count: int, claimers: list[int
             "sla_breached_at": _instants(now, breached[part]),
         }
         written += await load(engine, HelpRequest.__table__, columns)
+    async with engine.begin() as connection:  # each take on the timeline, as a claim would
+        await connection.execute(
+            insert(RequestEvent).from_select(
+                ["request_id", "at", "actor_id", "kind", "note", "details"],
+                select(
+                    HelpRequest.id,
+                    HelpRequest.claimed_at,
+                    HelpRequest.claimed_by_id,
+                    literal("claimed"),
+                    literal(""),
+                    literal({}, JSON()),
+                ).where(HelpRequest.claimed_at.is_not(None)),
+            )
+        )
     return written
 
 
@@ -314,6 +329,7 @@ async def generate(
     started = time.perf_counter()
     async with create_session_factory(engine)() as session:
         cells = sum((await registry.recount_all(session)).values())
+        tallies = await tally.recount(session)  # the load wrote rows, not through the ORM
         await session.commit()
     map_seconds = time.perf_counter() - started
     started = time.perf_counter()
@@ -333,6 +349,7 @@ async def generate(
         "volunteers": volunteers,
         "volunteer_seconds": round(volunteer_seconds, 2),
         "map_cells": cells,
+        "request_tallies": tallies,
         "map_recount_seconds": round(map_seconds, 2),
         "vacuum_analyze_seconds": round(analyze_seconds, 2),
         "process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),

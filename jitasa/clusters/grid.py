@@ -74,16 +74,16 @@ def centre(index: int) -> float:
 
 
 def _level0_span(low: float, high: float) -> Span:
-    """Return the level-0 indexes whose centres lie within [low, high]."""
+    """Return the level-0 indexes whose centres lie within [low, high].
+
+    `floor(low / STEP)` is the cell holding `low`, or (rounding at a cell's edge) the one
+    below it; either way its centre decides, half a cell from any edge: one step up at most.
+    """
     lo, hi = math.floor(low / STEP), math.floor(high / STEP)
-    while centre(lo) < low:
+    if centre(lo) < low:
         lo += 1
-    while centre(lo - 1) >= low:
-        lo -= 1
-    while centre(hi) > high:
+    if centre(hi) > high:
         hi -= 1
-    while centre(hi + 1) <= high:
-        hi += 1
     return Span(lo, hi)
 
 

@@ -2,7 +2,10 @@
 
 A read model above the domains (like `map/`): it reads their tables, writes nothing, and every
 figure is a plain count or a duration between two recorded times, so a test can count the same
-thing another way and compare.
+thing another way and compare. Counts come from the requests' kept tallies
+(`help_requests/tally.py`, exact in every transaction); the day's and the week's figures read
+only that stretch's rows through indexes. The all-time durations still read every taken and
+every resolved request of the area (their cost grows with the rows).
 
 - Requests by status, and by category and by urgency (each split by status).
 - Time to claim: from posting to the first time a volunteer took the request (a claim or an
@@ -25,8 +28,9 @@ import statistics
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from jitasa.areas import service as areas_service
 from jitasa.core.errors import invalid_field
@@ -36,8 +40,9 @@ from jitasa.dashboard import capacity
 from jitasa.dashboard.scope import child_code_length
 from jitasa.help_requests import access
 from jitasa.help_requests.desk import PAST_SLA
-from jitasa.help_requests.models import HelpRequest, RequestEvent
-from jitasa.help_requests.states import ACTIVE, Status
+from jitasa.help_requests.models import HelpRequest, RequestEvent, RequestTally
+from jitasa.help_requests.states import ACTIVE, FINAL, Status
+from jitasa.incidents import service as incidents_service
 from jitasa.volunteers.models import Volunteer
 
 PAST_SLA_LISTED = 50
@@ -84,12 +89,25 @@ def _in_area(area: str | None):
     return and_(HelpRequest.area_code.startswith(area, autoescape=True), kept) if area else kept
 
 
+def _tallied(area: str | None, *conditions):
+    """Select the tally rows of the area itself (the country when None), archived left out."""
+    scope = area or ""
+    return (
+        RequestTally.depth == len(scope),
+        RequestTally.scope == scope,
+        RequestTally.incident_id.not_in(incidents_service.archived_ids()),
+        *conditions,
+    )
+
+
 async def _counts(session: AsyncSession, area: str | None) -> dict:
     """Count the area's requests by status, and by category and urgency split by status."""
+    total = func.sum(RequestTally.count)
     rows = await session.execute(
-        select(HelpRequest.status, HelpRequest.category, HelpRequest.urgency, func.count())
-        .where(_in_area(area))
-        .group_by(HelpRequest.status, HelpRequest.category, HelpRequest.urgency)
+        select(RequestTally.status, RequestTally.category, RequestTally.urgency, total)
+        .where(*_tallied(area))
+        .group_by(RequestTally.status, RequestTally.category, RequestTally.urgency)
+        .having(total != 0)
     )
     by_status = {s.value: 0 for s in Status}
     by_category: dict[str, dict[str, int]] = {}
@@ -102,13 +120,31 @@ async def _counts(session: AsyncSession, area: str | None) -> dict:
 
 
 async def _durations(session: AsyncSession, area: str | None, window: Window) -> dict:
-    """Return minutes to first take and to resolution, for takes and resolutions in the window."""
-    first_take = (
-        select(RequestEvent.request_id, func.min(RequestEvent.at).label("at"))
-        .where(RequestEvent.kind.in_(TAKES))
-        .group_by(RequestEvent.request_id)
-        .subquery()
+    """Return minutes to first take and to resolution, for takes and resolutions in the window.
+
+    A window with a start reads only the takes and resolutions inside it (indexes on the
+    timeline's kind and time and on the requests' status and closing time): a request's first
+    take falls in the window when it has a take there and none before.
+    """
+    takes = select(RequestEvent.request_id, func.min(RequestEvent.at).label("at")).where(
+        RequestEvent.kind.in_(TAKES)
     )
+    if window.start is not None:
+        earlier = aliased(RequestEvent)
+        taken_before = (
+            select(earlier.id)
+            .where(
+                earlier.request_id == RequestEvent.request_id,
+                earlier.kind.in_(TAKES),
+                earlier.at < window.start,
+            )
+            .exists()
+        )
+        # The takes in the window of requests not taken before it: the first is the first.
+        takes = takes.where(
+            RequestEvent.at >= window.start, RequestEvent.at < window.end, ~taken_before
+        )
+    first_take = takes.group_by(RequestEvent.request_id).subquery()
     taken = select(HelpRequest.created_at, first_take.c.at).join(
         first_take, first_take.c.request_id == HelpRequest.id
     )
@@ -133,32 +169,45 @@ async def _active_over_time(session: AsyncSession, area: str | None, day: Window
     """Count the requests still needing help at the end of each of the last 7 days (now, today).
 
     Still needing help at a moment: posted by then, and not finished by then (a finished
-    request records when, in `closed_at`).
+    request records when, in `closed_at`; only a final status sets it, and a final request
+    never moves again). So the count at a moment is the requests active now (from the tallies),
+    less those posted after it and still active, plus those finished after it but posted
+    before: only the rows posted or finished since the first moment are read.
     """
     moments = [min(day.end, day.start + timedelta(days=1 - k)) for k in range(WEEK - 1, -1, -1)]
-    columns = [
-        func.sum(
-            case(
-                (
-                    and_(
-                        HelpRequest.created_at <= moment,
-                        or_(HelpRequest.closed_at.is_(None), HelpRequest.closed_at > moment),
-                    ),
-                    1,
-                ),
-                else_=0,
-            )
+    first = moments[0]
+    active_now = await session.scalar(
+        select(func.sum(RequestTally.count)).where(
+            *_tallied(area, RequestTally.status.in_([s.value for s in ACTIVE]))
         )
-        for moment in moments
+    )
+    posted_after = [func.sum(case((HelpRequest.created_at > m, 1), else_=0)) for m in moments]
+    still_active = select(*posted_after).where(
+        _in_area(area), HelpRequest.created_at > first, HelpRequest.closed_at.is_(None)
+    )
+    finished_after = [
+        func.sum(case((and_(HelpRequest.closed_at > m, HelpRequest.created_at <= m), 1), else_=0))
+        for m in moments
     ]
-    counts = (await session.execute(select(*columns).where(_in_area(area)))).one()
-    return [{"at": m, "count": int(c or 0)} for m, c in zip(moments, counts, strict=True)]
+    finished = select(*finished_after).where(
+        _in_area(area),
+        HelpRequest.status.in_([s.value for s in FINAL]),  # the only ones with `closed_at`
+        HelpRequest.closed_at > first,
+    )
+    later = (await session.execute(still_active)).one()
+    earlier = (await session.execute(finished)).one()
+    return [
+        {"at": m, "count": int(active_now or 0) - int(a or 0) + int(b or 0)}
+        for m, a, b in zip(moments, later, earlier, strict=True)
+    ]
 
 
 async def _past_sla(session: AsyncSession, area: str | None, now: datetime) -> dict:
     """Return how many requests are past their limit, and the oldest of them."""
     condition = (_in_area(area), PAST_SLA)
-    count = await session.scalar(select(func.count()).select_from(HelpRequest).where(*condition))
+    count = await session.scalar(
+        select(func.sum(RequestTally.count)).where(*_tallied(area, RequestTally.past_sla == 1))
+    )
     oldest = await session.scalars(
         select(HelpRequest)
         .where(*condition)
@@ -212,11 +261,20 @@ async def _children(session: AsyncSession, area: str | None) -> list[dict]:
     children, _cursor = await areas_service.list_areas(
         session, parent=area, query=None, limit=1000, cursor=None
     )
-    child = func.substr(HelpRequest.area_code, 1, length)
     rows = await session.execute(
-        select(child, HelpRequest.status, (HelpRequest.sla_breached_at.is_not(None)), func.count())
-        .where(_in_area(area), HelpRequest.status.in_([s.value for s in ACTIVE]))
-        .group_by(child, HelpRequest.status, HelpRequest.sla_breached_at.is_not(None))
+        select(
+            RequestTally.scope,
+            RequestTally.status,
+            RequestTally.past_sla,
+            func.sum(RequestTally.count),
+        )
+        .where(
+            RequestTally.depth == length,
+            RequestTally.scope.startswith(area or "", autoescape=True),
+            RequestTally.incident_id.not_in(incidents_service.archived_ids()),
+            RequestTally.status.in_([s.value for s in ACTIVE]),
+        )
+        .group_by(RequestTally.scope, RequestTally.status, RequestTally.past_sla)
     )
     found = {
         c.code: {"code": c.code, "name_th": c.name_th, "name_en": c.name_en, "past_sla": 0}
@@ -225,9 +283,9 @@ async def _children(session: AsyncSession, area: str | None) -> list[dict]:
     }
     for code, status, breached, count in rows:
         if code not in found:
-            continue  # a request placed only as precisely as the area itself
+            continue  # an area code not among the children listed
         found[code][status] += count
-        if breached and status == Status.OPEN:
+        if breached:
             found[code]["past_sla"] += count
     return list(found.values())
 

@@ -42,7 +42,6 @@ class Destination:
 def _names(facility: Facility, colour: str | None) -> dict[str, object]:
     """Return the parameters an error names the facility and colour with, in both languages."""
     return {
-        "facility_id": facility.id,
         "name": facility.name_en or facility.name_th,
         "name_th": facility.name_th,
         "colour": colour or "-",

@@ -13,7 +13,7 @@ from jitasa.audit import service as audit_service
 from jitasa.core.errors import DomainError
 from jitasa.core.words import BY_NEED
 from jitasa.help_requests import lifecycle, service
-from jitasa.help_requests.models import HelpRequest
+from jitasa.help_requests.models import HelpRequest, RequestTally
 from jitasa.help_requests.states import ACTIVE, CloseReason, Status
 
 if TYPE_CHECKING:  # types only: other domains are read through their services
@@ -29,6 +29,70 @@ NEED_RANK = case({u.value: rank for rank, u in enumerate(BY_NEED)}, value=HelpRe
 def queue_order():
     """Order requests by what needs a person now: past their limit, then urgency, then age."""
     return (case((PAST_SLA, 0), else_=1), NEED_RANK, HelpRequest.created_at, HelpRequest.id)
+
+
+async def _sizes(
+    session: AsyncSession,
+    *,
+    area: str | None,
+    statuses: list[str],
+    categories: list[str],
+    urgencies: list[str],
+) -> dict[tuple[int, str, str], int]:
+    """Return how many of the area's requests of these statuses, categories and urgencies
+    (all when empty) there are, by (past their limit, urgency, status), from the tallies."""
+    scope = area or ""
+    statement = (
+        select(RequestTally.past_sla, RequestTally.urgency, RequestTally.status)
+        .add_columns(func.sum(RequestTally.count))
+        .where(
+            RequestTally.depth == len(scope),
+            RequestTally.scope == scope,
+            RequestTally.status.in_(statuses),
+        )
+        .group_by(RequestTally.past_sla, RequestTally.urgency, RequestTally.status)
+    )
+    if categories:
+        statement = statement.where(RequestTally.category.in_(categories))
+    if urgencies:
+        statement = statement.where(RequestTally.urgency.in_(urgencies))
+    return {
+        (past, urgency, status): n
+        for past, urgency, status, n in await session.execute(statement)
+        if n
+    }
+
+
+async def _first_in_order(
+    session: AsyncSession, statement, *, sizes: dict[tuple[int, str, str], int], limit: int
+) -> list[HelpRequest]:
+    """Return the first `limit` requests of the statement in `queue_order`.
+
+    The order is past their limit first, then by need, then oldest: the groups are read in
+    that order (those the tallies say are empty are skipped), each status of a group as one
+    run of the (urgency, status, created_at) index, and the runs merged here.
+    """
+    ranks = {u.value: rank for rank, u in enumerate(BY_NEED)}
+    found: list[HelpRequest] = []
+    for past in (1, 0):
+        for urgency in sorted(
+            {u for p, u, _ in sizes if p == past}, key=lambda u: ranks.get(u, len(ranks))
+        ):
+            wanted = limit - len(found)
+            if wanted <= 0:
+                return found
+            condition = PAST_SLA if past else ~PAST_SLA
+            group: list[HelpRequest] = []
+            for status in sorted({s for p, u, s in sizes if (p, u) == (past, urgency)}):
+                group += await session.scalars(
+                    statement.where(
+                        HelpRequest.urgency == urgency, HelpRequest.status == status, condition
+                    )
+                    .order_by(HelpRequest.created_at, HelpRequest.id)
+                    .limit(wanted)
+                )
+            found += sorted(group, key=lambda r: (r.created_at, r.id))[:wanted]
+    return found
 
 
 async def queue(
@@ -47,17 +111,18 @@ async def queue(
     The queue shows contacts, so the staff member's read is audited.
     """
     policy.require(staff, Action.MANAGE_REQUESTS, area_code=area)
+    statuses = statuses or [s.value for s in ACTIVE]
     statement = select(HelpRequest)
     if area:
         statement = statement.where(HelpRequest.area_code.startswith(area, autoescape=True))
     statement = service.kind_filters(
-        statement,
-        statuses=statuses or [s.value for s in ACTIVE],
-        categories=categories,
-        urgencies=urgencies,
+        statement, statuses=statuses, categories=categories, urgencies=urgencies
     )
-    total = await session.scalar(select(func.count()).select_from(statement.subquery()))
-    found = list((await session.scalars(statement.order_by(*queue_order()).limit(limit))).all())
+    sizes = await _sizes(
+        session, area=area, statuses=statuses, categories=categories, urgencies=urgencies
+    )
+    total = sum(sizes.values())
+    found = await _first_in_order(session, statement, sizes=sizes, limit=limit)
     if found:
         await audit_service.record(
             session,
@@ -68,7 +133,7 @@ async def queue(
             client_ip=client_ip,
             count=len(found),
         )
-    return found, total or 0
+    return found, total
 
 
 async def close_many(

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jitasa.accounts.policy import Action
 from jitasa.core import events as outbox_events
 from jitasa.core.errors import Conflict
-from jitasa.help_requests import lifecycle
+from jitasa.help_requests import lifecycle, tally
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.states import ACTIVE, FINAL, Actor, Status
 from jitasa.incidents import service as incidents_service
@@ -93,12 +93,18 @@ async def _flag(
                 HelpRequest.urgency,
                 HelpRequest.code,
                 HelpRequest.area_code,
+                HelpRequest.category,
+                HelpRequest.status,
                 HelpRequest.public_lat,
                 HelpRequest.public_lon,
             )
             .execution_options(synchronize_session=False)
         )
         rows = changed.all()
+        if "sla_breached_at" in values:  # only open requests not yet flagged are flagged
+            for row in rows:
+                flagged_now = tally.kind_of(row._mapping, sla_breached_at=values["sla_breached_at"])
+                tally.move(session, flagged_now._replace(past_sla=0), flagged_now)
         if announce:
             for row in rows:
                 _announce_flag(session, announce, row, now=now)

@@ -201,7 +201,7 @@ async def move_from(
         )
     await session.refresh(help_request)
     await _settle_bed(session, help_request, to=Status(help_request.status), actor_id=actor_id)
-    signals.changed(session, before, help_request)
+    signals.changed(session, before, help_request, from_status=str(from_status))
     return help_request
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
 )
@@ -24,7 +25,11 @@ BED_OCCUPIED = "occupied"
 
 
 class HelpRequest(Base):
-    """A request for help pinned on the map, carried by a volunteer to resolution."""
+    """A request for help pinned on the map, carried by a volunteer to resolution.
+
+    The columns the tallies count keep their loaded value when changed (`active_history`), so
+    a flush knows what the request was counted as before.
+    """
 
     __tablename__ = "help_requests"
     __table_args__ = (
@@ -35,15 +40,25 @@ class HelpRequest(Base):
         Index("ix_help_requests_contact_phone_created_at", "contact_phone", "created_at"),
         # The map's points at street zoom are looked up by their exact public pin.
         Index("ix_help_requests_public_lat_public_lon", "public_lat", "public_lon"),
+        # The dashboard reads a week's requests by when they were posted or finished, and the
+        # oldest open ones first (those past their limit).
+        Index("ix_help_requests_status_closed_at", "status", "closed_at"),
+        Index("ix_help_requests_status_created_at", "status", "created_at"),
+        # The desk's queue reads each (urgency, status) oldest first, only as far as it shows.
+        Index("ix_help_requests_urgency_status_created_at", "urgency", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)
-    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
-    category: Mapped[str] = mapped_column(String(40), index=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id"), index=True, active_history=True
+    )
+    category: Mapped[str] = mapped_column(String(40), index=True, active_history=True)
     medical: Mapped[bool] = mapped_column(Boolean, default=False)
-    urgency: Mapped[str] = mapped_column(String(8), index=True)
-    status: Mapped[str] = mapped_column(String(16), default=Status.OPEN, index=True)
+    urgency: Mapped[str] = mapped_column(String(8), index=True, active_history=True)
+    status: Mapped[str] = mapped_column(
+        String(16), default=Status.OPEN, index=True, active_history=True
+    )
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     public_lat: Mapped[float] = mapped_column(Float)
@@ -51,7 +66,9 @@ class HelpRequest(Base):
     province_code: Mapped[str | None] = mapped_column(String(2), index=True)
     district_code: Mapped[str | None] = mapped_column(String(4), index=True)
     subdistrict_code: Mapped[str | None] = mapped_column(String(6), index=True)
-    area_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"), index=True)
+    area_code: Mapped[str | None] = mapped_column(
+        ForeignKey("areas.code"), index=True, active_history=True
+    )
     address_text: Mapped[str] = mapped_column(Text, default="")
     people_count: Mapped[int] = mapped_column(Integer, default=1)
     description: Mapped[str] = mapped_column(Text, default="")
@@ -72,7 +89,7 @@ class HelpRequest(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     close_reason: Mapped[str | None] = mapped_column(String(24))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("help_requests.id"))
-    sla_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sla_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime, active_history=True)
     stale_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Transport (P5): the pin is the pickup; the patient's colour, how they move, where to, and
@@ -90,6 +107,12 @@ class RequestEvent(Base):
     """One entry of a request's timeline: who moved it from where to where, and why."""
 
     __tablename__ = "help_request_events"
+    # The dashboard reads the takes of a day or a week by kind and time, and looks up whether
+    # each was taken before.
+    __table_args__ = (
+        Index("ix_help_request_events_kind_at", "kind", "at"),
+        Index("ix_help_request_events_request_id_kind_at", "request_id", "kind", "at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     request_id: Mapped[int] = mapped_column(
@@ -103,3 +126,26 @@ class RequestEvent(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     reason: Mapped[str | None] = mapped_column(String(24))
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class RequestTally(Base):
+    """How many requests of one kind an area holds: kept exact by `help_requests/tally.py`.
+
+    Each request is counted once for the whole country (scope "", depth 0) and once under each
+    area containing it (the first 2, 4 and 6 digits of its area code), so an area's figures are
+    a sum over its own few rows, not a count of its requests.
+    """
+
+    __tablename__ = "help_request_tallies"
+    # Rows stored in key order: an area's rows, and its children's, are one run each.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    depth: Mapped[int] = mapped_column(SmallInteger, primary_key=True)  # len(scope)
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)  # an area code, "" all
+    incident_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    category: Mapped[str] = mapped_column(String(40), primary_key=True)
+    urgency: Mapped[str] = mapped_column(String(8), primary_key=True)
+    # Open and flagged by the SLA sweep (desk.PAST_SLA): 1, else 0.
+    past_sla: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

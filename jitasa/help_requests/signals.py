@@ -9,6 +9,7 @@ from jitasa.accounts.policy import Action
 from jitasa.clusters import service as clusters
 from jitasa.clusters.layers import Item
 from jitasa.core import events
+from jitasa.help_requests import tally
 from jitasa.help_requests.map_layer import REQUESTS, map_item
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.schemas import HelpRequestFull, HelpRequestPublic
@@ -54,6 +55,8 @@ def imported(session: AsyncSession, rows: list[Mapping], *, ids: list[int]) -> N
     )
     for item, number in items.items():
         clusters.count(session, item, number)
+    for kind, number in Counter(tally.kind_of(row, sla_breached_at=None) for row in rows).items():
+        tally.count(session, kind, number)
     provinces = sorted({row["province_code"] for row in rows if row["province_code"]})
     summary = {"count": len(rows), "province_codes": provinces}
     events.record(
@@ -68,7 +71,13 @@ def imported(session: AsyncSession, rows: list[Mapping], *, ids: list[int]) -> N
     )
 
 
-def changed(session: AsyncSession, before: Item, help_request: HelpRequest) -> None:
-    """Move a changed request's map count to where it stands now, and announce the change."""
+def changed(
+    session: AsyncSession, before: Item, help_request: HelpRequest, *, from_status: str
+) -> None:
+    """Move a changed request's map count and tallies to where it stands now (it was in
+    `from_status`, and only its status moved), and announce the change."""
     clusters.move(session, before, map_item(help_request))
+    tally.move(
+        session, tally.kind_of(help_request, status=from_status), tally.kind_of(help_request)
+    )
     announce(session, help_request, kind="request.updated")

@@ -135,9 +135,7 @@ async def save_profile(
     )
     volunteer = await get_for_user(session, user=user)
     created = volunteer is None
-    village = volunteer.area_code if volunteer else ""
-    if volunteer_in.kind == "vhv" and len(village) == 8 and village[:6] == area_code:
-        area_code = village  # the village staff made them the อสม. of (volunteers.villages)
+    area_code = _kept_home_area(volunteer, volunteer_in, area_code)
     if volunteer is None:
         volunteer = Volunteer(user=user)
         session.add(volunteer)
@@ -179,6 +177,20 @@ async def save_profile(
     )
     await session.flush()
     return volunteer, created
+
+
+def _kept_home_area(volunteer: Volunteer | None, volunteer_in: VolunteerSave, located: str) -> str:
+    """Return the stored home area when it lies inside the one the pin locates, else `located`.
+
+    Boundaries may be loaded only down to districts while a volunteer's home area is a
+    subdistrict they chose, or the village staff made them the อสม. of (volunteers.villages):
+    saving the same home again must not widen it, nor clear the verification with it. A
+    village is kept for an อสม. only; another kind keeps its subdistrict.
+    """
+    stored = volunteer.area_code if volunteer else ""
+    if len(stored) == 8 and volunteer_in.kind != "vhv":
+        stored = stored[:6]
+    return stored if stored.startswith(located) else located
 
 
 def _moved(volunteer: Volunteer, volunteer_in: VolunteerSave, area_code: str) -> bool:

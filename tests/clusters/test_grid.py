@@ -46,6 +46,13 @@ def test_cells_cover_exactly_the_pins_in_the_bbox_once(west, south, width, heigh
         if bbox[0] <= grid.centre(x) <= bbox[2] and bbox[1] <= grid.centre(y) <= bbox[3]
     }
     assert set(covered) == inside
+    assert not any(rect.x.empty or rect.y.empty for rect in rects)  # every cell holds pins
+    base_x, base_y = grid.base(bbox)
+    if inside:
+        xs, ys = {x for x, _ in inside}, {y for _, y in inside}
+        assert (base_x, base_y) == (grid.Span(min(xs), max(xs)), grid.Span(min(ys), max(ys)))
+    else:
+        assert base_x.empty or base_y.empty
 
 
 @given(lat=st.floats(-89, 89), lon=st.floats(-179, 179))
@@ -94,3 +101,29 @@ def test_a_viewport_keeps_its_zooms_cells_up_to_4096_of_them():
     assert grid.display_level(10) == 4
     assert grid.level_for((100.0, 13.0, 104.0, 17.0), 10) == 4
     assert grid.level_for((100.0, 13.0, 106.0, 19.0), 10) == 5
+
+
+@pytest.mark.parametrize("zoom", [14, 10])
+def test_a_viewport_of_exactly_4096_display_cells_keeps_them_one_more_does_not(zoom):
+    # Counted with a cell of margin on each side: 62 + 2 cells by 62 + 2 is 4,096 (from 0°, 0°,
+    # where the sums come out exact in floating point; the first assert checks that they do).
+    level = grid.display_level(zoom)
+    size = grid.STEP * (1 << level)
+    for across, expected in ((62, level), (62.5, level + 1)):
+        bbox = (0.0, 0.0, across * size, across * size)
+        assert ((bbox[2] - bbox[0]) / size + 2) * ((bbox[3] - bbox[1]) / size + 2) == (
+            (across + 2) ** 2
+        )
+        assert grid.level_for(bbox, zoom) == expected, across
+
+
+def test_pins_on_the_edges_count_and_a_viewport_of_whole_cells_is_cut_into_them():
+    # From the pin at the centre of cell (20000, 2600) to the pin of cell (20007, 2607): 8 × 8
+    # level-0 cells, which are exactly 2 × 2 level-2 cells (4 level-0 cells wide, aligned).
+    x, y = 20_000, 2_600
+    bbox = (grid.centre(x), grid.centre(y), grid.centre(x + 7), grid.centre(y + 7))
+    assert grid.base(bbox) == (grid.Span(x, x + 7), grid.Span(y, y + 7))
+    assert grid.frames(bbox, 2) == [
+        grid.Rect(2, grid.Span(x // 4, x // 4 + 1), grid.Span(650, 651))
+    ]
+    assert grid.frames(bbox, 0) == [grid.Rect(0, grid.Span(x, x + 7), grid.Span(y, y + 7))]

@@ -174,3 +174,26 @@ def test_longer_text_is_clipped_to_40_characters_before_it_is_quoted(call, lengt
     error = raised_by(call, text)
     assert error.params == {"value": text[:39] + "…"}
     assert len(error.detail) < 200 and len(error.detail_th) < 200
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("0101700230700", "first digit 0, check digit right"),
+        ("9101700230703", "first digit 9, check digit right"),
+        ("11017002307088", "a valid ID with its check digit typed twice (14 digits)"),
+        ("1000000000051", "wrong check digit; the second digit is the right one (0)"),
+        ("1000000000031", "wrong check digit; the twelfth digit is the right one (3)"),
+    ],
+)
+def test_a_national_id_one_slip_from_a_valid_one_is_refused(text, why):
+    # Each sits on one condition of the quick check for the usual shapes: it must refuse
+    # exactly what stdnum refuses.
+    assert raised_by(normalize_national_id, text).code == "thai.bad_national_id", why
+
+
+def test_a_national_id_that_is_not_text_is_refused_in_both_languages():
+    # A spreadsheet may hand over a 13-digit cell as a number: a clear error, never a crash.
+    error = raised_by(normalize_national_id, 1101700230708)
+    assert error.code == "thai.bad_text"
+    assert_in_both_languages(error)

@@ -88,6 +88,8 @@ def test_a_huge_cell_is_clipped_before_it_is_quoted(call, cell, kept):
         (False, False),
         (1.0, True),
         (0, False),
+        ("✓", True),  # a tick mark typed into a checklist column
+        ("x", True),
     ],
 )
 def test_yes_and_no_are_read_whatever_their_case_stop_or_cell_type(cell, expected):
@@ -158,6 +160,8 @@ def test_dates_are_given_in_utc_whatever_the_servers_time_zone():
         ("18d30m36s", 18.51),
         ("18°0'36\"", 18.01),
         ("18.5°", 18.5),
+        ("18°30’36”N", 18.51),  # the curly quotes a word processor puts in
+        ("18°30’36″N", 18.51),
     ],
 )
 def test_dms_minutes_and_seconds_are_sixtieths_and_south_and_west_are_negative(cell, expected):
@@ -178,6 +182,7 @@ def test_dms_minutes_and_seconds_are_sixtieths_and_south_and_west_are_negative(c
         ("Google Maps @18.5,98.75", (18.5, 98.75)),
         ("https://www.google.co.th/search?q=18.5,98.75", (18.5, 98.75)),
         ("18°30'n 98°45'e", (18.5, 98.75)),
+        ("https://www.google.com/maps/place/18.5,98.75", (18.5, 98.75)),
     ],
 )
 def test_a_whole_position_is_read_from_every_usual_form(cell, expected):

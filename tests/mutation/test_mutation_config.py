@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.mutation.mutants_of_tables import MUTANTS, REPO, TABLE
+from tests.mutation.mutmut_module import narrowed
 
 MUTMUT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mutmut"]
 HAND = tomllib.loads(TABLE.read_text(encoding="utf-8"))
@@ -34,3 +35,18 @@ def test_both_runs_mutate_the_same_rule_modules_with_tests_that_exist():
 
 def test_every_module_has_hand_made_mutants():
     assert {m.module for m in MUTANTS} == set(HAND["modules"].values())
+
+
+def test_a_one_module_run_mutates_that_module_against_its_tests_only():
+    text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    tests = HAND["tests"]["grid"]
+    config = tomllib.loads(narrowed(text, HAND["modules"]["grid"], tests, 30.0))["tool"]["mutmut"]
+    assert config["only_mutate"] == ["jitasa/clusters/grid.py"]
+    assert config["pytest_add_cli_args_test_selection"] == tests
+    assert config["timeout_multiplier"] == 30.0
+    assert {k: v for k, v in config.items() if k not in NARROWED} == {
+        k: v for k, v in MUTMUT.items() if k not in NARROWED
+    }
+
+
+NARROWED = {"only_mutate", "pytest_add_cli_args_test_selection", "timeout_multiplier"}

@@ -126,3 +126,36 @@ async def test_an_unverified_vhv_sees_no_register(client, session):
     volunteer.verified_at = utcnow()
     await session.commit()
     assert await followups(client, headers, VILLAGE) == 200
+
+
+async def test_saving_the_same_home_without_an_area_keeps_the_village_and_verification(
+    client, session
+):
+    volunteer, vhv_headers = await an_vhv(session)
+    staff = await coordinator(session)
+    await client.put(
+        f"/api/v1/volunteers/{volunteer.id}/village", json={"village_code": VILLAGE}, headers=staff
+    )
+    # The test boundaries go down to districts: the pin alone locates Mueang Chiang Mai (5001).
+    profile = {"kind": "vhv", "home_lat": 18.789, "home_lon": 98.974, "available_now": False}
+    saved = await client.post("/api/v1/volunteers", json=profile, headers=vhv_headers)
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["area_code"] == VILLAGE
+    await session.refresh(volunteer)
+    assert volunteer.verified_at is not None and not volunteer.available_now
+    assert (await followups(client, vhv_headers, VILLAGE)) == 200
+    general = await client.post(
+        "/api/v1/volunteers", json={**profile, "kind": "general"}, headers=vhv_headers
+    )
+    assert general.json()["area_code"] == "500101"  # a subdistrict chosen before stays
+
+
+async def test_a_home_pin_in_another_district_still_moves_the_volunteer(client, session):
+    volunteer, vhv_headers = await an_vhv(session)
+    # สันทราย (5014): the stored subdistrict 500101 is not inside it.
+    profile = {"kind": "vhv", "home_lat": 18.85, "home_lon": 99.04}
+    saved = await client.post("/api/v1/volunteers", json=profile, headers=vhv_headers)
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["area_code"].startswith("5014")
+    await session.refresh(volunteer)
+    assert volunteer.verified_at is None  # the new area's staff must vouch again
