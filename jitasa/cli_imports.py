@@ -56,8 +56,9 @@ def _print(report: Report) -> None:
     for kind, problems in (("error", report.errors), ("warning", report.warnings)):
         for problem in problems[:SHOWN_PROBLEMS]:
             colour = "red" if kind == "error" else "yellow"
+            field = f" ({problem.field_en} / {problem.field_th})" if problem.field_th else ""
             errors_console.print(
-                f"[{colour}]row {problem.row}[/] {problem.column} “{problem.value}”: "
+                f"[{colour}]row {problem.row}[/] {problem.column}{field} “{problem.value}”: "
                 f"{problem.message}\n  {problem.message_th}",
                 soft_wrap=True,
                 highlight=False,

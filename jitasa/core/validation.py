@@ -66,21 +66,25 @@ def field_errors(
     *,
     labels: Mapping[str, str] | None = None,
     whole: str = "body",
+    labels_th: Mapping[str, str] | None = None,
 ) -> list[FieldError]:
     """Return what is wrong with each field of the input, in English and Thai.
 
     Takes pydantic's error (or its `errors()` list, as FastAPI hands it over) or a domain
     error. With `labels` (a form's), a message names its field by the label of the field's
-    top-level name, as the form shows it, instead of by the dotted name. A domain error that
+    top-level name, as the form shows it, instead of by the dotted name (in Thai by the
+    `labels_th` one, else by the label's Thai in th.po). A domain error that
     names no field is reported against `whole`.
     """
     if isinstance(error, DomainError):
         return list(error.errors) or [FieldError(whole, error.detail, error.detail_th)]
     raw_errors = error.errors() if isinstance(error, ValidationError) else error
-    return [_field_error(raw, labels) for raw in raw_errors]
+    return [_field_error(raw, labels, labels_th or {}) for raw in raw_errors]
 
 
-def _field_error(raw: dict, labels: Mapping[str, str] | None) -> FieldError:
+def _field_error(
+    raw: dict, labels: Mapping[str, str] | None, labels_th: Mapping[str, str]
+) -> FieldError:
     """Turn one of pydantic's errors into a field error."""
     # A body that is not JSON at all is located by a character offset: name the body instead.
     location = ("body",) if raw.get("type") == "json_invalid" else tuple(raw.get("loc", ()))
@@ -89,7 +93,7 @@ def _field_error(raw: dict, labels: Mapping[str, str] | None) -> FieldError:
     if labels is not None:
         top = name.partition(".")[0]
         english = labels.get(top, top)
-        thai_name = thai(english)
+        thai_name = labels_th.get(top) or thai(english)
     template = VALIDATION_MESSAGES.get(raw.get("type", ""), NOT_VALID)
     context = dict(raw.get("ctx") or {})
     context_th = dict(context)

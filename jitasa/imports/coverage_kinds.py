@@ -38,7 +38,7 @@ NO_DATE = (
 FUTURE_DATE = "{value} is in the future; coverage is counted up to today."
 BAD_VILLAGE = "Village number “{value}” is not 1–99."
 VILLAGE_NEEDS_SUBDISTRICT = "A village number needs the subdistrict's 6-digit code, not “{value}”."
-MORE_THAN = "{field} ({count}) is more than {other} ({other_count}); check the figures."
+MORE_THAN = "{field} ({count}) is more than {other_field} ({other_count}); check the figures."
 NAME_DIFFERS = "The code {code} is {name}, not “{value}”; the code was used."
 _TITLE_DATE = re.compile(r"\d{1,2}\s*(?:[/.-]\s*\d{1,2}\s*[/.-]|[^\d\s/.-][^\d\s]*)\s*\d{2,4}")
 
@@ -67,6 +67,7 @@ class VaccinationCoverage(Kind):
     """Vaccination coverage per area and date: population, doses 1, 2, 3 and boosters."""
 
     name = "vaccination_coverage"
+    key_field = "area_code"
     title = "Vaccination coverage"
     columns = (
         Column("area_code", "รหัสพื้นที่", "area code",
@@ -154,7 +155,7 @@ class VaccinationCoverage(Kind):
             if counts[smaller] > counts[larger] and counts[larger]:
                 warnings.append(
                     note(smaller, MORE_THAN, field=smaller, count=counts[smaller],
-                         other=larger, other_count=counts[larger])
+                         other_field=larger, other_count=counts[larger])
                 )  # fmt: skip
         figures = coverage.Figures(**counts)
         row = coverage.Row(area_code=code, as_of=day, figures=figures)

@@ -8,6 +8,7 @@ values are already stored changes nothing and writes no history.
 """
 
 from collections.abc import Mapping, Sequence
+from typing import ClassVar
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -102,13 +103,18 @@ def _capacity(cells: Mapping[str, object]) -> dict[str, CapacityIn]:
         if total is None:
             name = f"beds_{colour}_total"
             raise RowError([warning(name, NEEDS_TOTAL, field=name)])
+        paths = {
+            "total": f"beds_{colour}_total",
+            "available": f"beds_{colour}_available",
+            f"{resource}.available": f"beds_{colour}_available",
+        }
         try:
             capacity[resource] = CapacityIn(
                 total=total, available=total if available is None else available
             )
             facilities.check_resources({resource: capacity[resource]})
         except (ValidationError, DomainError) as error:
-            raise RowError.of(error, whole=f"beds_{colour}_available") from None
+            raise RowError.of(error, whole=f"beds_{colour}_available", paths=paths) from None
     return capacity
 
 
@@ -164,13 +170,16 @@ class Facilities(Kind):
         AS_OF,
     )
     needs = (("name_th",), ("lat", "coordinates"))
+    paths: ClassVar[Mapping[str, str]] = {"area_code": "district"}
 
     async def prepare(self, session: AsyncSession) -> None:
         """Load the facility types and the area names."""
         self.areas = await AreaNames.load(session)
         self.types: dict[str, str] = {}
         self.prefixes: list[tuple[str, str]] = []
+        self.type_names: list[tuple[str, str]] = []  # (Thai, English) as a refusal lists them
         for facility_type in await facilities.types(session):
+            self.type_names.append((facility_type.name_th, facility_type.name_en))
             for name in (facility_type.code, facility_type.name_th, facility_type.name_en):
                 self.types[loose(name)] = facility_type.code
             self.prefixes.append((loose(facility_type.name_th), facility_type.code))
@@ -182,13 +191,16 @@ class Facilities(Kind):
         if written:
             found = self.types.get(loose(written))
             if found is None:
-                expected = ", ".join(sorted({c for c in self.types.values()}))
                 raise RowError.on(
                     "type",
                     Invalid(
                         "imports.unknown_type",
                         UNKNOWN_TYPE,
-                        {"value": written[:40], "expected": expected},
+                        {
+                            "value": written[:40],
+                            "expected": ", ".join(e for _, e in self.type_names),
+                        },
+                        params_th={"expected": ", ".join(t for t, _ in self.type_names)},
                     ),
                 )
             return found
@@ -241,7 +253,7 @@ class Facilities(Kind):
                 }
             )
         except ValidationError as error:
-            raise RowError.of(error) from None
+            raise RowError.of(error, paths=self.paths) from None
         value = (facility_in, _capacity(cells), read(cells, "as_of", values.when))
         key = external_id or f"{facility_in.type}\x00{facility_in.name_th}"
         return Checked(0, value, key, notes)
@@ -283,7 +295,7 @@ class Facilities(Kind):
                 else:
                     written.unchanged += 1
             except DomainError as error:
-                written.refused.append((row.row, RowError.of(error).errors))
+                written.refused.append((row.row, RowError.of(error, paths=self.paths).errors))
         return written
 
 

@@ -6,6 +6,7 @@ the first batch after a cancel (its one transaction rolled back: nothing written
 the report as the job's result. The file is removed when the job ends, however it ends.
 """
 
+import codecs
 import uuid
 from pathlib import Path
 
@@ -34,14 +35,29 @@ def upload_path(data_dir: Path, name: str) -> Path:
     return upload_dir(data_dir) / f"{uuid.uuid4().hex}.{format_of(name)}"
 
 
+# A line break in each byte order a byte-order mark names (UTF-32's before UTF-16's).
+NEWLINES = (
+    (codecs.BOM_UTF32_LE, "\n".encode("utf-32-le")),
+    (codecs.BOM_UTF32_BE, "\n".encode("utf-32-be")),
+    (codecs.BOM_UTF16_LE, "\n".encode("utf-16-le")),
+    (codecs.BOM_UTF16_BE, "\n".encode("utf-16-be")),
+)
+
+
 def count_lines(path: Path) -> int | None:
-    """Estimate a CSV's rows by its line breaks (quick: bytes only); None for other formats."""
+    """Estimate a CSV's rows by its line breaks (quick: bytes only); None for other formats.
+
+    A UTF-16 or UTF-32 file's line break is counted as its own code unit, not as the byte
+    0x0A, which is also half of characters such as Thai ช (U+0E0A)."""
     if path.suffix != ".csv":
         return None
+    with path.open("rb") as stream:
+        start = stream.read(4)
+    newline = next((n for bom, n in NEWLINES if start.startswith(bom)), b"\n")
     lines = 0
     with path.open("rb") as stream:
         while chunk := stream.read(1 << 20):
-            lines += chunk.count(b"\n")
+            lines += chunk.count(newline)
     return max(lines - 1, 1)
 
 

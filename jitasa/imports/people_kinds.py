@@ -10,7 +10,9 @@ in `imported_rows`: the same row imported again is found there and changes nothi
 import hashlib
 from collections.abc import Mapping, Sequence
 from types import SimpleNamespace
+from typing import ClassVar
 
+from pydantic import ValidationError
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +23,7 @@ from jitasa.core.thai import format_thai_date, normalize_phone
 from jitasa.core.words import TRIAGE_COLOURS, Urgency
 from jitasa.help_requests import bulk as requests_bulk
 from jitasa.help_requests import service as requests_service
+from jitasa.help_requests.schemas import HelpRequestCreate
 from jitasa.imports import values
 from jitasa.imports.columns import Column, loose
 from jitasa.imports.kinds import (
@@ -36,6 +39,7 @@ from jitasa.imports.kinds import (
 from jitasa.imports.models import ImportedRow
 from jitasa.imports.places import AreaNames, pin
 from jitasa.volunteers import bulk as volunteers_bulk
+from jitasa.volunteers.schemas import VolunteerImport
 
 UNKNOWN_CATEGORY = "“{value}” is not a kind of help; use one of: {expected}."
 UNKNOWN_URGENCY = "“{value}” is not a triage colour; write แดง, เหลือง or เขียว (or ด่วน, ปกติ)."
@@ -130,6 +134,7 @@ class Requests(Kind):
         Column("description", "รายละเอียด", "details", ("description", "หมายเหตุ")),
     )  # fmt: skip
     needs = (("category",), ("lat", "coordinates"))
+    paths: ClassVar[Mapping[str, str]] = {"incident": "category"}
 
     async def prepare(self, session: AsyncSession) -> None:
         """Load the categories of the newest active incident."""
@@ -193,6 +198,10 @@ class Requests(Kind):
             # Staff record these under their public-health duties (PDPA s.26 exception).
             "consent": True,
         }
+        try:  # the schema's refusals now, named by the file's columns (the writer checks again)
+            HelpRequestCreate.model_validate(row)
+        except ValidationError as error:
+            raise RowError.of(error, paths=self.paths) from None
         key = cell_text(cells, "external_id") or "|".join(
             map(str, (reported and reported.isoformat(), phone, category, lat, lon))
         )
@@ -230,6 +239,12 @@ class Volunteers(Kind):
         Column("vehicle", "มีรถ", "vehicle", ("ยานพาหนะ", "รถ"), example="มี"),
     )  # fmt: skip
     needs = (("display_name",), ("phone",), ("subdistrict", "district", "lat", "coordinates"))
+    paths: ClassVar[Mapping[str, str]] = {
+        "home_lat": "lat",
+        "home_lon": "lon",
+        "area_code": "subdistrict",
+    }
+    key_field = "phone"
 
     async def prepare(self, session: AsyncSession) -> None:
         """Load the area names."""
@@ -279,6 +294,10 @@ class Volunteers(Kind):
             "home_lon": lon,
             "area_code": area_code,
         }
+        try:  # the schema's refusals now, named by the file's columns (the writer checks again)
+            VolunteerImport.model_validate(row)
+        except ValidationError as error:
+            raise RowError.of(error, paths=self.paths) from None
         read(cells, "village", values.whole_number)  # checked; villages have no codes yet
         return Checked(0, row, key, notes)
 

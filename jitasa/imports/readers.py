@@ -10,10 +10,11 @@ written:
 - a zip (XLSX, KMZ) whose declared uncompressed size is too large or too much larger than the
   file (a zip bomb) is refused before one entry is read; reading never passes a declared size;
 - XML with a DOCTYPE or entities is refused (defusedxml);
-- formulas are never evaluated: a formula cell is read as its text and refused by the row check.
+- formulas are never evaluated: a formula cell is read as its text and refused by the row check;
+- text is decoded as `imports.encodings` tells (UTF-8, CP874, UTF-16 with a BOM), or refused
+  naming the encoding.
 """
 
-import codecs
 import csv
 import json
 import re
@@ -22,11 +23,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import charset_normalizer
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from jitasa.core.errors import Invalid
+from jitasa.imports.encodings import bom_encoding, detect_encoding, wrong_encoding, xml_text
 
 MAX_FILE_BYTES = 256 * 1024 * 1024  # an upload or a CLI file larger than this is refused
 MAX_UNZIPPED_BYTES = 2 * 1024 * 1024 * 1024  # declared uncompressed size of a whole XLSX/KMZ
@@ -43,7 +44,6 @@ UNKNOWN_FORMAT = (
 NOT_WHAT_IT_SAYS = "The file is not a valid {format} file (its name says {format})."
 ZIP_BOMB = "The file unpacks to far more than its size (a zip bomb?); it was not opened."
 XML_DTD = "The file declares a DOCTYPE or entities, which are not allowed in KML."
-BAD_ENCODING = "The text encoding of the file could not be read; save it as UTF-8 CSV."
 Cells = list[object]
 
 
@@ -129,41 +129,15 @@ def _finish(fmt: str, rows: Iterator[tuple[int, Cells]], score, **extra) -> Shee
 # CSV ------------------------------------------------------------------------------------------
 
 
-def detect_encoding(sample: bytes) -> str:
-    """Name the encoding of a CSV from its first bytes: UTF-8 (BOM or not) or Thai CP874.
-
-    TIS-620 is read as CP874, its superset; charset-normalizer decides anything else.
-    """
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    try:
-        sample.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError as error:
-        if error.start >= len(sample) - 3:  # a character cut at the end of the sample
-            return "utf-8"
-    best = charset_normalizer.from_bytes(sample).best()
-    guess = (best.encoding if best else "").lower().replace("-", "_")
-    if guess in {"cp874", "tis_620", "iso8859_11"} or _thai_share(sample, "cp874") > 0.3:
-        return "cp874"
-    if best is None:
-        raise Invalid("imports.bad_encoding", BAD_ENCODING)
-    return best.encoding
-
-
-def _thai_share(sample: bytes, encoding: str) -> float:
-    text = sample.decode(encoding, errors="replace")
-    letters = [c for c in text if c.isalpha()]
-    return sum(1 for c in letters if "\u0e00" <= c <= "\u0e7f") / max(len(letters), 1)
-
-
 def _csv(path: Path, score) -> Sheet:
     with path.open("rb") as raw:
         sample = raw.read(SAMPLE_BYTES)
-    if b"\x00" in sample or sample.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")):
+    if sample.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")):
         raise _not_format("csv")
     encoding = detect_encoding(sample)
     text = sample.decode(encoding, errors="ignore")
+    if "\x00" in text:  # a binary file, not text in any encoding
+        raise _not_format("csv")
     try:
         dialect = csv.Sniffer().sniff("\n".join(text.splitlines()[:20]), delimiters=",;\t|")
         delimiter = dialect.delimiter
@@ -174,8 +148,8 @@ def _csv(path: Path, score) -> Sheet:
     def rows() -> Iterator[tuple[int, Cells]]:
         try:
             yield from enumerate(csv.reader(handle, delimiter=delimiter), start=1)
-        except UnicodeDecodeError:
-            raise Invalid("imports.bad_encoding", BAD_ENCODING) from None
+        except UnicodeDecodeError:  # past the sample: another encoding further down
+            raise wrong_encoding(encoding) from None
         except csv.Error:
             raise _not_format("csv") from None
         finally:
@@ -279,9 +253,13 @@ def _records_sheet(fmt: str, records: list[dict[str, object]]) -> Sheet:
 
 
 def _geojson(path: Path, _score) -> Sheet:
+    data = path.read_bytes()
+    encoding = bom_encoding(data) or "utf-8"  # RFC 7946: UTF-8; a marked UTF-16 is read too
     try:
-        document = json.loads(path.read_bytes())
-    except (ValueError, UnicodeDecodeError):
+        document = json.loads(data.decode(encoding))
+    except UnicodeDecodeError:
+        raise wrong_encoding(encoding) from None
+    except ValueError:
         raise _not_format("geojson") from None
     if not isinstance(document, dict) or not isinstance(document.get("features"), list):
         raise _not_format("geojson")
@@ -300,8 +278,9 @@ def _geojson(path: Path, _score) -> Sheet:
 
 
 def _kml_records(data: bytes, fmt: str) -> list[dict[str, object]]:
+    text = xml_text(data)
     try:
-        root = SafeET.fromstring(data, forbid_dtd=True)
+        root = SafeET.fromstring(text, forbid_dtd=True)
     except DefusedXmlException:
         raise Invalid("imports.xml_dtd", XML_DTD) from None
     except SafeET.ParseError:

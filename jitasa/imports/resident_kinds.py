@@ -66,6 +66,7 @@ class Residents(Kind):
     """A village residents register: one person a row, matched by national ID."""
 
     name = "residents"
+    key_field = "national_id"
     title = "Residents register"
     secret_fields = frozenset({"national_id"})
     columns = (

@@ -169,18 +169,22 @@ async def cancel(import_id: RowId, session: WriteSessionDep, actor: Importer) ->
 
 @router.get("/{import_id}/errors.csv", response_class=Response)
 async def errors_csv(import_id: RowId, session: SessionDep, actor: Importer) -> Response:
-    """The import's problems as CSV (UTF-8 with BOM, opens in Excel): row, column, value, why."""
+    """The import's problems as CSV (UTF-8 with BOM, opens in Excel): row, the column's header
+    in the file, the cell's value, why (English, Thai), the field in English and Thai."""
     data = view(await own_job(session, actor, import_id))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["row", "column", "value", "kind", "message", "message_th"])
+    writer.writerow(
+        ["row", "column", "value", "kind", "message", "message_th", "field_en", "field_th"]
+    )
     for kind in ("errors", "warnings"):
         for p in data[kind]:
             value = p["value"]
             if value[:1] in ("=", "+", "-", "@"):  # never a formula in the report either
                 value = "'" + value
+            labels = [p.get("field_en", ""), p.get("field_th", "")]  # reports made before had none
             writer.writerow(
-                [p["row"], p["column"], value, kind[:-1], p["message"], p["message_th"]]
+                [p["row"], p["column"], value, kind[:-1], p["message"], p["message_th"], *labels]
             )
     return Response(
         "\ufeff" + buffer.getvalue(),

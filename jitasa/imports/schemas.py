@@ -15,8 +15,11 @@ class ImportQueued(BaseModel):
 class ImportRead(BaseModel):
     """An import as its starter sees it: progress, then the report once the job has run.
 
-    `errors` and `warnings` hold one entry per problem (spreadsheet row, column, value, reason
-    in English and Thai); `refused` is the problem document when the whole file was refused.
+    `errors` and `warnings` hold one entry per problem: `{row, column, field, field_en,
+    field_th, value, message, message_th}` (the spreadsheet's row number, the header as the
+    file has it, the field's key and name in English and Thai, the cell's value clipped to 80
+    characters, the reason in English and Thai); `refused` is the problem document when the
+    whole file was refused.
     """
 
     id: int

@@ -26,12 +26,16 @@ from jitasa.imports import people_kinds as _people_kinds  # noqa: F401
 from jitasa.imports import resident_kinds as _resident_kinds  # noqa: F401
 from jitasa.imports.kinds import (
     FORMULA,
+    WHOLE_ROW,
     Checked,
     Kind,
     Problem,
     RowError,
+    clip,
     concealed,
     kind_of,
+    label,
+    labelled,
     warning,
 )
 from jitasa.imports.readers import Sheet, open_sheet
@@ -143,18 +147,26 @@ class _Rollback(Exception):
 
 
 def _problem(
-    row: int, headers: dict[str, str], error: FieldError, cells: dict, secret=frozenset()
+    row: int, kind: Kind, headers: dict[str, str], error: FieldError, cells: dict
 ) -> Problem:
-    """Name a field error by the column the person sees, with the cell's value (a secret
-    field's, such as a national ID, only by its first and last characters)."""
-    name = error.field.split(".")[0]
+    """Name a field error by the column the person sees (its header in the file, else the
+    kind's Thai header), the field in Thai and English, and the cell's own value, clipped (a
+    secret field's, such as a national ID, only by its first and last characters)."""
+    name = kind.field_of(error.field, cells)
     value = text_of(cells.get(name))
+    by_field = {c.field: c for c in kind.columns}
+    header = headers.get(name) or (by_field[name].th if name in by_field else "")
+    with labelled(kind.columns):
+        field_en, field_th = label(name, "en"), label(name, "th")
     return Problem(
         row=row,
-        column=headers.get(name, error.field),
-        value=(concealed(value) if name in secret and value else value)[:200],
+        column=header,
+        value=concealed(value) if name in kind.secret_fields and value else clip(value),
         message=error.message,
         message_th=error.message_th,
+        field="" if name == WHOLE_ROW else name,
+        field_en=field_en,
+        field_th=field_th,
     )
 
 
@@ -201,7 +213,7 @@ class Importer:
 
     def _warn(self, row: int, notes: list[FieldError], cells: dict) -> None:
         for note in notes:
-            problem = _problem(row, self.headers, note, cells, self.kind.secret_fields)
+            problem = _problem(row, self.kind, self.headers, note, cells)
             self._add(self.report.warnings, problem)
 
     def _fail(self, row: int, errors: list[FieldError], cells: dict) -> None:
@@ -209,7 +221,7 @@ class Importer:
         for error in errors:
             self._add(
                 self.report.errors,
-                _problem(row, self.headers, error, cells, self.kind.secret_fields),
+                _problem(row, self.kind, self.headers, error, cells),
             )
 
     @property
@@ -250,8 +262,9 @@ class Importer:
                 digest = _key_digest(checked.key)
                 if digest in self.seen:
                     first = self.seen[digest]
+                    key = self.kind.key_field  # the whole row's if the file has no such column
                     error = FieldError(
-                        "external_id",
+                        key if key in self.headers else WHOLE_ROW,
                         DUPLICATE_KEY.format(row=first),
                         thai(DUPLICATE_KEY, row=first),
                     )
@@ -320,7 +333,8 @@ async def run_import(
     try:
         async with session_factory() as session:
             try:
-                await importer.run(session, actor, progress)
+                with labelled(kind.columns):
+                    await importer.run(session, actor, progress)
                 if not importer.commits:
                     raise _Rollback
                 await session.commit()

@@ -7,7 +7,7 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +17,9 @@ from jitasa.notifications.models import Delivery, Notification, Preference
 from jitasa.notifications.schemas import PreferencesIn
 
 SEND = "notifications.send"
+# The states of a message that reached someone or is on its way: what limits and counts of
+# "who was alerted" count. A withdrawn or failed message was never sent: it counts nowhere.
+COUNTED = (Delivery.QUEUED, Delivery.SENT)
 
 
 async def queue(
@@ -78,15 +81,19 @@ async def of_request(session: AsyncSession, *, request_id: int) -> list[Notifica
 async def counts_by_request(
     session: AsyncSession, *, request_ids: set[int], kind: str
 ) -> dict[int, int]:
-    """Count the notifications of one kind recorded about each of these requests (absent: 0).
-
-    Whatever their delivery state: this says who was alerted, not whether a phone rang.
+    """Count the notifications of one kind about each of these requests (absent: 0) that were
+    sent or are on their way (`COUNTED`): this says who was alerted, not whether a phone rang,
+    and a message withdrawn or failed alerted nobody.
     """
     if not request_ids:
         return {}
     rows = await session.execute(
         select(Notification.request_id, func.count())
-        .where(Notification.request_id.in_(request_ids), Notification.kind == kind)
+        .where(
+            Notification.request_id.in_(request_ids),
+            Notification.kind == kind,
+            Notification.state.in_(COUNTED),
+        )
         .group_by(Notification.request_id)
     )
     return {request_id: count for request_id, count in rows}
@@ -95,7 +102,8 @@ async def counts_by_request(
 async def sent_recently(
     session: AsyncSession, *, user_id: int, kind: str, since: timedelta, now: datetime
 ) -> int:
-    """Count the notifications of one kind written for a person in the last `since`."""
+    """Count the notifications of one kind written for a person in the last `since` that were
+    sent or are on their way (`COUNTED`): a withdrawn or failed one uses up no limit."""
     return await session.scalar(
         select(func.count())
         .select_from(Notification)
@@ -103,8 +111,31 @@ async def sent_recently(
             Notification.user_id == user_id,
             Notification.kind == kind,
             Notification.created_at > now - since,
+            Notification.state.in_(COUNTED),
         )
     )
+
+
+async def withdraw_held(
+    session: AsyncSession, *, request_id: int, kinds: set[str], reason: str, now: datetime
+) -> int:
+    """Withdraw the messages of `kinds` about a request that wait for a later time (quiet
+    hours) and were never tried, with `reason`; return how many. A message due now is left to
+    its send-time check: a worker may be sending it."""
+    if not kinds:
+        return 0
+    withdrawn = await session.execute(
+        update(Notification)
+        .where(
+            Notification.request_id == request_id,
+            Notification.kind.in_(kinds),
+            Notification.state == Delivery.QUEUED,
+            Notification.attempts == 0,
+            Notification.send_after > now,
+        )
+        .values(state=Delivery.WITHDRAWN, last_error=reason, updated_at=now)
+    )
+    return withdrawn.rowcount
 
 
 async def preferences_of(session: AsyncSession, *, user_id: int) -> Preference | None:

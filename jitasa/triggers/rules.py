@@ -9,7 +9,8 @@ transaction, with a key per occasion, so an event handed over twice notifies onc
   at any hour;
 - a new request → verified volunteers who opted in for its urgency, within their alert radius
   and their service radius (the distance told from the public pin), at most
-  `nearby_alerts_per_hour` alerts an hour each;
+  `nearby_alerts_per_hour` alerts an hour each (alerts withdrawn or failed, never sent, do
+  not count; a held alert is withdrawn as soon as its request is taken, cancelled or closed);
 - a volunteer verified → that volunteer.
 
 Quiet hours hold a message until they end, except for red requests and escalations.
@@ -31,6 +32,7 @@ from jitasa.notifications import service as notifications
 from jitasa.notifications import templates
 from jitasa.notifications.models import Preference
 from jitasa.notifications.routing import route, send_after
+from jitasa.triggers.still_true import GONE, NOT_NOW, STILL_TRUE_WHILE
 from jitasa.volunteers.models import Volunteer
 
 MAX_NEARBY_KM = 50.0
@@ -78,11 +80,16 @@ async def _tell(
 async def request_updated(
     session: AsyncSession, event: OutboxEvent, settings: Settings, now: datetime
 ) -> None:
-    """Tell the requester their request was claimed, picked up or resolved."""
+    """Tell the requester their request was claimed, picked up or resolved; withdraw the held
+    messages about it that are no longer true (a nearby alert once it is taken), so they use
+    up no volunteer's hourly alerts while they wait."""
     full = event.full
     if not {"id", "code", "status"} <= full.keys():
         return
     status, rid = full["status"], full["id"]
+    stale = {kind for kind, statuses in STILL_TRUE_WHILE.items() if status not in statuses}
+    reason = NOT_NOW.get(status, GONE)
+    await notifications.withdraw_held(session, request_id=rid, kinds=stale, reason=reason, now=now)
     user = await session.get(User, full["requester_id"]) if full.get("requester_id") else None
     common = dict(
         now=now,

@@ -62,9 +62,13 @@ def mapping_context(draft: Draft, found: Columns, language: str) -> dict:
 
 
 def _in_language(problems: list[dict], language: str) -> list[dict]:
-    """Return the first problems with their reason in the page language."""
+    """Return the first problems with their reason and field name in the page language."""
     return [
-        {**p, "reason": p["message_th"] if language == "th" else p["message"]}
+        {
+            **p,
+            "reason": p["message_th"] if language == "th" else p["message"],
+            "label": p.get("field_th" if language == "th" else "field_en", ""),
+        }
         for p in problems[:SHOWN_PROBLEMS]
     ]
 

@@ -70,9 +70,11 @@ async def test_a_coordinator_imports_only_rows_of_their_area(client, session, fa
     report = await client.get(f"/api/v1/imports/{answer.json()['id']}/errors.csv", headers=headers)
     assert report.status_code == 200
     rows = list(csv.reader(io.StringIO(report.text.lstrip("\ufeff"))))
-    assert rows[0] == ["row", "column", "value", "kind", "message", "message_th"]
+    assert rows[0] == [
+        "row", "column", "value", "kind", "message", "message_th", "field_en", "field_th"
+    ]  # fmt: skip
     assert len(rows) == 1 + done["rows_failed"]
-    assert rows[1][1] == "ละติจูด"
+    assert (rows[1][1], rows[1][6], rows[1][7]) == ("ละติจูด", "latitude", "ละติจูด")
 
 
 async def test_a_file_refused_whole_is_a_clear_answer_not_a_failure(

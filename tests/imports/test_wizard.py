@@ -145,7 +145,10 @@ async def test_a_changed_column_is_kept_and_a_bad_row_is_shown_then_skipped(
         client, factory, path, "facilities", {"รหัส": "external_id", "ชื่อหน่วย": "name_th"}
     )
     assert figures_of(checked)["rows_failed"] == 1
-    assert '<tr class="problem error"><td class="n">3</td><td translate="no">ละติจูด</td>' in checked
+    assert (  # the header as the file has it, the field as the page's reader calls it
+        '<tr class="problem error"><td class="n">3</td><td translate="no">ละติจูด'
+        '<br><small class="field-name">latitude</small></td>'
+    ) in checked
     assert (
         '<tr class="problem warning"><td class="n">1</td><td translate="no">หมายเหตุ</td>' in checked
     )
