@@ -192,13 +192,16 @@ async def _history(session: AsyncSession, area: str) -> tuple[list[tuple], dict]
     return _rolled(((code, f[5], tuple(f)) for code, *f in rows), area)
 
 
-def _rolled(rows: Iterable[tuple], area: str) -> tuple[list[tuple[date, tuple]], dict]:
+def _rolled(
+    rows: Iterable[tuple], area: str, lone_rows: frozenset = frozenset()
+) -> tuple[list[tuple], dict]:
     """Roll up rows of (code, date, figures in `Figures` order) by date under `area`.
 
     A row inside an area below `area` with rows of its own is left out (that area's rows win,
     see the module); when `area` has rows of its own, its trend has their dates only. Each
     history point is (date, figures, lone): `lone` is True when the figure is one village's
-    rows alone (a village, or areas adding up a single village); `totals` adds "lone codes".
+    rows alone (a village's, or of the (code, date) rows in `lone_rows`, or areas adding up
+    one such); `totals` adds, under `LONE`, the codes whose figure is on the last date.
     """
     rows = list(rows)
     holders = {code for code, _day, _f in rows}
@@ -209,30 +212,38 @@ def _rolled(rows: Iterable[tuple], area: str) -> tuple[list[tuple[date, tuple]],
     children, order = _tree({code for day in by_date.values() for code, _f in day}, area)
     own_days = {day for day, found in by_date.items() if any(c == area for c, _f in found)}
     own: dict[str, tuple] = {}
+    lone_own: set[str] = set()  # the codes whose own current row is one village's
     totals: dict[str, tuple] = {}
     history = []
     last = max(by_date, default=None)
     for day in sorted(by_date):
-        own.update(by_date[day])
+        for code, figures in by_date[day]:
+            own[code] = figures
+            if len(code) == 8 or (code, day) in lone_rows:
+                lone_own.add(code)
+            else:
+                lone_own.discard(code)
         if own_days and day not in own_days and day != last:
             continue
         totals = roll_up(own, children, order)
         if not own_days or day in own_days:
-            history.append((day, totals[area], area in _lone(own, children, order)))
+            history.append((day, totals[area], area in _lone(own, lone_own, children, order)))
     if own:
-        totals[LONE] = _lone(own, children, order)
+        totals[LONE] = _lone(own, lone_own, children, order)
     return history, totals
 
 
 LONE = "lone"  # the key, among the roll-up's totals, of the codes whose figure is one village's
 
 
-def _lone(own: dict, children: dict[str, list[str]], order: list[str]) -> frozenset[str]:
+def _lone(
+    own: dict, lone_own: set[str], children: dict[str, list[str]], order: list[str]
+) -> frozenset[str]:
     """Return the codes whose figure is made of one village's rows alone (see `roll_up`)."""
     single: dict[str, str | None] = {}
     for code in order:
         if code in own:
-            single[code] = code if len(code) == 8 else None
+            single[code] = code if code in lone_own else None
             continue
         parts = [single[c] for c in children.get(code, ()) if c in single]
         if parts:
@@ -252,9 +263,12 @@ async def _made(session: AsyncSession, area: str) -> Answer:
             CoverageRollup.latest,
             CoverageRollup.source,
             CoverageRollup.as_of,
+            CoverageRollup.lone,
         ).order_by(CoverageRollup.as_of, CoverageRollup.area_code)
     )
-    return _answer(area, *_rolled(((c, day, tuple(f)) for c, *f, day in kept), area))
+    rows = [(c, day, tuple(f), lone) for c, *f, day, lone in kept]
+    lone_rows = frozenset((c, day) for c, day, _f, lone in rows if lone)
+    return _answer(area, *_rolled(((c, day, f) for c, day, f, _l in rows), area, lone_rows))
 
 
 async def direct_answer(session: AsyncSession, *, area: str) -> Answer:
@@ -312,9 +326,10 @@ async def refresh_rollup(session: AsyncSession, provinces: Iterable[str]) -> Non
                 "as_of": day,
                 "latest": figures[5],
                 "source": figures[6],
+                "lone": lone,
                 "updated_at": now,
             }
-            for day, figures, _lone in history
+            for day, figures, lone in history
         ]
         if values:
             await session.execute(insert(CoverageRollup), values)
