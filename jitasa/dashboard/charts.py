@@ -61,11 +61,13 @@ def line(title: str, points: list[tuple[str, int]], colour: str = "#c62828") -> 
         f'stroke="{MUTED}"/>',
         f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="3"/>',
     ]
-    for (label, count), (x, y) in zip(points, coords, strict=True):
+    for i, ((label, count), (x, y)) in enumerate(zip(points, coords, strict=True)):
+        # the first and last labels run inwards from their dots, so the edges never clip them
+        anchor = "start" if i == 0 else "end" if i == len(points) - 1 else "middle"
         body.append(
             f'<circle cx="{x:.0f}" cy="{y:.0f}" r="5" fill="{colour}"/>'
-            f'<text x="{x:.0f}" y="{y - 10:.0f}" text-anchor="middle">{count}</text>'
-            f'<text x="{x:.0f}" y="{height - bottom + 22}" text-anchor="middle" '
+            f'<text x="{x:.0f}" y="{y - 10:.0f}" text-anchor="{anchor}">{count}</text>'
+            f'<text x="{x:.0f}" y="{height - bottom + 22}" text-anchor="{anchor}" '
             f'fill="{MUTED}">{escape(label)}</text>'
         )
     return _svg(height, title, "".join(body))

@@ -1,7 +1,12 @@
 """Vaccination coverage: figures per area and date, rolled up from villages to the country.
 
 An area's figure on a date is its own latest row on or before that date, else the sum of its
-children's figures (a province ← its districts ← their subdistricts ← their villages). Codes
+children's figures (a province ← its districts ← their subdistricts ← their villages). An area
+with rows of its own is made of them alone, whatever their dates: the rows inside it (such as
+a village counted from its register under a district with imported figures) change neither
+its figure nor its trend, and before its first own row it has no figure. So an area's trend
+dates are the dates of the rows that make up its figure: its own rows' if it has any, else
+those of its children's figures. Codes
 nest by prefix (thai.md), so a village 50010103 belongs to subdistrict 500101, district 5001 and
 province 50 whether or not rows exist for them. Counts are people (not doses given); coverage is
 a percentage of the population, one decimal, None when the population is 0.
@@ -128,6 +133,8 @@ class Answer:
     area: Figures | None
     children: dict[str, Figures]
     trend: list[Figures]
+    lone: frozenset[str] = frozenset()  # the area and children whose figure is one village's
+    lone_days: frozenset[date] = frozenset()  # the trend dates when the area's figure is
 
 
 KEPT_ANSWERS = 256  # areas whose last answer this process keeps (the country, provinces…)
@@ -148,9 +155,10 @@ async def _version(session: AsyncSession, area: str) -> tuple:
 async def coverage_of(session: AsyncSession, *, area: str) -> Answer:
     """Return an area's coverage ("" is the country), its children's and its trend.
 
-    The trend has one point per date of any row inside the area: the area's figure from every
-    row on or before that date. The answer is made from the area's rows in one query and kept
-    in this process until a row inside the area changes (`_version`, one small query a call).
+    The trend has one point per date of a row making up the area's figure (see the module):
+    the area's figure from those rows on or before that date. The answer is made from the
+    area's rows in one query and kept in this process until a row inside the area changes
+    (`_version`, one small query a call).
     The country's answer adds up the kept roll-up of the provinces (77 rows a date) instead of
     reading every row of every date, so its first answer after a change is bounded too.
     Raises `Invalid`/`NotFound` for a malformed or unknown area.
@@ -172,9 +180,9 @@ async def coverage_of(session: AsyncSession, *, area: str) -> Answer:
     return answer
 
 
-async def _history(session: AsyncSession, area: str) -> tuple[list[tuple[date, tuple]], dict]:
-    """Return the area's figure (a tuple in `Figures` order) on each date of a row inside it,
-    oldest first, and every area's figure on the last date, by code (see `coverage_of`)."""
+async def _history(session: AsyncSession, area: str) -> tuple[list[tuple], dict]:
+    """Return the area's figure (a tuple in `Figures` order) on each date of a row making it
+    up, oldest first, and every area's figure on the last date, by code (see `_rolled`)."""
     columns = (Coverage.area_code, *(getattr(Coverage, c) for c in COUNTS), Coverage.as_of)
     rows = await session.execute(
         select(*columns, Coverage.source)
@@ -184,20 +192,63 @@ async def _history(session: AsyncSession, area: str) -> tuple[list[tuple[date, t
     return _rolled(((code, f[5], tuple(f)) for code, *f in rows), area)
 
 
-def _rolled(rows: Iterable[tuple], area: str) -> tuple[list[tuple[date, tuple]], dict]:
-    """Roll up rows of (code, date, figures in `Figures` order) by date under `area`."""
+def _rolled(
+    rows: Iterable[tuple], area: str, lone_rows: frozenset = frozenset()
+) -> tuple[list[tuple], dict]:
+    """Roll up rows of (code, date, figures in `Figures` order) by date under `area`.
+
+    A row inside an area below `area` with rows of its own is left out (that area's rows win,
+    see the module); when `area` has rows of its own, its trend has their dates only. Each
+    history point is (date, figures, lone): `lone` is True when the figure is one village's
+    rows alone (a village's, or of the (code, date) rows in `lone_rows`, or areas adding up
+    one such); `totals` adds, under `LONE`, the codes whose figure is on the last date.
+    """
+    rows = list(rows)
+    holders = {code for code, _day, _f in rows}
     by_date: dict[date, list[tuple]] = defaultdict(list)
     for code, day, figures in rows:
-        by_date[day].append((code, figures))
+        if not any(code[:n] in holders for n in range(len(area) + 2, len(code), 2)):
+            by_date[day].append((code, figures))
     children, order = _tree({code for day in by_date.values() for code, _f in day}, area)
+    own_days = {day for day, found in by_date.items() if any(c == area for c, _f in found)}
     own: dict[str, tuple] = {}
+    lone_own: set[str] = set()  # the codes whose own current row is one village's
     totals: dict[str, tuple] = {}
     history = []
+    last = max(by_date, default=None)
     for day in sorted(by_date):
-        own.update(by_date[day])
+        for code, figures in by_date[day]:
+            own[code] = figures
+            if len(code) == 8 or (code, day) in lone_rows:
+                lone_own.add(code)
+            else:
+                lone_own.discard(code)
+        if own_days and day not in own_days and day != last:
+            continue
         totals = roll_up(own, children, order)
-        history.append((day, totals[area]))
+        if not own_days or day in own_days:
+            history.append((day, totals[area], area in _lone(own, lone_own, children, order)))
+    if own:
+        totals[LONE] = _lone(own, lone_own, children, order)
     return history, totals
+
+
+LONE = "lone"  # the key, among the roll-up's totals, of the codes whose figure is one village's
+
+
+def _lone(
+    own: dict, lone_own: set[str], children: dict[str, list[str]], order: list[str]
+) -> frozenset[str]:
+    """Return the codes whose figure is made of one village's rows alone (see `roll_up`)."""
+    single: dict[str, str | None] = {}
+    for code in order:
+        if code in own:
+            single[code] = code if code in lone_own else None
+            continue
+        parts = [single[c] for c in children.get(code, ()) if c in single]
+        if parts:
+            single[code] = parts[0] if len(parts) == 1 else None
+    return frozenset(code for code, village in single.items() if village)
 
 
 async def _made(session: AsyncSession, area: str) -> Answer:
@@ -212,9 +263,12 @@ async def _made(session: AsyncSession, area: str) -> Answer:
             CoverageRollup.latest,
             CoverageRollup.source,
             CoverageRollup.as_of,
+            CoverageRollup.lone,
         ).order_by(CoverageRollup.as_of, CoverageRollup.area_code)
     )
-    return _answer(area, *_rolled(((c, day, tuple(f)) for c, *f, day in kept), area))
+    rows = [(c, day, tuple(f), lone) for c, *f, day, lone in kept]
+    lone_rows = frozenset((c, day) for c, day, _f, lone in rows if lone)
+    return _answer(area, *_rolled(((c, day, f) for c, day, f, _l in rows), area, lone_rows))
 
 
 async def direct_answer(session: AsyncSession, *, area: str) -> Answer:
@@ -222,11 +276,18 @@ async def direct_answer(session: AsyncSession, *, area: str) -> Answer:
     return _answer(area, *await _history(session, area))
 
 
-def _answer(area: str, history: list[tuple[date, tuple]], totals: dict) -> Answer:
-    trend = [replace(Figures(*figures), as_of=day) for day, figures in history]
+def _answer(area: str, history: list[tuple], totals: dict) -> Answer:
+    trend = [replace(Figures(*figures), as_of=day) for day, figures, _lone in history]
+    lone = totals.pop(LONE, frozenset())
     children_now = {c: Figures(*f) for c, f in totals.items() if len(c) == len(area) + 2}
     top = Figures(*totals[area]) if area in totals else None
-    return Answer(area=top, children=children_now, trend=trend)
+    return Answer(
+        area=top,
+        children=children_now,
+        trend=trend,
+        lone=frozenset(c for c in lone if c == area or c in children_now),
+        lone_days=frozenset(day for day, _f, alone in history if alone),
+    )
 
 
 LOCKS = 0x6A17_C000  # advisory lock keys of the provinces' coverage: LOCKS + province code
@@ -265,9 +326,10 @@ async def refresh_rollup(session: AsyncSession, provinces: Iterable[str]) -> Non
                 "as_of": day,
                 "latest": figures[5],
                 "source": figures[6],
+                "lone": lone,
                 "updated_at": now,
             }
-            for day, figures in history
+            for day, figures, lone in history
         ]
         if values:
             await session.execute(insert(CoverageRollup), values)

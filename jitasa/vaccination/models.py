@@ -14,6 +14,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -48,11 +49,12 @@ class CoverageRollup(Base):
     """A province's coverage on one date, rolled up from every row inside it (kept, not read
     by people): what the country's answer adds up instead of reading every row of every area.
 
-    One row per province and date of any `vaccination_coverage` row inside the province; the
-    figure is the province's own latest row on or before `as_of`, else its children's sum
-    (`coverage.roll_up`). `latest` is the newest date among the rows added up; `source` as in
-    `Coverage` ("children" when summed). Kept by `coverage.refresh_rollup` in the transaction
-    that changes the province's rows.
+    One row per province and date of a `vaccination_coverage` row making up the province's
+    figure; the figure is the province's own latest row on or before `as_of`, else its
+    children's sum (`coverage.roll_up`, rows inside an area with rows of its own left out).
+    `latest` is the newest date among the rows added up; `source` as in `Coverage`
+    ("children" when summed); `lone`: the figure is one village's rows alone. Kept by
+    `coverage.refresh_rollup` in the transaction that changes the province's rows.
     """
 
     __tablename__ = "vaccination_coverage_rollup"
@@ -66,6 +68,7 @@ class CoverageRollup(Base):
     booster: Mapped[int] = mapped_column(Integer, default=0)
     latest: Mapped[date] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(12))
+    lone: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

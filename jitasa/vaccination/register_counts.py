@@ -4,16 +4,20 @@ A village's coverage rows come either from an official's file (source "import", 
 `coverage.store`) or from its residents register (source "register", made here), never a mix:
 imported figures win, so a village with any imported row has no register rows, and doses
 recorded there later change the register (and the follow-up list) but not the public figures.
-A village without imported figures has one row per date a dose was given there, counted again
-from the register whenever it changes (`recount`):
+A village without imported figures has one row per date a dose was given there, and one dated
+the day it was counted (in Thailand) when that is later, counted again from the register
+whenever it changes (`recount`: adding, moving or removing a resident, recording a dose):
 
 - population: the people registered in the village now;
 - dose_1, dose_2, dose_3: the registered people with a dose numbered 1, 2, 3 or higher given on
   or before the date (someone with dose 2 recorded has had a first dose, recorded or not);
 - booster: the registered people with a dose numbered 4 or higher by then.
 
-On the newest date these are the register's own figures for the village
-(`followups.summaries`: residents, with dose 1, 2, 3).
+So the "as of" date of a village's register figures (its newest row) is the day its register
+was last counted, and its figures are the register's as it is now (any change counts it
+again): the register's own figures for the village (`followups.summaries`: residents, with
+dose 1, 2, 3). Its older rows are the trend: doses given by each date to the people
+registered now.
 """
 
 from collections import Counter, defaultdict
@@ -24,6 +28,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.core.db import utcnow
+from jitasa.core.thai import BANGKOK
 from jitasa.vaccination import coverage
 from jitasa.vaccination.models import Coverage, Dose, Resident
 
@@ -50,15 +55,16 @@ async def recount(session: AsyncSession, villages: Iterable[str]) -> None:
     """Count these villages' coverage again from their registers, in the caller's transaction.
 
     `villages` are 8-digit codes. Their register rows are replaced by new ones (none for a
-    village with imported figures, or without doses), then the kept roll-up of their
-    provinces is made again (`coverage.refresh_rollup`); the provinces are held
-    (`coverage.lock_provinces`) until the transaction ends. Per 500 villages: a query for
-    villages with imported rows, a delete, head counts, four counting queries (one per
-    level) and one multi-row insert.
+    village with imported figures, or without doses; the newest dated today in Thailand),
+    then the kept roll-up of their provinces is made again (`coverage.refresh_rollup`); the
+    provinces are held (`coverage.lock_provinces`) until the transaction ends. Per 500
+    villages: a query for villages with imported rows, a delete, head counts, four counting
+    queries (one per level) and one multi-row insert.
     """
     codes = sorted(set(villages))
     await coverage.lock_provinces(session, coverage.provinces_of(codes))
     now = utcnow()
+    counted_on = now.astimezone(BANGKOK).date()
     for start in range(0, len(codes), CHUNK):
         chunk = codes[start : start + CHUNK]
         imported = set(
@@ -87,8 +93,9 @@ async def recount(session: AsyncSession, villages: Iterable[str]) -> None:
         values = []
         for code, days in reached.items():
             totals: Counter = Counter()
-            for day in sorted(days):
-                totals.update(days[day])
+            dated = sorted(days)
+            for day in dated + ([counted_on] if dated[-1] < counted_on else []):
+                totals.update(days.get(day, Counter()))
                 values.append(
                     {
                         "area_code": code,

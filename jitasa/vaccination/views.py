@@ -6,12 +6,19 @@ village or subdistrict), counts and percentages are hidden (null, `suppressed: t
 
 1. of every village (figures of a few households; for area staff and the village's อสม.);
 2. of any other area, or date of its trend, where a count (population, a dose) or what it
-   leaves out of the population is 1 to `SMALL_GROUP` − 1 people;
-3. of one more child area when only one of the listed ones is hidden by rule 2 and the area
-   itself is shown (its total less the others would tell the hidden one): the smallest
-   shown, or else the area itself.
+   leaves out of the population is 1 to `SMALL_GROUP` − 1 people, or whose figure is one
+   village's rows alone (a subdistrict with one village with figures, its district when that
+   is all it holds…);
+3. of one more child area when the area's figure is the sum of its children, it is shown and
+   only one child with figures is hidden by rules 1 and 2 (its total less the others would
+   tell the hidden one): the smallest shown child, or else the area itself. An area with
+   figures of its own is no sum: the rule leaves it, and its children, alone.
 
-An area that adds up villages is shown when it passes rule 2: a sum of at least ten people.
+An area hidden in its parent's answer is hidden in its own answer too, and the other way
+round (rules 1 and 2 read the same figures in both answers). The country's answer, made from
+the kept roll-up of the provinces, does not know whether a province is one village's rows
+(rule 2's second part): rules 1 to 3 still hide it by its counts. An area that adds up two
+or more villages is shown when it passes the count rule: a sum of at least ten people.
 """
 
 from collections.abc import Callable
@@ -24,7 +31,15 @@ from jitasa.accounts.policy import Action
 from jitasa.areas import service as areas_service
 from jitasa.core.thai import format_thai_date
 from jitasa.core.words import CODE_LENGTHS
-from jitasa.vaccination.coverage import COUNTS, DOSES, Figures, coverage_of
+from jitasa.vaccination.coverage import (
+    COUNTS,
+    DOSES,
+    SUMMED,
+    Answer,
+    Figures,
+    coverage_of,
+    parent_code,
+)
 from jitasa.vaccination.schemas import CoverageAnswer, CoverageFigures, DoseCoverage, TrendPoint
 from jitasa.volunteers import service as volunteers_service
 
@@ -67,19 +82,34 @@ def small(figures: Figures) -> bool:
     return any(0 < n < SMALL_GROUP for n in counts + left)
 
 
-def _hidden_children(
-    top_shown: bool, children: dict[str, Figures], sees: Sees
-) -> tuple[set[str], bool]:
-    """Return the child areas hidden by the small-count rule and whether the area stays shown."""
-    villages = {c for c in children if len(c) == 8 and not sees(c)}
-    hidden = {c for c, f in children.items() if len(c) < 8 and not sees(c) and small(f)}
-    if top_shown and len(hidden) == 1:
-        others = [c for c, f in children.items() if len(c) < 8 and c not in hidden and not sees(c)]
-        if others:
-            hidden.add(min(others, key=lambda c: (children[c].population, c)))
-        else:
-            top_shown = False
-    return villages | hidden, top_shown
+def _hidden(area: str, answer: Answer, sees: Sees) -> tuple[bool, set[str]]:
+    """Return whether the area's figures are hidden from this reader by rules 1 to 3 within
+    its own answer, and which of its child areas are."""
+    private = not sees(area)
+    top = answer.area
+    top_hidden = (
+        private and top is not None and (len(area) == 8 or small(top) or area in answer.lone)
+    )
+    hidden = {
+        c for c, f in answer.children.items()
+        if not sees(c) and (len(c) == 8 or small(f) or c in answer.lone)
+    }  # fmt: skip
+    if top is None or top_hidden or top.source != SUMMED or len(hidden) != 1:
+        return top_hidden, hidden
+    others = [c for c in answer.children if c not in hidden and not sees(c)]
+    if others:
+        return top_hidden, hidden | {min(others, key=lambda c: (answer.children[c].population, c))}
+    return private, hidden
+
+
+async def _hidden_by_parent(session: AsyncSession, area: str, sees: Sees) -> bool:
+    """Tell whether the area's row in its parent's answer is hidden from this reader, so its
+    own answer hides it the same way (rule 3 may pick it to keep a sibling hidden)."""
+    if not area or sees(area):
+        return False
+    parent = parent_code(area)
+    _top_hidden, hidden = _hidden(parent, await coverage_of(session, area=parent), sees)
+    return area in hidden
 
 
 def _be(day: date | None) -> str | None:
@@ -157,13 +187,15 @@ async def coverage_answer(
     wanted = {c[:6] if len(c) == 8 else c for c in (*codes, area) if c}
     names = await areas_service.names(session, codes=wanted)
     private = not sees(area)
-    top_hidden = private and answer.area is not None and (len(area) == 8 or small(answer.area))
-    hidden, top_shown = _hidden_children(not top_hidden, answer.children, sees)
+    top_hidden, hidden = _hidden(area, answer, sees)
+    top_hidden = answer.area is not None and (
+        top_hidden or await _hidden_by_parent(session, area, sees)
+    )
     return CoverageAnswer(
-        area=_shown(area, answer.area, names, hidden=answer.area is not None and not top_shown),
+        area=_shown(area, answer.area, names, hidden=top_hidden),
         items=[_shown(c, answer.children.get(c), names, hidden=c in hidden) for c in sorted(codes)],
         trend=[
-            _point(p, private and (len(area) == 8 or not top_shown or small(p)))
+            _point(p, private and (top_hidden or small(p) or p.as_of in answer.lone_days))
             for p in answer.trend
         ],
     )

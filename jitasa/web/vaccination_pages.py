@@ -9,6 +9,7 @@ from jitasa.accounts.deps import OptionalUser
 from jitasa.areas import service as areas_service
 from jitasa.core.db import SessionDep
 from jitasa.core.i18n import translate
+from jitasa.core.thai import format_date
 from jitasa.dashboard import charts
 from jitasa.vaccination import views
 from jitasa.web.rendering import language_of, render
@@ -62,6 +63,10 @@ async def coverage_page(
     def _(message: str, **params) -> str:
         return translate(message, language, **params)
 
+    def day(item) -> str:
+        """An "as of" date in the page's language (BE year in Thai), "" without one."""
+        return format_date(item.as_of, language) if item.as_of else ""
+
     shapes = await areas_service.boundaries_of(session, codes={i.code for i in answer.items})
     title = _("Share of people with two doses, {area}", area=name(answer.area))
     drawn = [
@@ -75,7 +80,7 @@ async def coverage_page(
     ]
     trend = charts.line(
         _("Share of people with two doses over time (%)"),
-        [(p.as_of_th, round(p.coverage.dose_2 or 0)) for p in answer.trend if not p.suppressed],
+        [(day(p), round(p.coverage.dose_2 or 0)) for p in answer.trend if not p.suppressed],
         colour="#31a354",
     )
     parents = await areas_service.parents_of(session, codes=[answer.area.code])
@@ -84,6 +89,7 @@ async def coverage_page(
         "vaccination/coverage.html",
         answer=answer,
         name=name,
+        day=day,
         parents=parents.get(answer.area.code, []) if answer.area.code else [],
         map_svg=charts.choropleth(title, drawn),
         legend=legend(language),

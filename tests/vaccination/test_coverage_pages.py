@@ -28,6 +28,11 @@ async def test_the_chiang_mai_page_maps_25_districts_with_a_legend_and_the_be_da
     assert html.count("<path ") == 25  # every district's boundary, coloured
     assert "เมืองเชียงใหม่: 46.7%" in html and "ไม่มีข้อมูล" in html  # a legend entry
     assert "1 ต.ค. 2564" in html  # the trend's first date
+    english = (await client.get("/vaccination?area=50&lang=en")).text
+    assert "Data as of 14 Nov 2021" in english and "<td>14 Nov 2021</td>" in english
+    assert "1 Oct 2021</text>" in english and "2564" not in english
+    # the trend's last date runs inwards from its dot: never clipped at the chart's edge
+    assert 'text-anchor="end" fill="#' in english.split("14 Nov 2021</text>")[0][-90:]
 
 
 async def test_a_district_drills_down_and_the_english_page_reads_in_english(client):

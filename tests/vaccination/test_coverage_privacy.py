@@ -46,7 +46,8 @@ async def test_public_readers_see_no_village_nor_small_group_and_area_staff_and_
     assert items["500101"]["suppressed"] and not items["500102"]["suppressed"]
     assert district["area"]["population"] == 1304 and not district["area"]["suppressed"]
     subdistrict, villages = await _items(client, "500101")
-    assert subdistrict["area"]["population"] == 300  # its own imported row, not a village's
+    assert subdistrict["area"]["suppressed"]  # as on its row in the district's answer
+    assert all(p["suppressed"] for p in subdistrict["trend"])
     assert villages[VILLAGE]["suppressed"] and villages[VILLAGE]["dose_1"] is None
     village, _ = await _items(client, VILLAGE)
     assert village["area"]["suppressed"] and all(p["suppressed"] for p in village["trend"])
@@ -56,6 +57,8 @@ async def test_public_readers_see_no_village_nor_small_group_and_area_staff_and_
     _, seen = await _items(client, "5001", staff)
     assert not any(i["suppressed"] for i in seen.values())
     assert seen["500103"]["population"] == 4
+    subdistrict, _ = await _items(client, "500101", staff)
+    assert subdistrict["area"]["population"] == 300  # its own imported row, not a village's
     mine = await vhv(session)  # the verified อสม. of VILLAGE
     _, own = await _items(client, "500101", mine)
     assert own[VILLAGE]["dose_1"] == 10 and not own[VILLAGE]["suppressed"]

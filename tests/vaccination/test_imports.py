@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from jitasa.core.db import create_session_factory
 from jitasa.imports.service import Options, run_import
 from jitasa.vaccination import coverage, followups
+from jitasa.vaccination import doses as doses_service
 from jitasa.vaccination.coverage import Figures, Row
 from jitasa.vaccination.models import Coverage, Dose, Resident
 from tests.vaccination.helpers import national_id
@@ -99,6 +100,7 @@ async def test_imported_doses_count_in_their_villages_coverage_once_and_imports_
     assert rows.all() == [
         ("50010103", date(2021, 8, 1), 3, 2, 0, "register"),
         ("50010103", date(2021, 8, 2), 3, 2, 1, "register"),
+        ("50010103", doses_service.today(), 3, 2, 1, "register"),  # the day it was counted
         ("50010104", date(2021, 8, 10), 50, 10, 5, "import"),
     ]
     answer = await coverage.coverage_of(session, area="500101")
