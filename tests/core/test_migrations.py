@@ -100,7 +100,7 @@ async def test_the_coverage_rollup_migration_fills_the_rollup_from_stored_rows(
         assert filled == [
             ("10", day1, 700, 70, day1, "children", False),
             ("50", day2, 5000, 3000, day2, "import", False),  # its own rows alone make it up
-        ]  # 0023 filled a point of 50 on day1 from the rows inside it; 0024h6 made it again
+        ]  # 0023 filled a point of 50 on day1 from the rows inside it; 0025 made it again
         assert await coverage.coverage_of(session, area="") == await coverage.direct_answer(
             session, area=""
         )

@@ -6,8 +6,8 @@ before its import, and every dose date inside it as a trend date. Now an area wi
 own is made of them alone, and the roll-up keeps whether a figure is one village's rows alone
 (`lone`, hidden from the public like a village's). The table is made again from the rows.
 
-Revision ID: 0024h6
-Revises: 0023
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-11-30 20:00:00
 """
 
@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0024h6"
-down_revision = "0023"
+revision = "0025"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 
