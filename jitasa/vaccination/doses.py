@@ -19,7 +19,7 @@ from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict, FieldError, Invalid
 from jitasa.core.field_names import thai_field
 from jitasa.core.i18n import thai
-from jitasa.core.thai import BANGKOK
+from jitasa.core.thai import BANGKOK, format_thai_date
 from jitasa.vaccination import register_counts
 from jitasa.vaccination.models import Dose, Resident
 from jitasa.vaccination.schemas import DoseCreate
@@ -84,17 +84,19 @@ def missing_warnings(number: int, known: set[int]) -> list[FieldError]:
 
 def order_warnings(number: int, given_on: date, others: dict[int, date]) -> list[FieldError]:
     """Warn when a dose and another of the same person are out of order: the higher-numbered
-    one dated before the lower (dose 2 before dose 1)."""
+    one dated before the lower (dose 2 before dose 1); the Thai message gives the date with
+    its BE year."""
     notes = []
     for other, other_date in sorted(others.items()):
         low, high = sorted(((number, given_on), (other, other_date)))
         if other != number and high[1] < low[1]:
             params = {"number": high[0], "earlier": low[0], "earlier_date": low[1].isoformat()}
+            thai_date = format_thai_date(low[1])  # BE year in Thai: "1 ส.ค. 2564"
             notes.append(
                 FieldError(
                     "given_on",
                     BEFORE_EARLIER_DOSE.format(**params),
-                    thai(BEFORE_EARLIER_DOSE, **params),
+                    thai(BEFORE_EARLIER_DOSE, **{**params, "earlier_date": thai_date}),
                 )
             )
     return notes
@@ -116,11 +118,12 @@ async def record(
         )
     }
     if dose_in.number in earlier:
-        given = earlier[dose_in.number].given_on.isoformat()
+        given = earlier[dose_in.number].given_on
         raise Conflict(
             "vaccination.already_recorded",
             ALREADY_RECORDED,
-            {"number": dose_in.number, "given_on": given},
+            {"number": dose_in.number, "given_on": given.isoformat()},
+            params_th={"given_on": format_thai_date(given)},
         )
     notes = order_warnings(
         dose_in.number, dose_in.given_on, {n: d.given_on for n, d in earlier.items()}

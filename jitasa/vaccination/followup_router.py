@@ -135,6 +135,7 @@ async def record_dose(
         given_on=dose.given_on,
         place=dose.place,
         warnings=[n.message for n in notes],
+        warnings_th=[n.message_th for n in notes],
     ).model_dump(mode="json")
     await idempotency.remember(
         session, key=key, scope=scope, payload=payload, status_code=201, body=body
