@@ -129,6 +129,9 @@ async def test_refusals_and_warnings_are_shown_and_a_refused_queued_dose_is_drop
     await expect(page.locator("#followups-refused")).to_have_text(
         "เข็มที่ 1 ที่เก็บไว้ในโทรศัพท์ไม่ได้รับการบันทึก: บันทึกเข็มที่ 1 ของบุคคลนี้ไว้แล้ว (1 ก.ย. 2564)"
     )
+    moved_on = page.locator(f'#followups-list li[data-resident="{resident_id}"]')
+    await expect(moved_on.get_by_role("button", name="บันทึกเข็มที่ 2")).to_be_visible()
+    await page.locator("#followups-refused").scroll_into_view_if_needed()
     await screenshot("dropped")
     for found in (problems.failed_requests, problems.console_errors):
         found[:] = [
