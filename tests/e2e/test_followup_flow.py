@@ -97,6 +97,9 @@ async def test_refusals_and_warnings_are_shown_and_a_refused_queued_dose_is_drop
     # 2. A BE year typed as CE: the server's Thai message, the form kept as typed, nothing saved.
     cards = page.locator("#followups-list li")
     second_dose = cards.filter(has=page.get_by_role("button", name="บันทึกเข็มที่ 2")).first
+    corrected = page.locator(
+        f'li[data-resident="{await second_dose.get_attribute("data-resident")}"]'
+    )
     await second_dose.get_by_role("button", name="บันทึกเข็มที่ 2").click()
     be_day = f"{today().year + 543}-{today().month:02d}-01"
     await second_dose.locator("input[type=date]").fill(be_day)
@@ -113,7 +116,13 @@ async def test_refusals_and_warnings_are_shown_and_a_refused_queued_dose_is_drop
         "บันทึกเข็มที่ 2 แล้ว เข็มที่ 2 ลงวันที่ก่อนเข็มที่ 1 (15 ส.ค. 2564)"
     )
 
-    # 4. A dose kept offline that another phone recorded meanwhile: dropped, the reason shown.
+    # 4. That date was a mistake: the dose is deleted (after a confirm) and can be recorded again.
+    page.once("dialog", lambda dialog: dialog.accept())
+    await corrected.get_by_role("button", name="ลบเข็มที่ 2").click()
+    await expect(page.locator("#followups-status")).to_have_text("ลบเข็มที่ 2 แล้ว")
+    await expect(corrected.get_by_role("button", name="บันทึกเข็มที่ 2")).to_be_visible()
+
+    # 5. A dose kept offline that another phone recorded meanwhile: dropped, the reason shown.
     first_dose = cards.filter(has=page.get_by_role("button", name="บันทึกเข็มที่ 1")).first
     resident_id = int(await first_dose.get_attribute("data-resident"))
     await page.context.set_offline(True)

@@ -137,6 +137,29 @@ function doseForm(item, person) {
   return form;
 }
 
+// Delete the highest dose recorded by mistake (the wrong person or date), after a confirm;
+// the right one is then recorded again. Not kept offline: a deletion needs the server's answer.
+function deleteButton(item, person) {
+  const button = element("button", "button quiet", format(msg.delete, { number: person.doses }));
+  button.type = "button";
+  button.addEventListener("click", async () => {
+    if (!window.confirm(format(msg.confirm_delete, { number: person.doses, name: person.name }))) return;
+    button.disabled = true;
+    const path = `/api/v1/vaccination/residents/${person.resident_id}/doses/${person.doses}`;
+    const answer = await call("DELETE", path);
+    if (answer.status === 401) return signInAgain();
+    if (!answer.ok) {
+      button.disabled = false;
+      item.querySelector(".form-message").textContent =
+        answer.status === 0 ? msg.offline : problemText(answer.data, msg.offline);
+      return;
+    }
+    await load();
+    status.textContent = format(msg.deleted, { number: person.doses });
+  });
+  return button;
+}
+
 function card(person) {
   const item = element("li", "request-card");
   item.dataset.resident = person.resident_id;
@@ -151,6 +174,7 @@ function card(person) {
     if (!item.querySelector(".dose-form")) actions.after(doseForm(item, person));
   });
   actions.append(record);
+  if (person.doses > 0) actions.append(deleteButton(item, person));
   if (person.phone) {
     const call_ = element("a", "button secondary", person.phone);
     call_.href = `tel:${person.phone}`;
