@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.audit import service as audit
 from jitasa.core.db import utcnow
-from jitasa.core.errors import Conflict, FieldError, Invalid
+from jitasa.core.errors import Conflict, FieldError, Invalid, NotFound
 from jitasa.core.field_names import thai_field
 from jitasa.core.i18n import thai
-from jitasa.core.thai import BANGKOK
+from jitasa.core.thai import BANGKOK, format_thai_date
 from jitasa.vaccination import register_counts
 from jitasa.vaccination.models import Dose, Resident
 from jitasa.vaccination.schemas import DoseCreate
@@ -37,6 +37,7 @@ BE_AS_CE = (
 MISSING_EARLIER = "Dose {number} is recorded but this person has no dose {missing} yet."
 BEFORE_EARLIER_DOSE = "Dose {number} is dated before dose {earlier} ({earlier_date})."
 ALREADY_RECORDED = "Dose {number} of this person is already recorded ({given_on})."
+NO_DOSE = "Dose {number} of this person is not recorded."
 COLUMNS = ("national_id_hmac", "number", "vaccine", "given_on", "place", "recorded_by_id")
 
 
@@ -84,17 +85,19 @@ def missing_warnings(number: int, known: set[int]) -> list[FieldError]:
 
 def order_warnings(number: int, given_on: date, others: dict[int, date]) -> list[FieldError]:
     """Warn when a dose and another of the same person are out of order: the higher-numbered
-    one dated before the lower (dose 2 before dose 1)."""
+    one dated before the lower (dose 2 before dose 1); the Thai message gives the date with
+    its BE year."""
     notes = []
     for other, other_date in sorted(others.items()):
         low, high = sorted(((number, given_on), (other, other_date)))
         if other != number and high[1] < low[1]:
             params = {"number": high[0], "earlier": low[0], "earlier_date": low[1].isoformat()}
+            thai_date = format_thai_date(low[1])  # BE year in Thai: "1 ส.ค. 2564"
             notes.append(
                 FieldError(
                     "given_on",
                     BEFORE_EARLIER_DOSE.format(**params),
-                    thai(BEFORE_EARLIER_DOSE, **params),
+                    thai(BEFORE_EARLIER_DOSE, **{**params, "earlier_date": thai_date}),
                 )
             )
     return notes
@@ -116,11 +119,12 @@ async def record(
         )
     }
     if dose_in.number in earlier:
-        given = earlier[dose_in.number].given_on.isoformat()
+        given = earlier[dose_in.number].given_on
         raise Conflict(
             "vaccination.already_recorded",
             ALREADY_RECORDED,
-            {"number": dose_in.number, "given_on": given},
+            {"number": dose_in.number, "given_on": given.isoformat()},
+            params_th={"given_on": format_thai_date(given)},
         )
     notes = order_warnings(
         dose_in.number, dose_in.given_on, {n: d.given_on for n, d in earlier.items()}
@@ -147,6 +151,38 @@ async def record(
         number=dose_in.number,
     )
     return dose, notes
+
+
+async def remove(
+    session: AsyncSession, *, resident: Resident, number: int, actor_id: int | None
+) -> Dose:
+    """Delete dose `number` of a resident (recorded by mistake: the wrong person, number or
+    date) and return it; the village's coverage is counted again at once and the deletion is
+    audit-logged (`doses.delete`, with the number, date and vaccine removed).
+    Raises `NotFound` (`vaccination.no_dose`) when this dose is not recorded."""
+    dose = await session.scalar(
+        select(Dose).where(
+            Dose.national_id_hmac == resident.national_id_hmac, Dose.number == number
+        )
+    )
+    if dose is None:
+        raise NotFound("vaccination.no_dose", NO_DOSE, {"number": number})
+    await session.delete(dose)
+    resident.updated_at = utcnow()
+    await session.flush()
+    await register_counts.recount(session, {resident.village_code})
+    await audit.record(
+        session,
+        action="doses.delete",
+        actor_id=actor_id,
+        subject_type="resident",
+        subject_id=resident.id,
+        area_code=resident.village_code,
+        number=number,
+        given_on=dose.given_on.isoformat(),
+        vaccine=dose.vaccine,
+    )
+    return dose
 
 
 async def numbers_of(session: AsyncSession, digests: set[bytes]) -> dict[bytes, set[int]]:

@@ -6,7 +6,7 @@ are for area staff and the village's อสม. (`policy.require_village`).
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from jitasa.accounts import policy
@@ -18,6 +18,7 @@ from jitasa.core.errors import Forbidden
 from jitasa.core.fields import AreaCode, RowId
 from jitasa.vaccination import doses, followups, residents
 from jitasa.vaccination.schemas import (
+    MAX_DOSE_NUMBER,
     DoseCreate,
     DoseRead,
     FollowUpPage,
@@ -135,11 +136,34 @@ async def record_dose(
         given_on=dose.given_on,
         place=dose.place,
         warnings=[n.message for n in notes],
+        warnings_th=[n.message_th for n in notes],
     ).model_dump(mode="json")
     await idempotency.remember(
         session, key=key, scope=scope, payload=payload, status_code=201, body=body
     )
     return JSONResponse(body, status_code=201)
+
+
+@router.delete("/residents/{resident_id}/doses/{number}", response_model=DoseRead)
+async def delete_dose(
+    resident_id: RowId,
+    number: Annotated[int, Path(ge=1, le=MAX_DOSE_NUMBER)],
+    user: OptionalUser,
+    session: WriteSessionDep,
+) -> dict:
+    """Delete a dose recorded by mistake (then record the right one): the village's อสม. or
+    area staff; answers the removed dose, recounts the village's coverage and is audit-logged.
+    404 `vaccination.no_dose` when that dose is not recorded."""
+    resident = await residents.get_or_raise(session, resident_id=resident_id)
+    actor = await allowed(session, user, resident.village_code)
+    dose = await doses.remove(session, resident=resident, number=number, actor_id=actor.id)
+    return {
+        "resident_id": resident.id,
+        "number": dose.number,
+        "vaccine": dose.vaccine,
+        "given_on": dose.given_on,
+        "place": dose.place,
+    }
 
 
 @router.get("/register-figures", response_model=SummaryPage)

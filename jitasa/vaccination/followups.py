@@ -4,10 +4,10 @@ register's figures by village for coordinators.
 The course is `COURSE_DOSES` doses (two primary doses and a booster, as the Ministry asked of the
 608 group); a priority resident with fewer is on the list, their next dose one past their
 highest. Households with a pin come first by distance from the given point (the อสม.'s phone,
-else their home), then the others by house number as people write them ("3" before "12/1").
+else their home), then the others by house number as people write them ("3" before "12/1", a
+house number not starting with a digit after the numbered ones: `residents.house_order`).
 """
 
-import re
 from datetime import UTC, datetime
 
 from sqlalchemy import case, func, select
@@ -17,14 +17,9 @@ from jitasa.areas import service as areas_service
 from jitasa.audit import service as audit
 from jitasa.core.geo import distance_km
 from jitasa.vaccination.models import Dose, Resident
-from jitasa.vaccination.residents import aged_60, doses_by_digest, priority_filter
+from jitasa.vaccination.residents import aged_60, doses_by_digest, house_order, priority_filter
 
 COURSE_DOSES = 3
-
-
-def _house_order(household: str) -> tuple:
-    """Sort house numbers as numbers: 3 < 12/1 < 12/2 < 100."""
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", household) if p)
 
 
 def reasons_of(resident: Resident, now: datetime) -> list[str]:
@@ -90,8 +85,9 @@ async def for_village(
         key=lambda i: (
             i["distance_km"] is None,
             i["distance_km"] or 0.0,
-            _house_order(i["household"]),
+            house_order(i["household"]),
             i["name"],
+            i["resident_id"],
         )
     )
     await audit.record(

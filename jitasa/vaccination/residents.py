@@ -7,6 +7,7 @@ export or deletion of one person's data (`residents.export_person`, `residents.d
 with the reason given).
 """
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, insert, select
@@ -134,19 +135,32 @@ async def doses_by_digest(session: AsyncSession, digests: list[bytes]) -> dict[b
     return found
 
 
+def house_order(household: str) -> tuple:
+    """Return a sort key of a house number as people write it: numbers as numbers (3 < 12/1 <
+    12/2 < 100), and a house number not starting with a digit ("ไม่ทราบ", "ม.3") after every
+    numbered one, by its text. Any two keys compare; Thai digits count as digits."""
+    text = household.strip()
+    if not text[:1].isdecimal():
+        return (1, (), text.casefold())
+    parts = tuple(
+        (0, int(p), "") if p.isdecimal() else (1, 0, p.casefold())
+        for p in re.split(r"(\d+)", text)
+        if p
+    )
+    return (0, parts, text)
+
+
 async def in_village(
     session: AsyncSession, *, village_code: str, actor_id: int | None, client_ip: str = ""
 ) -> list[dict]:
-    """Return a village's residents by household, each with the highest dose received.
+    """Return a village's residents by house number (`house_order`), then name, each with the
+    highest dose received.
 
     The read is audit-logged (`residents.read`, with how many people were listed).
     """
-    residents = list(
-        await session.scalars(
-            select(Resident)
-            .where(Resident.village_code == village_code)
-            .order_by(Resident.household, Resident.name)
-        )
+    residents = sorted(
+        await session.scalars(select(Resident).where(Resident.village_code == village_code)),
+        key=lambda r: (house_order(r.household), r.name, r.id),
     )
     doses = await doses_by_digest(session, [r.national_id_hmac for r in residents])
     now = datetime.now(UTC)

@@ -155,7 +155,12 @@ class DoseRead(BaseModel):
     vaccine: str
     given_on: date
     place: str
-    warnings: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(
+        default_factory=list, description="what to check about the dose, in English"
+    )
+    warnings_th: list[str] = Field(
+        default_factory=list, description="the same warnings in Thai, in the same order"
+    )
 
 
 class FollowUp(BaseModel):

@@ -18,7 +18,9 @@ from jitasa.accounts.signin.deps import SecretKeyDep, SenderDep, ThrottleDep
 from jitasa.core.db import SessionDep, WriterDep, WriteSessionDep
 from jitasa.core.errors import DomainError, Invalid
 from jitasa.core.thai import normalize_phone, to_arabic_digits
+from jitasa.volunteers import service as volunteers_service
 from jitasa.web import account_views as views
+from jitasa.web.followup_pages import own_village
 from jitasa.web.rendering import error_text, language_of, render
 
 router = APIRouter(include_in_schema=False)
@@ -219,5 +221,6 @@ async def account(request: Request, user: OptionalUser, session: SessionDep) -> 
         roles=[views.ROLE_LABELS[role] for role in sorted(user.roles)],
         area_name=views.place(user.area_code, names, language),
         may_verify=policy.allows(user, Action.LIST_VOLUNTEERS, area_code=user.area_code),
+        follows_village=own_village(await volunteers_service.get_for_user(session, user=user)),
         flash=views.pop_flash(request, language),
     )

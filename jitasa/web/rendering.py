@@ -80,26 +80,29 @@ def language_switch_url(request: Request, language: str) -> str:
 
 
 def render(request: Request, template: str, status_code: int = 200, **context) -> Response:
-    """Render a page in the visitor's language and remember an explicit language choice."""
+    """Render a page in the visitor's language and remember an explicit language choice.
+
+    Raises TypeError when `context` names one of the values every page has (`today`, the
+    header's date in the visitor's language; `lang`…): a page's own would replace it."""
     language = language_of(request)
     other = "en" if language == "th" else "th"
     settings = request.app.state.settings
+    shared = {
+        "lang": language,
+        "other_lang": other,
+        "language_switch_url": language_switch_url(request, other),
+        "_": lambda message, **params: translate(message, language, **params),
+        "today": format_date(datetime.now(BANGKOK).date(), language),
+        "version": __version__,
+        "csrf_token": csrf_token(request),
+        "hotlines": hotlines_for(request, language),
+        "settings": settings,
+    }
+    hidden = shared.keys() & context.keys()
+    if hidden:  # a page's own value would replace the header's (an ISO "today" in it)
+        raise TypeError(f"{template}: context names {sorted(hidden)} belong to every page")
     response = templates.TemplateResponse(
-        request,
-        template,
-        {
-            "lang": language,
-            "other_lang": other,
-            "language_switch_url": language_switch_url(request, other),
-            "_": lambda message, **params: translate(message, language, **params),
-            "today": format_date(datetime.now(BANGKOK).date(), language),
-            "version": __version__,
-            "csrf_token": csrf_token(request),
-            "hotlines": hotlines_for(request, language),
-            "settings": settings,
-            **context,
-        },
-        status_code=status_code,
+        request, template, {**shared, **context}, status_code=status_code
     )
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, language, max_age=ONE_YEAR, samesite="lax")

@@ -22,6 +22,7 @@ from jitasa.volunteers import service as volunteers_service
 from jitasa.volunteers.models import RefusalReason, Volunteer
 from jitasa.volunteers.schemas import VolunteerSave
 from jitasa.web import account_views as views
+from jitasa.web.followup_pages import own_village
 from jitasa.web.rendering import error_text, language_of, render
 
 router = APIRouter(include_in_schema=False)
@@ -139,6 +140,7 @@ async def _profile_page(
         district=district,
         place=views.place(volunteer.area_code, names, language) if volunteer else "",
         verified_on=format_date(volunteer.verified_at, language) if verified else "",
+        follows_village=own_village(volunteer),
         flash=views.pop_flash(request, language),
     )
 

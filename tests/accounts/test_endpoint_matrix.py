@@ -214,6 +214,7 @@ MATRIX = [
         STAFF_INSIDE,
         {"number": 1, "vaccine": "Sinovac", "given_on": "2021-08-01"},
     ),
+    Case("DELETE", "/api/v1/vaccination/residents/{resident_id}/doses/{number}", STAFF_INSIDE),
     Case("GET", "/api/v1/vaccination/register-figures", STAFF_INSIDE, params={"area": "5001"}),
 ]
 
@@ -289,6 +290,7 @@ def fill(text: str, world: dict, who: str) -> str:
         "fmt": "csv",
         "import_id": world["import_id"],
         "resident_id": world["resident_id"],
+        "number": 1,
         "kind": "facilities",
     }
     return text.format(**values)

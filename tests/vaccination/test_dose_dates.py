@@ -58,6 +58,7 @@ async def test_a_phone_dose_without_the_earlier_doses_is_kept_with_a_warning(cli
     )
     assert third.status_code == 201
     assert third.json()["warnings"] == ["Dose 3 is recorded but this person has no dose 1, 2 yet."]
+    assert third.json()["warnings_th"] == ["บันทึกเข็มที่ 3 แล้ว แต่ยังไม่มีบันทึกเข็มที่ 1, 2 ของบุคคลนี้"]
     first = await client.post(path, json=DOSE, headers=headers)
     assert first.json()["warnings"] == []
     second = await client.post(

@@ -94,12 +94,14 @@ async def test_doses_out_of_order_warn_and_future_ones_are_refused(client, sessi
     )
     assert second.status_code == 201
     assert second.json()["warnings"] == ["Dose 2 is dated before dose 1 (2021-08-01)."]
+    assert second.json()["warnings_th"] == ["เข็มที่ 2 ลงวันที่ก่อนเข็มที่ 1 (1 ส.ค. 2564)"]
     future = await client.post(
         path, json={**DOSE, "number": 3, "given_on": "2099-01-01"}, headers=headers
     )
     assert future.status_code == 422 and future.json()["code"] == "vaccination.future_date"
     twice = await client.post(path, json=DOSE, headers=headers)
     assert twice.status_code == 409
+    assert twice.json()["detail_th"] == "บันทึกเข็มที่ 1 ของบุคคลนี้ไว้แล้ว (1 ส.ค. 2564)"
 
 
 async def test_bad_resident_input_names_the_field_in_thai_and_english(client, session):

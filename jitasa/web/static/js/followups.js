@@ -1,7 +1,7 @@
 // The อสม.'s follow-up list: 608 residents missing a dose, nearest first; a dose in two taps.
 // Doses wait in localStorage with their Idempotency-Key until the server has them, so a phone
 // offline in the village sends each one later, and a repeat is never recorded twice.
-import { call, format, newKey, pageData, problemText, signInAgain } from "./api.js";
+import { call, format, lang, newKey, pageData, problemText, signInAgain } from "./api.js";
 
 const data = pageData("followups-data");
 const msg = data.messages;
@@ -9,6 +9,7 @@ const list = document.getElementById("followups-list");
 const status = document.getElementById("followups-status");
 const queueNote = document.getElementById("followups-queue");
 const coverage = document.getElementById("coverage");
+const refusals = document.getElementById("followups-refused");
 const QUEUE_KEY = "jitasa-dose-queue";
 let origin = data.home;
 
@@ -33,23 +34,41 @@ function keep(queue) {
   queueNote.textContent = format(msg.pending, { count: queue.length });
 }
 
-// Send every waiting dose; keep those the network did not take. Answers 2xx and 409 (recorded
-// already) end a dose's wait; other refusals are shown and dropped.
+// Whether an answer is worth sending the same dose again: no connection, the server busy or
+// failing (5xx), too many requests. Any other 4xx is the server's definite refusal.
+function retryLater(answer) {
+  return answer.status === 0 || answer.status >= 500 || answer.status === 408 || answer.status === 429;
+}
+
+// A dose's warnings (dated before an earlier dose…) in the page's language.
+function warningsOf(answer) {
+  if (!answer.ok || !answer.data) return [];
+  return (lang === "th" ? answer.data.warnings_th : answer.data.warnings) || [];
+}
+
+// Send every waiting dose; keep those to send again (`retryLater`); a dose the server refused
+// is dropped with its reason shown, as nothing sent again would change the answer.
 async function flush() {
   let sent = false;
   const left = [];
+  const refused = [];
   for (const dose of pending()) {
     const answer = await call("POST", dose.path, { body: dose.body, key: dose.key });
-    if (answer.status === 0) left.push(dose);
+    if (retryLater(answer)) left.push(dose);
     else if (answer.status === 401) {
       left.push(dose);
       signInAgain();
     } else {
       sent = true;
-      if (!answer.ok && answer.status !== 409) status.textContent = problemText(answer.data, msg.offline);
+      if (!answer.ok) {
+        const reason = problemText(answer.data, format(msg.refused_status, { status: answer.status }));
+        refused.push(format(msg.dropped, { number: dose.body.number, reason }));
+      }
     }
   }
   keep(left);
+  if (refused.length) refusals.textContent = refused.join(" ");
+  refusals.hidden = refused.length === 0;
   return sent;
 }
 
@@ -79,8 +98,8 @@ function doseForm(item, person) {
   const date = element("input");
   date.type = "date";
   date.name = "given_on";
-  date.value = data.today;
-  date.max = data.today;
+  date.value = data.last_day;
+  date.max = data.last_day;
   date.min = data.first_day;
   date.setAttribute("aria-label", msg.date);
   const save = element("button", "button", format(msg.confirm, { number: person.next_dose }));
@@ -89,24 +108,56 @@ function doseForm(item, person) {
   cancel.type = "button";
   cancel.addEventListener("click", () => form.remove());
   form.append(vaccine, date, save, cancel);
+  form.noValidate = true; // the server's own message, in Thai or English, not the browser's
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     save.disabled = true;
+    const note = item.querySelector(".form-message");
+    note.textContent = "";
     localStorage.setItem("jitasa-last-vaccine", vaccine.value);
     const body = { number: person.next_dose, vaccine: vaccine.value, given_on: date.value };
-    const path = `/api/v1/vaccination/residents/${person.resident_id}/doses`;
-    keep([...pending(), { path, body, key: newKey() }]);
-    form.remove();
-    const queued = pending().length;
-    await flush();
-    if (pending().length >= queued) {
-      item.querySelector(".form-message").textContent = msg.queued;
+    const dose = { path: `/api/v1/vaccination/residents/${person.resident_id}/doses`, body, key: newKey() };
+    const answer = await call("POST", dose.path, { body, key: dose.key });
+    if (retryLater(answer) || answer.status === 401) {
+      keep([...pending(), dose]); // sent again by `flush` with the same key: never twice
+      form.remove();
+      note.textContent = answer.status === 0 ? msg.queued : msg.retry;
+      if (answer.status === 401) signInAgain();
+      return;
+    }
+    if (!answer.ok) { // refused: say why and keep what was typed, to correct it
+      note.textContent = problemText(answer.data, format(msg.refused_status, { status: answer.status }));
+      save.disabled = false;
+      date.focus();
       return;
     }
     await load();
-    status.textContent = format(msg.saved, { number: body.number });
+    status.textContent = [format(msg.saved, { number: body.number }), ...warningsOf(answer)].join(" ");
   });
   return form;
+}
+
+// Delete the highest dose recorded by mistake (the wrong person or date), after a confirm;
+// the right one is then recorded again. Not kept offline: a deletion needs the server's answer.
+function deleteButton(item, person) {
+  const button = element("button", "button quiet", format(msg.delete, { number: person.doses }));
+  button.type = "button";
+  button.addEventListener("click", async () => {
+    if (!window.confirm(format(msg.confirm_delete, { number: person.doses, name: person.name }))) return;
+    button.disabled = true;
+    const path = `/api/v1/vaccination/residents/${person.resident_id}/doses/${person.doses}`;
+    const answer = await call("DELETE", path);
+    if (answer.status === 401) return signInAgain();
+    if (!answer.ok) {
+      button.disabled = false;
+      item.querySelector(".form-message").textContent =
+        answer.status === 0 ? msg.offline : problemText(answer.data, msg.offline);
+      return;
+    }
+    await load();
+    status.textContent = format(msg.deleted, { number: person.doses });
+  });
+  return button;
 }
 
 function card(person) {
@@ -123,6 +174,7 @@ function card(person) {
     if (!item.querySelector(".dose-form")) actions.after(doseForm(item, person));
   });
   actions.append(record);
+  if (person.doses > 0) actions.append(deleteButton(item, person));
   if (person.phone) {
     const call_ = element("a", "button secondary", person.phone);
     call_.href = `tel:${person.phone}`;
