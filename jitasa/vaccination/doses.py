@@ -138,17 +138,8 @@ async def record(
         recorded_by_id=actor_id,
     )
     session.add(dose)
-    resident.updated_at = utcnow()  # kept for the retention period from the last dose
-    await session.flush()
-    await register_counts.recount(session, {resident.village_code})
-    await audit.record(
-        session,
-        action="doses.record",
-        actor_id=actor_id,
-        subject_type="resident",
-        subject_id=resident.id,
-        area_code=resident.village_code,
-        number=dose_in.number,
+    await _counted_and_logged(
+        session, resident, action="doses.record", actor_id=actor_id, number=dose_in.number
     )
     return dose, notes
 
@@ -168,21 +159,35 @@ async def remove(
     if dose is None:
         raise NotFound("vaccination.no_dose", NO_DOSE, {"number": number})
     await session.delete(dose)
-    resident.updated_at = utcnow()
-    await session.flush()
-    await register_counts.recount(session, {resident.village_code})
-    await audit.record(
+    await _counted_and_logged(
         session,
+        resident,
         action="doses.delete",
         actor_id=actor_id,
-        subject_type="resident",
-        subject_id=resident.id,
-        area_code=resident.village_code,
         number=number,
         given_on=dose.given_on.isoformat(),
         vaccine=dose.vaccine,
     )
     return dose
+
+
+async def _counted_and_logged(
+    session: AsyncSession, resident: Resident, *, action: str, actor_id: int | None, **details
+) -> None:
+    """After a resident's doses changed: keep the resident for the retention period from now,
+    count the village's coverage again from its register, and audit-log `action`."""
+    resident.updated_at = utcnow()
+    await session.flush()
+    await register_counts.recount(session, {resident.village_code})
+    await audit.record(
+        session,
+        action=action,
+        actor_id=actor_id,
+        subject_type="resident",
+        subject_id=resident.id,
+        area_code=resident.village_code,
+        **details,
+    )
 
 
 async def numbers_of(session: AsyncSession, digests: set[bytes]) -> dict[bytes, set[int]]:

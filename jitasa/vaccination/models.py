@@ -21,7 +21,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 from jitasa.core.db import Base, UTCDateTime, utcnow
 
 
-class Coverage(Base):
+class PeopleCounts:
+    """The counts of a coverage figure: population and people given each dose (people, not
+    doses: `booster` people have had a dose past the third)."""
+
+    population: Mapped[int] = mapped_column(Integer, default=0)
+    dose_1: Mapped[int] = mapped_column(Integer, default=0)
+    dose_2: Mapped[int] = mapped_column(Integer, default=0)
+    dose_3: Mapped[int] = mapped_column(Integer, default=0)
+    booster: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Coverage(PeopleCounts, Base):
     """Vaccination coverage of one area on one date: population and people given each dose.
 
     `area_code` is a DOPA code of any level: a province (2 digits), district (4), subdistrict
@@ -36,16 +47,11 @@ class Coverage(Base):
 
     area_code: Mapped[str] = mapped_column(String(8), primary_key=True)
     as_of: Mapped[date] = mapped_column(Date, primary_key=True)
-    population: Mapped[int] = mapped_column(Integer, default=0)
-    dose_1: Mapped[int] = mapped_column(Integer, default=0)
-    dose_2: Mapped[int] = mapped_column(Integer, default=0)
-    dose_3: Mapped[int] = mapped_column(Integer, default=0)
-    booster: Mapped[int] = mapped_column(Integer, default=0)
     source: Mapped[str] = mapped_column(String(12), default="import")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class CoverageRollup(Base):
+class CoverageRollup(PeopleCounts, Base):
     """A province's coverage on one date, rolled up from every row inside it (kept, not read
     by people): what the country's answer adds up instead of reading every row of every area.
 
@@ -61,11 +67,6 @@ class CoverageRollup(Base):
 
     area_code: Mapped[str] = mapped_column(String(2), primary_key=True)
     as_of: Mapped[date] = mapped_column(Date, primary_key=True)
-    population: Mapped[int] = mapped_column(Integer, default=0)
-    dose_1: Mapped[int] = mapped_column(Integer, default=0)
-    dose_2: Mapped[int] = mapped_column(Integer, default=0)
-    dose_3: Mapped[int] = mapped_column(Integer, default=0)
-    booster: Mapped[int] = mapped_column(Integer, default=0)
     latest: Mapped[date] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(12))
     lone: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
