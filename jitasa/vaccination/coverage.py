@@ -6,13 +6,15 @@ with rows of its own is made of them alone, whatever their dates: the rows insid
 a village counted from its register under a district with imported figures) change neither
 its figure nor its trend, and before its first own row it has no figure. So an area's trend
 dates are the dates of the rows that make up its figure: its own rows' if it has any, else
-those of its children's figures. Codes
+those of its children's figures. A village's figures counted from its residents register
+are the village's own (and its subdistrict's list's): never added into any area above it.
+Codes
 nest by prefix (thai.md), so a village 50010103 belongs to subdistrict 500101, district 5001 and
 province 50 whether or not rows exist for them. Counts are people (not doses given); coverage is
 a percentage of the population, one decimal, None when the population is 0.
 """
 
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -25,11 +27,11 @@ from jitasa.core.db import utcnow
 from jitasa.core.errors import NotFound, invalid_field
 from jitasa.core.words import CODE_LENGTHS
 from jitasa.vaccination.models import Coverage, CoverageRollup
+from jitasa.vaccination.rollup import LONE, REGISTER, SUMMED, rolled
 
 DOSES = ("dose_1", "dose_2", "dose_3", "booster")
 COUNTS = ("population", *DOSES)
-SOURCES = ("import", "register")
-SUMMED = "children"  # the source of a figure added up from the areas inside it
+SOURCES = ("import", REGISTER)
 BAD_AREA = "“{value}” is not an area code: 2, 4, 6 or 8 digits (a village: subdistrict + 01–99)."
 UNKNOWN_AREA = "There is no area with code {code}."
 BAD_DOSE = "Dose {value} is not a dose number; doses are numbered from 1."
@@ -62,11 +64,6 @@ class Figures:
         }
 
 
-def parent_code(code: str) -> str:
-    """Return the code of the area holding this one ("" for a province: the country)."""
-    return code[:-2]
-
-
 def check_code(code: str) -> str:
     """Return an area code in stored form, or raise `Invalid` naming `area` (422).
 
@@ -94,36 +91,6 @@ def _below(code: str):
 
 def _figures(row: Coverage) -> Figures:
     return Figures(*(getattr(row, c) for c in COUNTS), as_of=row.as_of, source=row.source)
-
-
-def _tree(codes: Iterable[str], top: str) -> tuple[dict[str, list[str]], list[str]]:
-    """Return the areas between `top` and these codes: children by parent, deepest first."""
-    children: dict[str, list[str]] = defaultdict(list)
-    seen: set[str] = set()
-    for code in codes:
-        while len(code) > len(top) and code not in seen:
-            seen.add(code)
-            children[parent_code(code)].append(code)
-            code = parent_code(code)
-    return children, sorted({top, *seen}, key=len, reverse=True)
-
-
-def roll_up(own: dict[str, tuple], children: dict[str, list[str]], order: list[str]) -> dict:
-    """Return each area's figure as a tuple in `Figures` order, by code, deepest first.
-
-    `own` holds each area's own latest row; an area without one gets its children's sum.
-    """
-    totals: dict[str, tuple] = {}
-    for code in order:
-        found = own.get(code)
-        if found is None:
-            parts = [totals[c] for c in children.get(code, ()) if c in totals]
-            if not parts:
-                continue
-            sums = (sum(column) for column in zip(*(part[:5] for part in parts), strict=True))
-            found = (*sums, max(part[5] for part in parts), SUMMED)
-        totals[code] = found
-    return totals
 
 
 @dataclass(frozen=True)
@@ -189,66 +156,7 @@ async def _history(session: AsyncSession, area: str) -> tuple[list[tuple], dict]
         .where(_below(area))
         .order_by(Coverage.as_of, Coverage.area_code)
     )
-    return _rolled(((code, f[5], tuple(f)) for code, *f in rows), area)
-
-
-def _rolled(
-    rows: Iterable[tuple], area: str, lone_rows: frozenset = frozenset()
-) -> tuple[list[tuple], dict]:
-    """Roll up rows of (code, date, figures in `Figures` order) by date under `area`.
-
-    A row inside an area below `area` with rows of its own is left out (that area's rows win,
-    see the module); when `area` has rows of its own, its trend has their dates only. Each
-    history point is (date, figures, lone): `lone` is True when the figure is one village's
-    rows alone (a village's, or of the (code, date) rows in `lone_rows`, or areas adding up
-    one such); `totals` adds, under `LONE`, the codes whose figure is on the last date.
-    """
-    rows = list(rows)
-    holders = {code for code, _day, _f in rows}
-    by_date: dict[date, list[tuple]] = defaultdict(list)
-    for code, day, figures in rows:
-        if not any(code[:n] in holders for n in range(len(area) + 2, len(code), 2)):
-            by_date[day].append((code, figures))
-    children, order = _tree({code for day in by_date.values() for code, _f in day}, area)
-    own_days = {day for day, found in by_date.items() if any(c == area for c, _f in found)}
-    own: dict[str, tuple] = {}
-    lone_own: set[str] = set()  # the codes whose own current row is one village's
-    totals: dict[str, tuple] = {}
-    history = []
-    last = max(by_date, default=None)
-    for day in sorted(by_date):
-        for code, figures in by_date[day]:
-            own[code] = figures
-            if len(code) == 8 or (code, day) in lone_rows:
-                lone_own.add(code)
-            else:
-                lone_own.discard(code)
-        if own_days and day not in own_days and day != last:
-            continue
-        totals = roll_up(own, children, order)
-        if not own_days or day in own_days:
-            history.append((day, totals[area], area in _lone(own, lone_own, children, order)))
-    if own:
-        totals[LONE] = _lone(own, lone_own, children, order)
-    return history, totals
-
-
-LONE = "lone"  # the key, among the roll-up's totals, of the codes whose figure is one village's
-
-
-def _lone(
-    own: dict, lone_own: set[str], children: dict[str, list[str]], order: list[str]
-) -> frozenset[str]:
-    """Return the codes whose figure is made of one village's rows alone (see `roll_up`)."""
-    single: dict[str, str | None] = {}
-    for code in order:
-        if code in own:
-            single[code] = code if code in lone_own else None
-            continue
-        parts = [single[c] for c in children.get(code, ()) if c in single]
-        if parts:
-            single[code] = parts[0] if len(parts) == 1 else None
-    return frozenset(code for code, village in single.items() if village)
+    return rolled(((code, f[5], tuple(f)) for code, *f in rows), area)
 
 
 async def _made(session: AsyncSession, area: str) -> Answer:
@@ -268,7 +176,7 @@ async def _made(session: AsyncSession, area: str) -> Answer:
     )
     rows = [(c, day, tuple(f), lone) for c, *f, day, lone in kept]
     lone_rows = frozenset((c, day) for c, day, _f, lone in rows if lone)
-    return _answer(area, *_rolled(((c, day, f) for c, day, f, _l in rows), area, lone_rows))
+    return _answer(area, *rolled(((c, day, f) for c, day, f, _l in rows), area, lone_rows))
 
 
 async def direct_answer(session: AsyncSession, *, area: str) -> Answer:
@@ -362,7 +270,7 @@ async def store(
         dropped = (
             await session.execute(
                 delete(Coverage).where(
-                    Coverage.area_code.in_(villages), Coverage.source == "register"
+                    Coverage.area_code.in_(villages), Coverage.source == REGISTER
                 )
             )
         ).rowcount

@@ -57,7 +57,7 @@ class CoverageRollup(PeopleCounts, Base):
 
     One row per province and date of a `vaccination_coverage` row making up the province's
     figure; the figure is the province's own latest row on or before `as_of`, else its
-    children's sum (`coverage.roll_up`, rows inside an area with rows of its own left out).
+    children's sum (`rollup.roll_up`, rows inside an area with rows of its own left out).
     `latest` is the newest date among the rows added up; `source` as in `Coverage`
     ("children" when summed); `lone`: the figure is one village's rows alone. Kept by
     `coverage.refresh_rollup` in the transaction that changes the province's rows.

@@ -14,6 +14,9 @@ village or subdistrict), counts and percentages are hidden (null, `suppressed: t
    tell the hidden one): the smallest shown child, or else the area itself. An area with
    figures of its own is no sum: the rule leaves it, and its children, alone.
 
+A hidden area's answer has no trend (its dates would tell the days its people were given
+doses). Figures counted from a village's residents register are never added into an area
+above the village (coverage.py), so no public total less its public parts gives them away.
 An area hidden in its parent's answer is hidden in its own answer too, and the other way
 round (rules 1 and 2 read the same figures in both answers). The country's answer, made from
 the kept roll-up of the provinces, does not know whether a province is one village's rows
@@ -31,15 +34,8 @@ from jitasa.accounts.policy import Action
 from jitasa.areas import service as areas_service
 from jitasa.core.thai import format_thai_date
 from jitasa.core.words import CODE_LENGTHS
-from jitasa.vaccination.coverage import (
-    COUNTS,
-    DOSES,
-    SUMMED,
-    Answer,
-    Figures,
-    coverage_of,
-    parent_code,
-)
+from jitasa.vaccination.coverage import COUNTS, DOSES, Answer, Figures, coverage_of
+from jitasa.vaccination.rollup import SUMMED, parent_code
 from jitasa.vaccination.schemas import CoverageAnswer, CoverageFigures, DoseCoverage, TrendPoint
 from jitasa.volunteers import service as volunteers_service
 
@@ -194,8 +190,9 @@ async def coverage_answer(
     return CoverageAnswer(
         area=_shown(area, answer.area, names, hidden=top_hidden),
         items=[_shown(c, answer.children.get(c), names, hidden=c in hidden) for c in sorted(codes)],
-        trend=[
-            _point(p, private and (top_hidden or small(p) or p.as_of in answer.lone_days))
-            for p in answer.trend
+        trend=[]  # a hidden area's dates would tell the days its few people were given doses
+        if private and top_hidden
+        else [
+            _point(p, private and (small(p) or p.as_of in answer.lone_days)) for p in answer.trend
         ],
     )

@@ -43,10 +43,13 @@ async def test_a_register_village_changes_no_area_with_imported_figures_above_it
     district, subdistricts = await _items(client, "5001")
     assert _counts(district["area"]) == MUEANG and not district["area"]["suppressed"]
     assert [(p["as_of"], p["population"]) for p in district["trend"]] == [(IMPORTED, MUEANG[0])]
-    # the subdistrict adds up one village (the register's): hidden here and on its own
-    assert subdistricts["500101"]["suppressed"]
-    subdistrict, _ = await _items(client, "500101")
-    assert subdistrict["area"]["suppressed"] and all(p["suppressed"] for p in subdistrict["trend"])
+    # a village counted from its register adds into nothing above it: its subdistrict has no
+    # figure, no trend date, and nothing a public total less its parts could give away
+    assert subdistricts.get("500101", {}).get("population") is None
+    subdistrict, villages = await _items(client, "500101")
+    assert subdistrict["area"] is None or subdistrict["area"]["population"] is None
+    assert subdistrict["trend"] == []
+    assert villages[VILLAGE]["suppressed"] and villages[VILLAGE]["population"] is None
 
     district, _ = await _items(client, "5001", staff)
     assert [(p["as_of"], p["population"]) for p in district["trend"]] == [(IMPORTED, MUEANG[0])]
@@ -105,3 +108,29 @@ async def test_figures_of_one_village_are_hidden_on_every_area_made_of_them(clie
     assert [p["suppressed"] for p in subdistrict["trend"]] == [True, False]  # 09-01: one village
     _, subdistricts = await _items(client, "5001")
     assert not subdistricts["500101"]["suppressed"]
+
+
+async def test_a_register_village_elsewhere_is_not_the_difference_of_two_public_totals(
+    client, session, factory
+):
+    workbook = sample("vaccine_coverage_chiangmai.xlsx")
+    assert (await run_import(factory, workbook, options=Options("vaccination_coverage"))).created
+    admin = await coordinator(session, "51")  # ลำพูน: no imported figures
+    for serial in range(60, 72):  # twelve people of หมู่ 1, ต.ในเมือง, each given a dose
+        body = resident(serial, subdistrict_code="510101", village_number=1)
+        made = await client.post("/api/v1/vaccination/residents", json=body, headers=admin)
+        assert made.status_code == 201, made.text
+        dose = {"number": 1, "vaccine": "Pfizer", "given_on": "2021-10-01"}
+        path = f"/api/v1/vaccination/residents/{made.json()['id']}/doses"
+        assert (await client.post(path, json=dose, headers=admin)).status_code == 201
+
+    country, provinces = await _items(client, "")
+    province, districts = await _items(client, "50")
+    assert country["area"]["population"] == province["area"]["population"] == 3_202_707
+    assert country["area"]["dose_1"] == sum(d["dose_1"] for d in districts.values())
+    assert [p["as_of"] for p in country["trend"]] == [IMPORTED]  # no dose's date either
+    assert not provinces["50"]["suppressed"]  # no hidden sibling to shield
+    assert provinces.get("51", {}).get("population") is None
+    village, _ = await _items(client, "51010101", admin)
+    assert (village["area"]["population"], village["area"]["dose_1"]) == (12, 12)
+    await _assert_kept_equals_direct(session)
