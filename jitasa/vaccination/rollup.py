@@ -67,8 +67,10 @@ def rolled(
 ) -> tuple[list[tuple], dict]:
     """Roll up rows of (code, date, figures in `Figures` order) by date under `area`.
 
-    A row inside an area below `area` with rows of its own is left out (that area's rows win,
-    see the module); when `area` has rows of its own, its trend has their dates only. Each
+    A register's row is read only for its own village's answer and its subdistrict's list
+    (never summed there). A row inside an area below `area` with rows of its own is left out
+    (that area's rows win, see `coverage`); when `area` has rows of its own, its trend has
+    their dates only. Each
     history point is (date, figures, lone): `lone` is True when the figure is one village's
     rows alone (a village's, or of the (code, date) rows in `lone_rows`, or areas adding up
     one such); `totals` adds, under `LONE`, the codes whose figure is on the last date.
