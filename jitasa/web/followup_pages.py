@@ -10,12 +10,12 @@ from jitasa.accounts import policy
 from jitasa.accounts.deps import OptionalUser
 from jitasa.areas import service as areas_service
 from jitasa.core.db import SessionDep
-from jitasa.core.errors import Unauthorized
 from jitasa.vaccination import followups
 from jitasa.vaccination.doses import FIRST_VACCINATION, today
 from jitasa.vaccination.followups import COURSE_DOSES
 from jitasa.volunteers import service as volunteers_service
 from jitasa.volunteers.models import Volunteer
+from jitasa.web.account_views import sign_in_first
 from jitasa.web.rendering import language_of, render
 
 router = APIRouter(include_in_schema=False)
@@ -50,8 +50,8 @@ async def followups_page(
     """Show the follow-up list of a village (default: the อสม.'s own); the list itself comes
     from `GET /api/v1/vaccination/followups`, which checks who may see it and logs the read.
     Area staff without `area` are offered the villages of their area that have a register."""
-    if user is None:
-        raise Unauthorized("auth.required", "Please sign in first.")
+    if user is None:  # like every page for signed-in people: sign in, then come back
+        return sign_in_first(request)
     volunteer = await volunteers_service.get_for_user(session, user=user)
     home = {"lat": volunteer.home_lat, "lon": volunteer.home_lon} if volunteer else None
     village = area or own_village(volunteer)

@@ -49,3 +49,9 @@ async def test_staff_without_a_village_choose_one_of_their_area(client, session)
     empty = await client.get(f"{PAGE}?lang=en", headers={**HTML, **elsewhere})
     assert "No village of your area has a residents register yet." in empty.text
     assert f"area={VILLAGE}" not in empty.text
+
+
+async def test_an_anonymous_visitor_is_sent_to_sign_in_and_back(client):
+    answer = await client.get(f"{PAGE}?area={VILLAGE}", headers=HTML)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/signin?next={PAGE}%3Farea%3D{VILLAGE}"
