@@ -46,6 +46,14 @@ class HelpRequest(Base):
         Index("ix_help_requests_status_created_at", "status", "created_at"),
         # The desk's queue reads each (urgency, status) oldest first, only as far as it shows.
         Index("ix_help_requests_urgency_status_created_at", "urgency", "status", "created_at"),
+        # One area's runs: its part of each run sought as a range of area codes, then sorted.
+        Index(
+            "ix_help_requests_urgency_status_area_code_created_at",
+            "urgency",
+            "status",
+            "area_code",
+            "created_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

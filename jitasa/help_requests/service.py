@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jitasa.accounts import policy
 from jitasa.accounts.policy import Action
 from jitasa.areas import service as areas_service
-from jitasa.core import geo
+from jitasa.core import area_scope, geo
 from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict, FieldError, Invalid, NotFound, invalid_field
 from jitasa.core.i18n import thai
@@ -228,7 +228,7 @@ async def list_requests(
             HelpRequest.public_lat.between(south, north), HelpRequest.public_lon.between(west, east)
         )
     if area:
-        statement = statement.where(HelpRequest.area_code.startswith(area, autoescape=True))
+        statement = statement.where(area_scope.inside(HelpRequest.area_code, area))
     statement = kind_filters(
         statement, statuses=statuses, categories=categories, urgencies=urgencies
     )
