@@ -111,10 +111,11 @@ class RequestEvent(Base):
 
     __tablename__ = "help_request_events"
     # The dashboard reads the takes of a day or a week by kind and time, and looks up whether
-    # each was taken before.
+    # each was taken before; it asks whether a volunteer acted on a day by actor and time.
     __table_args__ = (
         Index("ix_help_request_events_kind_at", "kind", "at"),
         Index("ix_help_request_events_request_id_kind_at", "request_id", "kind", "at"),
+        Index("ix_help_request_events_actor_id_at", "actor_id", "at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -3,7 +3,8 @@ kept minute, and requests posted and finished per area and day; filled from the 
 their timelines as they are.
 
 The dashboard's medians and 90th percentiles, and its 7-day curve, read a few of these rows
-instead of every take and resolution (`help_requests/timings.py` keeps them exact). The SQL
+instead of every take and resolution (`help_requests/timings.py` keeps them exact); whether a
+volunteer acted on a day is looked up by actor and time (a new index). The SQL
 below is a frozen copy of `help_requests/timing_sql.py` as of this revision.
 
 Revision ID: 0026
@@ -147,9 +148,11 @@ def upgrade() -> None:
     )
     for statement in _fill_statements(op.get_bind().dialect.name):
         op.execute(statement)
+    op.create_index("ix_help_request_events_actor_id_at", "help_request_events", ["actor_id", "at"])
 
 
 def downgrade() -> None:
-    """Drop the kept timing tables."""
+    """Drop the kept timing tables and the index."""
+    op.drop_index("ix_help_request_events_actor_id_at", table_name="help_request_events")
     for table in ("help_request_duration_totals", "help_request_durations", "help_request_days"):
         op.drop_table(table)
