@@ -1,22 +1,26 @@
-"""The dashboard's figures for an area, counted from the requests and volunteers as they are.
+"""The dashboard's figures for an area, read from kept counts and a few bounded seeks.
 
 A read model above the domains (like `map/`): it reads their tables, writes nothing, and every
-figure is a plain count or a duration between two recorded times, so a test can count the same
-thing another way and compare. Counts come from the requests' kept tallies
-(`help_requests/tally.py`, exact in every transaction); the day's and the week's figures read
-only that stretch's rows through indexes. The all-time durations still read every taken and
-every resolved request of the area (their cost grows with the rows).
+figure equals a plain count of the data at the precision stated here, so a test can count the
+same thing another way and compare. Reads are bounded by areas, days and kept minutes, not by
+requests (figures at 1,000,000 requests in `docs/performance.md`):
 
-- Requests by status, and by category and by urgency (each split by status).
-- Time to claim: from posting to the first time a volunteer took the request (a claim or an
-  assignment on its timeline); time to resolve: from posting to being marked resolved. Each for
-  the Bangkok day asked about (`date`, default today), the 7 days ending with it, and everything
-  kept: the count, the median and the 90th percentile (nearest rank), in minutes.
-- Past their limit: open requests the SLA sweep flagged, oldest first.
+- Requests by status, and by category and by urgency (each split by status): sums of the area's
+  kept tallies (`help_requests/tally.py`).
+- Time to claim: from posting to the first time a volunteer took the request (the earliest
+  claim or assignment on its timeline); time to resolve: from posting to being marked
+  resolved. Each for the Bangkok day asked about (`date`, default today), the 7 days ending
+  with it, and all days up to it, by the day of the take or resolution: the count, the median
+  and the 90th percentile (nearest rank) of the kept waits (`help_requests/timings.py`: whole
+  minutes rounded down, then three significant figures toward zero). Sums of the area's kept
+  waits by day and kept minute (a few thousand rows a day at most); all days are the kept
+  totals less the days after the one asked about.
+- Past their limit: open requests the SLA sweep flagged (tallies), the oldest 50 listed.
 - Volunteers living in the area: verified, waiting for verification, and active that day (who
-  acted on some request's timeline).
-- Requests still needing help at the end of each of the 7 days (the last point: now).
-- Each child area's open, claimed, in-progress and past-limit counts, for the drill-down.
+  acted on some request's timeline): one pass over the area's volunteers, one index seek each.
+- Requests still needing help at the end of each of the 7 Bangkok days: the active count
+  (tallies) less those posted since, plus those finished since (kept per day).
+- Each child area's open, claimed, in-progress and past-limit counts (tallies).
 - The capacity board: free beds by colour of the area's facilities, stale numbers flagged
   (`dashboard/capacity.py`).
 """

@@ -52,7 +52,7 @@ _BEFORE = "jitasa.request_first_takes_before"
 def kept_minutes(waited: timedelta) -> int:
     """Return a wait as it is kept: whole minutes rounded down, then to three significant
     figures toward zero (to the minute under 1,000, to 10 under 10,000, to 100 under 100,000,
-    to 1,000 beyond): never more than 1 % below the whole minutes."""
+    to 1,000 beyond: less than 1 % below the whole minutes)."""
     minutes = waited // MINUTE
     size = abs(minutes)
     width = 1 if size < 1_000 else 10 if size < 10_000 else 100 if size < 100_000 else 1_000
