@@ -5,11 +5,14 @@ import random
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import insert, select
 
 from jitasa.accounts.models import User
 from jitasa.accounts.policy import ClaimLimits
-from jitasa.core.db import create_session_factory, utcnow
+from jitasa.areas import service as areas_service
+from jitasa.core.config import Settings
+from jitasa.core.db import create_engine, create_session_factory, utcnow
 from jitasa.core.words import Role
 from jitasa.help_requests import assigning, bulk, jobs, lifecycle, timings
 from jitasa.help_requests.models import (
@@ -19,7 +22,9 @@ from jitasa.help_requests.models import (
     RequestDurationTotal,
     RequestEvent,
 )
-from jitasa.help_requests.states import Actor, CloseReason, Status
+from jitasa.help_requests.states import FINAL, Actor, CloseReason, Status
+from jitasa.incidents import service as incidents_service
+from jitasa.migrate import alembic_config
 from tests.factories import make_user
 from tests.help_requests.helpers import CHOM_THONG, make_request, volunteer
 from tests.help_requests.test_bulk_create import rows_around_chiang_mai
@@ -187,3 +192,69 @@ async def test_a_rolled_back_change_leaves_the_timings_as_they_were(writer):
 )
 def test_waits_are_kept_in_whole_minutes_to_three_significant_figures(waited, kept):
     assert timings.kept_minutes(waited) == kept
+
+
+async def test_migration_0026_fills_the_kept_timings_from_stored_requests(
+    tmp_path, fresh_database_url
+):
+    engine = create_engine(
+        Settings(_env_file=None, data_dir=tmp_path, database_url=fresh_database_url)
+    )
+    config = alembic_config()
+
+    def to(revision: str):
+        def run(connection) -> None:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+
+        return run
+
+    async with engine.begin() as connection:
+        await connection.run_sync(to("0025"))
+    async with create_session_factory(engine)() as session:
+        await areas_service.sync_from_geothai(session)
+        await incidents_service.ensure_default(session)
+        incident_id = (await incidents_service.default_incident(session)).id
+        await session.commit()
+    rng, now = random.Random(9), utcnow()
+    requests, takes = [], []
+    for number in range(1, 61):
+        created = now - timedelta(minutes=rng.uniform(0, 60 * 24 * 90))
+        status = rng.choice(list(Status))
+        ended = created + timedelta(minutes=rng.uniform(0, 20_000))
+        requests.append(
+            {
+                "id": number,
+                "code": f"JT-M{number:04d}",
+                "incident_id": incident_id,
+                "category": "food_supplies",
+                "urgency": "urgent",
+                "status": status,
+                "lat": 18.79,
+                "lon": 98.98,
+                "public_lat": 18.79,
+                "public_lon": 98.98,
+                "area_code": rng.choice(["5001", "5002", "1001", None]),
+                "created_at": created,
+                "updated_at": created,
+                "closed_at": ended if status in FINAL else None,
+            }
+        )
+        for _ in range(rng.choice([0, 1, 2])):
+            at = created + timedelta(minutes=rng.uniform(-5, 30_000))
+            takes.append({"request_id": number, "kind": rng.choice(timings.TAKES), "at": at})
+    async with engine.begin() as connection:
+        await connection.execute(insert(HelpRequest.__table__), requests)
+        await connection.execute(insert(RequestEvent.__table__), takes)
+        await connection.run_sync(to("head"))
+    async with create_session_factory(engine)() as session:
+        filled = await _kept(session)
+        assert filled == await _counted(session)
+        posted = sum(v[0] for k, v in filled.items() if k[0] == "help_request_days" and k[1] == 0)
+        assert posted == 60
+        claims = sum(
+            v[0] for k, v in filled.items() if k[0] == "help_request_duration_totals" and k[1] == 0
+            and k[3] == timings.CLAIM
+        )  # fmt: skip
+        assert claims == len({t["request_id"] for t in takes})
+    await engine.dispose()
