@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, select, true
+from sqlalchemy import and_, case, func, select, text, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas import service as areas_service
@@ -40,8 +40,8 @@ from jitasa.core.words import URGENCIES
 from jitasa.dashboard import capacity
 from jitasa.dashboard.scope import child_code_length
 from jitasa.help_requests import access, timings
-from jitasa.help_requests.desk import PAST_SLA
 from jitasa.help_requests.models import (
+    PAST_SLA_ROWS,
     HelpRequest,
     RequestDay,
     RequestDuration,
@@ -220,7 +220,8 @@ async def _active_over_time(session: AsyncSession, area: str | None, day: Window
 
 async def _past_sla(session: AsyncSession, area: str | None, now: datetime) -> dict:
     """Return how many requests are past their limit, and the oldest of them."""
-    condition = (_in_area(area), PAST_SLA)
+    # In the words of the partial index of them, so both databases see that it applies.
+    condition = (_in_area(area), text(PAST_SLA_ROWS))
     count = await session.scalar(
         select(func.sum(RequestTally.count)).where(*_tallied(area, RequestTally.past_sla == 1))
     )

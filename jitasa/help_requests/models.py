@@ -13,6 +13,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -22,6 +23,7 @@ from jitasa.help_requests.states import Status
 # What a transport holds at its destination: a bed of the patient's colour, kept for them or
 # taken by them.
 BED_RESERVED = "reserved"
+PAST_SLA_ROWS = "status = 'open' AND sla_breached_at IS NOT NULL"  # as `desk.PAST_SLA` says
 BED_OCCUPIED = "occupied"
 
 
@@ -47,6 +49,15 @@ class HelpRequest(Base):
         Index("ix_help_requests_status_created_at", "status", "created_at"),
         # The desk's queue reads each (urgency, status) oldest first, only as far as it shows.
         Index("ix_help_requests_urgency_status_created_at", "urgency", "status", "created_at"),
+        # The dashboard lists the oldest past their limit: a planner walking `created_at` alone
+        # would pass every older finished request first.
+        Index(
+            "ix_help_requests_past_sla_created_at",
+            "created_at",
+            "id",
+            postgresql_where=text(PAST_SLA_ROWS),
+            sqlite_where=text(PAST_SLA_ROWS),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -4,8 +4,9 @@ their timelines as they are.
 
 The dashboard's medians and 90th percentiles, and its 7-day curve, read a few of these rows
 instead of every take and resolution (`help_requests/timings.py` keeps them exact); whether a
-volunteer acted on a day is looked up by actor and time (a new index). The SQL
-below is a frozen copy of `help_requests/timing_sql.py` as of this revision.
+volunteer acted on a day is looked up by actor and time, and the oldest requests past their
+limit through a partial index of them (new indexes). The SQL below is a frozen copy of
+`help_requests/timing_sql.py` as of this revision.
 
 Revision ID: 0026
 Revises: 0025
@@ -149,10 +150,19 @@ def upgrade() -> None:
     for statement in _fill_statements(op.get_bind().dialect.name):
         op.execute(statement)
     op.create_index("ix_help_request_events_actor_id_at", "help_request_events", ["actor_id", "at"])
+    past_sla = sa.text("status = 'open' AND sla_breached_at IS NOT NULL")
+    op.create_index(
+        "ix_help_requests_past_sla_created_at",
+        "help_requests",
+        ["created_at", "id"],
+        postgresql_where=past_sla,
+        sqlite_where=past_sla,
+    )
 
 
 def downgrade() -> None:
-    """Drop the kept timing tables and the index."""
+    """Drop the kept timing tables and the indexes."""
+    op.drop_index("ix_help_requests_past_sla_created_at", table_name="help_requests")
     op.drop_index("ix_help_request_events_actor_id_at", table_name="help_request_events")
     for table in ("help_request_duration_totals", "help_request_durations", "help_request_days"):
         op.drop_table(table)
