@@ -113,7 +113,15 @@ def _add(found: dict, key: tuple, delta: tuple[int, ...] | int) -> None:
         found[key] = found.get(key, 0) + delta
 
 
-def _count_wait(session, area: str | None, incident: int, measure: str, at, since, delta: int):
+def _count_wait(
+    session: AsyncSession | Session,
+    area: str | None,
+    incident: int,
+    measure: str,
+    at: datetime,
+    since: datetime,
+    delta: int,
+) -> None:
     """Count one wait (from `since` to `at`) of this measure under every scope."""
     _days, durations, totals = _deltas(session)
     day, minutes = bangkok_day(at), kept_minutes(at - since)
