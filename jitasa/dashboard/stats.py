@@ -59,22 +59,16 @@ WEEK = 7
 
 @dataclass(frozen=True)
 class Window:
-    """A stretch of time figures are given for, in UTC: [start, end)."""
+    """The Bangkok day figures are given for, in UTC: [start, end), ending now at the latest."""
 
-    name: str
-    start: datetime | None
+    start: datetime
     end: datetime
 
 
-def windows(day: date, now: datetime) -> list[Window]:
-    """Return the day asked about, the week ending with it, and all time, in Bangkok days."""
+def day_window(day: date, now: datetime) -> Window:
+    """Return the Bangkok day asked about, cut at `now` when it is today."""
     start = datetime.combine(day, time(0), tzinfo=BANGKOK).astimezone(UTC)
-    end = min(start + timedelta(days=1), now)
-    return [
-        Window("today", start, end),
-        Window("last_7_days", start - timedelta(days=WEEK - 1), end),
-        Window("all", None, end),
-    ]
+    return Window(start, min(start + timedelta(days=1), now))
 
 
 def summary(histogram: dict[int, int]) -> dict:
@@ -330,7 +324,7 @@ async def figures(
     if day is not None and day > today:  # nothing has happened yet: no figures to show
         raise invalid_field("date", "{field} is in the future: there are no figures for it yet.")
     day = day or today
-    spans = windows(day, now)
+    asked = day_window(day, now)
     durations = await _durations(session, area, day)
     return {
         "area": area,
@@ -339,9 +333,9 @@ async def figures(
         "requests": await _counts(session, area),
         "to_claim": durations["to_claim"],
         "to_resolve": durations["to_resolve"],
-        "active_over_time": await _active_over_time(session, area, spans[0]),
+        "active_over_time": await _active_over_time(session, area, asked),
         "past_sla": await _past_sla(session, area, now),
-        "volunteers": await _volunteers(session, area, spans[0]),
+        "volunteers": await _volunteers(session, area, asked),
         "children": await _children(session, area),
         "capacity": await capacity.board(session, area=area, now=now, stale_hours=stale_hours),
     }
