@@ -126,6 +126,7 @@ async def test_create_sends_a_pinned_list_of_statements(app, client, session, sc
         "INSERT outbox_events",  # the live event, built from the final state before commit
         "INSERT map_cells",  # every level's cell count at once (executemany, upsert)
         "INSERT help_request_tallies",  # the desk's and dashboard's counts, every level at once
+        "INSERT help_request_days",  # posted today, every level at once (the 7-day curve)
     ]
 
 
@@ -145,9 +146,12 @@ async def test_claim_sends_a_pinned_list_of_statements(app, client, session, sca
         "SELECT help_requests",  # how many requests the claimer holds already (their cap)
         "UPDATE help_requests",  # open -> claimed, only if still open: one claim wins
         "SELECT help_requests",  # the request as committed, for the answer
+        "SELECT help_requests",  # its first take so far, joined to its timeline (one row)
         "INSERT audit_log",  # the claimer now sees the full view: every reveal is audited
         "INSERT help_request_events",
         "INSERT outbox_events",  # the live event, built from the final state before commit
         "INSERT map_cells",  # the counts move from open to claimed, every level at once
         "INSERT help_request_tallies",  # likewise the desk's and dashboard's counts
+        "INSERT help_request_durations",  # a first take: its wait, by day, every level at once
+        "INSERT help_request_duration_totals",  # and in the whole incident's figures
     ]
