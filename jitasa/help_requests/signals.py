@@ -9,7 +9,7 @@ from jitasa.accounts.policy import Action
 from jitasa.clusters import service as clusters
 from jitasa.clusters.layers import Item
 from jitasa.core import events
-from jitasa.help_requests import tally
+from jitasa.help_requests import open_cells, tally
 from jitasa.help_requests.map_layer import REQUESTS, map_item
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.schemas import HelpRequestFull, HelpRequestPublic
@@ -57,6 +57,7 @@ def imported(session: AsyncSession, rows: list[Mapping], *, ids: list[int]) -> N
         clusters.count(session, item, number)
     for kind, number in Counter(tally.kind_of(row, sla_breached_at=None) for row in rows).items():
         tally.count(session, kind, number)
+    open_cells.imported(session, rows)
     provinces = sorted({row["province_code"] for row in rows if row["province_code"]})
     summary = {"count": len(rows), "province_codes": provinces}
     events.record(
@@ -80,4 +81,5 @@ def changed(
     tally.move(
         session, tally.kind_of(help_request, status=from_status), tally.kind_of(help_request)
     )
+    open_cells.moved(session, help_request, from_status=from_status)
     announce(session, help_request, kind="request.updated")
