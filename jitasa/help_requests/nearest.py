@@ -65,28 +65,24 @@ async def open_near(
             categories=categories,
             not_of_requester_id=not_of_requester_id,
         )
-        within = sorted((d, i) for i, d in found.items() if d <= reach)
+        within = sorted((d, row.id, row) for d, row in found if d <= reach)
         if len(within) >= limit or reach >= radius_km:
             break
         # Every request within `reach` is in hand; the filters left too few: read further.
         share = max(len(within), 1) / limit
         reach = min(radius_km, max(reach / share**0.5 * 1.2, reach + LEAST_GROWTH_KM))
-    chosen = within[:limit]
-    rows = await session.execute(
-        select(*PUBLIC_COLUMNS).where(HelpRequest.id.in_([i for _, i in chosen]))
-    )
-    by_id = {r.id: r for r in rows}
-    return [(by_id[i], d) for d, i in chosen if i in by_id]
+    return [(row, d) for d, _id, row in within[:limit]]
 
 
 @cache
 def _box_statement(*, of_categories: bool, not_of_requester: bool) -> Select:
-    """Return the read of a box's open requests (ids and pins), its values bound at each read.
+    """Return the read of a box's open requests (`PUBLIC_COLUMNS`), its values bound at each
+    read.
 
     Public pins are cell centres, so the box is read as one seek of the public-pin index per
     row of cells it crosses (`public_lat IN (…) AND public_lon BETWEEN …`).
     """
-    statement = select(HelpRequest.id, HelpRequest.public_lat, HelpRequest.public_lon).where(
+    statement = select(*PUBLIC_COLUMNS).where(
         HelpRequest.public_lat.in_(bindparam("rows", expanding=True)),
         HelpRequest.public_lon.between(bindparam("west"), bindparam("east")),
         HelpRequest.status == Status.OPEN,
@@ -114,8 +110,9 @@ async def _open_pins_near(
     reach_km: float,
     categories: set[str] | None,
     not_of_requester_id: int | None,
-) -> dict[int, float]:
-    """Return {id: km, to the metre} of the open requests whose public pin is in reach's box.
+) -> list[tuple[float, Row]]:
+    """Return (km to the metre, public columns) of the open requests whose public pin is in
+    reach's box.
 
     Distances are to the public pin: exact ones, from points of the asker's choosing, would
     give the exact pin away.
@@ -129,7 +126,7 @@ async def _open_pins_near(
         params["categories"] = sorted(categories) or [""]
     if not_of_requester_id is not None:
         params["requester_id"] = not_of_requester_id
-    return {
-        i: round(geo.distance_km(lat, lon, pin_lat, pin_lon), 3)
-        for i, pin_lat, pin_lon in await (await session.connection()).execute(statement, params)
-    }
+    rows = await (await session.connection()).execute(statement, params)
+    return [
+        (round(geo.distance_km(lat, lon, row.public_lat, row.public_lon), 3), row) for row in rows
+    ]
