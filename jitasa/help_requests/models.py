@@ -222,3 +222,19 @@ class RequestDay(Base):
     incident_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     posted: Mapped[int] = mapped_column(Integer, default=0)
     finished: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OpenCell(Base):
+    """How many open requests have their public pin in one ~500 m privacy cell.
+
+    Kept exact by `help_requests/open_cells.py`; nearby sums the cells around a volunteer,
+    nearest first, to know how far it must read before touching any request.
+    """
+
+    __tablename__ = "help_request_open_cells"
+    # Rows stored in key order: a row of cells is one run of the key.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    y: Mapped[int] = mapped_column(Integer, primary_key=True)  # floor(public_lat / 0.005)
+    x: Mapped[int] = mapped_column(Integer, primary_key=True)  # floor(public_lon / 0.005)
+    count: Mapped[int] = mapped_column(Integer, default=0)

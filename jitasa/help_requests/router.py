@@ -13,7 +13,17 @@ from jitasa.core import idempotency
 from jitasa.core.db import SessionDep, WriteSessionDep
 from jitasa.core.errors import DomainError
 from jitasa.core.fields import ThaiPhone
-from jitasa.help_requests import access, assigning, desk, lifecycle, limits, privacy, reads, service
+from jitasa.help_requests import (
+    access,
+    assigning,
+    desk,
+    lifecycle,
+    limits,
+    nearest,
+    privacy,
+    reads,
+    service,
+)
 from jitasa.help_requests.deps import ValidRequest
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.params import ListFilters
@@ -182,7 +192,7 @@ async def nearby(
 ) -> list[dict]:
     """List open requests near a point that this volunteer may claim (not their own)."""
     allowed = await lifecycle.claimable_categories(session, user=user)
-    found = await service.open_near(
+    found = await nearest.open_near(
         session,
         lat=lat,
         lon=lon,

@@ -1,4 +1,4 @@
-"""Help requests: create (with area lookup), find, list, nearby, duplicates and merge."""
+"""Help requests: create (with area lookup), find, list, duplicates and merge."""
 
 from __future__ import annotations
 
@@ -30,8 +30,6 @@ if TYPE_CHECKING:  # types only: other domains are read through their services
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud on the phone
 DUPLICATE_WINDOW = timedelta(hours=24)
 CELL_EPSILON = 1e-6  # public pins are cell centres rounded to 4 decimals: equal up to float noise
-# "nearby" reads a box of this reach (km) first, and grows it only while it holds too few.
-NEAR_FIRST_KM = 1.0
 
 
 def new_code() -> str:
@@ -239,86 +237,6 @@ async def list_requests(
     if before_id:
         statement = statement.where(HelpRequest.id < before_id)
     return list((await session.scalars(statement)).all())
-
-
-async def open_near(
-    session: AsyncSession,
-    *,
-    lat: float,
-    lon: float,
-    radius_km: float,
-    limit: int,
-    categories: set[str] | None = None,
-    not_of_requester_id: int | None = None,
-) -> list[tuple[HelpRequest, float]]:
-    """Return open requests within the radius, nearest first, with their distance in km.
-
-    The probe is moved to the centre of its public cell and distances are to public pins, so
-    every probe inside one cell gets the same answer: nothing finer than the public map.
-    The work is bounded by what is needed, not by the radius: a box of `NEAR_FIRST_KM` is read
-    first (ids and pins only, from the public-pin index), and grown until the requests
-    within its reach number `limit` or it reaches the radius; only those become objects.
-    """
-    lat, lon = geo.round_for_privacy(lat, lon)
-    reach = min(radius_km, NEAR_FIRST_KM)
-    while True:
-        found = await _open_pins_near(
-            session,
-            lat=lat,
-            lon=lon,
-            reach_km=reach,
-            categories=categories,
-            not_of_requester_id=not_of_requester_id,
-        )
-        within = sorted((d, i) for i, d in found.items() if d <= reach)
-        if len(within) >= limit or reach >= radius_km:
-            break
-        # Every request within `reach` is in hand: grow the box, faster where it is empty.
-        reach = min(radius_km, reach * (2 if within else 4))
-    chosen = within[:limit]
-    rows = await session.scalars(
-        select(HelpRequest).where(HelpRequest.id.in_([i for _, i in chosen]))
-    )
-    by_id = {r.id: r for r in rows}
-    return [(by_id[i], d) for d, i in chosen if i in by_id]
-
-
-async def _open_pins_near(
-    session: AsyncSession,
-    *,
-    lat: float,
-    lon: float,
-    reach_km: float,
-    categories: set[str] | None,
-    not_of_requester_id: int | None,
-) -> dict[int, float]:
-    """Return {id: km, to the metre} of the open requests whose public pin is in reach's box.
-
-    Distances are to the public pin: exact ones, from points of the asker's choosing, would
-    give the exact pin away. Public pins are cell centres, so the box is read as one seek of
-    the public-pin index per row of cells it crosses (`public_lat IN (…) AND public_lon
-    BETWEEN …`): the rows read are those of the box, not of the whole band of latitude.
-    """
-    west, south, east, north = geo.bbox_around(lat, lon, reach_km)
-    statement = select(HelpRequest.id, HelpRequest.public_lat, HelpRequest.public_lon).where(
-        HelpRequest.public_lat.in_(geo.cell_centres(south, north)),
-        HelpRequest.public_lon.between(west, east),
-        HelpRequest.status == Status.OPEN,
-    )
-    if categories is not None:
-        statement = statement.where(HelpRequest.category.in_(categories))
-    if not_of_requester_id is not None:
-        # A request nobody signed in for (an import, the phone desk) is anybody's to see.
-        statement = statement.where(
-            or_(
-                HelpRequest.requester_id.is_(None),
-                HelpRequest.requester_id != not_of_requester_id,
-            )
-        )
-    return {
-        i: round(geo.distance_km(lat, lon, pin_lat, pin_lon), 3)
-        for i, pin_lat, pin_lon in await session.execute(statement)
-    }
 
 
 async def possible_duplicates(

@@ -9,7 +9,7 @@ from jitasa.accounts.policy import Action
 from jitasa.clusters import service as clusters
 from jitasa.clusters.layers import Item
 from jitasa.core import events
-from jitasa.help_requests import tally, timings
+from jitasa.help_requests import open_cells, tally, timings
 from jitasa.help_requests.map_layer import REQUESTS, map_item
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.schemas import HelpRequestFull, HelpRequestPublic
@@ -58,6 +58,7 @@ def imported(session: AsyncSession, rows: list[Mapping], *, ids: list[int]) -> N
     for kind, number in Counter(tally.kind_of(row, sla_breached_at=None) for row in rows).items():
         tally.count(session, kind, number)
     timings.imported(session, rows)
+    open_cells.imported(session, rows)
     provinces = sorted({row["province_code"] for row in rows if row["province_code"]})
     summary = {"count": len(rows), "province_codes": provinces}
     events.record(
@@ -82,4 +83,5 @@ def changed(
         session, tally.kind_of(help_request, status=from_status), tally.kind_of(help_request)
     )
     timings.moved(session, help_request, from_status=from_status)
+    open_cells.moved(session, help_request, from_status=from_status)
     announce(session, help_request, kind="request.updated")

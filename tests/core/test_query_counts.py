@@ -125,6 +125,7 @@ async def test_create_sends_a_pinned_list_of_statements(app, client, session, sc
         "INSERT help_request_events",  # the timeline's first entry
         "INSERT outbox_events",  # the live event, built from the final state before commit
         "INSERT map_cells",  # every level's cell count at once (executemany, upsert)
+        "INSERT help_request_open_cells",  # nearby's count of open requests in the pin's cell
         "INSERT help_request_tallies",  # the desk's and dashboard's counts, every level at once
         "INSERT help_request_days",  # posted today, every level at once (the 7-day curve)
     ]
@@ -151,6 +152,7 @@ async def test_claim_sends_a_pinned_list_of_statements(app, client, session, sca
         "INSERT help_request_events",
         "INSERT outbox_events",  # the live event, built from the final state before commit
         "INSERT map_cells",  # the counts move from open to claimed, every level at once
+        "INSERT help_request_open_cells",  # one open request fewer in the pin's cell
         "INSERT help_request_tallies",  # likewise the desk's and dashboard's counts
         "INSERT help_request_durations",  # a first take: its wait, by day, every level at once
         "INSERT help_request_duration_totals",  # and in the whole incident's figures
