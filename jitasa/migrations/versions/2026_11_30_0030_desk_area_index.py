@@ -7,14 +7,14 @@ requests). With the area code after the run, the area's part of the run is sough
 and only it is sorted.
 
 Revision ID: 0030
-Revises: 0025
+Revises: 0029
 Create Date: 2026-11-30 22:40:00
 """
 
 from alembic import op
 
 revision = "0030"
-down_revision = "0025"
+down_revision = "0029"
 branch_labels = None
 depends_on = None
 
