@@ -4,15 +4,16 @@ On SQLite one connection writes at a time, and each commit syncs the log to disk
 requests in flight, each in its own write transaction, queue on the write lock (503 after the
 busy timeout) and pay sixteen syncs. Here the writes of one process queue instead in memory: a
 unit of work (`Work`, an async function of a session) waits while a batch commits, then the
-units that gathered meanwhile run one after another in one transaction, each in its own
-SAVEPOINT, and commit once. Each caller's `run()` returns (or raises) only after that commit has
-returned, so "answered" still means "stored" (`synchronous=FULL`: synced to disk).
+units that gathered meanwhile run one after another in one transaction and commit once. Each
+caller's `run()` returns (or raises) only after that commit has returned, so "answered" still
+means "stored" (`synchronous=FULL`: synced to disk).
 
-- A unit that raises is rolled back to its savepoint and its caller gets the error; the others
-  are not failed by it. Domain hooks keep pending work in the session (map cell deltas, tallies,
-  events, applied just before the commit), which a savepoint does not undo, so when a unit
-  failed the batch is rolled back and its other units are run again in a fresh transaction
-  (their rows were rolled back with it; nothing was answered yet).
+- A unit that raises gets its error to its caller; the others are not failed by it. The
+  transaction is rolled back and the others run again in a fresh one: first each in its own
+  SAVEPOINT (so that every other unit that fails is found in one pass, rolled back to its
+  savepoint), then, if one did, plainly again. A fresh transaction each time, because domain
+  hooks keep pending work in the session (map cell deltas, tallies, events, applied just
+  before the commit) that a savepoint would not undo. Nothing was answered before the commit.
 - A failed commit fails every unit of the batch: none was stored.
 - The batch runs in a task of its own, shielded from its callers' cancellation: a statement is
   never cut off half-way (see `core.db.stop_between_units`).
@@ -75,36 +76,47 @@ class SharedCommits:
         return await unit.future
 
     async def _commit(self, batch: list[_Unit]) -> None:
-        """Run the batch's units and commit them together; settle every unit's future."""
+        """Run the batch's units and commit them together; settle every unit's future.
+
+        The first pass runs the units plainly, one after another (a savepoint costs two round
+        trips a unit). When one raises, the transaction is rolled back and the rest run again,
+        this time each in a savepoint, so every other unit that fails is found in that pass;
+        the ones that passed then run plainly again and commit.
+        """
+        careful = False
         while batch:
             try:
-                batch = await self._attempt(batch)
+                batch = await self._attempt(batch, careful=careful)
             except BaseException as error:  # the commit failed: nothing of the batch is stored
                 for unit in batch:
                     if not unit.future.done():
                         unit.future.set_exception(error)
                 return
+            careful = not careful
 
-    async def _attempt(self, batch: list[_Unit]) -> list[_Unit]:
+    async def _attempt(self, batch: list[_Unit], *, careful: bool) -> list[_Unit]:
         """Run the units once in one transaction; commit if none failed and settle them all.
 
-        Returns the units to run again (a unit failed, its error is settled, the rest wait),
-        or an empty list once committed.
+        Returns the units to run again when one failed (its error settled; plainly, the units
+        after the first failure did not run), or an empty list once committed.
         """
         results: list[tuple[_Unit, Any]] = []
         failed = False
         async with self.factory() as session:
             try:
-                for unit in batch:
+                for number, unit in enumerate(batch):
                     try:
-                        if len(batch) == 1:
-                            results.append((unit, await unit.work(session)))
-                        else:
+                        if careful:
                             async with session.begin_nested():
                                 results.append((unit, await unit.work(session)))
+                        else:
+                            results.append((unit, await unit.work(session)))
                     except Exception as error:
                         unit.future.set_exception(error)
                         failed = True
+                        if not careful:
+                            results += [(later, None) for later in batch[number + 1 :]]
+                            break
                 if failed:
                     await session.rollback()
                     return [unit for unit, _result in results]

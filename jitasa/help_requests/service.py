@@ -117,13 +117,26 @@ CLOSED_INCIDENT = (
 )
 
 
+_INCIDENTS = "jitasa.incidents_of_transaction"
+
+
 async def incident_of(session: AsyncSession, *, code: str | None) -> Incident:
-    """Return the incident a request names (else the default one), refusing one that is over."""
-    incident = (
-        await incidents_service.get_or_raise(session, code=code)
-        if code
-        else await incidents_service.default_incident(session)
-    )
+    """Return the incident a request names (else the default one), refusing one that is over.
+
+    Read once per transaction: the creates of a shared commit (`core.shared_commits`) ask for
+    the same incident, which cannot change under the transaction's write lock.
+    """
+    transaction = session.sync_session.get_transaction()
+    known = session.info.get(_INCIDENTS)
+    if known is None or known[0] is not transaction:
+        known = session.info[_INCIDENTS] = (transaction, {})
+    incident = known[1].get(code)
+    if incident is None:
+        incident = known[1][code] = (
+            await incidents_service.get_or_raise(session, code=code)
+            if code
+            else await incidents_service.default_incident(session)
+        )
     if not incident.active:
         message = CLOSED_INCIDENT.format(code=incident.code)
         raise Conflict(

@@ -112,10 +112,9 @@ async def test_create_sends_a_pinned_list_of_statements(app, client, session, sc
     assert response.status_code == 201, response.text
     assert sent == [
         *SIGNED_IN,
-        # Requests an hour per account, then per address, counted in the creating transaction
-        # (so a failed create counts nothing); a key's first window drops its older ones.
-        "INSERT rate_limit_windows",
-        "DELETE rate_limit_windows",
+        # Requests an hour per account and per address, counted in the creating transaction
+        # (so a failed create counts nothing) in one upsert; keys' first windows drop their
+        # older ones (here both keys are new).
         "INSERT rate_limit_windows",
         "DELETE rate_limit_windows",
         "SELECT incidents",  # the default incident (the newest active one) and its categories
