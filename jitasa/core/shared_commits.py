@@ -89,8 +89,7 @@ class SharedCommits:
                 batch = await self._attempt(batch, careful=careful)
             except BaseException as error:  # the commit failed: nothing of the batch is stored
                 for unit in batch:
-                    if not unit.future.done():
-                        unit.future.set_exception(error)
+                    _settle(unit, error=error)
                 return
             careful = not careful
 
@@ -112,7 +111,7 @@ class SharedCommits:
                         else:
                             results.append((unit, await unit.work(session)))
                     except Exception as error:
-                        unit.future.set_exception(error)
+                        _settle(unit, error=error)
                         failed = True
                         if not careful:
                             results += [(later, None) for later in batch[number + 1 :]]
@@ -125,8 +124,18 @@ class SharedCommits:
                 await session.rollback()
                 raise
         for unit, result in results:
-            unit.future.set_result(result)
+            _settle(unit, result=result)
         return []
+
+
+def _settle(unit: _Unit, *, result: object = None, error: BaseException | None = None) -> None:
+    """Give the unit's caller its result or error (unless the caller has gone: cancelled)."""
+    if unit.future.done():
+        return
+    if error is not None:
+        unit.future.set_exception(error)
+    else:
+        unit.future.set_result(result)
 
 
 def shared_commits(request: Request) -> SharedCommits:
