@@ -20,6 +20,7 @@ from jitasa.core.db import create_engine, create_session_factory
 from jitasa.core.deferred import DeferredWrites
 from jitasa.core.observability import RequestObserver, configure_logging
 from jitasa.core.security import SESSION_COOKIE, SecurityHeaders, check_csrf
+from jitasa.core.shared_commits import SharedCommits
 from jitasa.core.text_input import NormalizeUrlInput, refuse_unstorable_text
 from jitasa.dashboard.router import router as dashboard_router
 from jitasa.exports.router import router as exports_router
@@ -95,6 +96,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
     app.state.read_session_factory = create_session_factory(engine, mode="read")
+    # SQLite has one writer: a burst of writes shares its commits (PostgreSQL: many writers).
+    app.state.shared_commits = SharedCommits(
+        app.state.session_factory, share=engine.dialect.name == "sqlite"
+    )
     app.state.throttle = throttle_for(settings, app.state.session_factory)
     app.state.message_sender = channel_for(settings)
     app.state.hub = hub_for(settings)

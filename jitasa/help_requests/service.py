@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts import policy
@@ -37,12 +38,24 @@ def new_code() -> str:
     return "JT-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
 
 
-async def _unused_code(session: AsyncSession) -> str:
-    """Return a tracking code no request has yet (with a million requests, 1 in 900 is taken)."""
+async def _insert_with_unused_code(session: AsyncSession, values: dict) -> HelpRequest:
+    """Insert the request under a tracking code no request has yet, in one statement each try.
+
+    The code is chosen at random and the insert skips a taken one (`ON CONFLICT (code) DO
+    NOTHING ... RETURNING`): with a million requests, 1 try in 900 meets a taken code and is
+    made again with another. Returns the request as stored, in the session.
+    """
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     while True:
-        code = new_code()
-        if await session.scalar(select(HelpRequest.id).where(HelpRequest.code == code)) is None:
-            return code
+        statement = (
+            dialect.insert(HelpRequest)
+            .values(code=new_code(), **values)
+            .on_conflict_do_nothing(index_elements=[HelpRequest.code])
+            .returning(HelpRequest)
+        )
+        stored = (await session.scalars(statement)).first()
+        if stored is not None:
+            return stored
 
 
 def _check_category(incident: Incident, request_in: HelpRequestCreate):
@@ -102,13 +115,26 @@ CLOSED_INCIDENT = (
 )
 
 
+_INCIDENTS = "jitasa.incidents_of_transaction"
+
+
 async def incident_of(session: AsyncSession, *, code: str | None) -> Incident:
-    """Return the incident a request names (else the default one), refusing one that is over."""
-    incident = (
-        await incidents_service.get_or_raise(session, code=code)
-        if code
-        else await incidents_service.default_incident(session)
-    )
+    """Return the incident a request names (else the default one), refusing one that is over.
+
+    Read once per transaction: the creates of a shared commit (`core.shared_commits`) ask for
+    the same incident, which cannot change under the transaction's write lock.
+    """
+    transaction = session.sync_session.get_transaction()
+    known = session.info.get(_INCIDENTS)
+    if known is None or known[0] is not transaction:
+        known = session.info[_INCIDENTS] = (transaction, {})
+    incident = known[1].get(code)
+    if incident is None:
+        incident = known[1][code] = (
+            await incidents_service.get_or_raise(session, code=code)
+            if code
+            else await incidents_service.default_incident(session)
+        )
     if not incident.active:
         message = CLOSED_INCIDENT.format(code=incident.code)
         raise Conflict(
@@ -177,15 +203,13 @@ async def create(
         refresh_seconds=refresh_seconds,
         now=utcnow(),
     )
-    help_request = HelpRequest(code=await _unused_code(session), **values)
-    session.add(help_request)
-    await session.flush()
+    help_request = await _insert_with_unused_code(session, values)
+    # The timeline's first entry is written with the session's next flush (the commit's).
     session.add(
         RequestEvent(
             request_id=help_request.id, actor_id=requester.id, kind="created", to_status=Status.OPEN
         )
     )
-    await session.flush()
     signals.created(session, help_request)
     return help_request
 

@@ -35,8 +35,14 @@ def announce(session: AsyncSession, help_request: HelpRequest, *, kind: str) -> 
 
 
 def created(session: AsyncSession, help_request: HelpRequest) -> None:
-    """Count a new request on the map and announce it."""
+    """Count a new request on the map and in the tallies, and announce it.
+
+    It was inserted by a statement (`INSERT … RETURNING`, its code chosen in the same
+    statement), not added to the session, so the flush that tallies added objects does not see
+    it: it is tallied here.
+    """
     clusters.count(session, map_item(help_request), +1)
+    tally.count(session, tally.kind_of(help_request), +1)
     announce(session, help_request, kind="request.created")
 
 

@@ -112,18 +112,20 @@ async def test_create_sends_a_pinned_list_of_statements(app, client, session, sc
     assert response.status_code == 201, response.text
     assert sent == [
         *SIGNED_IN,
-        # Requests an hour per account, then per address, counted in the creating transaction
-        # (so a failed create counts nothing); a key's first window drops its older ones.
-        "INSERT rate_limit_windows",
-        "DELETE rate_limit_windows",
+        # Requests an hour per account and per address, counted in the creating transaction
+        # (so a failed create counts nothing) in one upsert; keys' first windows drop their
+        # older ones (here both keys are new).
         "INSERT rate_limit_windows",
         "DELETE rate_limit_windows",
         "SELECT incidents",  # the default incident (the newest active one) and its categories
         "SELECT areas",  # boundaries changed? (tests refresh every request; production every N s)
-        "SELECT help_requests",  # is the new public code free?
+        # The request under a random public code, skipping a taken one (ON CONFLICT DO NOTHING
+        # RETURNING): no separate "is the code free?" query.
         "INSERT help_requests",
-        "INSERT help_request_events",  # the timeline's first entry
+        # At the commit (the sign-in above was read in a read session, committed before; the
+        # write is a transaction of the shared commits, core/shared_commits.py):
         "INSERT outbox_events",  # the live event, built from the final state before commit
+        "INSERT help_request_events",  # the timeline's first entry, flushed with the commit
         "INSERT map_cells",  # every level's cell count at once (executemany, upsert)
         "INSERT help_request_open_cells",  # nearby's count of open requests in the pin's cell
         "INSERT help_request_tallies",  # the desk's and dashboard's counts, every level at once
