@@ -13,6 +13,7 @@ from jitasa.help_requests import open_cells, tally, timings
 from jitasa.help_requests.map_layer import REQUESTS, map_item
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.schemas import HelpRequestFull, HelpRequestPublic
+from jitasa.help_requests.states import Status
 
 IMPORTED = "requests.imported"
 
@@ -35,14 +36,17 @@ def announce(session: AsyncSession, help_request: HelpRequest, *, kind: str) -> 
 
 
 def created(session: AsyncSession, help_request: HelpRequest) -> None:
-    """Count a new request on the map and in the tallies, and announce it.
+    """Count a new request on the map, in the tallies, timings and nearby's cells; announce it.
 
     It was inserted by a statement (`INSERT … RETURNING`, its code chosen in the same
-    statement), not added to the session, so the flush that tallies added objects does not see
-    it: it is tallied here.
+    statement), not added to the session, so the flushes that count added objects do not see
+    it: it is counted here.
     """
     clusters.count(session, map_item(help_request), +1)
     tally.count(session, tally.kind_of(help_request), +1)
+    timings.count_row(session, timings.row_of(help_request), +1)
+    if help_request.status == Status.OPEN:
+        open_cells.count(session, [(help_request.public_lat, help_request.public_lon)], +1)
     announce(session, help_request, kind="request.created")
 
 
