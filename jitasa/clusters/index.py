@@ -161,51 +161,51 @@ class LayerCells:
             shift = level - rect.level
             xs = np.arange(rect.x.lo, rect.x.hi + 1, dtype=np.int64)
             for run in (self.levels[rect.level].main, self.levels[rect.level].recent):
-                rows = run.columns(xs, rect.y)
+                rows = run.columns(xs, rect.y) if len(run.keys) else ()
                 if len(rows):
-                    parts.append(
-                        (run.keys[rows], run.kinds[rows], run.counts[rows], run.sums[rows], shift)
-                    )
+                    rows = rows[allowed[run.kinds[rows]] & (run.counts[rows] > 0)]
+                if len(rows):
+                    keys = run.keys[rows]
+                    x, y = ((keys >> 32) - OFFSET) >> shift, ((keys & _LOW) - OFFSET) >> shift
+                    parts.append((x, y, run.kinds[rows], run.counts[rows], run.sums[rows]))
         if not parts:
             return []
-        cells = np.concatenate(
-            [key((k >> 32) - OFFSET >> s, (k & _LOW) - OFFSET >> s) for k, *_, s in parts]
-        )
-        kinds = np.concatenate([p[1] for p in parts])
-        counts = np.concatenate([p[2] for p in parts])
-        sums = np.concatenate([p[3] for p in parts])
-        keep = (counts > 0) & allowed[kinds]
-        cells, kinds, counts, sums = cells[keep], kinds[keep], counts[keep], sums[keep]
-        if not len(cells):
-            return []
-        # Clusters in (y, x) order, as `grouping.gather` gives them.
-        order_keys = key((cells & _LOW) - OFFSET, (cells >> 32) - OFFSET)
-        found, owner = np.unique(order_keys, return_inverse=True)
-        n = len(found)
-        total = np.bincount(owner, weights=counts, minlength=n)
-        sum_columns = [
-            np.bincount(owner, weights=sums[:, i], minlength=n) for i in range(self.width)
+        x, y, kinds, counts, sums = (np.concatenate(column) for column in zip(*parts, strict=True))
+        return self._gather(x, y, table[kinds], counts, sums)
+
+    def _gather(self, x, y, values, counts, sums) -> list[Cluster]:
+        """Sum rows into clusters by display cell, in (y, x) order as `grouping.gather` does."""
+        west, south = int(x.min()), int(y.min())
+        span = int(x.max()) - west + 1
+        cells = (y - south) * span + (x - west)  # a viewport's display cells: a few thousand
+        size = int(cells.max()) + 1
+        total = np.bincount(cells, weights=counts, minlength=size)
+        present = np.flatnonzero(total)
+        columns = [
+            np.bincount(cells, weights=sums[:, i], minlength=size)[present].tolist()
+            for i in range(self.width)
         ]
         by_value = []
         for position, names in enumerate(self.kinds.values):
-            numbers = table[kinds, position]
             width = max(len(names), 1)
-            spread = np.bincount(owner * width + numbers, weights=counts, minlength=n * width)
-            by_value.append(
-                (names, spread.reshape(n, width), sorted(range(len(names)), key=names.__getitem__))
+            spread = np.bincount(
+                cells * width + values[:, position], weights=counts, minlength=size * width
             )
+            order = sorted(range(len(names)), key=names.__getitem__)
+            by_value.append((names, spread.reshape(size, width)[present].tolist(), order))
         result = []
-        for i, packed in enumerate(found.tolist()):
-            y, x = (packed >> 32) - OFFSET, (packed & _LOW) - OFFSET
+        for i, (cell, count) in enumerate(
+            zip(present.tolist(), total[present].tolist(), strict=True)
+        ):
             cluster = Cluster(
-                x, y, int(total[i]), float(sum_columns[0][i]), float(sum_columns[1][i])
+                west + cell % span, south + cell // span, int(count), columns[0][i], columns[1][i]
             )
             cluster.by_value = tuple(
-                {names[v]: int(spread[i, v]) for v in order if spread[i, v]}
+                {names[v]: int(spread[i][v]) for v in order if spread[i][v]}
                 for names, spread, order in by_value
             )
             for m in range(2, self.width):
-                cluster.sums[m - 2] = float(sum_columns[m][i])
+                cluster.sums[m - 2] = columns[m][i]
             result.append(cluster)
         return result
 
