@@ -13,6 +13,7 @@ from jitasa.accounts.signin.router import router as signin_router
 from jitasa.accounts.signin.throttle import throttle_for
 from jitasa.areas.router import router as areas_router
 from jitasa.audit.router import router as audit_router
+from jitasa.clusters import follow as map_index
 from jitasa.core import problems
 from jitasa.core.body_limit import BodyLimit
 from jitasa.core.config import Settings, get_settings
@@ -31,6 +32,7 @@ from jitasa.help_requests.transport_router import router as transport_router
 from jitasa.imports.router import router as imports_router
 from jitasa.incidents.router import router as incidents_router
 from jitasa.map import cache as map_cache
+from jitasa.map import registry as map_registry
 from jitasa.map.router import router as map_router
 from jitasa.notifications.channels import channel_for
 from jitasa.notifications.router import router as notifications_router
@@ -71,6 +73,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 map_cache.watching(
                     application.state.map_cache, application.state.read_session_factory
                 ),
+                map_index.following(
+                    application.state.map_index,
+                    application.state.session_factory,
+                    application.state.read_session_factory,
+                ),
             ):
                 yield
         finally:
@@ -105,6 +112,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.hub = hub_for(settings)
     app.state.map_cache = map_cache.AnswerCache()
     app.state.hub.listen(app.state.map_cache.on_event)
+    app.state.map_index = map_index.Follower(map_registry.index_widths)
+    app.state.map_index.changed.append(app.state.map_cache.forget)
     app.state.stream_slots = StreamSlots()
     problems.install(app)
     app.add_middleware(problems.AnswerUnexpected)  # innermost: inside the headers below

@@ -5,7 +5,7 @@ requests reach before it reads any request. The table is filled from the request
 `help_requests/open_cells.py` keeps it exact from then on.
 
 Revision ID: 0029
-Revises: 0026
+Revises: 0027
 Create Date: 2026-11-30 22:20:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0029"
-down_revision = "0026"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
