@@ -24,6 +24,7 @@ from jitasa.clusters.grouping import Cluster, gather
 from jitasa.clusters.index import CellIndex
 from jitasa.clusters.layers import DIMENSION_COLUMNS, MEASURE_COLUMNS, UNUSED, Item, MapLayer
 from jitasa.clusters.models import MapCell, MapCellChange
+from jitasa.core import area_scope
 
 _DELTAS = "jitasa.cell_deltas"
 _CHANGED = "jitasa.cell_layers_changed"
@@ -373,7 +374,7 @@ async def items_in(
         source.c.lon,
         *(source.c[name] for name in layer.measures),
     ).where(
-        source.c.area_code.startswith(area, autoescape=True),
+        area_scope.inside(source.c.area_code, area),
         source.c.lat.between(south, north),
         source.c.lon.between(west, east),
         *(source.c[name].in_(values) for name, values in (filters or {}).items() if values),

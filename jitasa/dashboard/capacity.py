@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jitasa.core import area_scope
 from jitasa.facilities.beds import TAKING_PATIENTS
 from jitasa.facilities.models import Capacity, Facility
 from jitasa.facilities.words import BED_RESOURCES
@@ -22,7 +23,7 @@ STALE_LISTED = 20
 
 def _in_area(area: str | None):
     """Select the facilities of an area (None: the whole country)."""
-    return Facility.area_code.startswith(area, autoescape=True) if area else True
+    return area_scope.inside(Facility.area_code, area) if area else True
 
 
 async def board(

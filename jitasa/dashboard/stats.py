@@ -34,6 +34,7 @@ from sqlalchemy import and_, case, func, select, text, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas import service as areas_service
+from jitasa.core import area_scope
 from jitasa.core.errors import invalid_field
 from jitasa.core.thai import BANGKOK
 from jitasa.core.words import URGENCIES
@@ -98,7 +99,7 @@ def summary(histogram: dict[int, int]) -> dict:
 def _in_area(area: str | None):
     """Condition for requests in the area (everywhere when None), archived incidents left out."""
     kept = access.in_kept_incidents()
-    return and_(HelpRequest.area_code.startswith(area, autoescape=True), kept) if area else kept
+    return and_(area_scope.inside(HelpRequest.area_code, area), kept) if area else kept
 
 
 def _tallied(area: str | None, *conditions):
@@ -248,7 +249,7 @@ async def _volunteers(session: AsyncSession, area: str | None, today: Window) ->
     One pass over the area's volunteers; whether each acted is one seek of the timeline by
     actor and time (`ix_help_request_events_actor_id_at`).
     """
-    in_area = Volunteer.area_code.startswith(area, autoescape=True) if area else true()
+    in_area = area_scope.inside(Volunteer.area_code, area) if area else true()
     acted = (
         select(RequestEvent.id)
         .where(
@@ -287,7 +288,7 @@ async def _children(session: AsyncSession, area: str | None) -> list[dict]:
         )
         .where(
             RequestTally.depth == length,
-            RequestTally.scope.startswith(area or "", autoescape=True),
+            area_scope.inside(RequestTally.scope, area or ""),
             RequestTally.incident_id.not_in(incidents_service.archived_ids()),
             RequestTally.status.in_([s.value for s in ACTIVE]),
         )
