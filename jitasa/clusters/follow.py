@@ -251,15 +251,23 @@ async def following(
     *,
     poll_seconds: float = POLL_SECONDS,
 ) -> AsyncIterator[Follower]:
-    """Build the index, then poll the log (and build again when stale) for the block."""
-    await follower.ensure(read_session_factory)
+    """Build the index, then poll the log (and build again when stale) for the block.
+
+    A database that cannot be read yet (not migrated: `jitasa db upgrade` has not run) does not
+    stop the process starting: the map reads the database, and the index is built by the loop
+    once the tables are there.
+    """
+    try:
+        await follower.ensure(read_session_factory)
+    except Exception:
+        log.exception("map.index_build_failed")
 
     async def run() -> None:
         pruned = time.monotonic()
         while True:
             try:
                 async with read_session_factory() as session:
-                    if follower.stale:
+                    if follower.stale or follower.index is None:
                         follower.drop()
                         await follower.build(session)
                     else:

@@ -6,7 +6,9 @@ moment (UTC + 7 hours, Bangkok keeps no summer time), whole minutes between two 
 down, and `timings.kept_minutes`.
 """
 
-FINAL = ("resolved", "cancelled", "closed", "expired")
+from jitasa.help_requests import states
+
+FINAL = tuple(sorted(status.value for status in states.FINAL))
 TAKES = ("claimed", "assigned")
 DEPTHS = (
     "SELECT 0 AS depth UNION ALL SELECT 2 UNION ALL SELECT 4 UNION ALL SELECT 6 UNION ALL SELECT 8"

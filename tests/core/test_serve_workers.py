@@ -5,7 +5,8 @@ one that has not answered within 5 seconds. A worker imports the whole applicati
 console script's module, then the app), which took more than 5 seconds on a loaded 2-core
 machine: the workers were killed and restarted forever and nothing answered. Here each worker
 is made to start 12 seconds late (a `sitecustomize` that sleeps in a spawned worker only), as a
-loaded machine would.
+loaded machine would. The database is not migrated yet, as on a machine where `jitasa db
+upgrade` has not run: the process starts all the same (the map's index is built once it can be).
 """
 
 import os
