@@ -11,17 +11,32 @@ from benchmarks import clients, servers
 from jitasa.core.words import Role
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.states import Status
+from jitasa.incidents import service as incidents_service
 
 CLIENTS = 200
+NEAR_DEGREES = 0.025  # a box of about ±2.7 km around the volunteers' home: within 5 km
 
 
 async def _open_requests(context, count: int) -> list[int]:
-    """Return the ids of `count` random open requests."""
+    """Return the ids of `count` random open requests every benchmark volunteer may claim.
+
+    The volunteers live at `clients.BANGKOK_HOME` and may claim only within their service
+    radius (5 km), and only requests that are neither medical nor transport unless qualified:
+    a random request of the country answered all 200 claims with 403 (out of reach).
+    """
+    lat, lon, _area = clients.BANGKOK_HOME
     async with context.session_factory() as session:
+        ordinary = await incidents_service.ordinary_category_codes(session)
         return list(
             await session.scalars(
                 select(HelpRequest.id)
-                .where(HelpRequest.status == Status.OPEN)
+                .where(
+                    HelpRequest.status == Status.OPEN,
+                    HelpRequest.medical.is_(False),
+                    HelpRequest.category.in_(ordinary),
+                    HelpRequest.lat.between(lat - NEAR_DEGREES, lat + NEAR_DEGREES),
+                    HelpRequest.lon.between(lon - NEAR_DEGREES, lon + NEAR_DEGREES),
+                )
                 .order_by(func.random())
                 .limit(count)
             )

@@ -55,9 +55,15 @@ async def signed_in(
 
 
 @asynccontextmanager
-async def in_process(settings: Settings, *, connections: int = 100):
-    """Yield an HTTP client talking to a fresh app in this process (no network, no lifespan)."""
+async def in_process(settings: Settings, *, connections: int = 100, map_index: bool = False):
+    """Yield an HTTP client talking to a fresh app in this process (no network, no lifespan).
+
+    With `map_index`, the app's cluster index is built first, as the lifespan does before a
+    server answers (otherwise the first map request builds it).
+    """
     app = create_app(settings)
+    if map_index:
+        await app.state.map_index.ensure(app.state.read_session_factory)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)  # a 500 is a figure
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     try:

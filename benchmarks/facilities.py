@@ -81,7 +81,7 @@ async def load_facilities(engine: AsyncEngine, districts, count: int, rng, load)
 async def map_layer(context, viewports: dict, budget_seconds: float = 20.0) -> dict:
     """Time `GET /api/v1/map?layers=facilities` over the same viewports, zoom by zoom."""
     figures = {}
-    async with in_process(context.settings) as client:
+    async with in_process(context.settings, map_index=True) as client:
         for zoom, boxes in viewports.items():
             samples, features, counted, started = [], [], [], time.perf_counter()
             for box in boxes:

@@ -132,6 +132,9 @@ def require_free_port(host: str, port: int) -> None:
             fail(DomainError("server.port_taken", PORT_TAKEN, {"port": port, "next": port + 1}))
 
 
+WORKER_START_SECONDS = 30
+
+
 def server_options() -> dict[str, Any]:
     """Return how `jitasa serve` and `jitasa demo` run uvicorn.
 
@@ -139,4 +142,14 @@ def server_options() -> dict[str, Any]:
     pose as any address and pass every per-address limit; the app decides instead, from
     `JITASA_TRUSTED_PROXIES`.
     """
-    return {"log_config": None, "access_log": False, "http": HeaderDeadline, "proxy_headers": False}
+    return {
+        "log_config": None,
+        "access_log": False,
+        "http": HeaderDeadline,
+        "proxy_headers": False,
+        # With --workers N, uvicorn kills and restarts a worker that has not answered its
+        # supervisor within this many seconds. A worker imports the whole application first
+        # (over 5 s, uvicorn's default, on a loaded 2-core machine), so at the default the
+        # workers were restarted forever and nothing answered.
+        "timeout_worker_healthcheck": WORKER_START_SECONDS,
+    }

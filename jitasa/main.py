@@ -13,6 +13,7 @@ from jitasa.accounts.signin.router import router as signin_router
 from jitasa.accounts.signin.throttle import throttle_for
 from jitasa.areas.router import router as areas_router
 from jitasa.audit.router import router as audit_router
+from jitasa.clusters import follow as map_index
 from jitasa.core import problems
 from jitasa.core.body_limit import BodyLimit
 from jitasa.core.config import Settings, get_settings
@@ -20,6 +21,7 @@ from jitasa.core.db import create_engine, create_session_factory
 from jitasa.core.deferred import DeferredWrites
 from jitasa.core.observability import RequestObserver, configure_logging
 from jitasa.core.security import SESSION_COOKIE, SecurityHeaders, check_csrf
+from jitasa.core.shared_commits import SharedCommits
 from jitasa.core.text_input import NormalizeUrlInput, refuse_unstorable_text
 from jitasa.dashboard.router import router as dashboard_router
 from jitasa.exports.router import router as exports_router
@@ -30,6 +32,7 @@ from jitasa.help_requests.transport_router import router as transport_router
 from jitasa.imports.router import router as imports_router
 from jitasa.incidents.router import router as incidents_router
 from jitasa.map import cache as map_cache
+from jitasa.map import registry as map_registry
 from jitasa.map.router import router as map_router
 from jitasa.notifications.channels import channel_for
 from jitasa.notifications.router import router as notifications_router
@@ -70,6 +73,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 map_cache.watching(
                     application.state.map_cache, application.state.read_session_factory
                 ),
+                map_index.following(
+                    application.state.map_index,
+                    application.state.session_factory,
+                    application.state.read_session_factory,
+                ),
             ):
                 yield
         finally:
@@ -95,11 +103,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
     app.state.read_session_factory = create_session_factory(engine, mode="read")
+    # SQLite has one writer: a burst of writes shares its commits (PostgreSQL: many writers).
+    app.state.shared_commits = SharedCommits(
+        app.state.session_factory, share=engine.dialect.name == "sqlite"
+    )
     app.state.throttle = throttle_for(settings, app.state.session_factory)
     app.state.message_sender = channel_for(settings)
     app.state.hub = hub_for(settings)
     app.state.map_cache = map_cache.AnswerCache()
     app.state.hub.listen(app.state.map_cache.on_event)
+    app.state.map_index = map_index.Follower(map_registry.index_widths)
+    app.state.map_index.changed.append(app.state.map_cache.forget)
     app.state.stream_slots = StreamSlots()
     problems.install(app)
     app.add_middleware(problems.AnswerUnexpected)  # innermost: inside the headers below

@@ -4,7 +4,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.audit.models import AuditEntry
-from jitasa.core import deferred
+from jitasa.core import area_scope, deferred
 from jitasa.core.db import utcnow
 
 
@@ -83,7 +83,7 @@ async def list_entries(
     """List audit entries, newest first, optionally within an area and of one action."""
     statement = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if area_prefix:
-        statement = statement.where(AuditEntry.area_code.startswith(area_prefix, autoescape=True))
+        statement = statement.where(area_scope.inside(AuditEntry.area_code, area_prefix))
     if action:
         statement = statement.where(AuditEntry.action == action)
     if before_id:

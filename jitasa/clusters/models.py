@@ -1,9 +1,11 @@
 """The per-cell counts behind the map's clusters."""
 
-from sqlalchemy import Float, Index, Integer, SmallInteger, String
+from datetime import datetime
+
+from sqlalchemy import JSON, Float, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from jitasa.core.db import Base
+from jitasa.core.db import Base, UTCDateTime, utcnow
 
 
 class MapCell(Base):
@@ -40,3 +42,22 @@ class MapCell(Base):
     m1: Mapped[float] = mapped_column(Float, default=0.0)
     m2: Mapped[float] = mapped_column(Float, default=0.0)
     m3: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class MapCellChange(Base):
+    """What one commit added to the national cell counts, for the other processes' indexes.
+
+    Written in the committing transaction (so it is seen exactly when the counts are); read by
+    every process's `jitasa.clusters.follow` within a second, and deleted after a few minutes.
+    """
+
+    __tablename__ = "map_cell_changes"
+    # Ids are never used again, even after every row was deleted: followers skip ids they saw.
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # [layer, level, x, y, d1, d2, d3, count, sum_lat, sum_lon, m1, m2, m3] per national row
+    rows: Mapped[list] = mapped_column(JSON, default=list)
+    # Layers recounted from scratch by the commit: an index reads them again.
+    rebuilt: Mapped[list] = mapped_column(JSON, default=list)

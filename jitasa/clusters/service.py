@@ -21,13 +21,19 @@ from sqlalchemy.orm import Session
 
 from jitasa.clusters import grid
 from jitasa.clusters.grouping import Cluster, gather
+from jitasa.clusters.index import CellIndex
 from jitasa.clusters.layers import DIMENSION_COLUMNS, MEASURE_COLUMNS, UNUSED, Item, MapLayer
-from jitasa.clusters.models import MapCell
+from jitasa.clusters.models import MapCell, MapCellChange
+from jitasa.core import area_scope
 
 _DELTAS = "jitasa.cell_deltas"
 _CHANGED = "jitasa.cell_layers_changed"
+_LOGGED = "jitasa.cell_changes_logged"
 NATIONAL = ""
 _after_commit: list[Callable[[set[str]], None]] = []
+# Told (change id, national rows, layers rebuilt) of each change a commit logged, before
+# `_after_commit`: this process's in-memory indexes (`jitasa.clusters.index`).
+_after_commit_changes: list[Callable[[list[tuple[int, list, list]]], None]] = []
 
 
 def _keys(item: Item) -> Iterable[tuple]:
@@ -106,6 +112,30 @@ def _apply(session: Session) -> None:
     if rows:
         session.execute(_upsert(session.get_bind().dialect.name), rows)
         session.info.setdefault(_CHANGED, set()).update(row["layer"] for row in rows)
+        national = [
+            [row[column] for column in _ALL_COLUMNS if column != "province_code"]
+            for row in rows
+            if row["province_code"] == NATIONAL
+        ]
+        _log(session, national, [])
+
+
+def _log(session: Session, national: list[list], rebuilt: list[str]) -> None:
+    """Write what the transaction adds to the national cells to the change log (one row)."""
+    logged = (
+        insert(MapCellChange).values(rows=national, rebuilt=rebuilt).returning(MapCellChange.id)
+    )
+    change_id = session.execute(logged).scalar_one()
+    session.info.setdefault(_LOGGED, []).append((change_id, national, rebuilt))
+
+
+def on_commit_changes(
+    callback: Callable[[list[tuple[int, list, list]]], None],
+) -> Callable[[], None]:
+    """Call `callback` with the (id, national rows, rebuilt layers) changes a commit logged,
+    before the commit returns (and before `on_commit`'s callbacks); return how to stop it."""
+    _after_commit_changes.append(callback)
+    return lambda: _after_commit_changes.remove(callback)
 
 
 def on_commit(callback: Callable[[set[str]], None]) -> Callable[[], None]:
@@ -119,7 +149,11 @@ def on_commit(callback: Callable[[set[str]], None]) -> Callable[[], None]:
 
 @event.listens_for(Session, "after_commit")
 def _changed(session: Session) -> None:
-    """Tell the listeners which layers' counts the commit changed."""
+    """Tell the listeners what the commit changed: the logged changes, then the layers."""
+    logged = session.info.pop(_LOGGED, None)
+    if logged:
+        for callback in list(_after_commit_changes):
+            callback(logged)
     layers = session.info.pop(_CHANGED, None)
     if layers:
         for callback in list(_after_commit):
@@ -137,6 +171,7 @@ def _forget(session: Session) -> None:
     """Drop the count changes of a rolled-back transaction."""
     session.info.pop(_DELTAS, None)
     session.info.pop(_CHANGED, None)
+    session.info.pop(_LOGGED, None)
 
 
 async def recount(session: AsyncSession, layer: MapLayer, *, only_if_empty: bool = False):
@@ -163,6 +198,7 @@ async def replace_layer(session: AsyncSession, layer: MapLayer) -> int:
     """
     await session.execute(delete(MapCell).where(MapCell.layer == layer.name))
     session.sync_session.info.setdefault(_CHANGED, set()).add(layer.name)
+    await session.run_sync(_log, [], [layer.name])
     source = layer.source().subquery()
     # A public pin is a cell's centre, (k + 0.5) × STEP, so rounding finds k on every database.
     x0 = cast(func.round(source.c.lon / grid.STEP - 0.5), Integer)
@@ -297,12 +333,21 @@ async def clusters(
     level: int,
     province_code: str | None = None,
     filters: dict[str, list[str]] | None = None,
+    index: CellIndex | None = None,
 ) -> list[Cluster]:
-    """Return the viewport's clusters of a layer from the counts, without touching its items."""
+    """Return the viewport's clusters of a layer from the counts, without touching its items.
+
+    The national counts come from `index` when one is given and holds the layer (this
+    process's memory), else from the database.
+    """
     rects = grid.frames(bbox, level)
     if not rects:
         return []
     columns = _columns(layer, filters or {})
+    held = index.layers.get(layer.name) if index is not None and not province_code else None
+    if held is not None:
+        with index.lock:
+            return held.clusters(rects, level, columns)
     dialect = session.get_bind().dialect.name
     statement = _viewport_query(
         rects, level=level, filters=columns, measures=len(layer.measures), dialect=dialect
@@ -329,7 +374,7 @@ async def items_in(
         source.c.lon,
         *(source.c[name] for name in layer.measures),
     ).where(
-        source.c.area_code.startswith(area, autoescape=True),
+        area_scope.inside(source.c.area_code, area),
         source.c.lat.between(south, north),
         source.c.lon.between(west, east),
         *(source.c[name].in_(values) for name, values in (filters or {}).items() if values),

@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from jitasa.core import area_scope
 from jitasa.core.db import transaction, utcnow
 from jitasa.core.events import OutboxCursor, OutboxEvent
 
@@ -138,7 +139,7 @@ async def replay(
     """Return the newest `limit` events after `after_id` in the area and bbox, oldest first."""
     statement = select(OutboxEvent).where(OutboxEvent.id > after_id)
     if area:
-        statement = statement.where(OutboxEvent.area_code.startswith(area))
+        statement = statement.where(area_scope.inside(OutboxEvent.area_code, area))
     if bbox:
         west, south, east, north = bbox
         statement = statement.where(

@@ -9,9 +9,10 @@ beds counted apart, since they may no longer be true.
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jitasa.core import area_scope
 from jitasa.facilities.beds import TAKING_PATIENTS
 from jitasa.facilities.models import Capacity, Facility
 from jitasa.facilities.words import BED_RESOURCES
@@ -22,7 +23,7 @@ STALE_LISTED = 20
 
 def _in_area(area: str | None):
     """Select the facilities of an area (None: the whole country)."""
-    return Facility.area_code.startswith(area, autoescape=True) if area else True
+    return area_scope.inside(Facility.area_code, area) if area else True
 
 
 async def board(
@@ -34,16 +35,24 @@ async def board(
     is_stale = Facility.updated_at < stale_before
     beds = {c: {"total": 0, "free": 0, "free_stale": 0, "reserved": 0} for c in BED_RESOURCES}
     colour_of = {resource: colour for colour, resource in BED_RESOURCES.items()}
+    stale_free = func.sum(case((is_stale, Capacity.available), else_=0))
     summed = (
-        select(Capacity.resource, func.sum(Capacity.total), func.sum(Capacity.available))
+        select(
+            Capacity.resource,
+            func.sum(Capacity.total),
+            func.sum(Capacity.available),
+            stale_free,
+        )
         .join(Facility, Facility.id == Capacity.facility_id)
         .where(*taking, Capacity.resource.in_(BED_RESOURCES.values()))
         .group_by(Capacity.resource)
     )
-    for resource, total, free in await session.execute(summed):
-        beds[colour_of[resource]] |= {"total": total or 0, "free": free or 0}
-    for resource, _total, free in await session.execute(summed.where(is_stale)):
-        beds[colour_of[resource]]["free_stale"] = free or 0
+    for resource, total, free, free_stale in await session.execute(summed):
+        beds[colour_of[resource]] |= {
+            "total": total or 0,
+            "free": free or 0,
+            "free_stale": free_stale or 0,
+        }
     held = await session.execute(
         select(HelpRequest.triage_colour, func.count())
         .join(Facility, Facility.id == HelpRequest.destination_id)
@@ -53,9 +62,13 @@ async def board(
     for colour, count in held:
         if colour in beds:
             beds[colour]["reserved"] = count
-    facilities = select(func.count()).select_from(Facility).where(*taking)
-    every = await session.scalar(facilities) or 0
-    stale = await session.scalar(facilities.where(is_stale)) or 0
+    every, stale = (
+        await session.execute(
+            select(func.count(), func.coalesce(func.sum(case((is_stale, 1), else_=0)), 0))
+            .select_from(Facility)
+            .where(*taking)
+        )
+    ).one()
     oldest = await session.scalars(
         select(Facility)
         .where(*taking, is_stale)
@@ -63,8 +76,8 @@ async def board(
         .limit(STALE_LISTED)
     )
     return {
-        "facilities": every,
-        "stale_facilities": stale,
+        "facilities": every or 0,
+        "stale_facilities": stale or 0,
         "stale_hours": stale_hours,
         "beds": beds,
         "stale": [

@@ -8,17 +8,29 @@ from pydantic import BaseModel, Field
 
 from jitasa.core.fields import AreaCode
 
+KEPT_MINUTES = (
+    "Each wait is kept in whole minutes rounded down (less than a minute short), then to three "
+    "significant figures toward zero (to the minute under 1,000 minutes, to 10 under 10,000, to "
+    "100 under 100,000, to 1,000 beyond: less than 1 % short)"
+)
+
 
 class Durations(BaseModel):
     """How long something took, over the requests it happened to in a stretch of time."""
 
     count: int
-    median_minutes: float | None
-    p90_minutes: float | None = Field(description="90th percentile, nearest rank")
+    median_minutes: float | None = Field(
+        description=f"Median of the kept waits (the mean of the middle two when even). "
+        f"{KEPT_MINUTES}."
+    )
+    p90_minutes: float | None = Field(
+        description=f"90th percentile of the kept waits, nearest rank. {KEPT_MINUTES}."
+    )
 
 
 class Windows(BaseModel):
-    """Durations for the day asked about, the 7 days ending with it, and all time."""
+    """Durations for the day asked about, the 7 days ending with it, and all days up to it:
+    whole Bangkok days, by the day of the take or resolution."""
 
     today: Durations
     last_7_days: Durations
@@ -117,7 +129,9 @@ class Stats(BaseModel):
     to_claim: Windows
     to_resolve: Windows
     active_over_time: list[Point] = Field(
-        description="Requests still needing help at the end of each of the 7 days (last: now)"
+        description="Requests still needing help at the end of each of the 7 Bangkok days "
+        "(posted before the next midnight and not finished before it; the last point is shown "
+        "at now when the day is today)"
     )
     past_sla: PastSla
     volunteers: VolunteerCounts

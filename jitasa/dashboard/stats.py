@@ -1,92 +1,105 @@
-"""The dashboard's figures for an area, counted from the requests and volunteers as they are.
+"""The dashboard's figures for an area, read from kept counts and a few bounded seeks.
 
 A read model above the domains (like `map/`): it reads their tables, writes nothing, and every
-figure is a plain count or a duration between two recorded times, so a test can count the same
-thing another way and compare. Counts come from the requests' kept tallies
-(`help_requests/tally.py`, exact in every transaction); the day's and the week's figures read
-only that stretch's rows through indexes. The all-time durations still read every taken and
-every resolved request of the area (their cost grows with the rows).
+figure equals a plain count of the data at the precision stated here, so a test can count the
+same thing another way and compare. Reads are bounded by areas, days and kept minutes, not by
+requests (figures at 1,000,000 requests in `docs/performance.md`):
 
-- Requests by status, and by category and by urgency (each split by status).
-- Time to claim: from posting to the first time a volunteer took the request (a claim or an
-  assignment on its timeline); time to resolve: from posting to being marked resolved. Each for
-  the Bangkok day asked about (`date`, default today), the 7 days ending with it, and everything
-  kept: the count, the median and the 90th percentile (nearest rank), in minutes.
-- Past their limit: open requests the SLA sweep flagged, oldest first.
+- Requests by status, and by category and by urgency (each split by status): sums of the area's
+  kept tallies (`help_requests/tally.py`).
+- Time to claim: from posting to the first time a volunteer took the request (the earliest
+  claim or assignment on its timeline); time to resolve: from posting to being marked
+  resolved. Each for the Bangkok day asked about (`date`, default today), the 7 days ending
+  with it, and all days up to it, by the day of the take or resolution: the count, the median
+  and the 90th percentile (nearest rank) of the kept waits (`help_requests/timings.py`: whole
+  minutes rounded down, then three significant figures toward zero). Sums of the area's kept
+  waits by day and kept minute (a few thousand rows a day at most); all days are the kept
+  totals less the days after the one asked about.
+- Past their limit: open requests the SLA sweep flagged (tallies), the oldest 50 listed.
 - Volunteers living in the area: verified, waiting for verification, and active that day (who
-  acted on some request's timeline).
-- Requests still needing help at the end of each of the 7 days (the last point: now).
-- Each child area's open, claimed, in-progress and past-limit counts, for the drill-down.
+  acted on some request's timeline): one pass over the area's volunteers, one index seek each.
+- Requests still needing help at the end of each of the 7 Bangkok days: the active count
+  (tallies) less those posted since, plus those finished since (kept per day).
+- Each child area's open, claimed, in-progress and past-limit counts (tallies).
 - The capacity board: free beds by colour of the area's facilities, stale numbers flagged
   (`dashboard/capacity.py`).
 """
 
 from __future__ import annotations
 
-import math
-import statistics
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, select, text, true
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from jitasa.areas import service as areas_service
+from jitasa.core import area_scope
 from jitasa.core.errors import invalid_field
 from jitasa.core.thai import BANGKOK
 from jitasa.core.words import URGENCIES
 from jitasa.dashboard import capacity
 from jitasa.dashboard.scope import child_code_length
-from jitasa.help_requests import access
-from jitasa.help_requests.desk import PAST_SLA
-from jitasa.help_requests.models import HelpRequest, RequestEvent, RequestTally
-from jitasa.help_requests.states import ACTIVE, FINAL, Status
+from jitasa.help_requests import access, timings
+from jitasa.help_requests.models import (
+    PAST_SLA_ROWS,
+    HelpRequest,
+    RequestDay,
+    RequestDuration,
+    RequestDurationTotal,
+    RequestEvent,
+    RequestTally,
+)
+from jitasa.help_requests.states import ACTIVE, Status
 from jitasa.incidents import service as incidents_service
 from jitasa.volunteers.models import Volunteer
 
 PAST_SLA_LISTED = 50
-TAKES = ("claimed", "assigned")  # timeline kinds by which a volunteer takes a request
 WEEK = 7
 
 
 @dataclass(frozen=True)
 class Window:
-    """A stretch of time figures are given for, in UTC: [start, end)."""
+    """The Bangkok day figures are given for, in UTC: [start, end), ending now at the latest."""
 
-    name: str
-    start: datetime | None
+    start: datetime
     end: datetime
 
 
-def windows(day: date, now: datetime) -> list[Window]:
-    """Return the day asked about, the week ending with it, and all time, in Bangkok days."""
+def day_window(day: date, now: datetime) -> Window:
+    """Return the Bangkok day asked about, cut at `now` when it is today."""
     start = datetime.combine(day, time(0), tzinfo=BANGKOK).astimezone(UTC)
-    end = min(start + timedelta(days=1), now)
-    return [
-        Window("today", start, end),
-        Window("last_7_days", start - timedelta(days=WEEK - 1), end),
-        Window("all", None, end),
-    ]
+    return Window(start, min(start + timedelta(days=1), now))
 
 
-def summary(minutes: list[float]) -> dict:
-    """Return the count, median and 90th percentile (nearest rank) of some durations."""
-    if not minutes:
+def summary(histogram: dict[int, int]) -> dict:
+    """Return the count, median and 90th percentile (nearest rank) of kept waits, given as
+    {kept minutes: how many}."""
+    ordered = sorted((m, n) for m, n in histogram.items() if n)
+    total = sum(n for _m, n in ordered)
+    if not total:
         return {"count": 0, "median_minutes": None, "p90_minutes": None}
-    ordered = sorted(minutes)
-    p90 = ordered[math.ceil(0.9 * len(ordered)) - 1]
+
+    def at_rank(rank: int) -> int:  # the rank-th smallest wait, from 1
+        seen = 0
+        for minutes, number in ordered:
+            seen += number
+            if seen >= rank:
+                return minutes
+        raise ValueError(rank)
+
+    middle = (at_rank((total + 1) // 2) + at_rank(total // 2 + 1)) / 2
     return {
-        "count": len(ordered),
-        "median_minutes": round(statistics.median(ordered), 1),
-        "p90_minutes": round(p90, 1),
+        "count": total,
+        "median_minutes": round(middle, 1),
+        "p90_minutes": round(float(at_rank(-(-9 * total // 10))), 1),
     }
 
 
 def _in_area(area: str | None):
     """Condition for requests in the area (everywhere when None), archived incidents left out."""
     kept = access.in_kept_incidents()
-    return and_(HelpRequest.area_code.startswith(area, autoescape=True), kept) if area else kept
+    return and_(area_scope.inside(HelpRequest.area_code, area), kept) if area else kept
 
 
 def _tallied(area: str | None, *conditions):
@@ -119,92 +132,91 @@ async def _counts(session: AsyncSession, area: str | None) -> dict:
     return {"by_status": by_status, "by_category": by_category, "by_urgency": by_urgency}
 
 
-async def _durations(session: AsyncSession, area: str | None, window: Window) -> dict:
-    """Return minutes to first take and to resolution, for takes and resolutions in the window.
+async def _waits(session: AsyncSession, area: str | None, model, *conditions) -> dict:
+    """Sum the area's kept waits of `model` (by day or totals) by measure and kept minute."""
+    scope = area or ""
+    total = func.sum(model.count)
+    rows = await session.execute(
+        select(model.measure, model.minutes, total)
+        .where(
+            model.depth == len(scope),
+            model.scope == scope,
+            *conditions,
+            model.incident_id.not_in(incidents_service.archived_ids()),
+        )
+        .group_by(model.measure, model.minutes)
+    )
+    found: dict[str, dict[int, int]] = {timings.CLAIM: {}, timings.RESOLVE: {}}
+    for measure, minutes, count in rows:
+        found[measure][minutes] = count
+    return found
 
-    A window with a start reads only the takes and resolutions inside it (indexes on the
-    timeline's kind and time and on the requests' status and closing time): a request's first
-    take falls in the window when it has a take there and none before.
+
+async def _durations(session: AsyncSession, area: str | None, day: date) -> dict:
+    """Return the kept waits to first take and to resolution of the day, of the 7 days ending
+    with it, and of all days up to it: {"to_claim"|"to_resolve": {window: summary}}.
+
+    All days up to it: the totals, less the days after it (none when it is today).
     """
-    takes = select(RequestEvent.request_id, func.min(RequestEvent.at).label("at")).where(
-        RequestEvent.kind.in_(TAKES)
-    )
-    if window.start is not None:
-        earlier = aliased(RequestEvent)
-        taken_before = (
-            select(earlier.id)
-            .where(
-                earlier.request_id == RequestEvent.request_id,
-                earlier.kind.in_(TAKES),
-                earlier.at < window.start,
-            )
-            .exists()
-        )
-        # The takes in the window of requests not taken before it: the first is the first.
-        takes = takes.where(
-            RequestEvent.at >= window.start, RequestEvent.at < window.end, ~taken_before
-        )
-    first_take = takes.group_by(RequestEvent.request_id).subquery()
-    taken = select(HelpRequest.created_at, first_take.c.at).join(
-        first_take, first_take.c.request_id == HelpRequest.id
-    )
-    taken = taken.where(_in_area(area), first_take.c.at < window.end)
-    resolved = select(HelpRequest.created_at, HelpRequest.closed_at).where(
-        _in_area(area), HelpRequest.status == Status.RESOLVED, HelpRequest.closed_at < window.end
-    )
-    if window.start is not None:
-        taken = taken.where(first_take.c.at >= window.start)
-        resolved = resolved.where(HelpRequest.closed_at >= window.start)
-
-    def minutes(rows) -> list[float]:
-        return [(later - earlier).total_seconds() / 60 for earlier, later in rows]
-
-    return {
-        "to_claim": summary(minutes(await session.execute(taken))),
-        "to_resolve": summary(minutes(await session.execute(resolved))),
-    }
+    kept = RequestDuration
+    today = await _waits(session, area, kept, kept.day == day)
+    week = await _waits(session, area, kept, kept.day.between(day - timedelta(days=WEEK - 1), day))
+    everything = await _waits(session, area, RequestDurationTotal)
+    later = await _waits(session, area, kept, kept.day > day)
+    answer: dict[str, dict] = {"to_claim": {}, "to_resolve": {}}
+    for name, measure in (("to_claim", timings.CLAIM), ("to_resolve", timings.RESOLVE)):
+        upto = dict(everything[measure])
+        for minutes, count in later[measure].items():
+            upto[minutes] = upto.get(minutes, 0) - count
+        answer[name] = {
+            "today": summary(today[measure]),
+            "last_7_days": summary(week[measure]),
+            "all": summary(upto),
+        }
+    return answer
 
 
 async def _active_over_time(session: AsyncSession, area: str | None, day: Window) -> list[dict]:
-    """Count the requests still needing help at the end of each of the last 7 days (now, today).
+    """Count the requests still needing help at the end of each of the last 7 Bangkok days
+    (the last point is shown at `day.end`, now when the day is today).
 
-    Still needing help at a moment: posted by then, and not finished by then (a finished
-    request records when, in `closed_at`; only a final status sets it, and a final request
-    never moves again). So the count at a moment is the requests active now (from the tallies),
-    less those posted after it and still active, plus those finished after it but posted
-    before: only the rows posted or finished since the first moment are read.
+    Still needing help at the end of a day: posted before the next midnight and not finished
+    before it (a finished request records when, in `closed_at`; only a final status sets it,
+    and a final request never moves again). So it is the requests active now (tallies), less
+    those posted since that midnight, plus those finished since it: sums of the kept days
+    after the first point's (`RequestDay`).
     """
-    moments = [min(day.end, day.start + timedelta(days=1 - k)) for k in range(WEEK - 1, -1, -1)]
-    first = moments[0]
+    last = day.start.astimezone(BANGKOK).date()
+    ends = [last - timedelta(days=k) for k in range(WEEK - 1, -1, -1)]
+    shown = [min(day.end, day.start + timedelta(days=1 - k)) for k in range(WEEK - 1, -1, -1)]
     active_now = await session.scalar(
         select(func.sum(RequestTally.count)).where(
             *_tallied(area, RequestTally.status.in_([s.value for s in ACTIVE]))
         )
     )
-    posted_after = [func.sum(case((HelpRequest.created_at > m, 1), else_=0)) for m in moments]
-    still_active = select(*posted_after).where(
-        _in_area(area), HelpRequest.created_at > first, HelpRequest.closed_at.is_(None)
+    scope = area or ""
+    rows = await session.execute(
+        select(RequestDay.day, func.sum(RequestDay.posted), func.sum(RequestDay.finished))
+        .where(
+            RequestDay.depth == len(scope),
+            RequestDay.scope == scope,
+            RequestDay.day > ends[0],
+            RequestDay.incident_id.not_in(incidents_service.archived_ids()),
+        )
+        .group_by(RequestDay.day)
     )
-    finished_after = [
-        func.sum(case((and_(HelpRequest.closed_at > m, HelpRequest.created_at <= m), 1), else_=0))
-        for m in moments
-    ]
-    finished = select(*finished_after).where(
-        _in_area(area),
-        HelpRequest.status.in_([s.value for s in FINAL]),  # the only ones with `closed_at`
-        HelpRequest.closed_at > first,
-    )
-    later = (await session.execute(still_active)).one()
-    earlier = (await session.execute(finished)).one()
-    return [
-        {"at": m, "count": int(active_now or 0) - int(a or 0) + int(b or 0)}
-        for m, a, b in zip(moments, later, earlier, strict=True)
-    ]
+    days = [(d, int(posted or 0), int(finished or 0)) for d, posted, finished in rows]
+    points = []
+    for end, at in zip(ends, shown, strict=True):
+        since = sum(finished - posted for d, posted, finished in days if d > end)
+        points.append({"at": at, "count": int(active_now or 0) + since})
+    return points
 
 
 async def _past_sla(session: AsyncSession, area: str | None, now: datetime) -> dict:
     """Return how many requests are past their limit, and the oldest of them."""
-    condition = (_in_area(area), PAST_SLA)
+    # In the words of the partial index of them, so both databases see that it applies.
+    condition = (_in_area(area), text(PAST_SLA_ROWS))
     count = await session.scalar(
         select(func.sum(RequestTally.count)).where(*_tallied(area, RequestTally.past_sla == 1))
     )
@@ -232,25 +244,31 @@ async def _past_sla(session: AsyncSession, area: str | None, now: datetime) -> d
 
 
 async def _volunteers(session: AsyncSession, area: str | None, today: Window) -> dict:
-    """Count the area's volunteers: verified, waiting, and those who acted on a request today."""
-    in_area = Volunteer.area_code.startswith(area, autoescape=True) if area else True
-    rows = await session.execute(
-        select(Volunteer.verified_at.is_not(None), func.count())
-        .where(in_area)
-        .group_by(Volunteer.verified_at.is_not(None))
+    """Count the area's volunteers: verified, waiting, and those who acted on a request today.
+
+    One pass over the area's volunteers; whether each acted is one seek of the timeline by
+    actor and time (`ix_help_request_events_actor_id_at`).
+    """
+    in_area = area_scope.inside(Volunteer.area_code, area) if area else true()
+    acted = (
+        select(RequestEvent.id)
+        .where(
+            RequestEvent.actor_id == Volunteer.user_id,
+            RequestEvent.at >= today.start,
+            RequestEvent.at < today.end,
+        )
+        .exists()
     )
-    by_verified = {bool(verified): count for verified, count in rows}
-    acted = select(RequestEvent.actor_id).where(
-        RequestEvent.at >= today.start, RequestEvent.at < today.end
-    )
-    active = await session.scalar(
-        select(func.count()).select_from(Volunteer).where(in_area, Volunteer.user_id.in_(acted))
-    )
-    return {
-        "verified": by_verified.get(True, 0),
-        "waiting": by_verified.get(False, 0),
-        "active_today": active or 0,
-    }
+    verified, waiting, active = (
+        await session.execute(
+            select(
+                func.count(Volunteer.verified_at),
+                func.count() - func.count(Volunteer.verified_at),
+                func.coalesce(func.sum(case((acted, 1), else_=0)), 0),
+            ).where(in_area)
+        )
+    ).one()
+    return {"verified": verified or 0, "waiting": waiting or 0, "active_today": active or 0}
 
 
 async def _children(session: AsyncSession, area: str | None) -> list[dict]:
@@ -270,7 +288,7 @@ async def _children(session: AsyncSession, area: str | None) -> list[dict]:
         )
         .where(
             RequestTally.depth == length,
-            RequestTally.scope.startswith(area or "", autoescape=True),
+            area_scope.inside(RequestTally.scope, area or ""),
             RequestTally.incident_id.not_in(incidents_service.archived_ids()),
             RequestTally.status.in_([s.value for s in ACTIVE]),
         )
@@ -307,18 +325,18 @@ async def figures(
     if day is not None and day > today:  # nothing has happened yet: no figures to show
         raise invalid_field("date", "{field} is in the future: there are no figures for it yet.")
     day = day or today
-    spans = windows(day, now)
-    durations = {w.name: await _durations(session, area, w) for w in spans}
+    asked = day_window(day, now)
+    durations = await _durations(session, area, day)
     return {
         "area": area,
         "date": day,
         "as_of": now,
         "requests": await _counts(session, area),
-        "to_claim": {name: d["to_claim"] for name, d in durations.items()},
-        "to_resolve": {name: d["to_resolve"] for name, d in durations.items()},
-        "active_over_time": await _active_over_time(session, area, spans[0]),
+        "to_claim": durations["to_claim"],
+        "to_resolve": durations["to_resolve"],
+        "active_over_time": await _active_over_time(session, area, asked),
         "past_sla": await _past_sla(session, area, now),
-        "volunteers": await _volunteers(session, area, spans[0]),
+        "volunteers": await _volunteers(session, area, asked),
         "children": await _children(session, area),
         "capacity": await capacity.board(session, area=area, now=now, stale_hours=stale_hours),
     }

@@ -18,6 +18,7 @@ from sqlalchemy import Select, select
 
 from jitasa.accounts.models import User
 from jitasa.accounts.policy import Action
+from jitasa.core import area_scope
 from jitasa.core.errors import DomainError
 from jitasa.core.thai import format_phone
 from jitasa.facilities.models import Facility
@@ -134,7 +135,7 @@ def _in(statement: Select, column, values) -> Select:
 
 
 def _area(statement: Select, column, area: str | None) -> Select:
-    return statement.where(column.startswith(area, autoescape=True)) if area else statement
+    return statement.where(area_scope.inside(column, area)) if area else statement
 
 
 def _requests_where(public: bool) -> Callable[[Select, Filters], Select]:

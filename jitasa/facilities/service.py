@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas import service as areas_service
-from jitasa.core import geo
+from jitasa.core import area_scope, geo
 from jitasa.core.db import utcnow
 from jitasa.core.errors import NotFound, invalid_field
 from jitasa.core.words import LEVEL_LENGTHS, AreaLevel
@@ -326,7 +326,7 @@ async def list_facilities(
             Facility.lat.between(south, north), Facility.lon.between(west, east)
         )
     if area:
-        statement = statement.where(Facility.area_code.startswith(area, autoescape=True))
+        statement = statement.where(area_scope.inside(Facility.area_code, area))
     if near is None:
         return [(f, None) for f in await session.scalars(statement.order_by(Facility.id))]
     lat, lon = near

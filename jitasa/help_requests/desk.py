@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jitasa.accounts import policy
 from jitasa.accounts.policy import Action
 from jitasa.audit import service as audit_service
+from jitasa.core import area_scope
 from jitasa.core.errors import DomainError
 from jitasa.core.words import BY_NEED
 from jitasa.help_requests import lifecycle, service
@@ -114,7 +115,7 @@ async def queue(
     statuses = statuses or [s.value for s in ACTIVE]
     statement = select(HelpRequest)
     if area:
-        statement = statement.where(HelpRequest.area_code.startswith(area, autoescape=True))
+        statement = statement.where(area_scope.inside(HelpRequest.area_code, area))
     statement = service.kind_filters(
         statement, statuses=statuses, categories=categories, urgencies=urgencies
     )

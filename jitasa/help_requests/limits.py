@@ -37,10 +37,11 @@ async def count_creation(
     """Count a new request against its account's and address's hourly limits; 429 past them."""
     if requester.roles & STAFF:
         return
-    for key, limit, refusal in (
-        (f"requests:user:{requester.id}", per_account, PER_ACCOUNT),
-        (f"requests:ip:{address}", per_address, PER_ADDRESS),
-    ):
-        await count_in_transaction(
-            session, key, limit=limit, window_seconds=WINDOW_SECONDS, refusal=refusal
-        )
+    await count_in_transaction(
+        session,
+        [
+            (f"requests:user:{requester.id}", per_account, PER_ACCOUNT),
+            (f"requests:ip:{address}", per_address, PER_ADDRESS),
+        ],
+        window_seconds=WINDOW_SECONDS,
+    )

@@ -1,10 +1,11 @@
 """Tables of the help requests domain."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -21,14 +23,15 @@ from jitasa.help_requests.states import Status
 # What a transport holds at its destination: a bed of the patient's colour, kept for them or
 # taken by them.
 BED_RESERVED = "reserved"
+PAST_SLA_ROWS = "status = 'open' AND sla_breached_at IS NOT NULL"  # as `desk.PAST_SLA` says
 BED_OCCUPIED = "occupied"
 
 
 class HelpRequest(Base):
     """A request for help pinned on the map, carried by a volunteer to resolution.
 
-    The columns the tallies count keep their loaded value when changed (`active_history`), so
-    a flush knows what the request was counted as before.
+    The columns the tallies and timings count keep their loaded value when changed
+    (`active_history`), so a flush knows what the request was counted as before.
     """
 
     __tablename__ = "help_requests"
@@ -46,6 +49,23 @@ class HelpRequest(Base):
         Index("ix_help_requests_status_created_at", "status", "created_at"),
         # The desk's queue reads each (urgency, status) oldest first, only as far as it shows.
         Index("ix_help_requests_urgency_status_created_at", "urgency", "status", "created_at"),
+        # One area's runs: its part of each run sought as a range of area codes, then sorted.
+        Index(
+            "ix_help_requests_urgency_status_area_code_created_at",
+            "urgency",
+            "status",
+            "area_code",
+            "created_at",
+        ),
+        # The dashboard lists the oldest past their limit: a planner walking `created_at` alone
+        # would pass every older finished request first.
+        Index(
+            "ix_help_requests_past_sla_created_at",
+            "created_at",
+            "id",
+            postgresql_where=text(PAST_SLA_ROWS),
+            sqlite_where=text(PAST_SLA_ROWS),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -84,9 +104,11 @@ class HelpRequest(Base):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, index=True, active_history=True
+    )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, active_history=True)
     close_reason: Mapped[str | None] = mapped_column(String(24))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("help_requests.id"))
     sla_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime, active_history=True)
@@ -108,10 +130,11 @@ class RequestEvent(Base):
 
     __tablename__ = "help_request_events"
     # The dashboard reads the takes of a day or a week by kind and time, and looks up whether
-    # each was taken before.
+    # each was taken before; it asks whether a volunteer acted on a day by actor and time.
     __table_args__ = (
         Index("ix_help_request_events_kind_at", "kind", "at"),
         Index("ix_help_request_events_request_id_kind_at", "request_id", "kind", "at"),
+        Index("ix_help_request_events_actor_id_at", "actor_id", "at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -148,4 +171,70 @@ class RequestTally(Base):
     urgency: Mapped[str] = mapped_column(String(8), primary_key=True)
     # Open and flagged by the SLA sweep (desk.PAST_SLA): 1, else 0.
     past_sla: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RequestDuration(Base):
+    """How many first takes (`measure` "claim") or resolutions ("resolve") of an area's requests
+    on one Bangkok day took `minutes`: kept exact by `help_requests/timings.py`.
+
+    `minutes` is the wait from posting, in whole minutes rounded down, then to three significant
+    figures (`timings.kept_minutes`). Scopes are counted as in `RequestTally`; rows are stored by
+    area and day, so a day's or a week's figures are one run of rows.
+    """
+
+    __tablename__ = "help_request_durations"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    depth: Mapped[int] = mapped_column(SmallInteger, primary_key=True)  # len(scope)
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)  # an area code, "" all
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # Bangkok day of the take or end
+    measure: Mapped[str] = mapped_column(String(8), primary_key=True)  # "claim" or "resolve"
+    minutes: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RequestDurationTotal(Base):
+    """`RequestDuration` summed over every day: the whole incident's figures in few rows."""
+
+    __tablename__ = "help_request_duration_totals"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    depth: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(8), primary_key=True)
+    minutes: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RequestDay(Base):
+    """How many of an area's requests were posted, and how many finished, on one Bangkok day:
+    kept exact by `help_requests/timings.py` (finished: a final status, on its `closed_at`)."""
+
+    __tablename__ = "help_request_days"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    depth: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    posted: Mapped[int] = mapped_column(Integer, default=0)
+    finished: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OpenCell(Base):
+    """How many open requests have their public pin in one ~500 m privacy cell.
+
+    Kept exact by `help_requests/open_cells.py`; nearby sums the cells around a volunteer,
+    nearest first, to know how far it must read before touching any request.
+    """
+
+    __tablename__ = "help_request_open_cells"
+    # Rows stored in key order: a row of cells is one run of the key.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    y: Mapped[int] = mapped_column(Integer, primary_key=True)  # floor(public_lat / 0.005)
+    x: Mapped[int] = mapped_column(Integer, primary_key=True)  # floor(public_lon / 0.005)
     count: Mapped[int] = mapped_column(Integer, default=0)

@@ -13,7 +13,18 @@ from jitasa.core import idempotency
 from jitasa.core.db import SessionDep, WriteSessionDep
 from jitasa.core.errors import DomainError
 from jitasa.core.fields import ThaiPhone
-from jitasa.help_requests import access, assigning, desk, lifecycle, limits, privacy, reads, service
+from jitasa.core.shared_commits import SharedCommitsDep
+from jitasa.help_requests import (
+    access,
+    assigning,
+    desk,
+    lifecycle,
+    limits,
+    nearest,
+    privacy,
+    reads,
+    service,
+)
 from jitasa.help_requests.deps import ValidRequest
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.params import ListFilters
@@ -108,33 +119,55 @@ async def create_request(
     request_in: HelpRequestCreate,
     user: Requester,
     request: Request,
-    session: WriteSessionDep,
+    session: SessionDep,
+    writer: SharedCommitsDep,
     key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Post a request for help; a repeat with the same Idempotency-Key creates nothing.
 
     An account may create `requests_per_account` an hour and an address
     `requests_per_address` (staff are not counted); more answer 429 with when to try again.
+    The sign-in is read in the request's session; the request is written by the shared
+    commits (`core.shared_commits`: on SQLite a burst of creates shares one commit), and the
+    201 goes out only once that commit has returned.
     """
     settings = request.app.state.settings
     refresh = settings.boundary_refresh_seconds
+    scope = f"{user.id}:{request.method}:{request.url.path}"
+    payload = request_in.model_dump(mode="json")
+    address = client_ip(request)
 
-    async def work():
+    async def work(writing) -> tuple[int, object]:
+        replayed = await idempotency.replay(writing, key=key, scope=scope, payload=payload)
+        if replayed:
+            return replayed
         await limits.count_creation(
-            session,
+            writing,
             requester=user,
-            address=client_ip(request),
+            address=address,
             per_account=settings.requests_per_account,
             per_address=settings.requests_per_address,
         )
         created = await service.create(
-            session, request_in=request_in, requester=user, refresh_seconds=refresh
+            writing, request_in=request_in, requester=user, refresh_seconds=refresh
         )
-        return 201, HelpRequestFull.model_validate(created).model_dump(mode="json")
+        body = HelpRequestFull.model_validate(created).model_dump(mode="json")
+        await idempotency.remember(
+            writing, key=key, scope=scope, payload=payload, status_code=201, body=body
+        )
+        return 201, body
 
-    return await _idempotent(
-        request, session, key=key, user=user, payload=request_in.model_dump(mode="json"), work=work
-    )
+    await session.commit()  # the sign-in's read ends here: a replay below reads afresh
+    try:
+        status_code, body = await writer.run(work)
+    except (DomainError, IntegrityError):
+        # The same key may have arrived twice at once (PostgreSQL: in another transaction),
+        # and this copy waited for the other on the key and then failed: answer what it did.
+        replayed = key and await idempotency.replay(session, key=key, scope=scope, payload=payload)
+        if not replayed:
+            raise
+        status_code, body = replayed
+    return JSONResponse(body, status_code=status_code)
 
 
 @router.get("", response_model=HelpRequestPage)
@@ -182,7 +215,7 @@ async def nearby(
 ) -> list[dict]:
     """List open requests near a point that this volunteer may claim (not their own)."""
     allowed = await lifecycle.claimable_categories(session, user=user)
-    found = await service.open_near(
+    found = await nearest.open_near(
         session,
         lat=lat,
         lon=lon,

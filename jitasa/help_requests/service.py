@@ -1,4 +1,4 @@
-"""Help requests: create (with area lookup), find, list, nearby, duplicates and merge."""
+"""Help requests: create (with area lookup), find, list, duplicates and merge."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts import policy
 from jitasa.accounts.policy import Action
 from jitasa.areas import service as areas_service
-from jitasa.core import geo
+from jitasa.core import area_scope, geo
 from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict, FieldError, Invalid, NotFound, invalid_field
 from jitasa.core.i18n import thai
@@ -30,8 +31,6 @@ if TYPE_CHECKING:  # types only: other domains are read through their services
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud on the phone
 DUPLICATE_WINDOW = timedelta(hours=24)
 CELL_EPSILON = 1e-6  # public pins are cell centres rounded to 4 decimals: equal up to float noise
-# "nearby" reads a box of this reach (km) first, and grows it only while it holds too few.
-NEAR_FIRST_KM = 1.0
 
 
 def new_code() -> str:
@@ -39,12 +38,24 @@ def new_code() -> str:
     return "JT-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
 
 
-async def _unused_code(session: AsyncSession) -> str:
-    """Return a tracking code no request has yet (with a million requests, 1 in 900 is taken)."""
+async def _insert_with_unused_code(session: AsyncSession, values: dict) -> HelpRequest:
+    """Insert the request under a tracking code no request has yet, in one statement each try.
+
+    The code is chosen at random and the insert skips a taken one (`ON CONFLICT (code) DO
+    NOTHING ... RETURNING`): with a million requests, 1 try in 900 meets a taken code and is
+    made again with another. Returns the request as stored, in the session.
+    """
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     while True:
-        code = new_code()
-        if await session.scalar(select(HelpRequest.id).where(HelpRequest.code == code)) is None:
-            return code
+        statement = (
+            dialect.insert(HelpRequest)
+            .values(code=new_code(), **values)
+            .on_conflict_do_nothing(index_elements=[HelpRequest.code])
+            .returning(HelpRequest)
+        )
+        stored = (await session.scalars(statement)).first()
+        if stored is not None:
+            return stored
 
 
 def _check_category(incident: Incident, request_in: HelpRequestCreate):
@@ -104,13 +115,26 @@ CLOSED_INCIDENT = (
 )
 
 
+_INCIDENTS = "jitasa.incidents_of_transaction"
+
+
 async def incident_of(session: AsyncSession, *, code: str | None) -> Incident:
-    """Return the incident a request names (else the default one), refusing one that is over."""
-    incident = (
-        await incidents_service.get_or_raise(session, code=code)
-        if code
-        else await incidents_service.default_incident(session)
-    )
+    """Return the incident a request names (else the default one), refusing one that is over.
+
+    Read once per transaction: the creates of a shared commit (`core.shared_commits`) ask for
+    the same incident, which cannot change under the transaction's write lock.
+    """
+    transaction = session.sync_session.get_transaction()
+    known = session.info.get(_INCIDENTS)
+    if known is None or known[0] is not transaction:
+        known = session.info[_INCIDENTS] = (transaction, {})
+    incident = known[1].get(code)
+    if incident is None:
+        incident = known[1][code] = (
+            await incidents_service.get_or_raise(session, code=code)
+            if code
+            else await incidents_service.default_incident(session)
+        )
     if not incident.active:
         message = CLOSED_INCIDENT.format(code=incident.code)
         raise Conflict(
@@ -179,15 +203,13 @@ async def create(
         refresh_seconds=refresh_seconds,
         now=utcnow(),
     )
-    help_request = HelpRequest(code=await _unused_code(session), **values)
-    session.add(help_request)
-    await session.flush()
+    help_request = await _insert_with_unused_code(session, values)
+    # The timeline's first entry is written with the session's next flush (the commit's).
     session.add(
         RequestEvent(
             request_id=help_request.id, actor_id=requester.id, kind="created", to_status=Status.OPEN
         )
     )
-    await session.flush()
     signals.created(session, help_request)
     return help_request
 
@@ -228,7 +250,7 @@ async def list_requests(
             HelpRequest.public_lat.between(south, north), HelpRequest.public_lon.between(west, east)
         )
     if area:
-        statement = statement.where(HelpRequest.area_code.startswith(area, autoescape=True))
+        statement = statement.where(area_scope.inside(HelpRequest.area_code, area))
     statement = kind_filters(
         statement, statuses=statuses, categories=categories, urgencies=urgencies
     )
@@ -239,86 +261,6 @@ async def list_requests(
     if before_id:
         statement = statement.where(HelpRequest.id < before_id)
     return list((await session.scalars(statement)).all())
-
-
-async def open_near(
-    session: AsyncSession,
-    *,
-    lat: float,
-    lon: float,
-    radius_km: float,
-    limit: int,
-    categories: set[str] | None = None,
-    not_of_requester_id: int | None = None,
-) -> list[tuple[HelpRequest, float]]:
-    """Return open requests within the radius, nearest first, with their distance in km.
-
-    The probe is moved to the centre of its public cell and distances are to public pins, so
-    every probe inside one cell gets the same answer: nothing finer than the public map.
-    The work is bounded by what is needed, not by the radius: a box of `NEAR_FIRST_KM` is read
-    first (ids and pins only, from the public-pin index), and grown until the requests
-    within its reach number `limit` or it reaches the radius; only those become objects.
-    """
-    lat, lon = geo.round_for_privacy(lat, lon)
-    reach = min(radius_km, NEAR_FIRST_KM)
-    while True:
-        found = await _open_pins_near(
-            session,
-            lat=lat,
-            lon=lon,
-            reach_km=reach,
-            categories=categories,
-            not_of_requester_id=not_of_requester_id,
-        )
-        within = sorted((d, i) for i, d in found.items() if d <= reach)
-        if len(within) >= limit or reach >= radius_km:
-            break
-        # Every request within `reach` is in hand: grow the box, faster where it is empty.
-        reach = min(radius_km, reach * (2 if within else 4))
-    chosen = within[:limit]
-    rows = await session.scalars(
-        select(HelpRequest).where(HelpRequest.id.in_([i for _, i in chosen]))
-    )
-    by_id = {r.id: r for r in rows}
-    return [(by_id[i], d) for d, i in chosen if i in by_id]
-
-
-async def _open_pins_near(
-    session: AsyncSession,
-    *,
-    lat: float,
-    lon: float,
-    reach_km: float,
-    categories: set[str] | None,
-    not_of_requester_id: int | None,
-) -> dict[int, float]:
-    """Return {id: km, to the metre} of the open requests whose public pin is in reach's box.
-
-    Distances are to the public pin: exact ones, from points of the asker's choosing, would
-    give the exact pin away. Public pins are cell centres, so the box is read as one seek of
-    the public-pin index per row of cells it crosses (`public_lat IN (…) AND public_lon
-    BETWEEN …`): the rows read are those of the box, not of the whole band of latitude.
-    """
-    west, south, east, north = geo.bbox_around(lat, lon, reach_km)
-    statement = select(HelpRequest.id, HelpRequest.public_lat, HelpRequest.public_lon).where(
-        HelpRequest.public_lat.in_(geo.cell_centres(south, north)),
-        HelpRequest.public_lon.between(west, east),
-        HelpRequest.status == Status.OPEN,
-    )
-    if categories is not None:
-        statement = statement.where(HelpRequest.category.in_(categories))
-    if not_of_requester_id is not None:
-        # A request nobody signed in for (an import, the phone desk) is anybody's to see.
-        statement = statement.where(
-            or_(
-                HelpRequest.requester_id.is_(None),
-                HelpRequest.requester_id != not_of_requester_id,
-            )
-        )
-    return {
-        i: round(geo.distance_km(lat, lon, pin_lat, pin_lon), 3)
-        for i, pin_lat, pin_lon in await session.execute(statement)
-    }
 
 
 async def possible_duplicates(

@@ -9,10 +9,11 @@ from jitasa.accounts.policy import Action
 from jitasa.clusters import service as clusters
 from jitasa.clusters.layers import Item
 from jitasa.core import events
-from jitasa.help_requests import tally
+from jitasa.help_requests import open_cells, tally, timings
 from jitasa.help_requests.map_layer import REQUESTS, map_item
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.schemas import HelpRequestFull, HelpRequestPublic
+from jitasa.help_requests.states import Status
 
 IMPORTED = "requests.imported"
 
@@ -35,8 +36,17 @@ def announce(session: AsyncSession, help_request: HelpRequest, *, kind: str) -> 
 
 
 def created(session: AsyncSession, help_request: HelpRequest) -> None:
-    """Count a new request on the map and announce it."""
+    """Count a new request on the map, in the tallies, timings and nearby's cells; announce it.
+
+    It was inserted by a statement (`INSERT … RETURNING`, its code chosen in the same
+    statement), not added to the session, so the flushes that count added objects do not see
+    it: it is counted here.
+    """
     clusters.count(session, map_item(help_request), +1)
+    tally.count(session, tally.kind_of(help_request), +1)
+    timings.count_row(session, timings.row_of(help_request), +1)
+    if help_request.status == Status.OPEN:
+        open_cells.count(session, [(help_request.public_lat, help_request.public_lon)], +1)
     announce(session, help_request, kind="request.created")
 
 
@@ -57,6 +67,8 @@ def imported(session: AsyncSession, rows: list[Mapping], *, ids: list[int]) -> N
         clusters.count(session, item, number)
     for kind, number in Counter(tally.kind_of(row, sla_breached_at=None) for row in rows).items():
         tally.count(session, kind, number)
+    timings.imported(session, rows)
+    open_cells.imported(session, rows)
     provinces = sorted({row["province_code"] for row in rows if row["province_code"]})
     summary = {"count": len(rows), "province_codes": provinces}
     events.record(
@@ -80,4 +92,6 @@ def changed(
     tally.move(
         session, tally.kind_of(help_request, status=from_status), tally.kind_of(help_request)
     )
+    timings.moved(session, help_request, from_status=from_status)
+    open_cells.moved(session, help_request, from_status=from_status)
     announce(session, help_request, kind="request.updated")

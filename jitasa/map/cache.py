@@ -34,6 +34,7 @@ from prometheus_client import Counter
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from jitasa.clusters import follow
 from jitasa.clusters import service as clusters
 from jitasa.core import events
 from jitasa.core.events import OutboxEvent
@@ -131,10 +132,11 @@ class AnswerCache:
 
 
 def forget_all() -> None:
-    """Forget every answer of every cache of this process (after rows were deleted behind the
-    sessions' back, as a test's clean-up does)."""
+    """Forget every answer of every cache, and every cluster index, of this process (after rows
+    were deleted behind the sessions' back, as a test's clean-up does)."""
     for cache in list(_caches):
         cache.forget(set(LAYERS) | set(cache._versions))
+    follow.drop_all()
 
 
 def _forget_everywhere_kinds(kinds: set[str]) -> None:

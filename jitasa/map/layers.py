@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jitasa.clusters import grid
 from jitasa.clusters import service as clusters
 from jitasa.clusters.grouping import Cluster, cluster_items
+from jitasa.clusters.index import CellIndex
 from jitasa.clusters.layers import MapLayer, MapQuery
 
 # Districts and subdistricts hold few enough items to cluster them row by row.
@@ -21,8 +22,11 @@ class LayerAnswer:
     total: int
 
 
-async def _clusters(session: AsyncSession, layer: MapLayer, query: MapQuery) -> list[Cluster]:
-    """Cluster the viewport from the counts, or from the rows of a district's items."""
+async def _clusters(
+    session: AsyncSession, layer: MapLayer, query: MapQuery, index: CellIndex | None
+) -> list[Cluster]:
+    """Cluster the viewport from the counts (the national ones in memory when `index` is
+    given), or from the rows of a district's items."""
     if query.area and len(query.area) >= ROW_BY_ROW_AREA_LENGTH:
         items = await clusters.items_in(
             session, layer=layer, bbox=query.bbox, area=query.area, filters=query.filters
@@ -35,6 +39,7 @@ async def _clusters(session: AsyncSession, layer: MapLayer, query: MapQuery) -> 
         level=query.level,
         province_code=query.area,
         filters=query.filters,
+        index=index,
     )
 
 
@@ -48,9 +53,11 @@ def _centroid(cluster: Cluster) -> tuple[float, float]:
     return round(cluster.sum_lat / cluster.count, 4), round(cluster.sum_lon / cluster.count, 4)
 
 
-async def answer(session: AsyncSession, layer: MapLayer, query: MapQuery) -> LayerAnswer:
+async def answer(
+    session: AsyncSession, layer: MapLayer, query: MapQuery, index: CellIndex | None = None
+) -> LayerAnswer:
     """Answer a viewport: every matching item counted once, lone ones as points up close."""
-    found = await _clusters(session, layer, query)
+    found = await _clusters(session, layer, query, index)
     # A level-0 cell is one public pin: a lone item there is shown as a point, if it can be.
     # A layer of exact public pins shows a lone item as a point at any level: the pin it is
     # counted at is then its cluster's centroid.

@@ -11,6 +11,11 @@ from jitasa.help_requests.map_layer import REQUESTS
 LAYERS: dict[str, MapLayer] = {layer.name: layer for layer in (REQUESTS, FACILITIES)}
 
 
+def index_widths() -> dict[str, int]:
+    """Return the sums an index keeps per row of each layer: the pins' two, and its measures."""
+    return {name: 2 + len(layer.measures) for name, layer in LAYERS.items()}
+
+
 async def recount_all(session: AsyncSession, *, only_if_empty: bool = False) -> dict[str, int]:
     """Rebuild the counts of every layer (only empty ones with `only_if_empty`); rows by layer."""
     rebuilt = {}

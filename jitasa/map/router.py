@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas import service as areas_service
 from jitasa.clusters import grid
+from jitasa.clusters.follow import Follower
+from jitasa.clusters.index import CellIndex
 from jitasa.clusters.layers import MapLayer, MapQuery
 from jitasa.core.db import request_session
 from jitasa.core.errors import NotFound, invalid_field
@@ -95,7 +97,8 @@ async def map_features(
 
     The answer is public and the same for everyone: it carries an `ETag` and
     `Cache-Control: public, max-age=5`, and an `If-None-Match` holding its ETag gets 304.
-    Answers are kept per process until a change of their layers (`jitasa.map.cache`).
+    Answers are kept per process until a change of their layers (`jitasa.map.cache`); the
+    national counts are read from the process's index (`jitasa.clusters.index`).
     """
     names = tuple(dict.fromkeys(split_values([layers], set(LAYERS), "layers")))
     if not names:
@@ -110,8 +113,12 @@ async def map_features(
     stored = cache.get(key, names)
     if stored is None:
         versions = cache.versions(names)
+        follower: Follower = request.app.state.map_index
+        await follower.ensure(request.app.state.read_session_factory)
         async with asynccontextmanager(request_session)(request) as session:
-            tail = await _answer(session, request, chosen, viewport, zoom, level, area)
+            tail = await _answer(
+                session, request, chosen, viewport, zoom, level, area, follower.current()
+            )
         stored = cache.put(key, names, versions, tail)
     head = b'{"type":"FeatureCollection","bbox":%s,"zoom":%d' % (orjson.dumps(viewport), zoom)
     tag = f'"{hashlib.blake2b(head + stored.digest, digest_size=12).hexdigest()}"'
@@ -137,6 +144,7 @@ async def _answer(
     zoom: int,
     level: int,
     area: str | None,
+    index: CellIndex | None,
 ) -> bytes:
     """Make the totals and features of a viewport, as the JSON that follows bbox and zoom."""
     filters = await _filters(session, request, chosen)
@@ -148,7 +156,7 @@ async def _answer(
     features, totals = [], {}
     for layer in chosen:
         query = _query(layer, bbox=viewport, zoom=zoom, area=area, filters=filters)
-        layer_answer = await answer(session, layer, query)
+        layer_answer = await answer(session, layer, query, index)
         features.extend(layer_answer.features)
         totals[layer.name] = layer_answer.total
     return b',"totals":%s,"features":%s}' % (orjson.dumps(totals), orjson.dumps(features))

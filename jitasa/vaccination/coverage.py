@@ -23,6 +23,7 @@ from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas import service as areas_service
+from jitasa.core import area_scope
 from jitasa.core.db import utcnow
 from jitasa.core.errors import NotFound, invalid_field
 from jitasa.core.words import CODE_LENGTHS
@@ -86,7 +87,7 @@ async def check_known(session: AsyncSession, code: str) -> None:
 
 def _below(code: str):
     """Condition for the rows of an area and of every area inside it ("" is the country)."""
-    return Coverage.area_code.startswith(code, autoescape=True) if code else True
+    return area_scope.inside(Coverage.area_code, code) if code else True
 
 
 def _figures(row: Coverage) -> Figures:

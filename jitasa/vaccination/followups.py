@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas import service as areas_service
 from jitasa.audit import service as audit
+from jitasa.core import area_scope
 from jitasa.core.geo import distance_km
 from jitasa.vaccination.models import Dose, Resident
 from jitasa.vaccination.residents import aged_60, doses_by_digest, house_order, priority_filter
@@ -131,7 +132,7 @@ async def summaries(session: AsyncSession, *, area_code: str) -> dict:
             *(func.sum(case((reached >= n, 1), else_=0)) for n in (1, 2, 3)),
         )
         .outerjoin(highest, highest.c.national_id_hmac == Resident.national_id_hmac)
-        .where(Resident.village_code.startswith(area_code))
+        .where(area_scope.inside(Resident.village_code, area_code))
         .group_by(Resident.village_code)
         .order_by(Resident.village_code)
     )

@@ -11,7 +11,7 @@ from jitasa.accounts import service as accounts_service
 from jitasa.accounts.policy import Action
 from jitasa.areas import service as areas_service
 from jitasa.audit import service as audit_service
-from jitasa.core import events, geo
+from jitasa.core import area_scope, events, geo
 from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict, DomainError, NotFound, invalid_field
 from jitasa.core.words import Role
@@ -218,7 +218,7 @@ async def list_volunteers(
     """
     statement = select(Volunteer).order_by(Volunteer.id).limit(limit + 1)
     if area_prefix:
-        statement = statement.where(Volunteer.area_code.startswith(area_prefix, autoescape=True))
+        statement = statement.where(area_scope.inside(Volunteer.area_code, area_prefix))
     if verified is True:
         statement = statement.where(Volunteer.verified_at.is_not(None))
     elif verified is False:

@@ -17,6 +17,7 @@ from jitasa.accounts import policy
 from jitasa.accounts.policy import Action
 from jitasa.areas import service as areas_service
 from jitasa.audit import service as audit_service
+from jitasa.core import area_scope
 from jitasa.core.errors import Conflict, invalid_field
 from jitasa.volunteers.models import Volunteer, VolunteerKind
 
@@ -81,7 +82,7 @@ async def vhvs_near(session: AsyncSession, *, village_code: str) -> list[Volunte
         select(Volunteer)
         .where(
             Volunteer.kind == VolunteerKind.VHV,
-            Volunteer.area_code.startswith(home_of(village_code), autoescape=True),
+            area_scope.inside(Volunteer.area_code, home_of(village_code)),
         )
         .order_by(Volunteer.area_code != village_code, Volunteer.id)
         .limit(200)

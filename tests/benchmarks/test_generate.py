@@ -14,7 +14,7 @@ from jitasa.clusters.models import MapCell
 from jitasa.core.geo import round_for_privacy
 from jitasa.core.words import OTHER_URGENCIES, TRIAGE_COLOURS
 from jitasa.facilities.models import Capacity, Facility
-from jitasa.help_requests.models import HelpRequest
+from jitasa.help_requests.models import HelpRequest, OpenCell
 from jitasa.help_requests.service import CODE_ALPHABET
 from jitasa.volunteers.models import Volunteer
 
@@ -71,6 +71,8 @@ async def test_generated_requests_are_consistent_and_counted_on_the_map(engine, 
         )
     )
     assert counted == 400
+    open_now = sum(r.status == "open" for r in rows)  # nearby's cell counts hold the open ones
+    assert await session.scalar(select(func.sum(OpenCell.count))) == open_now > 0
     facilities = await session.scalar(
         select(func.sum(MapCell.count)).where(
             MapCell.layer == "facilities", MapCell.province_code == "", MapCell.level == MAX_LEVEL

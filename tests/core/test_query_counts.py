@@ -62,26 +62,36 @@ async def scattered(session) -> None:
         await make_request(session, lat=CHIANG_MAI["lat"] + 0.02 * i, lon=CHIANG_MAI["lon"])
 
 
-async def test_the_map_reads_all_of_thailand_in_one_statement(app, client, scattered):
+async def test_the_map_reads_all_of_thailand_without_a_statement(app, client, scattered):
+    await app.state.map_index.ensure(app.state.read_session_factory)  # as at start-up
     with statements(app) as sent:
         response = await client.get(
             "/api/v1/map", params={"bbox": "97.3,5.6,105.7,20.5", "zoom": 6}
         )
     assert response.json()["totals"] == {"requests": ROWS}
-    # The cell counts of every display cell and ring strip of the viewport, in one query.
-    assert sent == ["SELECT map_cells"]
+    # The national cell counts are in the process's index (jitasa.clusters.index).
+    assert sent == []
+
+
+async def test_a_province_map_reads_its_cells_in_one_statement(app, client, scattered):
+    await app.state.map_index.ensure(app.state.read_session_factory)
+    params = {"bbox": "97.3,5.6,105.7,20.5", "zoom": 6, "area": "50"}
+    with statements(app) as sent:
+        response = await client.get("/api/v1/map", params=params)
+    assert response.status_code == 200
+    # The area named, then the province's cell counts of every display cell and ring strip.
+    assert sent == ["SELECT areas", "SELECT map_cells"]
 
 
 async def test_the_map_looks_up_all_lone_points_in_one_statement(app, client, scattered):
     params = {"bbox": NEAR_CHIANG_MAI, "zoom": 14}
+    await app.state.map_index.ensure(app.state.read_session_factory)  # as at start-up
     with statements(app) as sent:
         response = await client.get("/api/v1/map", params=params)
     points = [f for f in response.json()["features"] if not f["properties"]["cluster"]]
     assert len(points) == ROWS
-    assert sent == [
-        "SELECT map_cells",  # the level-0 cells of the viewport
-        "SELECT help_requests",  # the requests at every lone pin together, not one per pin
-    ]
+    # The level-0 cells come from the index; the requests at every lone pin together.
+    assert sent == ["SELECT help_requests"]
 
 
 async def test_the_public_list_is_one_statement(app, client, scattered):
@@ -112,20 +122,25 @@ async def test_create_sends_a_pinned_list_of_statements(app, client, session, sc
     assert response.status_code == 201, response.text
     assert sent == [
         *SIGNED_IN,
-        # Requests an hour per account, then per address, counted in the creating transaction
-        # (so a failed create counts nothing); a key's first window drops its older ones.
-        "INSERT rate_limit_windows",
-        "DELETE rate_limit_windows",
+        # Requests an hour per account and per address, counted in the creating transaction
+        # (so a failed create counts nothing) in one upsert; keys' first windows drop their
+        # older ones (here both keys are new).
         "INSERT rate_limit_windows",
         "DELETE rate_limit_windows",
         "SELECT incidents",  # the default incident (the newest active one) and its categories
         "SELECT areas",  # boundaries changed? (tests refresh every request; production every N s)
-        "SELECT help_requests",  # is the new public code free?
+        # The request under a random public code, skipping a taken one (ON CONFLICT DO NOTHING
+        # RETURNING): no separate "is the code free?" query.
         "INSERT help_requests",
-        "INSERT help_request_events",  # the timeline's first entry
+        # At the commit (the sign-in above was read in a read session, committed before; the
+        # write is a transaction of the shared commits, core/shared_commits.py):
         "INSERT outbox_events",  # the live event, built from the final state before commit
+        "INSERT help_request_events",  # the timeline's first entry, flushed with the commit
         "INSERT map_cells",  # every level's cell count at once (executemany, upsert)
+        "INSERT map_cell_changes",  # the same national counts, for other processes' indexes
+        "INSERT help_request_open_cells",  # nearby's count of open requests in the pin's cell
         "INSERT help_request_tallies",  # the desk's and dashboard's counts, every level at once
+        "INSERT help_request_days",  # posted today, every level at once (the 7-day curve)
     ]
 
 
@@ -145,9 +160,14 @@ async def test_claim_sends_a_pinned_list_of_statements(app, client, session, sca
         "SELECT help_requests",  # how many requests the claimer holds already (their cap)
         "UPDATE help_requests",  # open -> claimed, only if still open: one claim wins
         "SELECT help_requests",  # the request as committed, for the answer
+        "SELECT help_requests",  # its first take so far, joined to its timeline (one row)
         "INSERT audit_log",  # the claimer now sees the full view: every reveal is audited
         "INSERT help_request_events",
         "INSERT outbox_events",  # the live event, built from the final state before commit
         "INSERT map_cells",  # the counts move from open to claimed, every level at once
+        "INSERT map_cell_changes",  # the same national counts, for other processes' indexes
+        "INSERT help_request_open_cells",  # one open request fewer in the pin's cell
         "INSERT help_request_tallies",  # likewise the desk's and dashboard's counts
+        "INSERT help_request_durations",  # a first take: its wait, by day, every level at once
+        "INSERT help_request_duration_totals",  # and in the whole incident's figures
     ]

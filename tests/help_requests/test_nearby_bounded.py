@@ -6,8 +6,9 @@ import random
 import pytest
 
 from jitasa.core import geo
-from jitasa.help_requests import service
-from tests.help_requests.helpers import CHIANG_MAI, make_request, volunteer
+from jitasa.help_requests import nearest
+from tests.factories import make_user
+from tests.help_requests.helpers import CHIANG_MAI, make_request, put_in_status, volunteer
 
 
 async def test_requests_nobody_signed_in_for_are_listed(client, session):
@@ -38,7 +39,60 @@ async def test_the_grown_box_finds_what_ranking_every_request_finds(session, see
             for r in created
             if geo.distance_km(*centre, r.public_lat, r.public_lon) <= radius
         )[:limit]
-        found = await service.open_near(
+        found = await nearest.open_near(
             session, lat=CHIANG_MAI["lat"], lon=CHIANG_MAI["lon"], radius_km=radius, limit=limit
         )
         assert [(d, r.id) for r, d in found] == ranked, (radius, limit)
+
+
+async def test_the_counted_reach_with_filters_finds_what_ranking_every_request_finds(session):
+    rng = random.Random(21)
+    me, other = await make_user(session), await make_user(session)
+    kinds = [("food_supplies", "urgent"), ("other", "normal"), ("oxygen", "red")]
+    created = []
+    for index in range(60):
+        # A third in the asker's own cell (more than the smaller limits), the rest out to ~8 km.
+        distance = 0.0 if index % 3 == 0 else rng.choice([0.6, 2.0, 8.0]) * rng.random()
+        bearing = rng.uniform(0, 6.283)
+        pin = {
+            "lat": round(CHIANG_MAI["lat"] + distance / 111.2 * math.cos(bearing), 6),
+            "lon": round(CHIANG_MAI["lon"] + distance / 105.3 * math.sin(bearing), 6),
+        }
+        created.append(
+            await make_request(
+                session,
+                requester=me if index % 4 == 0 else other,
+                category=kinds[index % 3][0],
+                urgency=kinds[index % 3][1],
+                **pin,
+            )
+        )
+    for help_request in created[::7]:
+        await put_in_status(session, help_request, "claimed", claimed_by=other)
+    centre = geo.round_for_privacy(CHIANG_MAI["lat"], CHIANG_MAI["lon"])
+    for radius, limit, categories, not_of in [
+        (20, 5, None, me.id),
+        (20, 15, {"food_supplies", "other"}, me.id),
+        (20, 30, {"oxygen"}, None),
+        (3, 50, {"food_supplies"}, me.id),
+        (20, 40, set(), me.id),
+        (0.2, 10, None, None),
+    ]:
+        ranked = sorted(
+            (round(geo.distance_km(*centre, r.public_lat, r.public_lon), 3), r.id)
+            for r in created
+            if r.status == "open"
+            and (categories is None or r.category in categories)
+            and r.requester_id != not_of
+            and geo.distance_km(*centre, r.public_lat, r.public_lon) <= radius
+        )[:limit]
+        found = await nearest.open_near(
+            session,
+            **CHIANG_MAI,
+            radius_km=radius,
+            limit=limit,
+            categories=categories,
+            not_of_requester_id=not_of,
+        )
+        assert [(d, r.id) for r, d in found] == ranked, (radius, limit, categories, not_of)
+        assert ranked or not categories

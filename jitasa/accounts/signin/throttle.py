@@ -4,7 +4,7 @@ import hashlib
 import math
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import redis.asyncio as redis
@@ -213,23 +213,39 @@ async def _add_hit(session: AsyncSession, key: str, window_start: int) -> int:
 
 async def count_in_transaction(
     session: AsyncSession,
-    key: str,
+    limits: Sequence[tuple[str, int, Refusal]],
     *,
-    limit: int,
     window_seconds: int,
-    refusal: Refusal,
     clock: Clock = time.time,
 ) -> None:
-    """Count one hit in the table within the caller's transaction; raise 429 over the limit.
+    """Count one hit of each (distinct key, limit, refusal) in the caller's transaction, in one
+    statement; raise the first refusal (429) whose key is over its limit.
 
-    For limits on what a transaction creates: the hit lasts only if the caller commits, so
+    For limits on what a transaction creates: the hits last only if the caller commits, so
     what failed is not counted, and on SQLite it needs no second writer. The same table, and
     so the same answer, whatever backend the throttle has.
     """
     now = clock()
     window_start, window_end = _window(now, window_seconds)
-    if await _add_hit(session, _stored_key(key), window_start) > limit:
-        raise refusal.error(window_end - now)
+    keys = [_stored_key(key) for key, _limit, _refusal in limits]
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    upsert = dialect.insert(RateLimitWindow).values(
+        [{"key": key, "window_start": window_start, "hits": 1} for key in keys]
+    )
+    upsert = upsert.on_conflict_do_update(
+        index_elements=[RateLimitWindow.key, RateLimitWindow.window_start],
+        set_={"hits": RateLimitWindow.hits + 1},
+    ).returning(RateLimitWindow.key, RateLimitWindow.hits)
+    hits = {key: number for key, number in await session.execute(upsert)}
+    if new := [key for key in keys if hits[key] == 1]:  # a new window: earlier ones are over
+        await session.execute(
+            delete(RateLimitWindow).where(
+                RateLimitWindow.key.in_(new), RateLimitWindow.window_start < window_start
+            )
+        )
+    for key, (_key, limit, refusal) in zip(keys, limits, strict=True):
+        if hits[key] > limit:
+            raise refusal.error(window_end - now)
 
 
 def throttle_for(settings: Settings, session_factory: async_sessionmaker[AsyncSession]) -> Throttle:
