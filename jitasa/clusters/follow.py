@@ -19,7 +19,7 @@ import threading
 import time
 import weakref
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import numpy as np
@@ -31,6 +31,7 @@ from jitasa.clusters import grid, service
 from jitasa.clusters.index import CellIndex, Level, Run, key
 from jitasa.clusters.layers import MEASURE_COLUMNS
 from jitasa.clusters.models import MapCell, MapCellChange
+from jitasa.core import polling
 from jitasa.core.db import utcnow
 
 POLL_SECONDS = 1.0
@@ -262,28 +263,22 @@ async def following(
     except Exception:
         log.exception("map.index_build_failed")
 
-    async def run() -> None:
-        pruned = time.monotonic()
-        while True:
-            try:
-                async with read_session_factory() as session:
-                    if follower.stale or follower.index is None:
-                        follower.drop()
-                        await follower.build(session)
-                    else:
-                        await follower.poll(session)
-                if time.monotonic() - pruned > PRUNE_SECONDS:
-                    pruned = time.monotonic()
-                    async with session_factory() as session:
-                        await prune(session)
-            except Exception:
-                log.exception("map.index_follow_failed")
-            await asyncio.sleep(poll_seconds)
+    pruned = time.monotonic()
 
-    task = asyncio.create_task(run(), name="jitasa-map-index-follow")
-    try:
+    async def step() -> None:
+        nonlocal pruned
+        async with read_session_factory() as session:
+            if follower.stale or follower.index is None:
+                follower.drop()
+                await follower.build(session)
+            else:
+                await follower.poll(session)
+        if time.monotonic() - pruned > PRUNE_SECONDS:
+            pruned = time.monotonic()
+            async with session_factory() as session:
+                await prune(session)
+
+    async with polling.every(
+        poll_seconds, step, name="jitasa-map-index-follow", failed="map.index_follow_failed"
+    ):
         yield follower
-    finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task

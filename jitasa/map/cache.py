@@ -19,14 +19,13 @@ cells the viewport covers (`grid.base`), the area and the filters as given: two 
 cover the same cells share one answer. Answers hold only what the public map shows.
 """
 
-import asyncio
 import hashlib
 import threading
 import time
 import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import structlog
@@ -36,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from jitasa.clusters import follow
 from jitasa.clusters import service as clusters
-from jitasa.core import events
+from jitasa.core import events, polling
 from jitasa.core.events import OutboxEvent
 from jitasa.map.registry import LAYERS
 
@@ -193,19 +192,11 @@ async def watching(
     """Poll the outbox for the cache every `poll_seconds` for the duration of the block."""
     watch = OutboxWatch(cache)
 
-    async def run() -> None:
-        while True:
-            try:
-                async with read_session_factory() as session:
-                    await watch.poll(session)
-            except Exception:
-                log.exception("map.cache_poll_failed")
-            await asyncio.sleep(poll_seconds)
+    async def step() -> None:
+        async with read_session_factory() as session:
+            await watch.poll(session)
 
-    task = asyncio.create_task(run(), name="jitasa-map-cache-watch")
-    try:
+    async with polling.every(
+        poll_seconds, step, name="jitasa-map-cache-watch", failed="map.cache_poll_failed"
+    ):
         yield watch
-    finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
