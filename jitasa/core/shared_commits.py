@@ -9,11 +9,11 @@ caller's `run()` returns (or raises) only after that commit has returned, so "an
 means "stored" (`synchronous=FULL`: synced to disk).
 
 - A unit that raises gets its error to its caller; the others are not failed by it. The
-  transaction is rolled back and the others run again in a fresh one: first each in its own
-  SAVEPOINT (so that every other unit that fails is found in one pass, rolled back to its
-  savepoint), then, if one did, plainly again. A fresh transaction each time, because domain
-  hooks keep pending work in the session (map cell deltas, tallies, events, applied just
-  before the commit) that a savepoint would not undo. Nothing was answered before the commit.
+  transaction is rolled back and the others run again, each in a transaction of its own (a
+  refusal in a burst is rare). Never in savepoints: the domains' hooks keep pending work in
+  the session (map cell deltas, tallies, events, applied just before the commit) that a
+  savepoint's rollback would not undo, and a savepoint's release fires the commit hooks as if
+  the transaction had committed. Nothing was answered before the commit.
 - A failed commit fails every unit of the batch: none was stored.
 - The batch runs in a task of its own, shielded from its callers' cancellation: a statement is
   never cut off half-way (see `core.db.stop_between_units`).
@@ -76,56 +76,52 @@ class SharedCommits:
         return await unit.future
 
     async def _commit(self, batch: list[_Unit]) -> None:
-        """Run the batch's units and commit them together; settle every unit's future.
+        """Run the batch's units one after another in one transaction and commit them together;
+        settle every unit's future.
 
-        The first pass runs the units plainly, one after another (a savepoint costs two round
-        trips a unit). When one raises, the transaction is rolled back and the rest run again,
-        this time each in a savepoint, so every other unit that fails is found in that pass;
-        the ones that passed then run plainly again and commit.
+        When a unit raises, it gets its error, the transaction is rolled back, and every other
+        unit runs again in a transaction of its own. Not in a savepoint of the shared one: a
+        savepoint's release fires the commit hooks (a process's map index takes the change log's
+        rows, live events are sent) as if the transaction had committed, and its rollback does
+        not undo what the hooks gathered.
         """
-        careful = False
-        while batch:
-            try:
-                batch = await self._attempt(batch, careful=careful)
-            except BaseException as error:  # the commit failed: nothing of the batch is stored
-                for unit in batch:
-                    _settle(unit, error=error)
-                return
-            careful = not careful
-
-    async def _attempt(self, batch: list[_Unit], *, careful: bool) -> list[_Unit]:
-        """Run the units once in one transaction; commit if none failed and settle them all.
-
-        Returns the units to run again when one failed (its error settled; plainly, the units
-        after the first failure did not run), or an empty list once committed.
-        """
-        results: list[tuple[_Unit, Any]] = []
-        failed = False
-        async with self.factory() as session:
-            try:
-                for number, unit in enumerate(batch):
-                    try:
-                        if careful:
-                            async with session.begin_nested():
-                                results.append((unit, await unit.work(session)))
-                        else:
-                            results.append((unit, await unit.work(session)))
-                    except Exception as error:
-                        _settle(unit, error=error)
-                        failed = True
-                        if not careful:
-                            results += [(later, None) for later in batch[number + 1 :]]
+        results: list[Any] = []
+        try:
+            async with self.factory() as session:
+                try:
+                    for unit in batch:
+                        try:
+                            results.append(await unit.work(session))
+                        except Exception as error:
+                            _settle(unit, error=error)
+                            await session.rollback()
                             break
-                if failed:
+                    else:
+                        await session.commit()
+                except BaseException:
                     await session.rollback()
-                    return [unit for unit, _result in results]
-                await session.commit()
-            except BaseException:
-                await session.rollback()
-                raise
-        for unit, result in results:
+                    raise
+        except BaseException as error:  # the commit failed: nothing of the batch is stored
+            for unit in batch:
+                _settle(unit, error=error)
+            return
+        if len(results) == len(batch):
+            for unit, result in zip(batch, results, strict=True):
+                _settle(unit, result=result)
+            return
+        for unit in batch:  # one was refused: the others alone (its future is settled)
+            if not unit.future.done():
+                await self._alone(unit)
+
+    async def _alone(self, unit: _Unit) -> None:
+        """Run one unit in a transaction of its own and settle its future."""
+        try:
+            async with transaction(self.factory) as session:
+                result = await unit.work(session)
+        except Exception as error:
+            _settle(unit, error=error)
+        else:
             _settle(unit, result=result)
-        return []
 
 
 def _settle(unit: _Unit, *, result: object = None, error: BaseException | None = None) -> None:

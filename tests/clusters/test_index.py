@@ -30,7 +30,7 @@ def _shape(found) -> list[tuple]:
     ]
 
 
-async def _same_as_database(session, index) -> int:
+async def same_as_database(session, index) -> int:
     """Assert the index answers every box, zoom and filter as the database; return items seen."""
     seen = 0
     for bbox in BOXES:
@@ -73,7 +73,7 @@ async def test_the_index_sees_its_own_writes_at_once(session, read_sessions):
     await follower.ensure(read_sessions)
     await _some_requests(session, random.Random(3), 12)
     # No poll: the commits themselves added their changes.
-    assert await _same_as_database(session, follower.current()) > 0
+    assert await same_as_database(session, follower.current()) > 0
 
 
 async def test_the_index_sees_another_process_writes_after_a_poll(session, read_sessions):
@@ -89,7 +89,7 @@ async def test_the_index_sees_another_process_writes_after_a_poll(session, read_
     async with read_sessions() as reading:
         await elsewhere.poll(reading)
     assert told == [{"requests"}]
-    assert await _same_as_database(session, elsewhere.current()) > 0
+    assert await same_as_database(session, elsewhere.current()) > 0
     # A change of status moves the counts; the next poll brings it too, once.
     before = map_item(made[0])
     made[0].status = "cancelled"
@@ -98,7 +98,7 @@ async def test_the_index_sees_another_process_writes_after_a_poll(session, read_
     for _ in range(2):
         async with read_sessions() as reading:
             await elsewhere.poll(reading)
-    await _same_as_database(session, elsewhere.current())
+    await same_as_database(session, elsewhere.current())
 
 
 async def test_a_rolled_back_change_reaches_no_index(session, read_sessions, engine):
@@ -117,8 +117,8 @@ async def test_a_rolled_back_change_reaches_no_index(session, read_sessions, eng
     assert await session.scalar(select(func.count()).select_from(MapCellChange)) == logged
     async with read_sessions() as reading:
         await elsewhere.poll(reading)
-    assert await _same_as_database(session, here.current()) > 0
-    assert await _same_as_database(session, elsewhere.current()) > 0
+    assert await same_as_database(session, here.current()) > 0
+    assert await same_as_database(session, elsewhere.current()) > 0
 
 
 async def test_a_recount_makes_the_index_read_the_counts_again(session, read_sessions):
@@ -131,4 +131,4 @@ async def test_a_recount_makes_the_index_read_the_counts_again(session, read_ses
     async with read_sessions() as reading:
         here.drop()
         await here.build(reading)
-    assert await _same_as_database(session, here.current()) > 0
+    assert await same_as_database(session, here.current()) > 0
