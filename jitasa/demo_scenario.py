@@ -359,3 +359,10 @@ async def _age(session: AsyncSession, help_request: HelpRequest, *, minutes: int
     ).all()
     for step, event in enumerate(events):
         event.at = created + shift * step / (len(events) + 1)
+    # The request's own times agree with its timeline: the dashboard measures the wait to be
+    # taken from the timeline's first take, and the wait to be resolved from `closed_at`.
+    taken = [e.at for e in events if e.kind in ("claimed", "assigned")]
+    if help_request.claimed_at is not None and taken:
+        help_request.claimed_at = taken[0]
+    if help_request.closed_at is not None and events:
+        help_request.closed_at = events[-1].at

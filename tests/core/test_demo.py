@@ -1,6 +1,7 @@
 """The demo's Chiang Mai scenario: staff, volunteers and requests made through the services."""
 
 from collections import Counter
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -12,7 +13,7 @@ from jitasa.core.config import Settings
 from jitasa.core.db import create_engine, create_session_factory
 from jitasa.demo import demo_settings, load_packaged_boundaries, seed_scenario
 from jitasa.demo_scenario import REQUESTS, STAFF, VOLUNTEERS
-from jitasa.help_requests.models import HelpRequest
+from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.migrate import upgrade
 from jitasa.volunteers.models import Volunteer
 
@@ -47,6 +48,10 @@ async def test_scenario_is_seeded_once_with_requests_in_every_state(fresh_databa
         assert await seed_scenario(engine) == {}
         async with create_session_factory(engine, mode="read")() as session:
             requests = (await session.scalars(select(HelpRequest))).all()
+            timeline = select(RequestEvent.request_id, RequestEvent.kind, RequestEvent.at)
+            timelines: dict[int, list] = {}
+            for request_id, kind, at in await session.execute(timeline.order_by(RequestEvent.id)):
+                timelines.setdefault(request_id, []).append((kind, at))
             volunteers = (await session.scalars(select(Volunteer))).all()
             staff = (
                 await session.scalars(select(User).where(User.phone.in_([s.phone for s in STAFF])))
@@ -62,6 +67,14 @@ async def test_scenario_is_seeded_once_with_requests_in_every_state(fresh_databa
             ("patient_transport", "yellow", "wheelchair")
         ]
         assert all(r.province_code == "50" and r.district_code for r in requests)
+        # A request's own times agree with its timeline, which the dashboard reads too (the
+        # demo ages requests by hours; a step's own stamps differ by milliseconds).
+        for r in requests:
+            takes = [at for kind, at in timelines[r.id] if kind in ("claimed", "assigned")]
+            if r.claimed_at is not None and takes:
+                assert abs(r.claimed_at - takes[0]) < timedelta(seconds=1), r.code
+            if r.closed_at is not None:
+                assert abs(r.closed_at - timelines[r.id][-1][1]) < timedelta(seconds=1), r.code
         verified = sum(1 for *_, ok in VOLUNTEERS if ok) + 1  # and the register's อสม.
         assert sum(v.is_verified for v in volunteers) == verified
         assert [v.area_code for v in volunteers if v.area_code == demo_register.VILLAGE] == [
