@@ -26,6 +26,7 @@ from jitasa.cli_support import (
     fail,
     in_transaction,
     require_free_port,
+    require_upgraded,
     run,
     server_options,
 )
@@ -256,6 +257,7 @@ def serve(
     """Run the web application with the configured database."""
     settings = get_settings()
     require_free_port(host or settings.host, port or settings.port)
+    require_upgraded(settings)
     uvicorn.run(
         "jitasa.main:create_app",
         factory=True,

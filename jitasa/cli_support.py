@@ -18,6 +18,7 @@ from jitasa.core.db import create_engine, create_session_factory
 from jitasa.core.db_errors import missing_schema
 from jitasa.core.errors import DomainError, NotReady
 from jitasa.core.validation import field_errors, invalid_input
+from jitasa.migrate import is_current
 
 console = Console()
 errors_console = Console(stderr=True)
@@ -49,6 +50,21 @@ def run(work: Coroutine[Any, Any, T]) -> T:
     except DBAPIError as error:
         if not missing_schema(error):
             raise
+        fail(NotReady("server.not_ready", NOT_UPGRADED))
+
+
+def require_upgraded(settings: Settings) -> None:
+    """End the command plainly when the database lacks this version's schema (a server on it
+    would answer 503 to everything but /healthz, and log its pollers' failures every second)."""
+
+    async def current() -> bool:
+        engine = create_engine(settings)
+        try:
+            return await is_current(engine)
+        finally:
+            await engine.dispose()
+
+    if not asyncio.run(current()):
         fail(NotReady("server.not_ready", NOT_UPGRADED))
 
 

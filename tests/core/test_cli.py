@@ -251,3 +251,13 @@ def test_an_error_keeps_its_brackets_on_the_terminal(capsys):
     with pytest.raises(typer.Exit):
         fail(NotReady("report.pdf_unavailable", PDF_MISSING))
     assert "pip install 'jitasa[pdf]'" in capsys.readouterr().err.replace("\n", " ")
+
+
+def test_serve_refuses_a_database_not_upgraded_yet(configured):
+    # It served 503 to all but /healthz, each worker logging a traceback a second.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = runner.invoke(app, ["serve", "--host", "127.0.0.1", "--port", str(port)])
+    assert result.exit_code == 1, result.output
+    assert "jitasa db upgrade" in result.output.replace("\n", " ")

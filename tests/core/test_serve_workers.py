@@ -5,8 +5,7 @@ one that has not answered within 5 seconds. A worker imports the whole applicati
 console script's module, then the app), which took more than 5 seconds on a loaded 2-core
 machine: the workers were killed and restarted forever and nothing answered. Here each worker
 is made to start 12 seconds late (a `sitecustomize` that sleeps in a spawned worker only), as a
-loaded machine would. The database is not migrated yet, as on a machine where `jitasa db
-upgrade` has not run: the process starts all the same (the map's index is built once it can be).
+loaded machine would.
 """
 
 import os
@@ -57,6 +56,8 @@ def test_two_workers_that_start_slowly_are_kept_and_answer(tmp_path: Path):
         "JITASA_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
         "JITASA_JOBS_INTERVAL_SECONDS": "0",
     }
+    upgraded = subprocess.run([script, "db", "upgrade"], env=environment, capture_output=True)
+    assert upgraded.returncode == 0, upgraded.stderr
     server = subprocess.Popen(
         [script, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
         env=environment,
