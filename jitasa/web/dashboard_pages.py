@@ -1,6 +1,7 @@
 """The coordinator's dashboard and the printable daily report of an area, with drill-down."""
 
 from datetime import date as Day
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -32,6 +33,7 @@ SHORT_STATUS = {
     Status.IN_PROGRESS: "Being helped",
     Status.RESOLVED: "Resolved",
 }
+INSTANT = timedelta(microseconds=1)
 REPORT_CSS = ("jitasa.css", "requests.css", "desk.css", "report.css")
 AreaParam = Annotated[AreaCode | None, Query()]
 DayParam = Annotated[Day | None, Query(ge=FIRST_DAY, le=LAST_DAY)]
@@ -66,6 +68,7 @@ async def report_context(
         return translate(message, language, **params)
 
     windows = (("today", _("That day")), ("last_7_days", _("7 days")), ("all", _("All")))
+    active = figures["active_over_time"]
     claim_rows = [
         (f"{label} · {_(kind)}", figures["to_claim"][name][key], "")
         for name, label in windows
@@ -93,7 +96,8 @@ async def report_context(
         "thai_day": format_thai_date(figures["date"], full_month=True),
         "active_chart": charts.line(
             _("Requests still needing help, end of each day"),
-            [(short_day(p["at"], language), p["count"]) for p in figures["active_over_time"]],
+            # A point at midnight is the end of the day before it: named by that day.
+            [(short_day(p["at"] - INSTANT, language), p["count"]) for p in active],
         ),
         "claim_chart": charts.bars(
             _("Time to claim"),

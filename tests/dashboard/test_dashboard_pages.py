@@ -1,10 +1,12 @@
 """The dashboard and daily report pages: the area's figures, drill-down, BE date, refusals."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
+from jitasa.core.thai import BANGKOK
 from jitasa.core.words import Role
 from jitasa.vaccination import coverage
 from jitasa.vaccination.coverage import Figures, Row
+from jitasa.web.desk_views import short_day
 from tests.dashboard.helpers import HTML, aged
 from tests.help_requests.helpers import CHOM_THONG
 from tests.help_requests.test_request_pages import sign_in
@@ -95,3 +97,16 @@ async def test_daily_report_shows_the_areas_vaccination_coverage_as_known_that_d
     section = before.text.split("ความครอบคลุมการฉีดวัคซีน", 1)[1]
     assert '<td class="n" data-dose="dose_1">800 (80.0%)</td>' in section  # 500101 only
     assert "ข้อมูล ณ วันที่ 14 พ.ย. 2564" in section
+
+
+async def test_the_curve_names_each_point_by_the_day_it_ends(client, session):
+    # Each point is at the midnight ending its day; it was named by the next day's date.
+    await sign_in(client, session, roles=[Role.COORDINATOR], area_code="50")
+    asked = datetime.now(BANGKOK).date() - timedelta(days=10)
+    page = await client.get(f"/dashboard?date={asked.isoformat()}", headers=HTML)
+    assert page.status_code == 200
+    chart = page.text.split('<svg class="chart"')[1]  # the first chart: the curve
+    noon = datetime.combine(asked, time(12), tzinfo=BANGKOK)
+    named = [short_day(noon - timedelta(days=k), "th") for k in range(6, -1, -1)]
+    assert [label for label in named if f">{label}<" in chart] == named
+    assert f">{short_day(noon + timedelta(days=1), 'th')}<" not in chart
