@@ -127,6 +127,8 @@ FIELD_LABELS = {
     "category": "Kind of help",
     "urgency": "Urgency",
     "body": "Form",
+    "date": "Date",
+    "area": "Area",
 }
 TOO_MANY = (
     "You tried too many times in a short time. Try again in about {minutes} minutes. "
@@ -153,7 +155,10 @@ def field_problems(error: DomainError, language: str) -> list[tuple[str, str]]:
     problems = []
     for problem in error.errors:
         name = problem.field.partition(".")[0]
-        label = translate(FIELD_LABELS.get(name, "Form"), language)
+        if name in FIELD_LABELS:
+            label = translate(FIELD_LABELS[name], language)
+        else:  # named by the field's own words, never by "Form" (which told nothing)
+            label = thai_field(name) if language == "th" else name
         message = problem.message_th if language == "th" else problem.message
         problems.append((label, named(message, problem.field, label)))
     return problems

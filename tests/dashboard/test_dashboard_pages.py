@@ -110,3 +110,14 @@ async def test_the_curve_names_each_point_by_the_day_it_ends(client, session):
     named = [short_day(noon - timedelta(days=k), "th") for k in range(6, -1, -1)]
     assert [label for label in named if f">{label}<" in chart] == named
     assert f">{short_day(noon + timedelta(days=1), 'th')}<" not in chart
+
+
+async def test_a_refused_query_names_its_field_on_the_page(client, session):
+    # A date or area the page refused was named "Form" (แบบฟอร์ม), which told nothing.
+    await sign_in(client, session, roles=[Role.COORDINATOR], area_code="50")
+    future = datetime.now(BANGKOK).date() + timedelta(days=5)
+    report = await client.get(f"/dashboard/report?area=50&date={future}", headers=HTML)
+    desk = await client.get("/desk?area=abc", headers=HTML)
+    assert (report.status_code, desk.status_code) == (422, 422)
+    assert "วันที่" in report.text and "พื้นที่" in desk.text
+    assert "แบบฟอร์ม" not in report.text + desk.text
