@@ -76,7 +76,7 @@ function card(request) {
   meta.append(
     element("span", "distance", distance(request.distance_km)),
     ` · ${age(request.created_at)} · `,
-    element("span", "people", format(msg.people, { count: request.people_count })),
+    element("span", "people", format(request.people_count === 1 ? msg.person : msg.people, { count: request.people_count })),
   );
   const actions = element("div", "card-actions");
   const button = element("button", "button claim", msg.claim);
