@@ -27,6 +27,7 @@ from jitasa.dashboard.router import router as dashboard_router
 from jitasa.exports.router import router as exports_router
 from jitasa.facilities.router import router as facilities_router
 from jitasa.health import router as health_router
+from jitasa.help_requests.desk_router import router as desk_router
 from jitasa.help_requests.router import router as help_requests_router
 from jitasa.help_requests.transport_router import router as transport_router
 from jitasa.imports.router import router as imports_router
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audit_router)
     app.include_router(incidents_router)
     app.include_router(help_requests_router)
+    app.include_router(desk_router)
     app.include_router(transport_router)
     app.include_router(map_router)
     app.include_router(vaccination_followup_router)

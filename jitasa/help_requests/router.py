@@ -16,8 +16,6 @@ from jitasa.core.fields import ThaiPhone
 from jitasa.core.shared_commits import SharedCommitsDep
 from jitasa.help_requests import (
     access,
-    assigning,
-    desk,
     lifecycle,
     limits,
     nearest,
@@ -29,17 +27,12 @@ from jitasa.help_requests.deps import ValidRequest
 from jitasa.help_requests.models import HelpRequest
 from jitasa.help_requests.params import ListFilters
 from jitasa.help_requests.schemas import (
-    AssignCandidate,
-    AssignIn,
-    BulkCloseIn,
-    BulkCloseResult,
     DuplicateCandidate,
     EventRead,
     HelpRequestCreate,
     HelpRequestFull,
     HelpRequestPage,
     HelpRequestPublic,
-    MergeIn,
     NearbyRequest,
     TransitionIn,
 )
@@ -335,74 +328,6 @@ async def transition(
         payload=transition_in.model_dump(mode="json"),
         work=work,
         help_request=help_request,
-    )
-
-
-@router.post("/bulk-close", response_model=BulkCloseResult)
-async def bulk_close(
-    close_in: BulkCloseIn, user: Requester, session: WriteSessionDep
-) -> BulkCloseResult:
-    """Close several requests at once, as duplicates of one kept request or for a reason (staff)."""
-    closed, refused = await desk.close_many(
-        session,
-        staff=user,
-        request_ids=close_in.request_ids,
-        reason=close_in.reason,
-        keep_id=close_in.keep_id,
-        note=close_in.note,
-    )
-    return BulkCloseResult(closed=closed, refused=refused)
-
-
-@router.post("/{request_id}/assign", response_model=HelpRequestFull)
-async def assign(
-    help_request: ValidRequest, assign_in: AssignIn, user: Requester, session: WriteSessionDep
-) -> HelpRequest:
-    """Give the request to a verified, available volunteer (area staff); 409 says why not."""
-    return await assigning.assign(
-        session,
-        help_request=help_request,
-        staff=user,
-        volunteer_id=assign_in.volunteer_id,
-        note=assign_in.note,
-        reassign=assign_in.reassign,
-    )
-
-
-@router.get("/{request_id}/candidates", response_model=list[AssignCandidate])
-async def candidates(
-    help_request: ValidRequest,
-    user: Requester,
-    request: Request,
-    session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-) -> list[AssignCandidate]:
-    """List the volunteers who could take the request, nearest first (area staff)."""
-    found = await assigning.candidates(
-        session, help_request=help_request, staff=user, client_ip=client_ip(request), limit=limit
-    )
-    return [
-        AssignCandidate(
-            volunteer_id=c.volunteer.id,
-            name=c.name,
-            kind=c.volunteer.kind,
-            vehicle=c.volunteer.vehicle,
-            skills=c.volunteer.skills,
-            distance_km=c.distance_km,
-            tasks_held=c.tasks_held,
-        )
-        for c in found
-    ]
-
-
-@router.post("/{request_id}/merge", response_model=HelpRequestFull)
-async def merge(
-    help_request: ValidRequest, merge_in: MergeIn, user: Requester, session: WriteSessionDep
-) -> HelpRequest:
-    """Close this request as a duplicate of another (area staff)."""
-    keep = await service.get_or_raise(session, request_id=merge_in.keep_id)
-    return await lifecycle.merge(
-        session, duplicate=help_request, keep=keep, staff=user, note=merge_in.note
     )
 
 
