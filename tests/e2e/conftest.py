@@ -40,9 +40,15 @@ VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, 
 SERVER_START_SECONDS = 30
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_server(settings: Settings, engine) -> Iterator[str]:
-    """Serve the real application over HTTP on 127.0.0.1 and a free port; yield its base URL."""
+    """Serve the real application over HTTP on 127.0.0.1 and a free port; yield its base URL.
+
+    Package-scoped, not session-scoped: its dispatcher and pollers work on the run's database,
+    and a worker that goes on to other packages' tests must not keep them running there. One
+    left running took an outbox cursor between a later test's clean-up and its own inserts
+    (`UNIQUE constraint failed: outbox_cursors.consumer`).
+    """
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
