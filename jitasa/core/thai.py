@@ -153,13 +153,14 @@ def format_thai_date(d: date, *, thai_digits: bool = False, full_month: bool = F
     return thai_strftime(d, "%-d %B %Y" if full_month else "%-d %b %Y", thaidigit=thai_digits)
 
 
-def format_date(d: date, language: str) -> str:
-    """Show a date in Thai (BE year) for "th" and in English, such as "25 Nov 2026", otherwise."""
+def format_date(d: date, language: str, *, full_month: bool = False) -> str:
+    """Show a date in Thai (BE year) for "th" and in English, such as "25 Nov 2026", otherwise;
+    `full_month` names the month in full: "25 พฤศจิกายน 2569", "25 November 2026"."""
     if language == "th":
-        return format_thai_date(d)
+        return format_thai_date(d, full_month=full_month)
     if isinstance(d, datetime) and d.tzinfo is not None:
         d = d.astimezone(BANGKOK)
-    return babel_format_date(d, "d MMM y", locale="en")
+    return babel_format_date(d, "d MMMM y" if full_month else "d MMM y", locale="en")
 
 
 # A Thai mobile written the usual way ("081-234-5678", "0812345678", "+66812345678") is read

@@ -15,7 +15,7 @@ from jitasa.areas import service as areas_service
 from jitasa.core.db import SessionDep, utcnow
 from jitasa.core.fields import AreaCode
 from jitasa.core.i18n import translate
-from jitasa.core.thai import format_thai_date
+from jitasa.core.thai import format_date
 from jitasa.dashboard import charts, scope, stats
 from jitasa.dashboard.schemas import FIRST_DAY, LAST_DAY
 from jitasa.help_requests.states import Status
@@ -80,7 +80,7 @@ async def report_context(
         "coverage": coverage,
         "coverage_percent": coverage.coverage() if coverage else {},
         "coverage_doses": DOSES,
-        "coverage_day": format_thai_date(coverage.as_of) if coverage else None,
+        "coverage_day": format_date(coverage.as_of, language) if coverage else None,
         "areas": await area_choices(session, top=top, area=shown, language=language),
         "status_labels_short": SHORT_STATUS,
         "busy_children": [
@@ -93,7 +93,7 @@ async def report_context(
         "duration": lambda minutes: duration(minutes, language),
         "windows": windows,
         "when": lambda moment: request_views.when(moment, language),
-        "thai_day": format_thai_date(figures["date"], full_month=True),
+        "report_day": format_date(figures["date"], language, full_month=True),
         "active_chart": charts.line(
             _("Requests still needing help, end of each day"),
             # A point at midnight is the end of the day before it: named by that day.

@@ -39,6 +39,8 @@ async def test_daily_report_is_dated_in_the_buddhist_era_and_printable(client, s
     assert "รายงานสถานการณ์ประจำวัน: เมืองเชียงใหม่" in page.text
     assert "25 พฤศจิกายน 2569" in page.text
     assert "css/report.css" in page.text
+    english = await client.get("/dashboard/report?area=5001&date=2026-11-25&lang=en", headers=HTML)
+    assert "25 November 2026" in english.text and "พฤศจิกายน" not in english.text
 
 
 async def test_dashboard_refuses_outside_scope_unknown_area_and_bad_date(client, session):
