@@ -17,7 +17,8 @@ requests (figures at 1,000,000 requests in `docs/performance.md`):
   totals less the days after the one asked about.
 - Past their limit: open requests the SLA sweep flagged (tallies), the oldest 50 listed.
 - Volunteers living in the area: verified, waiting for verification, and active that day (who
-  acted on some request's timeline): one pass over the area's volunteers, one index seek each.
+  acted on some request's timeline): a pass over an index of the area's volunteers, and the
+  day's kept actors (`help_requests/actor_days.py`) joined to the area's volunteers.
 - Requests still needing help at the end of each of the 7 Bangkok days: the active count
   (tallies) less those posted since, plus those finished since (kept per day).
 - Each child area's open, claimed, in-progress and past-limit counts (tallies).
@@ -30,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, select, text, true
+from sqlalchemy import and_, func, select, text, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas import service as areas_service
@@ -43,11 +44,11 @@ from jitasa.dashboard.scope import child_code_length
 from jitasa.help_requests import access, timings
 from jitasa.help_requests.models import (
     PAST_SLA_ROWS,
+    ActorDay,
     HelpRequest,
     RequestDay,
     RequestDuration,
     RequestDurationTotal,
-    RequestEvent,
     RequestTally,
 )
 from jitasa.help_requests.states import ACTIVE, Status
@@ -243,31 +244,29 @@ async def _past_sla(session: AsyncSession, area: str | None, now: datetime) -> d
     }
 
 
-async def _volunteers(session: AsyncSession, area: str | None, today: Window) -> dict:
-    """Count the area's volunteers: verified, waiting, and those who acted on a request today.
+async def _volunteers(session: AsyncSession, area: str | None, day: date) -> dict:
+    """Count the area's volunteers: verified, waiting, and those who acted on a request that
+    Bangkok day.
 
-    One pass over the area's volunteers; whether each acted is one seek of the timeline by
-    actor and time (`ix_help_request_events_actor_id_at`).
+    Verified and waiting: one pass over the index of the area's volunteers by area and
+    verification (`ix_volunteers_area_code_verified_at`). Active: the day's actors on the
+    timeline (kept by `help_requests/actor_days.py`) who are volunteers of the area.
     """
     in_area = area_scope.inside(Volunteer.area_code, area) if area else true()
-    acted = (
-        select(RequestEvent.id)
-        .where(
-            RequestEvent.actor_id == Volunteer.user_id,
-            RequestEvent.at >= today.start,
-            RequestEvent.at < today.end,
-        )
-        .exists()
-    )
-    verified, waiting, active = (
+    verified, waiting = (
         await session.execute(
             select(
                 func.count(Volunteer.verified_at),
                 func.count() - func.count(Volunteer.verified_at),
-                func.coalesce(func.sum(case((acted, 1), else_=0)), 0),
             ).where(in_area)
         )
     ).one()
+    active = await session.scalar(
+        select(func.count())
+        .select_from(ActorDay)
+        .join(Volunteer, Volunteer.user_id == ActorDay.actor_id)
+        .where(ActorDay.day == day, in_area)
+    )
     return {"verified": verified or 0, "waiting": waiting or 0, "active_today": active or 0}
 
 
@@ -336,7 +335,7 @@ async def figures(
         "to_resolve": durations["to_resolve"],
         "active_over_time": await _active_over_time(session, area, asked),
         "past_sla": await _past_sla(session, area, now),
-        "volunteers": await _volunteers(session, area, asked),
+        "volunteers": await _volunteers(session, area, day),
         "children": await _children(session, area),
         "capacity": await capacity.board(session, area=area, now=now, stale_hours=stale_hours),
     }

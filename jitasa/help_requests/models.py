@@ -238,3 +238,19 @@ class OpenCell(Base):
     y: Mapped[int] = mapped_column(Integer, primary_key=True)  # floor(public_lat / 0.005)
     x: Mapped[int] = mapped_column(Integer, primary_key=True)  # floor(public_lon / 0.005)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ActorDay(Base):
+    """Someone who acted on a request's timeline (the actor of an entry) on one Bangkok day.
+
+    Kept exact by `help_requests/actor_days.py`: the dashboard counts the volunteers among a
+    day's actors without looking at each volunteer's timeline.
+    """
+
+    __tablename__ = "help_request_actor_days"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
