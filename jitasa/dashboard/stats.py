@@ -114,19 +114,22 @@ def _tallied(area: str | None, *conditions):
     )
 
 
-async def _counts(session: AsyncSession, area: str | None) -> dict:
-    """Count the area's requests by status, and by category and urgency split by status."""
+async def _tallies(session: AsyncSession, area: str | None) -> list[tuple]:
+    """Return the area's kept tallies: (status, category, urgency, past limit, count)."""
     total = func.sum(RequestTally.count)
+    keys = (RequestTally.status, RequestTally.category, RequestTally.urgency, RequestTally.past_sla)
     rows = await session.execute(
-        select(RequestTally.status, RequestTally.category, RequestTally.urgency, total)
-        .where(*_tallied(area))
-        .group_by(RequestTally.status, RequestTally.category, RequestTally.urgency)
-        .having(total != 0)
+        select(*keys, total).where(*_tallied(area)).group_by(*keys).having(total != 0)
     )
+    return [tuple(row) for row in rows]
+
+
+def _counts(tallies: list[tuple]) -> dict:
+    """Count the area's requests by status, and by category and urgency split by status."""
     by_status = {s.value: 0 for s in Status}
     by_category: dict[str, dict[str, int]] = {}
     by_urgency = {u.value: {s.value: 0 for s in Status} for u in URGENCIES}
-    for status, category, urgency, count in rows:
+    for status, category, urgency, _past_sla, count in tallies:
         by_status[status] += count
         by_category.setdefault(category, {s.value: 0 for s in Status})[status] += count
         by_urgency.setdefault(urgency, {s.value: 0 for s in Status})[status] += count
@@ -134,22 +137,25 @@ async def _counts(session: AsyncSession, area: str | None) -> dict:
 
 
 async def _waits(session: AsyncSession, area: str | None, model, *conditions) -> dict:
-    """Sum the area's kept waits of `model` (by day or totals) by measure and kept minute."""
+    """Sum the area's kept waits of `model` by measure, day (None for the totals) and kept
+    minute: {(measure, day): {minutes: count}}."""
     scope = area or ""
-    total = func.sum(model.count)
+    keys = [model.measure, model.minutes]
+    if model is RequestDuration:
+        keys.append(model.day)
     rows = await session.execute(
-        select(model.measure, model.minutes, total)
+        select(func.sum(model.count), *keys)
         .where(
             model.depth == len(scope),
             model.scope == scope,
             *conditions,
             model.incident_id.not_in(incidents_service.archived_ids()),
         )
-        .group_by(model.measure, model.minutes)
+        .group_by(*keys)
     )
-    found: dict[str, dict[int, int]] = {timings.CLAIM: {}, timings.RESOLVE: {}}
-    for measure, minutes, count in rows:
-        found[measure][minutes] = count
+    found: dict[tuple[str, date | None], dict[int, int]] = {}
+    for count, measure, minutes, *day in rows:
+        found.setdefault((measure, day[0] if day else None), {})[minutes] = count
     return found
 
 
@@ -159,14 +165,18 @@ async def _durations(session: AsyncSession, area: str | None, day: date) -> dict
 
     All days up to it: the totals, less the days after it (none when it is today).
     """
-    kept = RequestDuration
-    today = await _waits(session, area, kept, kept.day == day)
-    week = await _waits(session, area, kept, kept.day.between(day - timedelta(days=WEEK - 1), day))
+    first = day - timedelta(days=WEEK - 1)
+    by_day = await _waits(session, area, RequestDuration, RequestDuration.day >= first)
     everything = await _waits(session, area, RequestDurationTotal)
-    later = await _waits(session, area, kept, kept.day > day)
+    today, week, later = ({timings.CLAIM: {}, timings.RESOLVE: {}} for _ in range(3))
+    for (measure, on), histogram in by_day.items():
+        for window, inside in ((today, on == day), (week, on <= day), (later, on > day)):
+            if inside:
+                for minutes, count in histogram.items():
+                    window[measure][minutes] = window[measure].get(minutes, 0) + count
     answer: dict[str, dict] = {"to_claim": {}, "to_resolve": {}}
     for name, measure in (("to_claim", timings.CLAIM), ("to_resolve", timings.RESOLVE)):
-        upto = dict(everything[measure])
+        upto = dict(everything.get((measure, None), {}))
         for minutes, count in later[measure].items():
             upto[minutes] = upto.get(minutes, 0) - count
         answer[name] = {
@@ -177,7 +187,9 @@ async def _durations(session: AsyncSession, area: str | None, day: date) -> dict
     return answer
 
 
-async def _active_over_time(session: AsyncSession, area: str | None, day: Window) -> list[dict]:
+async def _active_over_time(
+    session: AsyncSession, area: str | None, day: Window, active_now: int
+) -> list[dict]:
     """Count the requests still needing help at the end of each of the last 7 Bangkok days
     (the last point is shown at `day.end`, now when the day is today).
 
@@ -190,11 +202,6 @@ async def _active_over_time(session: AsyncSession, area: str | None, day: Window
     last = day.start.astimezone(BANGKOK).date()
     ends = [last - timedelta(days=k) for k in range(WEEK - 1, -1, -1)]
     shown = [min(day.end, day.start + timedelta(days=1 - k)) for k in range(WEEK - 1, -1, -1)]
-    active_now = await session.scalar(
-        select(func.sum(RequestTally.count)).where(
-            *_tallied(area, RequestTally.status.in_([s.value for s in ACTIVE]))
-        )
-    )
     scope = area or ""
     rows = await session.execute(
         select(RequestDay.day, func.sum(RequestDay.posted), func.sum(RequestDay.finished))
@@ -210,17 +217,15 @@ async def _active_over_time(session: AsyncSession, area: str | None, day: Window
     points = []
     for end, at in zip(ends, shown, strict=True):
         since = sum(finished - posted for d, posted, finished in days if d > end)
-        points.append({"at": at, "count": int(active_now or 0) + since})
+        points.append({"at": at, "count": active_now + since})
     return points
 
 
-async def _past_sla(session: AsyncSession, area: str | None, now: datetime) -> dict:
-    """Return how many requests are past their limit, and the oldest of them."""
+async def _past_sla(session: AsyncSession, area: str | None, now: datetime, count: int) -> dict:
+    """Return how many requests are past their limit (`count`, from the tallies), and the
+    oldest of them."""
     # In the words of the partial index of them, so both databases see that it applies.
     condition = (_in_area(area), text(PAST_SLA_ROWS))
-    count = await session.scalar(
-        select(func.sum(RequestTally.count)).where(*_tallied(area, RequestTally.past_sla == 1))
-    )
     oldest = await session.scalars(
         select(HelpRequest)
         .where(*condition)
@@ -228,7 +233,7 @@ async def _past_sla(session: AsyncSession, area: str | None, now: datetime) -> d
         .limit(PAST_SLA_LISTED)
     )
     return {
-        "count": count or 0,
+        "count": count,
         "oldest": [
             {
                 "id": r.id,
@@ -326,15 +331,19 @@ async def figures(
     day = day or today
     asked = day_window(day, now)
     durations = await _durations(session, area, day)
+    tallies = await _tallies(session, area)
+    active = {s.value for s in ACTIVE}
+    active_now = sum(count for status, *_rest, count in tallies if status in active)
+    past_sla = sum(count for *_keys, past, count in tallies if past)
     return {
         "area": area,
         "date": day,
         "as_of": now,
-        "requests": await _counts(session, area),
+        "requests": _counts(tallies),
         "to_claim": durations["to_claim"],
         "to_resolve": durations["to_resolve"],
-        "active_over_time": await _active_over_time(session, area, asked),
-        "past_sla": await _past_sla(session, area, now),
+        "active_over_time": await _active_over_time(session, area, asked, active_now),
+        "past_sla": await _past_sla(session, area, now, past_sla),
         "volunteers": await _volunteers(session, area, day),
         "children": await _children(session, area),
         "capacity": await capacity.board(session, area=area, now=now, stale_hours=stale_hours),
