@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, func, select, text, true
+from sqlalchemy import and_, case, func, select, text, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas import service as areas_service
@@ -57,6 +57,7 @@ from jitasa.volunteers.models import Volunteer
 
 PAST_SLA_LISTED = 50
 WEEK = 7
+TODAY, EARLIER, LATER = 0, 1, 2  # parts of the kept days read: the day asked about, before, after
 
 
 @dataclass(frozen=True)
@@ -136,13 +137,11 @@ def _counts(tallies: list[tuple]) -> dict:
     return {"by_status": by_status, "by_category": by_category, "by_urgency": by_urgency}
 
 
-async def _waits(session: AsyncSession, area: str | None, model, *conditions) -> dict:
-    """Sum the area's kept waits of `model` by measure, day (None for the totals) and kept
-    minute: {(measure, day): {minutes: count}}."""
+async def _waits(session: AsyncSession, area: str | None, model, *conditions, bucket=None) -> dict:
+    """Sum the area's kept waits of `model` by measure, bucket (an expression of the row, or
+    None) and kept minute: {(measure, bucket): {minutes: count}}."""
     scope = area or ""
-    keys = [model.measure, model.minutes]
-    if model is RequestDuration:
-        keys.append(model.day)
+    keys = [model.measure, model.minutes] + ([bucket] if bucket is not None else [])
     rows = await session.execute(
         select(func.sum(model.count), *keys)
         .where(
@@ -153,9 +152,9 @@ async def _waits(session: AsyncSession, area: str | None, model, *conditions) ->
         )
         .group_by(*keys)
     )
-    found: dict[tuple[str, date | None], dict[int, int]] = {}
-    for count, measure, minutes, *day in rows:
-        found.setdefault((measure, day[0] if day else None), {})[minutes] = count
+    found: dict[tuple[str, int | None], dict[int, int]] = {}
+    for count, measure, minutes, *part in rows:
+        found.setdefault((measure, part[0] if part else None), {})[minutes] = count
     return found
 
 
@@ -163,25 +162,27 @@ async def _durations(session: AsyncSession, area: str | None, day: date) -> dict
     """Return the kept waits to first take and to resolution of the day, of the 7 days ending
     with it, and of all days up to it: {"to_claim"|"to_resolve": {window: summary}}.
 
-    All days up to it: the totals, less the days after it (none when it is today).
+    One read of the days from the week's first on, summed by part: the day itself, the six
+    before it, the days after it. All days up to it: the totals, less the days after it (none
+    when it is today).
     """
+    kept = RequestDuration
+    part = case((kept.day == day, TODAY), (kept.day < day, EARLIER), else_=LATER)
     first = day - timedelta(days=WEEK - 1)
-    by_day = await _waits(session, area, RequestDuration, RequestDuration.day >= first)
+    parts = await _waits(session, area, kept, kept.day >= first, bucket=part)
     everything = await _waits(session, area, RequestDurationTotal)
-    today, week, later = ({timings.CLAIM: {}, timings.RESOLVE: {}} for _ in range(3))
-    for (measure, on), histogram in by_day.items():
-        for window, inside in ((today, on == day), (week, on <= day), (later, on > day)):
-            if inside:
-                for minutes, count in histogram.items():
-                    window[measure][minutes] = window[measure].get(minutes, 0) + count
     answer: dict[str, dict] = {"to_claim": {}, "to_resolve": {}}
     for name, measure in (("to_claim", timings.CLAIM), ("to_resolve", timings.RESOLVE)):
+        today = parts.get((measure, TODAY), {})
+        week = dict(parts.get((measure, EARLIER), {}))
+        for minutes, count in today.items():
+            week[minutes] = week.get(minutes, 0) + count
         upto = dict(everything.get((measure, None), {}))
-        for minutes, count in later[measure].items():
+        for minutes, count in parts.get((measure, LATER), {}).items():
             upto[minutes] = upto.get(minutes, 0) - count
         answer[name] = {
-            "today": summary(today[measure]),
-            "last_7_days": summary(week[measure]),
+            "today": summary(today),
+            "last_7_days": summary(week),
             "all": summary(upto),
         }
     return answer
