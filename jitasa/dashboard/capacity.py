@@ -10,14 +10,14 @@ since they may no longer be true.
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.core import area_scope
 from jitasa.facilities.beds import TAKING_PATIENTS
 from jitasa.facilities.models import Facility
 from jitasa.facilities.words import BED_RESOURCES
-from jitasa.help_requests.models import BED_RESERVED, HelpRequest
+from jitasa.help_requests.models import RESERVED_ROWS, HelpRequest
 
 STALE_LISTED = 20
 
@@ -62,7 +62,7 @@ async def board(
     held = await session.execute(
         select(HelpRequest.triage_colour, func.count())
         .join(Facility, Facility.id == HelpRequest.destination_id)
-        .where(*taking, HelpRequest.bed_state == BED_RESERVED)
+        .where(*taking, text(RESERVED_ROWS))  # as the partial index says, so it applies
         .group_by(HelpRequest.triage_colour)
     )
     for colour, count in held:

@@ -5,7 +5,10 @@ beds in all by colour; filled from the stored rows.
 Whether a volunteer acted on a day was one seek of the timeline per volunteer (100,000 for the
 country); the day's actors are now kept (`help_requests/actor_days.py`, whose fill statement is
 copied here). The capacity board joined every capacity row to its facility; a facility now keeps
-its beds in all by colour beside its free beds (`facilities.service.keep_bed_counts`).
+its beds in all by colour beside its free beds (`facilities.service.keep_bed_counts`), and the
+beds held for transports are found through a partial index of the requests holding one. On
+PostgreSQL, a week of kept waits is read from an index holding what the dashboard reads (the
+table's rows lie scattered over thousands of pages).
 
 Revision ID: 0031
 Revises: 0030
@@ -21,6 +24,9 @@ branch_labels = None
 depends_on = None
 
 COLOURS = ("green", "yellow", "red")
+DURATIONS_INDEX = "ix_help_request_durations_depth_scope_day"
+RESERVED_INDEX = "ix_help_requests_reserved_destination_id"
+RESERVED_ROWS = "bed_state = 'reserved'"
 
 
 def _day(dialect: str, column: str) -> str:
@@ -54,6 +60,20 @@ def upgrade() -> None:
     op.create_index(
         "ix_volunteers_area_code_verified_at", "volunteers", ["area_code", "verified_at"]
     )
+    op.create_index(
+        RESERVED_INDEX,
+        "help_requests",
+        ["destination_id"],
+        postgresql_where=sa.text(RESERVED_ROWS),
+        sqlite_where=sa.text(RESERVED_ROWS),
+    )
+    if dialect == "postgresql":  # SQLite stores the table by its key, a week in one run
+        op.create_index(
+            DURATIONS_INDEX,
+            "help_request_durations",
+            ["depth", "scope", "day"],
+            postgresql_include=["measure", "minutes", "incident_id", "count"],
+        )
     for colour in COLOURS:
         op.add_column(
             "facilities",
@@ -71,5 +91,8 @@ def downgrade() -> None:
     with op.batch_alter_table("facilities") as batch_op:
         for colour in COLOURS:
             batch_op.drop_column(f"beds_{colour}")
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_index(DURATIONS_INDEX, table_name="help_request_durations")
+    op.drop_index(RESERVED_INDEX, table_name="help_requests")
     op.drop_index("ix_volunteers_area_code_verified_at", table_name="volunteers")
     op.drop_table("help_request_actor_days")
