@@ -256,7 +256,9 @@ async def _volunteers(session: AsyncSession, area: str | None, day: date) -> dic
 
     Verified and waiting: one pass over the index of the area's volunteers by area and
     verification (`ix_volunteers_area_code_verified_at`). Active: the day's actors on the
-    timeline (kept by `help_requests/actor_days.py`) who are volunteers of the area.
+    timeline (kept by `help_requests/actor_days.py`) who are volunteers of the area: for an
+    area, its volunteers each sought among the day's actors; for the country, the day's actors
+    each sought among the volunteers (fewer than all volunteers).
     """
     in_area = area_scope.inside(Volunteer.area_code, area) if area else true()
     verified, waiting = (
@@ -267,12 +269,19 @@ async def _volunteers(session: AsyncSession, area: str | None, day: date) -> dic
             ).where(in_area)
         )
     ).one()
-    active = await session.scalar(
-        select(func.count())
-        .select_from(ActorDay)
-        .join(Volunteer, Volunteer.user_id == ActorDay.actor_id)
-        .where(ActorDay.day == day, in_area)
-    )
+    if area:  # the area's volunteers, each looked up among the day's actors
+        acted = select(ActorDay.actor_id).where(
+            ActorDay.day == day, ActorDay.actor_id == Volunteer.user_id
+        )
+        counted = select(func.count()).where(in_area, acted.exists())
+    else:  # the day's actors, each looked up among the volunteers
+        counted = (
+            select(func.count())
+            .select_from(ActorDay)
+            .join(Volunteer, Volunteer.user_id == ActorDay.actor_id)
+            .where(ActorDay.day == day)
+        )
+    active = await session.scalar(counted)
     return {"verified": verified or 0, "waiting": waiting or 0, "active_today": active or 0}
 
 
