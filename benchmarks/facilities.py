@@ -54,6 +54,7 @@ async def load_facilities(engine: AsyncEngine, districts, count: int, rng, load)
         "source": ["benchmark"] * count,
         "external_id": [str(i) for i in range(count)],
         **{f"free_{c}": free[:, i].tolist() for i, c in enumerate(colours)},
+        **{f"beds_{c}": totals[:, i].tolist() for i, c in enumerate(colours)},
         "free_colours": [free_colours(dict(zip(colours, row, strict=True))) for row in free],
         "capacity_version": [0] * count,
         "created_at": [now] * count,

@@ -20,7 +20,7 @@ from jitasa.areas.models import Area
 from jitasa.core import geo
 from jitasa.core.db import create_session_factory, utcnow
 from jitasa.core.words import OTHER_URGENCIES, TRIAGE_COLOURS, Role
-from jitasa.help_requests import open_cells, tally, timings
+from jitasa.help_requests import actor_days, open_cells, tally, timings
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.schemas import CONSENT_VERSION
 from jitasa.help_requests.service import CODE_ALPHABET
@@ -332,6 +332,7 @@ async def generate(
         tallies = await tally.recount(session)  # the load wrote rows, not through the ORM
         timed = await timings.recount(session)
         open_cell_rows = await open_cells.recount(session)
+        actors = await actor_days.recount(session)
         await session.commit()
     map_seconds = time.perf_counter() - started
     started = time.perf_counter()
@@ -354,6 +355,7 @@ async def generate(
         "request_tallies": tallies,
         "request_timings": timed,
         "open_cells": open_cell_rows,
+        "actor_days": actors,
         "map_recount_seconds": round(map_seconds, 2),
         "vacuum_analyze_seconds": round(analyze_seconds, 2),
         "process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),

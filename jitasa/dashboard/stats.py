@@ -17,7 +17,8 @@ requests (figures at 1,000,000 requests in `docs/performance.md`):
   totals less the days after the one asked about.
 - Past their limit: open requests the SLA sweep flagged (tallies), the oldest 50 listed.
 - Volunteers living in the area: verified, waiting for verification, and active that day (who
-  acted on some request's timeline): one pass over the area's volunteers, one index seek each.
+  acted on some request's timeline): a pass over an index of the area's volunteers, and the
+  day's kept actors (`help_requests/actor_days.py`) joined to the area's volunteers.
 - Requests still needing help at the end of each of the 7 Bangkok days: the active count
   (tallies) less those posted since, plus those finished since (kept per day).
 - Each child area's open, claimed, in-progress and past-limit counts (tallies).
@@ -43,11 +44,11 @@ from jitasa.dashboard.scope import child_code_length
 from jitasa.help_requests import access, timings
 from jitasa.help_requests.models import (
     PAST_SLA_ROWS,
+    ActorDay,
     HelpRequest,
     RequestDay,
     RequestDuration,
     RequestDurationTotal,
-    RequestEvent,
     RequestTally,
 )
 from jitasa.help_requests.states import ACTIVE, Status
@@ -56,6 +57,7 @@ from jitasa.volunteers.models import Volunteer
 
 PAST_SLA_LISTED = 50
 WEEK = 7
+TODAY, EARLIER, LATER = 0, 1, 2  # parts of the kept days read: the day asked about, before, after
 
 
 @dataclass(frozen=True)
@@ -113,42 +115,46 @@ def _tallied(area: str | None, *conditions):
     )
 
 
-async def _counts(session: AsyncSession, area: str | None) -> dict:
-    """Count the area's requests by status, and by category and urgency split by status."""
+async def _tallies(session: AsyncSession, area: str | None) -> list[tuple]:
+    """Return the area's kept tallies: (status, category, urgency, past limit, count)."""
     total = func.sum(RequestTally.count)
+    keys = (RequestTally.status, RequestTally.category, RequestTally.urgency, RequestTally.past_sla)
     rows = await session.execute(
-        select(RequestTally.status, RequestTally.category, RequestTally.urgency, total)
-        .where(*_tallied(area))
-        .group_by(RequestTally.status, RequestTally.category, RequestTally.urgency)
-        .having(total != 0)
+        select(*keys, total).where(*_tallied(area)).group_by(*keys).having(total != 0)
     )
+    return [tuple(row) for row in rows]
+
+
+def _counts(tallies: list[tuple]) -> dict:
+    """Count the area's requests by status, and by category and urgency split by status."""
     by_status = {s.value: 0 for s in Status}
     by_category: dict[str, dict[str, int]] = {}
     by_urgency = {u.value: {s.value: 0 for s in Status} for u in URGENCIES}
-    for status, category, urgency, count in rows:
+    for status, category, urgency, _past_sla, count in tallies:
         by_status[status] += count
         by_category.setdefault(category, {s.value: 0 for s in Status})[status] += count
         by_urgency.setdefault(urgency, {s.value: 0 for s in Status})[status] += count
     return {"by_status": by_status, "by_category": by_category, "by_urgency": by_urgency}
 
 
-async def _waits(session: AsyncSession, area: str | None, model, *conditions) -> dict:
-    """Sum the area's kept waits of `model` (by day or totals) by measure and kept minute."""
+async def _waits(session: AsyncSession, area: str | None, model, *conditions, bucket=None) -> dict:
+    """Sum the area's kept waits of `model` by measure, bucket (an expression of the row, or
+    None) and kept minute: {(measure, bucket): {minutes: count}}."""
     scope = area or ""
-    total = func.sum(model.count)
+    keys = [model.measure, model.minutes] + ([bucket] if bucket is not None else [])
     rows = await session.execute(
-        select(model.measure, model.minutes, total)
+        select(func.sum(model.count), *keys)
         .where(
             model.depth == len(scope),
             model.scope == scope,
             *conditions,
             model.incident_id.not_in(incidents_service.archived_ids()),
         )
-        .group_by(model.measure, model.minutes)
+        .group_by(*keys)
     )
-    found: dict[str, dict[int, int]] = {timings.CLAIM: {}, timings.RESOLVE: {}}
-    for measure, minutes, count in rows:
-        found[measure][minutes] = count
+    found: dict[tuple[str, int | None], dict[int, int]] = {}
+    for count, measure, minutes, *part in rows:
+        found.setdefault((measure, part[0] if part else None), {})[minutes] = count
     return found
 
 
@@ -156,27 +162,35 @@ async def _durations(session: AsyncSession, area: str | None, day: date) -> dict
     """Return the kept waits to first take and to resolution of the day, of the 7 days ending
     with it, and of all days up to it: {"to_claim"|"to_resolve": {window: summary}}.
 
-    All days up to it: the totals, less the days after it (none when it is today).
+    One read of the days from the week's first on, summed by part: the day itself, the six
+    before it, the days after it. All days up to it: the totals, less the days after it (none
+    when it is today).
     """
     kept = RequestDuration
-    today = await _waits(session, area, kept, kept.day == day)
-    week = await _waits(session, area, kept, kept.day.between(day - timedelta(days=WEEK - 1), day))
+    part = case((kept.day == day, TODAY), (kept.day < day, EARLIER), else_=LATER)
+    first = day - timedelta(days=WEEK - 1)
+    parts = await _waits(session, area, kept, kept.day >= first, bucket=part)
     everything = await _waits(session, area, RequestDurationTotal)
-    later = await _waits(session, area, kept, kept.day > day)
     answer: dict[str, dict] = {"to_claim": {}, "to_resolve": {}}
     for name, measure in (("to_claim", timings.CLAIM), ("to_resolve", timings.RESOLVE)):
-        upto = dict(everything[measure])
-        for minutes, count in later[measure].items():
+        today = parts.get((measure, TODAY), {})
+        week = dict(parts.get((measure, EARLIER), {}))
+        for minutes, count in today.items():
+            week[minutes] = week.get(minutes, 0) + count
+        upto = dict(everything.get((measure, None), {}))
+        for minutes, count in parts.get((measure, LATER), {}).items():
             upto[minutes] = upto.get(minutes, 0) - count
         answer[name] = {
-            "today": summary(today[measure]),
-            "last_7_days": summary(week[measure]),
+            "today": summary(today),
+            "last_7_days": summary(week),
             "all": summary(upto),
         }
     return answer
 
 
-async def _active_over_time(session: AsyncSession, area: str | None, day: Window) -> list[dict]:
+async def _active_over_time(
+    session: AsyncSession, area: str | None, day: Window, active_now: int
+) -> list[dict]:
     """Count the requests still needing help at the end of each of the last 7 Bangkok days
     (the last point is shown at `day.end`, now when the day is today).
 
@@ -189,11 +203,6 @@ async def _active_over_time(session: AsyncSession, area: str | None, day: Window
     last = day.start.astimezone(BANGKOK).date()
     ends = [last - timedelta(days=k) for k in range(WEEK - 1, -1, -1)]
     shown = [min(day.end, day.start + timedelta(days=1 - k)) for k in range(WEEK - 1, -1, -1)]
-    active_now = await session.scalar(
-        select(func.sum(RequestTally.count)).where(
-            *_tallied(area, RequestTally.status.in_([s.value for s in ACTIVE]))
-        )
-    )
     scope = area or ""
     rows = await session.execute(
         select(RequestDay.day, func.sum(RequestDay.posted), func.sum(RequestDay.finished))
@@ -209,17 +218,15 @@ async def _active_over_time(session: AsyncSession, area: str | None, day: Window
     points = []
     for end, at in zip(ends, shown, strict=True):
         since = sum(finished - posted for d, posted, finished in days if d > end)
-        points.append({"at": at, "count": int(active_now or 0) + since})
+        points.append({"at": at, "count": active_now + since})
     return points
 
 
-async def _past_sla(session: AsyncSession, area: str | None, now: datetime) -> dict:
-    """Return how many requests are past their limit, and the oldest of them."""
+async def _past_sla(session: AsyncSession, area: str | None, now: datetime, count: int) -> dict:
+    """Return how many requests are past their limit (`count`, from the tallies), and the
+    oldest of them."""
     # In the words of the partial index of them, so both databases see that it applies.
     condition = (_in_area(area), text(PAST_SLA_ROWS))
-    count = await session.scalar(
-        select(func.sum(RequestTally.count)).where(*_tallied(area, RequestTally.past_sla == 1))
-    )
     oldest = await session.scalars(
         select(HelpRequest)
         .where(*condition)
@@ -227,7 +234,7 @@ async def _past_sla(session: AsyncSession, area: str | None, now: datetime) -> d
         .limit(PAST_SLA_LISTED)
     )
     return {
-        "count": count or 0,
+        "count": count,
         "oldest": [
             {
                 "id": r.id,
@@ -243,31 +250,38 @@ async def _past_sla(session: AsyncSession, area: str | None, now: datetime) -> d
     }
 
 
-async def _volunteers(session: AsyncSession, area: str | None, today: Window) -> dict:
-    """Count the area's volunteers: verified, waiting, and those who acted on a request today.
+async def _volunteers(session: AsyncSession, area: str | None, day: date) -> dict:
+    """Count the area's volunteers: verified, waiting, and those who acted on a request that
+    Bangkok day.
 
-    One pass over the area's volunteers; whether each acted is one seek of the timeline by
-    actor and time (`ix_help_request_events_actor_id_at`).
+    Verified and waiting: one pass over the index of the area's volunteers by area and
+    verification (`ix_volunteers_area_code_verified_at`). Active: the day's actors on the
+    timeline (kept by `help_requests/actor_days.py`) who are volunteers of the area: for an
+    area, its volunteers each sought among the day's actors; for the country, the day's actors
+    each sought among the volunteers (fewer than all volunteers).
     """
     in_area = area_scope.inside(Volunteer.area_code, area) if area else true()
-    acted = (
-        select(RequestEvent.id)
-        .where(
-            RequestEvent.actor_id == Volunteer.user_id,
-            RequestEvent.at >= today.start,
-            RequestEvent.at < today.end,
-        )
-        .exists()
-    )
-    verified, waiting, active = (
+    verified, waiting = (
         await session.execute(
             select(
                 func.count(Volunteer.verified_at),
                 func.count() - func.count(Volunteer.verified_at),
-                func.coalesce(func.sum(case((acted, 1), else_=0)), 0),
             ).where(in_area)
         )
     ).one()
+    if area:  # the area's volunteers, each looked up among the day's actors
+        acted = select(ActorDay.actor_id).where(
+            ActorDay.day == day, ActorDay.actor_id == Volunteer.user_id
+        )
+        counted = select(func.count()).where(in_area, acted.exists())
+    else:  # the day's actors, each looked up among the volunteers
+        counted = (
+            select(func.count())
+            .select_from(ActorDay)
+            .join(Volunteer, Volunteer.user_id == ActorDay.actor_id)
+            .where(ActorDay.day == day)
+        )
+    active = await session.scalar(counted)
     return {"verified": verified or 0, "waiting": waiting or 0, "active_today": active or 0}
 
 
@@ -327,16 +341,20 @@ async def figures(
     day = day or today
     asked = day_window(day, now)
     durations = await _durations(session, area, day)
+    tallies = await _tallies(session, area)
+    active = {s.value for s in ACTIVE}
+    active_now = sum(count for status, *_rest, count in tallies if status in active)
+    past_sla = sum(count for *_keys, past, count in tallies if past)
     return {
         "area": area,
         "date": day,
         "as_of": now,
-        "requests": await _counts(session, area),
+        "requests": _counts(tallies),
         "to_claim": durations["to_claim"],
         "to_resolve": durations["to_resolve"],
-        "active_over_time": await _active_over_time(session, area, asked),
-        "past_sla": await _past_sla(session, area, now),
-        "volunteers": await _volunteers(session, area, asked),
+        "active_over_time": await _active_over_time(session, area, asked, active_now),
+        "past_sla": await _past_sla(session, area, now, past_sla),
+        "volunteers": await _volunteers(session, area, day),
         "children": await _children(session, area),
         "capacity": await capacity.board(session, area=area, now=now, stale_hours=stale_hours),
     }

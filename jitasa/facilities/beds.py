@@ -105,7 +105,7 @@ async def _changed_beds(
     after = service.amounts_of(facility)
     changed = sorted(r for r in after if before.get(r) != after[r])
     facility.capacity_version += 1  # a capacity form loaded before this is now stale
-    service.keep_free_beds(facility)
+    service.keep_bed_counts(facility)
     service.record_change(
         session,
         facility,

@@ -65,6 +65,11 @@ class Facility(Base):
     free_green: Mapped[int] = mapped_column(Integer, default=0, index=True)
     free_yellow: Mapped[int] = mapped_column(Integer, default=0, index=True)
     free_red: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    # Beds in all by triage colour, kept with the capacity rows: the dashboard's capacity board
+    # sums them (with the free ones) from this table alone.
+    beds_green: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    beds_yellow: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    beds_red: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The colours with a free bed, most severe first ("red+green"), or "none": the map's
     # third dimension, so its counts filter by free beds of a colour.
     free_colours: Mapped[str] = mapped_column(String(24), default="none")

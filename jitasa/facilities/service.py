@@ -125,7 +125,7 @@ async def create(
         updated_at=now,
         updated_by_id=actor_id,
     )
-    keep_free_beds(facility)
+    keep_bed_counts(facility)
     session.add(facility)
     await session.flush()
     record_change(
@@ -169,12 +169,16 @@ def free_beds(facility: Facility) -> dict[str, int]:
     return {colour: getattr(facility, f"free_{colour}") for colour in BED_RESOURCES}
 
 
-def keep_free_beds(facility: Facility) -> None:
-    """Copy the free beds of the capacity rows to the facility (the map sums and filters them)."""
-    rows = {c.resource: c.available for c in facility.capacity}
-    free = {colour: rows.get(resource, 0) for colour, resource in BED_RESOURCES.items()}
-    for colour, number in free.items():
-        setattr(facility, f"free_{colour}", number)
+def keep_bed_counts(facility: Facility) -> None:
+    """Copy the free beds and the beds in all of the capacity rows to the facility (the map
+    sums and filters the free ones; the dashboard's capacity board sums both)."""
+    rows = {c.resource: c for c in facility.capacity}
+    free = {}
+    for colour, resource in BED_RESOURCES.items():
+        row = rows.get(resource)
+        free[colour] = row.available if row else 0
+        setattr(facility, f"free_{colour}", free[colour])
+        setattr(facility, f"beds_{colour}", row.total if row else 0)
     facility.free_colours = free_colours(free)
 
 
@@ -222,7 +226,7 @@ async def set_capacity(
     changed = {r for r in set(before) | set(after) if before.get(r) != after.get(r)}
     if changed:
         facility.capacity_version += 1
-        keep_free_beds(facility)
+        keep_bed_counts(facility)
     facility.updated_at, facility.updated_by_id = now, actor_id
     record_change(
         session,

@@ -18,7 +18,7 @@ from jitasa.core.bulk import BATCH_SIZE, ImportReport, Row, RowProblem, in_batch
 from jitasa.core.db import utcnow
 from jitasa.core.errors import DomainError, Invalid
 from jitasa.core.validation import field_errors
-from jitasa.help_requests import service, signals
+from jitasa.help_requests import actor_days, service, signals
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.schemas import HelpRequestCreate
 from jitasa.help_requests.states import Status
@@ -102,6 +102,7 @@ async def create_batch(
         ],
     )
     signals.imported(session, prepared, ids=report.created_ids)
+    actor_days.acted(session, [(requester.id, now)])
     return report
 
 

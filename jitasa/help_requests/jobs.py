@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jitasa.accounts.policy import Action
 from jitasa.core import events as outbox_events
 from jitasa.core.errors import Conflict
-from jitasa.help_requests import lifecycle, tally
+from jitasa.help_requests import actor_days, lifecycle, tally
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.states import ACTIVE, FINAL, Actor, Status
 from jitasa.incidents import service as incidents_service
@@ -292,6 +292,12 @@ async def anonymise_where(
             .where(HelpRequest.id == RequestEvent.request_id)
             .scalar_subquery()
         )
+        losing = await session.execute(
+            select(RequestEvent.actor_id, RequestEvent.at).where(
+                RequestEvent.request_id.in_(done), RequestEvent.actor_id == requester
+            )
+        )
+        actor_days.check(session, losing.all())  # may no longer have acted on those days
         await session.execute(
             update(RequestEvent)
             .where(RequestEvent.request_id.in_(done))

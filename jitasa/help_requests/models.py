@@ -25,6 +25,8 @@ from jitasa.help_requests.states import Status
 BED_RESERVED = "reserved"
 PAST_SLA_ROWS = "status = 'open' AND sla_breached_at IS NOT NULL"  # as `desk.PAST_SLA` says
 BED_OCCUPIED = "occupied"
+DURATIONS_READ_INDEX = "ix_help_request_durations_depth_scope_day"
+RESERVED_ROWS = f"bed_state = '{BED_RESERVED}'"  # requests holding a bed, in SQL's words
 
 
 class HelpRequest(Base):
@@ -65,6 +67,14 @@ class HelpRequest(Base):
             "id",
             postgresql_where=text(PAST_SLA_ROWS),
             sqlite_where=text(PAST_SLA_ROWS),
+        ),
+        # The capacity board counts the beds held for transports on their way: a few requests,
+        # found from this index instead of probing every facility's requests.
+        Index(
+            "ix_help_requests_reserved_destination_id",
+            "destination_id",
+            postgresql_where=text(RESERVED_ROWS),
+            sqlite_where=text(RESERVED_ROWS),
         ),
     )
 
@@ -180,11 +190,22 @@ class RequestDuration(Base):
 
     `minutes` is the wait from posting, in whole minutes rounded down, then to three significant
     figures (`timings.kept_minutes`). Scopes are counted as in `RequestTally`; rows are stored by
-    area and day, so a day's or a week's figures are one run of rows.
+    area and day, so a day's or a week's figures are one run of rows. (PostgreSQL keeps rows
+    in a heap in the order they were written: its index below holds what the dashboard reads,
+    so a week is read from the index alone, not from thousands of scattered pages.)
     """
 
     __tablename__ = "help_request_durations"
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    __table_args__ = (
+        Index(
+            DURATIONS_READ_INDEX,
+            "depth",
+            "scope",
+            "day",
+            postgresql_include=["measure", "minutes", "incident_id", "count"],
+        ).ddl_if(dialect="postgresql"),
+        {"sqlite_with_rowid": False},
+    )
 
     depth: Mapped[int] = mapped_column(SmallInteger, primary_key=True)  # len(scope)
     scope: Mapped[str] = mapped_column(String(16), primary_key=True)  # an area code, "" all
@@ -238,3 +259,19 @@ class OpenCell(Base):
     y: Mapped[int] = mapped_column(Integer, primary_key=True)  # floor(public_lat / 0.005)
     x: Mapped[int] = mapped_column(Integer, primary_key=True)  # floor(public_lon / 0.005)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ActorDay(Base):
+    """Someone who acted on a request's timeline (the actor of an entry) on one Bangkok day.
+
+    Kept exact by `help_requests/actor_days.py`: the dashboard counts the volunteers among a
+    day's actors without looking at each volunteer's timeline.
+    """
+
+    __tablename__ = "help_request_actor_days"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )

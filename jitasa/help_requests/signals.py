@@ -9,6 +9,7 @@ from jitasa.accounts.policy import Action
 from jitasa.clusters import service as clusters
 from jitasa.clusters.layers import Item
 from jitasa.core import events
+from jitasa.help_requests import actor_days as _actor_days  # noqa: F401  (keeps the day's actors)
 from jitasa.help_requests import open_cells, tally, timings
 from jitasa.help_requests.map_layer import REQUESTS, map_item
 from jitasa.help_requests.models import HelpRequest

@@ -15,7 +15,7 @@ DEPTHS = (
 )
 
 
-def _day(dialect: str, column: str) -> str:
+def day_of(dialect: str, column: str) -> str:
     """SQL for the Bangkok day of a stored UTC moment."""
     if dialect == "postgresql":
         return f"(({column} AT TIME ZONE 'UTC') + interval '7 hours')::date"
@@ -62,9 +62,9 @@ def fill_statements(dialect: str) -> list[str]:
     days = (
         "INSERT INTO help_request_days (depth, scope, day, incident_id, posted, finished) "
         f"SELECT d.depth, {scope}, r.day, r.incident_id, sum(r.posted), sum(r.finished) FROM ("
-        f"SELECT area_code, incident_id, {_day(dialect, 'created_at')} AS day, 1 AS posted, "
+        f"SELECT area_code, incident_id, {day_of(dialect, 'created_at')} AS day, 1 AS posted, "
         "0 AS finished FROM help_requests UNION ALL "
-        f"SELECT area_code, incident_id, {_day(dialect, 'closed_at')}, 0, 1 FROM help_requests "
+        f"SELECT area_code, incident_id, {day_of(dialect, 'closed_at')}, 0, 1 FROM help_requests "
         f"WHERE status IN ({_quoted(FINAL)}) AND closed_at IS NOT NULL"
         f") r {scoped} GROUP BY d.depth, {scope}, r.day, r.incident_id"
     )
@@ -73,10 +73,10 @@ def fill_statements(dialect: str) -> list[str]:
         f"WHERE kind IN ({_quoted(TAKES)}) GROUP BY request_id"
     )
     waits = (
-        f"SELECT h.area_code, h.incident_id, 'claim' AS measure, {_day(dialect, 't.at')} AS day, "
+        f"SELECT h.area_code, h.incident_id, 'claim' AS measure, {day_of(dialect, 't.at')} AS day, "
         f"{_minutes(dialect, 't.at', 'h.created_at')} AS minutes "
         f"FROM help_requests h JOIN ({first_takes}) t ON t.request_id = h.id UNION ALL "
-        f"SELECT area_code, incident_id, 'resolve', {_day(dialect, 'closed_at')}, "
+        f"SELECT area_code, incident_id, 'resolve', {day_of(dialect, 'closed_at')}, "
         f"{_minutes(dialect, 'closed_at', 'created_at')} FROM help_requests "
         "WHERE status = 'resolved' AND closed_at IS NOT NULL"
     )

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jitasa.core.db import Base, UTCDateTime, utcnow
@@ -53,6 +53,8 @@ class Volunteer(Base):
     """A person's volunteer profile; the home pin decides which coordinators may verify it."""
 
     __tablename__ = "volunteers"
+    # The dashboard counts an area's verified and waiting volunteers from this index alone.
+    __table_args__ = (Index("ix_volunteers_area_code_verified_at", "area_code", "verified_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)

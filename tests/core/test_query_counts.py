@@ -138,9 +138,10 @@ async def test_create_sends_a_pinned_list_of_statements(app, client, session, sc
         "INSERT help_request_events",  # the timeline's first entry, flushed with the commit
         "INSERT map_cells",  # every level's cell count at once (executemany, upsert)
         "INSERT map_cell_changes",  # the same national counts, for other processes' indexes
-        "INSERT help_request_open_cells",  # nearby's count of open requests in the pin's cell
         "INSERT help_request_tallies",  # the desk's and dashboard's counts, every level at once
         "INSERT help_request_days",  # posted today, every level at once (the 7-day curve)
+        "INSERT help_request_actor_days",  # the requester acted today (ON CONFLICT DO NOTHING)
+        "INSERT help_request_open_cells",  # nearby's count of open requests in the pin's cell
     ]
 
 
@@ -166,8 +167,9 @@ async def test_claim_sends_a_pinned_list_of_statements(app, client, session, sca
         "INSERT outbox_events",  # the live event, built from the final state before commit
         "INSERT map_cells",  # the counts move from open to claimed, every level at once
         "INSERT map_cell_changes",  # the same national counts, for other processes' indexes
-        "INSERT help_request_open_cells",  # one open request fewer in the pin's cell
         "INSERT help_request_tallies",  # likewise the desk's and dashboard's counts
         "INSERT help_request_durations",  # a first take: its wait, by day, every level at once
         "INSERT help_request_duration_totals",  # and in the whole incident's figures
+        "INSERT help_request_actor_days",  # the volunteer acted today: the dashboard counts it
+        "INSERT help_request_open_cells",  # one open request fewer in the pin's cell
     ]

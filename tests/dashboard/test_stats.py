@@ -74,7 +74,8 @@ async def _scenario(session, now: datetime, seed: int) -> None:
 
 
 async def _volunteers(session, now: datetime) -> None:
-    """Make verified and waiting volunteers in two districts; one acted on a request today."""
+    """Make verified and waiting volunteers in two districts; one acted on a request today,
+    one three days ago (twice)."""
     for place, verified in ((CHIANG_MAI, True), (CHIANG_MAI, False), (CHOM_THONG, True)):
         volunteer = await make_volunteer(session, home_lat=place["lat"], home_lon=place["lon"])
         if verified:
@@ -82,6 +83,11 @@ async def _volunteers(session, now: datetime) -> None:
     active = await make_volunteer(session)
     some_request = await session.scalar(select(HelpRequest.id).limit(1))
     session.add(RequestEvent(request_id=some_request, kind="in_progress", actor_id=active.user_id))
+    for hours in (0, 1):
+        at = now - timedelta(days=3, hours=hours)
+        session.add(
+            RequestEvent(request_id=some_request, kind="note", actor_id=volunteer.user_id, at=at)
+        )
     await session.commit()
 
 
@@ -180,9 +186,13 @@ async def test_every_figure_equals_an_independent_count(client, session, seed):
         if kind in ("claimed", "assigned"):
             first_takes[request_id] = min(at, first_takes.get(request_id, at))
     volunteers = list((await session.scalars(select(Volunteer))).all())
-    day_start = datetime.combine(now.astimezone(BANGKOK).date(), time(0), tzinfo=BANGKOK)
-    acted_rows = await session.execute(select(RequestEvent.actor_id, RequestEvent.at))
-    acted = {actor for actor, at in acted_rows if actor and at >= day_start}
+    acted_rows = (await session.execute(select(RequestEvent.actor_id, RequestEvent.at))).all()
+
+    def acted_on(day) -> set[int]:  # who acted on the timeline on a Bangkok day
+        start = datetime.combine(day, time(0), tzinfo=BANGKOK)
+        return {a for a, at in acted_rows if a and start <= at < start + timedelta(days=1)}
+
+    acted = acted_on(now.astimezone(BANGKOK).date())
 
     for area in (None, "50", "5001", "5002", "10"):
         query = {"area": area} if area else {}
@@ -218,7 +228,9 @@ async def test_every_figure_equals_an_independent_count(client, session, seed):
         query = {"date": past.isoformat()} | ({"area": area} if area else {})
         got = (await client.get("/api/v1/stats", params=query, headers=headers)).json()
         as_of = datetime.fromisoformat(got["as_of"])
-        want = _expected(requests, first_takes, volunteers, acted, area, as_of, past)
+        want = _expected(requests, first_takes, volunteers, acted_on(past), area, as_of, past)
+        assert got["volunteers"] == want["volunteers"], area
+        assert area or got["volunteers"]["active_today"] == 1  # the one who acted that day
         assert got["to_claim"] == want["to_claim"], area
         assert got["to_resolve"] == want["to_resolve"], area
         assert [p["count"] for p in got["active_over_time"]] == want["curve"], area
