@@ -104,9 +104,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
     app.state.read_session_factory = create_session_factory(engine, mode="read")
-    # SQLite has one writer: a burst of writes shares its commits (PostgreSQL: many writers).
+    # A burst of creates shares its commits (`core.shared_commits`, `docs/performance.md`).
     app.state.shared_commits = SharedCommits(
-        app.state.session_factory, share=engine.dialect.name == "sqlite"
+        app.state.session_factory, share=settings.shared_commits
     )
     app.state.throttle = throttle_for(settings, app.state.session_factory)
     app.state.message_sender = channel_for(settings)

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
         "create survives a power cut; `normal` is faster but may lose the last commits to one "
         "(never to a killed process).",
     )
+    shared_commits: bool = Field(
+        True,
+        description="Let the creates waiting at one moment in a process share one commit "
+        "(each answered only once it is stored); off: a transaction each.",
+    )
     redis_url: str | None = Field(
         None, description="Redis URL for cross-process events and rate limits (optional)."
     )

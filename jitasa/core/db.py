@@ -20,6 +20,7 @@ from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session
 from sqlalchemy.types import TypeDecorator
 
 from jitasa.core.config import Settings
+from jitasa.core.sqlite_driver import OneTripDBAPI
 
 T = TypeVar("T")
 
@@ -102,7 +103,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
     """Create the async engine for the configured database."""
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(settings.sqlalchemy_url)
+        # One trip to aiosqlite's thread per statement (`core.sqlite_driver`), not four.
+        engine = create_async_engine(settings.sqlalchemy_url, module=OneTripDBAPI())
         event.listen(
             engine.sync_engine, "connect", _sqlite_tuning(settings.sqlite_synchronous.upper())
         )

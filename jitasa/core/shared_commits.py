@@ -20,7 +20,9 @@ means "stored" (`synchronous=FULL`: synced to disk).
 - What the hooks do after a commit (the dispatchers woken, the map cache told) happens once per
   batch, after the commit, as for any transaction.
 
-On PostgreSQL (many writers, each commit's sync shared by the server with concurrent ones)
+On PostgreSQL too (`JITASA_SHARED_COMMITS`, on by default): there many writers could commit
+at once, but every create adds to the same national map cells, and each transaction waited on
+the row locks of the one before it; a process's batch takes them once. With the setting off
 each unit runs in a transaction of its own (`share=False`): the same interface, no batching.
 """
 

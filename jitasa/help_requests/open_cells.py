@@ -13,6 +13,7 @@ that change rows in bulk (`lifecycle.move_from`, a bulk import) say so through `
 import math
 from collections import Counter
 from collections.abc import Iterable
+from functools import cache
 
 from sqlalchemy import Integer, bindparam, cast, delete, event, func, insert, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -84,12 +85,15 @@ def _flushed(session: Session, _context) -> None:
             count(session, [(obj.public_lat, obj.public_lon)], -1)
 
 
+@cache
 def _upsert(dialect: str):
-    """Return an INSERT that adds to the counts of cells that have a row already."""
+    """Return an INSERT that adds to the counts of cells that have a row already (built once
+    per dialect, on the table: see `clusters.service._upsert`)."""
     module = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(OpenCell)
+    table = OpenCell.__table__
+    statement = module.insert(table)
     return statement.on_conflict_do_update(
-        index_elements=["y", "x"], set_={"count": OpenCell.count + statement.excluded.count}
+        index_elements=["y", "x"], set_={"count": table.c.count + statement.excluded.count}
     )
 
 

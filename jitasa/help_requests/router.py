@@ -121,8 +121,8 @@ async def create_request(
     An account may create `requests_per_account` an hour and an address
     `requests_per_address` (staff are not counted); more answer 429 with when to try again.
     The sign-in is read in the request's session; the request is written by the shared
-    commits (`core.shared_commits`: on SQLite a burst of creates shares one commit), and the
-    201 goes out only once that commit has returned.
+    commits (`core.shared_commits`: a burst of creates shares one commit), and the 201 goes
+    out only once that commit has returned.
     """
     settings = request.app.state.settings
     refresh = settings.boundary_refresh_seconds

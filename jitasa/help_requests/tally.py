@@ -12,6 +12,7 @@ that change rows in bulk (`lifecycle.move_from`, the SLA sweep, a bulk import) s
 """
 
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import case, delete, event, func, insert, inspect, literal, select
@@ -115,13 +116,16 @@ def _flushed(session: Session, _context) -> None:
             count(session, _history_kind(obj)[0], -1)
 
 
+@cache
 def _upsert(dialect: str):
-    """Return an INSERT that adds to the counts of rows that exist already."""
+    """Return an INSERT that adds to the counts of rows that exist already (built once per
+    dialect, on the table: see `clusters.service._upsert`)."""
     module = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(RequestTally)
+    table = RequestTally.__table__
+    statement = module.insert(table)
     return statement.on_conflict_do_update(
-        index_elements=[c.name for c in RequestTally.__table__.primary_key.columns],
-        set_={"count": RequestTally.count + statement.excluded.count},
+        index_elements=[c.name for c in table.primary_key.columns],
+        set_={"count": table.c.count + statement.excluded.count},
     )
 
 

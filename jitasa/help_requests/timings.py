@@ -21,6 +21,7 @@ changes a request's area, incident or posting time, reads those requests' first 
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import delete, event, func, inspect, select, text
@@ -276,13 +277,16 @@ def _flushed(session: Session, _context) -> None:
     _takes_after(session)
 
 
+@cache
 def _upsert(dialect: str, model, sums: tuple[str, ...]):
-    """Return an INSERT that adds to the sums of rows that exist already."""
+    """Return an INSERT that adds to the sums of rows that exist already (built once per
+    dialect and table, on the table: see `clusters.service._upsert`)."""
     module = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(model)
+    table = model.__table__
+    statement = module.insert(table)
     return statement.on_conflict_do_update(
-        index_elements=[c.name for c in model.__table__.primary_key.columns],
-        set_={name: getattr(model, name) + getattr(statement.excluded, name) for name in sums},
+        index_elements=[c.name for c in table.primary_key.columns],
+        set_={name: table.c[name] + statement.excluded[name] for name in sums},
     )
 
 
