@@ -103,10 +103,7 @@ async def _home_area_of(
 
 
 async def get_for_user(session: AsyncSession, *, user: User) -> Volunteer | None:
-    """Return the user's volunteer profile, if they registered one.
-
-    Its `user` is the one given, not read again (with the roles' second statement).
-    """
+    """Return the user's volunteer profile, if any (its `user` is this one, not read again)."""
     volunteer = await session.scalar(
         select(Volunteer).where(Volunteer.user_id == user.id).options(lazyload(Volunteer.user))
     )
