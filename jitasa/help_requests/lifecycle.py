@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts import policy
@@ -41,19 +41,19 @@ OWN_REQUEST = (
 )
 
 
-async def claimable_categories(session: AsyncSession, *, user: User) -> set[str] | None:
-    """Return the categories this volunteer may claim, or None for all of them."""
+async def claimable_categories(session: AsyncSession, *, user: User) -> Select | None:
+    """Return the read of the category codes this volunteer may claim (a subquery, for the
+    statement that lists requests), or None for all of them."""
     volunteer = await volunteers_service.get_for_user(session, user=user)
     verified = volunteer is not None and volunteers_service.may_help_medical(volunteer)
     if not policy.allows_claim(user, verified_volunteer=verified, sensitive=True):
-        return await incidents_service.ordinary_category_codes(session)
+        return incidents_service.ordinary_category_codes()
     vehicle = volunteers_service.has_vehicle(volunteer)
     ppe = volunteers_service.ppe_trained(volunteer)
     if policy.allows_transport(user, transport="body", vehicle=vehicle, ppe_trained=ppe):
         return None
     patients = policy.allows_transport(user, transport="patient", vehicle=vehicle, ppe_trained=ppe)
-    refused = await incidents_service.transport_category_codes(session, body=patients)
-    return await incidents_service.category_codes(session) - refused
+    return incidents_service.codes_but_transports(body=patients)
 
 
 async def check_helper(

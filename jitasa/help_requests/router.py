@@ -3,7 +3,7 @@
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError
 
 from jitasa.accounts.deps import OptionalUser, client_ip, user_allowed_to
@@ -205,7 +205,7 @@ async def nearby(
     lon: Annotated[float, Query(ge=-180, le=180, allow_inf_nan=False)],
     radius_km: Annotated[float, Query(gt=0, le=100)] = 20,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> list[dict]:
+) -> Response:
     """List open requests near a point that this volunteer may claim (not their own)."""
     allowed = await lifecycle.claimable_categories(session, user=user)
     found = await nearest.open_near(
@@ -217,10 +217,7 @@ async def nearby(
         categories=allowed,
         not_of_requester_id=user.id,
     )
-    return [
-        {**HelpRequestPublic.model_validate(r).model_dump(mode="json"), "distance_km": d}
-        for r, d in found
-    ]
+    return Response(nearest.as_json(found), media_type="application/json")
 
 
 @router.get("/duplicates", response_model=list[DuplicateCandidate])

@@ -165,12 +165,10 @@ async def by_ids(session: AsyncSession, ids: set[int]) -> dict[int, Incident]:
     return {incident.id: incident for incident in rows}
 
 
-async def ordinary_category_codes(session: AsyncSession) -> set[str]:
-    """Return the codes of categories that are neither medical nor transport, in any incident."""
-    rows = await session.scalars(
-        select(Category.code).where(Category.medical.is_(False), Category.transport.is_(False))
-    )
-    return set(rows.all())
+def ordinary_category_codes() -> Select:
+    """Return the read of the codes of categories that are neither medical nor transport, in
+    any incident (a subquery: the caller's statement reads it with its own rows)."""
+    return select(Category.code).where(Category.medical.is_(False), Category.transport.is_(False))
 
 
 async def transport_kind(
@@ -189,12 +187,13 @@ async def transport_kind(
     return "patient" if row.medical else "body"
 
 
-async def transport_category_codes(session: AsyncSession, *, body: bool) -> set[str]:
-    """Return the codes of transport categories in any incident (`body`: only the deceased's)."""
-    statement = select(Category.code).where(Category.transport.is_(True))
+def codes_but_transports(*, body: bool) -> Select:
+    """Return the read of the codes of every incident's categories but those that are a
+    transport in any incident (`body`: but only the deceased's), as a subquery."""
+    refused = select(Category.code).where(Category.transport.is_(True))
     if body:
-        statement = statement.where(Category.medical.is_(False))
-    return set((await session.scalars(statement)).all())
+        refused = refused.where(Category.medical.is_(False))
+    return select(Category.code).where(Category.code.not_in(refused))
 
 
 async def category_names(session: AsyncSession) -> dict[tuple[int, str], tuple[str, str]]:

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from jitasa.accounts import service as accounts_service
 from jitasa.accounts.policy import Action
@@ -101,8 +103,13 @@ async def _home_area_of(
 
 
 async def get_for_user(session: AsyncSession, *, user: User) -> Volunteer | None:
-    """Return the user's volunteer profile, if they registered one."""
-    return await session.scalar(select(Volunteer).where(Volunteer.user_id == user.id))
+    """Return the user's volunteer profile, if any (its `user` is this one, not read again)."""
+    volunteer = await session.scalar(
+        select(Volunteer).where(Volunteer.user_id == user.id).options(lazyload(Volunteer.user))
+    )
+    if volunteer is not None:
+        set_committed_value(volunteer, "user", user)
+    return volunteer
 
 
 async def get_or_raise(session: AsyncSession, *, volunteer_id: int) -> Volunteer:

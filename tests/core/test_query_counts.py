@@ -155,8 +155,7 @@ async def test_claim_sends_a_pinned_list_of_statements(app, client, session, sca
     assert sent == [
         "SELECT help_requests",  # the request named in the path
         *SIGNED_IN,
-        "SELECT volunteers",  # the claimer's profile, joined to its user
-        "SELECT user_roles",  # that user's roles again (selectin under the join; removable)
+        "SELECT volunteers",  # the claimer's profile (its user is the one signed in)
         "SELECT incident_categories",  # does the category need a verified volunteer?
         "SELECT help_requests",  # how many requests the claimer holds already (their cap)
         "UPDATE help_requests",  # open -> claimed, only if still open: one claim wins
@@ -172,4 +171,21 @@ async def test_claim_sends_a_pinned_list_of_statements(app, client, session, sca
         "INSERT help_request_duration_totals",  # and in the whole incident's figures
         "INSERT help_request_actor_days",  # the volunteer acted today: the dashboard counts it
         "INSERT help_request_open_cells",  # one open request fewer in the pin's cell
+    ]
+
+
+async def test_nearby_sends_a_pinned_list_of_statements(app, client, session, scattered):
+    _helper, headers = await volunteer(session)
+    headers = await warmed_up(client, headers)
+    with statements(app) as sent:
+        response = await client.get("/api/v1/requests/nearby", params=CHIANG_MAI, headers=headers)
+    assert len(response.json()) == ROWS
+    assert sent == [
+        *SIGNED_IN,
+        "SELECT volunteers",  # the volunteer's profile: which categories they may claim
+        # The cells nearest first, as far as they hold enough open requests: the first box
+        # holds fewer than asked for (six, 2.2 km apart), so a second reaches the radius.
+        "SELECT help_request_open_cells",
+        "SELECT help_request_open_cells",
+        "SELECT help_requests",  # those cells' requests, with the categories' codes inside
     ]

@@ -3,10 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from pydantic import TypeAdapter
 
 from jitasa.core import geo
 from jitasa.core.db import utcnow
 from jitasa.core.words import Role
+from jitasa.help_requests.schemas import NearbyRequest
 from tests.factories import make_user, signed_in
 from tests.help_requests.helpers import (
     CHIANG_MAI,
@@ -50,6 +52,22 @@ async def test_nearby_lists_open_requests_within_the_radius_nearest_first(client
     for shown, metres in zip(found, (1000, 2000, 3000), strict=True):
         assert abs(shown["distance_km"] - metres / 1000) <= 0.4
     assert not {"contact_phone", "contact_name", "description"} & set(found[0])
+
+
+async def test_nearby_answers_what_its_schema_says_and_the_public_view_shows(client, session):
+    near = await make_request(session, **north_of(700))
+    far = await make_request(session, category="oxygen", urgency="red", **north_of(2600))
+    _profile, headers = await volunteer(session)
+
+    found = (await nearby(client, headers, radius_km=10)).json()
+
+    # Written without the schema on the way out, it is the document the schema would give.
+    schema = TypeAdapter(list[NearbyRequest])
+    assert found == schema.dump_python(schema.validate_python(found), mode="json")
+    assert [list(r) for r in found] == [list(NearbyRequest.model_fields)] * 2
+    for shown, request in zip(found, (near, far), strict=True):
+        public = (await client.get(f"/api/v1/requests/{request.id}", headers=headers)).json()
+        assert shown == {**public, "distance_km": shown["distance_km"]}
 
 
 async def test_nearby_leaves_out_claimed_and_finished_requests(client, session):

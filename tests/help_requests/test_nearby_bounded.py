@@ -4,9 +4,11 @@ import math
 import random
 
 import pytest
+from sqlalchemy import select
 
 from jitasa.core import geo
 from jitasa.help_requests import nearest
+from jitasa.incidents.models import Category
 from tests.factories import make_user
 from tests.help_requests.helpers import CHIANG_MAI, make_request, put_in_status, volunteer
 
@@ -86,12 +88,17 @@ async def test_the_counted_reach_with_filters_finds_what_ranking_every_request_f
             and r.requester_id != not_of
             and geo.distance_km(*centre, r.public_lat, r.public_lon) <= radius
         )[:limit]
+        codes = (
+            None
+            if categories is None
+            else select(Category.code).where(Category.code.in_(sorted(categories)))
+        )
         found = await nearest.open_near(
             session,
             **CHIANG_MAI,
             radius_km=radius,
             limit=limit,
-            categories=categories,
+            categories=codes,
             not_of_requester_id=not_of,
         )
         assert [(d, r.id) for r, d in found] == ranked, (radius, limit, categories, not_of)
