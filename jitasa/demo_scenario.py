@@ -29,6 +29,7 @@ from jitasa.help_requests.states import Status
 from jitasa.notifications import service as notifications_service
 from jitasa.notifications.schemas import PreferencesIn
 from jitasa.volunteers import service as volunteers_service
+from jitasa.volunteers import verification as volunteer_verification
 from jitasa.volunteers.schemas import VolunteerSave
 
 DEMO_PASSWORD = "jitasa-demo-2564"
@@ -218,7 +219,7 @@ async def seed(session: AsyncSession, *, seed_value: int = 2021) -> dict[str, in
             ),
         )
         if verified:
-            await volunteers_service.verify(
+            await volunteer_verification.verify(
                 session, volunteer=volunteer, coordinator=coordinator, client_ip="demo"
             )
             helpers.append((user, lat, lon, volunteer.id))

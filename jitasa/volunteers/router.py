@@ -10,7 +10,7 @@ from jitasa.accounts.policy import Action
 from jitasa.core.db import SessionDep, WriteSessionDep
 from jitasa.core.errors import NotFound
 from jitasa.core.fields import MAX_ROW_ID, AreaCode
-from jitasa.volunteers import service, villages
+from jitasa.volunteers import service, verification, villages
 from jitasa.volunteers.deps import ReadableVolunteer, VerifiableVolunteer, VillageVolunteer
 from jitasa.volunteers.models import Volunteer
 from jitasa.volunteers.schemas import (
@@ -103,7 +103,7 @@ async def refuse(
     session: WriteSessionDep,
 ) -> Volunteer:
     """Decline to verify a volunteer of one's area, for a reason (they may update and ask again)."""
-    return await service.refuse(
+    return await verification.refuse(
         session,
         volunteer=volunteer,
         coordinator=user,
@@ -117,7 +117,7 @@ async def verify(
     volunteer: VerifiableVolunteer, user: SignedInUser, request: Request, session: WriteSessionDep
 ) -> Volunteer:
     """Verify a volunteer of one's area, so they may take medical requests."""
-    return await service.verify(
+    return await verification.verify(
         session, volunteer=volunteer, coordinator=user, client_ip=client_ip(request)
     )
 

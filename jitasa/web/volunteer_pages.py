@@ -19,6 +19,7 @@ from jitasa.core.i18n import translate
 from jitasa.core.thai import format_date, to_arabic_digits
 from jitasa.core.validation import field_errors
 from jitasa.volunteers import service as volunteers_service
+from jitasa.volunteers import verification as volunteer_verification
 from jitasa.volunteers.models import RefusalReason, Volunteer
 from jitasa.volunteers.schemas import VolunteerSave
 from jitasa.web import account_views as views
@@ -262,7 +263,7 @@ async def verify_volunteer(
     policy.require(user, Action.VERIFY_VOLUNTEER, area_code=volunteer.area_code)
     name = volunteer.user.display_name or views.phone_for_display(volunteer.user.phone)
     try:
-        await volunteers_service.verify(
+        await volunteer_verification.verify(
             session, volunteer=volunteer, coordinator=user, client_ip=client_ip(request)
         )
     except Conflict:
@@ -290,7 +291,7 @@ async def refuse_volunteer(
         reason = RefusalReason(str(form.get("reason", "")))
     except ValueError:
         raise invalid_field("reason", "Choose why this volunteer is not verified.") from None
-    await volunteers_service.refuse(
+    await volunteer_verification.refuse(
         session,
         volunteer=volunteer,
         coordinator=user,

@@ -16,7 +16,7 @@ from jitasa.notifications.channels.console import MESSAGES_FILE
 from jitasa.notifications.models import Delivery, Notification
 from jitasa.notifications.routing import THAI_TIME
 from jitasa.notifications.schemas import PreferencesIn
-from jitasa.volunteers import service as volunteers_service
+from jitasa.volunteers import verification as volunteer_verification
 from tests.factories import make_user, make_volunteer
 from tests.help_requests.helpers import make_request
 from tests.help_requests.job_helpers import age
@@ -42,7 +42,7 @@ def console_lines(settings) -> list[dict]:
 async def verified(session, volunteer) -> None:
     """Have a coordinator of the province verify the volunteer."""
     coordinator = await make_user(session, roles=[Role.COORDINATOR], area_code="50")
-    await volunteers_service.verify(
+    await volunteer_verification.verify(
         session, volunteer=volunteer, coordinator=coordinator, client_ip="127.0.0.1"
     )
     await session.commit()
@@ -182,7 +182,7 @@ async def test_quiet_hours_hold_a_message_but_not_a_red_one(engine, session, set
 async def test_a_verified_volunteer_is_told(engine, session, settings):
     coordinator = await make_user(session, roles=[Role.COORDINATOR], area_code="50")
     volunteer = await make_volunteer(session)
-    await volunteers_service.verify(
+    await volunteer_verification.verify(
         session, volunteer=volunteer, coordinator=coordinator, client_ip="127.0.0.1"
     )
     await session.commit()

@@ -7,7 +7,7 @@ from jitasa.core.db import create_engine, create_session_factory
 from jitasa.core.errors import Invalid
 from jitasa.core.words import Role
 from jitasa.migrate import upgrade
-from jitasa.volunteers import service
+from jitasa.volunteers import service, verification
 from tests.factories import make_user, make_volunteer, signed_in
 
 CHIANG_MAI_CITY = {"home_lat": 18.789, "home_lon": 98.974}  # district 5001
@@ -219,5 +219,5 @@ async def test_only_verified_volunteers_may_help_with_medical_requests(session):
     volunteer = await make_volunteer(session)
     assert service.may_help_medical(volunteer) is False
     coordinator = await make_user(session, roles=[Role.COORDINATOR], area_code="5001")
-    await service.verify(session, volunteer=volunteer, coordinator=coordinator, client_ip="")
+    await verification.verify(session, volunteer=volunteer, coordinator=coordinator, client_ip="")
     assert service.may_help_medical(volunteer) is True
