@@ -1,6 +1,6 @@
 """The help requests' map layer: requests counted by category, urgency and status."""
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.clusters import service as clusters
@@ -27,30 +27,50 @@ def _source() -> Select:
     ).where(access.in_kept_incidents())
 
 
+# What a point shows (the public view) and what its filters check: never the exact pin.
+_POINT_COLUMNS = (
+    *(
+        HelpRequest.__table__.c[name]
+        for name in HelpRequestPublic.model_fields
+        if name not in {"lat", "lon"}  # the exact pin: the public one is below
+    ),
+    HelpRequest.public_lat,
+    HelpRequest.public_lon,
+    HelpRequest.area_code,
+)
+
+
 async def _points_at(
     session: AsyncSession, query: MapQuery, pins: list[tuple[float, float]]
 ) -> dict[tuple[float, float], dict]:
     """Return the public view of the matching requests shown at exactly these public pins."""
-    # Only the pins are put to the database, as two IN lists that seek the public pin index
-    # (a status filter there can tempt a planner into a scan); the rest is checked here.
-    statement = select(HelpRequest).where(
-        HelpRequest.public_lat.in_({lat for lat, _ in pins}),
-        HelpRequest.public_lon.in_({lon for _, lon in pins}),
+    # Each pin is one seek of the public pin index: an OR of (lat, lon) pairs, not two IN
+    # lists, whose every (lat, lon) combination would read the rows of the whole viewport.
+    # Only the pins are put to the database (a status filter there can tempt a planner into a
+    # scan of the status index); the rest is checked here, on the public view's columns only.
+    statement = select(*_POINT_COLUMNS).where(
+        or_(
+            *(
+                and_(HelpRequest.public_lat == lat, HelpRequest.public_lon == lon)
+                for lat, lon in pins
+            )
+        ),
         access.in_kept_incidents(),
     )
     wanted, filters = set(pins), query.filters
     found = {}
-    for r in await session.scalars(statement.order_by(HelpRequest.id)):
+    for r in await session.execute(statement.order_by(HelpRequest.id)):
         pin = (r.public_lat, r.public_lon)
         if (
             pin in wanted
+            and pin not in found
             and (r.area_code or "").startswith(query.area or "")
             and all(
                 not filters.get(name) or getattr(r, name) in filters[name]
                 for name in ("category", "urgency", "status")
             )
         ):
-            found.setdefault(pin, HelpRequestPublic.model_validate(r).model_dump(mode="json"))
+            found[pin] = HelpRequestPublic.model_validate(r).model_dump(mode="json")
     return found
 
 
