@@ -36,11 +36,31 @@ def key(x, y):
     return ((x + OFFSET) << 32) | (y + OFFSET)
 
 
+def _bounds(spans: list[tuple[int, int, int, int]]) -> np.ndarray:
+    """Return the key ranges of the lines of cells of rectangles (first, past-last line, first,
+    past-last cell along it): every line's first key, then every line's key past its last."""
+    lines = np.concatenate([np.arange(lo, hi, dtype=np.int64) for lo, hi, *_ in spans])
+    counts = [hi - lo for lo, hi, *_ in spans]
+    firsts = np.repeat([first for *_, first, _ in spans], counts)
+    pasts = np.repeat([past for *_, past in spans], counts)
+    return np.concatenate((key(lines, firsts), key(lines, pasts)))
+
+
 class Run:
     """Rows sorted by cell key: key, kind of row (a combination of values), count and sums."""
 
     def __init__(self, keys, kinds, counts, sums) -> None:
         self.keys, self.kinds, self.counts, self.sums = keys, kinds, counts, sums
+        self._by_rows: tuple[np.ndarray, np.ndarray] | None = None
+
+    def by_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return the keys flipped to sort by y, then x, sorted, and where each row is: a row
+        of cells is then one range, as a column is in `keys` (made once: keys never change)."""
+        if self._by_rows is None:
+            flipped = ((self.keys & _LOW) << 32) | (self.keys >> 32)
+            order = np.argsort(flipped, kind="stable").astype(np.int32)
+            self._by_rows = (flipped[order], order)
+        return self._by_rows
 
     @classmethod
     def empty(cls, width: int) -> "Run":
@@ -72,11 +92,14 @@ class Run:
             np.insert(self.sums, at, other.sums, axis=0),
         )
 
-    def within(self, bounds: np.ndarray, allowed: np.ndarray, shift: int) -> tuple | None:
+    def within(
+        self, bounds: np.ndarray, allowed: np.ndarray, shift: int, *, flat: bool = False
+    ) -> tuple | None:
         """Return (x, y, kind, count, sums) of the rows the filters allow in the key ranges
-        `bounds` (their starts, then their ends, exclusive), x and y shifted up to display
-        cells; None when there are none."""
-        found = self.keys.searchsorted(bounds)
+        `bounds` (their starts, then their ends, exclusive; `flat`: of flipped keys, rows of
+        cells), x and y shifted up to display cells; None when there are none."""
+        keys, order = self.by_rows() if flat else (self.keys, None)
+        found = keys.searchsorted(bounds)
         half = len(found) // 2
         lo, lengths = found[:half], found[half:] - found[:half]
         total = int(lengths.sum())
@@ -84,6 +107,8 @@ class Run:
             return None
         starts = lo - np.concatenate(([0], np.cumsum(lengths)[:-1]))
         rows = np.arange(total) + np.repeat(starts, lengths)
+        if order is not None:
+            rows = order[rows]
         kinds = self.kinds[rows]
         rows = rows[allowed[kinds] & (self.counts[rows] > 0)]
         if not len(rows):
@@ -170,18 +195,22 @@ class LayerCells:
         allowed = self._allowed(filters)
         parts = []
         for at, group in itertools.groupby(rects, key=lambda rect: rect.level):
-            spans = [(r.x.lo, r.x.hi + 1, r.y.lo, r.y.hi + 1) for r in group]
-            xs = np.concatenate([np.arange(x_lo, x_hi, dtype=np.int64) for x_lo, x_hi, *_ in spans])
-            widths = [x_hi - x_lo for x_lo, x_hi, *_ in spans]
-            tops = np.repeat([y_lo for *_, y_lo, _ in spans], widths)
-            bottoms = np.repeat([y_hi for *_, y_hi in spans], widths)
-            bounds = np.concatenate((key(xs, tops), key(xs, bottoms)))
-            shift = level - at
-            for run in (self.levels[at].main, self.levels[at].recent):
-                if len(run.keys):
-                    part = run.within(bounds, allowed, shift)
-                    if part is not None:
-                        parts.append(part)
+            shift, level_rows = level - at, self.levels[at]
+            tall, flat = [], []
+            for r in group:
+                if r.x.size <= r.y.size:  # a column of cells is one range of keys
+                    tall.append((r.x.lo, r.x.hi + 1, r.y.lo, r.y.hi + 1))
+                else:  # a row of cells is one range of flipped keys
+                    flat.append((r.y.lo, r.y.hi + 1, r.x.lo, r.x.hi + 1))
+            for spans, is_flat in ((tall, False), (flat, True)):
+                if not spans:
+                    continue
+                bounds = _bounds(spans)
+                for run in (level_rows.main, level_rows.recent):
+                    if len(run.keys):
+                        part = run.within(bounds, allowed, shift, flat=is_flat)
+                        if part is not None:
+                            parts.append(part)
         if not parts:
             return []
         x, y, kinds, counts, sums = (np.concatenate(column) for column in zip(*parts, strict=True))
