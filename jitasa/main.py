@@ -135,6 +135,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.trusted_proxies:
         # Before anything reads the client's address: only these proxies may name another.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    # The map first: the busiest public route is matched before every other one is tried.
+    app.include_router(map_router)
     app.include_router(health_router)
     app.include_router(accounts_router)
     app.include_router(signin_router)
@@ -145,7 +147,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(help_requests_router)
     app.include_router(desk_router)
     app.include_router(transport_router)
-    app.include_router(map_router)
     app.include_router(vaccination_followup_router)
     app.include_router(vaccination_router)
     app.include_router(facilities_router)

@@ -101,7 +101,9 @@ class Follower:
             for name, width in self.widths().items():
                 cells = index.layer(name, width)
                 for level in range(grid.MAX_LEVEL + 1):
-                    cells.levels[level] = Level(await _read(session, cells, name, level), width)
+                    run = await _read(session, cells, name, level)
+                    run.by_rows()  # sorted now, not by the first map answer
+                    cells.levels[level] = Level(run, width)
         except BaseException:
             with self._lock:
                 self._early = None

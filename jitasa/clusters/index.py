@@ -14,6 +14,7 @@ when it grows. Counts are integers, so they stay exact; the pins' sums are float
 another order than the database's, equal to the last bits.
 """
 
+import itertools
 import threading
 from dataclasses import dataclass
 
@@ -26,6 +27,8 @@ from jitasa.clusters.layers import DIMENSION_COLUMNS
 OFFSET = 1 << 30  # cell indexes are kept non-negative inside a key
 MERGE_ROWS = 4096  # a level's run of new rows is merged into its arrays past this size
 _LOW = (1 << 32) - 1
+MASKS = 64  # filter masks kept per layer
+PAD = [0.0, 0.0, 0.0]  # a cluster's sums of measures the layer does not keep
 
 
 def key(x, y):
@@ -33,11 +36,31 @@ def key(x, y):
     return ((x + OFFSET) << 32) | (y + OFFSET)
 
 
+def _bounds(spans: list[tuple[int, int, int, int]]) -> np.ndarray:
+    """Return the key ranges of the lines of cells of rectangles (first, past-last line, first,
+    past-last cell along it): every line's first key, then every line's key past its last."""
+    lines = np.concatenate([np.arange(lo, hi, dtype=np.int64) for lo, hi, *_ in spans])
+    counts = [hi - lo for lo, hi, *_ in spans]
+    firsts = np.repeat([first for *_, first, _ in spans], counts)
+    pasts = np.repeat([past for *_, past in spans], counts)
+    return np.concatenate((key(lines, firsts), key(lines, pasts)))
+
+
 class Run:
     """Rows sorted by cell key: key, kind of row (a combination of values), count and sums."""
 
     def __init__(self, keys, kinds, counts, sums) -> None:
         self.keys, self.kinds, self.counts, self.sums = keys, kinds, counts, sums
+        self._by_rows: tuple[np.ndarray, np.ndarray] | None = None
+
+    def by_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return the keys flipped to sort by y, then x, sorted, and where each row is: a row
+        of cells is then one range, as a column is in `keys` (made once: keys never change)."""
+        if self._by_rows is None:
+            flipped = ((self.keys & _LOW) << 32) | (self.keys >> 32)
+            order = np.argsort(flipped, kind="stable").astype(np.int32)
+            self._by_rows = (flipped[order], order)
+        return self._by_rows
 
     @classmethod
     def empty(cls, width: int) -> "Run":
@@ -69,16 +92,30 @@ class Run:
             np.insert(self.sums, at, other.sums, axis=0),
         )
 
-    def columns(self, xs: np.ndarray, y: grid.Span) -> np.ndarray:
-        """Return the indexes of the rows in columns `xs` of cells, rows `y.lo`..`y.hi`."""
-        lo = np.searchsorted(self.keys, key(xs, y.lo))
-        hi = np.searchsorted(self.keys, key(xs, y.hi), side="right")
-        lengths = hi - lo
+    def within(
+        self, bounds: np.ndarray, allowed: np.ndarray, shift: int, *, flat: bool = False
+    ) -> tuple | None:
+        """Return (x, y, kind, count, sums) of the rows the filters allow in the key ranges
+        `bounds` (their starts, then their ends, exclusive; `flat`: of flipped keys, rows of
+        cells), x and y shifted up to display cells; None when there are none."""
+        keys, order = self.by_rows() if flat else (self.keys, None)
+        found = keys.searchsorted(bounds)
+        half = len(found) // 2
+        lo, lengths = found[:half], found[half:] - found[:half]
         total = int(lengths.sum())
         if not total:
-            return np.empty(0, np.int64)
+            return None
         starts = lo - np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        return np.arange(total) + np.repeat(starts, lengths)
+        rows = np.arange(total) + np.repeat(starts, lengths)
+        if order is not None:
+            rows = order[rows]
+        kinds = self.kinds[rows]
+        rows = rows[allowed[kinds] & (self.counts[rows] > 0)]
+        if not len(rows):
+            return None
+        keys = self.keys[rows]
+        x, y = ((keys >> 32) - OFFSET) >> shift, ((keys & _LOW) - OFFSET) >> shift
+        return x, y, self.kinds[rows], self.counts[rows], self.sums[rows]
 
 
 class Level:
@@ -138,6 +175,8 @@ class LayerCells:
         self.width = width  # sum_lat, sum_lon and the measures the layer keeps
         self.kinds = Kinds.new()
         self.levels = [Level(Run.empty(width), width) for _ in range(grid.MAX_LEVEL + 1)]
+        self._masks: dict[tuple, np.ndarray] = {}  # per filters asked, the kinds they allow
+        self._kind_table = np.empty((0, 3), np.int64)
 
     def add(self, level: int, x: int, y: int, values: tuple, count: int, sums: list) -> None:
         """Add one row of a change."""
@@ -147,67 +186,106 @@ class LayerCells:
     def clusters(
         self, rects: list[grid.Rect], level: int, filters: dict[str, list[str]]
     ) -> list[Cluster]:
-        """Return the clusters of display `level` the rectangles hold, as the SQL would."""
-        table = np.array(self.kinds.table or [(0, 0, 0)], np.int64).reshape(-1, 3)
-        allowed = np.ones(len(table), bool)
-        for column, wanted in filters.items():
-            position = DIMENSION_COLUMNS.index(column)
-            numbers = [
-                self.kinds.numbers[position][v] for v in wanted if v in self.kinds.numbers[position]
-            ]
-            allowed &= np.isin(table[:, position], numbers)
+        """Return the clusters of display `level` the rectangles hold, as the SQL would.
+
+        The rectangles of one level are read together: every column of cells they hold is one
+        range of keys, all found by one binary search per run. Numpy's cost is per call, not
+        per element, so a viewport is a few dozen calls whatever its size.
+        """
+        allowed = self._allowed(filters)
         parts = []
-        for rect in rects:
-            shift = level - rect.level
-            xs = np.arange(rect.x.lo, rect.x.hi + 1, dtype=np.int64)
-            for run in (self.levels[rect.level].main, self.levels[rect.level].recent):
-                rows = run.columns(xs, rect.y) if len(run.keys) else ()
-                if len(rows):
-                    rows = rows[allowed[run.kinds[rows]] & (run.counts[rows] > 0)]
-                if len(rows):
-                    keys = run.keys[rows]
-                    x, y = ((keys >> 32) - OFFSET) >> shift, ((keys & _LOW) - OFFSET) >> shift
-                    parts.append((x, y, run.kinds[rows], run.counts[rows], run.sums[rows]))
+        for at, group in itertools.groupby(rects, key=lambda rect: rect.level):
+            shift, level_rows = level - at, self.levels[at]
+            tall, flat = [], []
+            for r in group:
+                if r.x.size <= r.y.size:  # a column of cells is one range of keys
+                    tall.append((r.x.lo, r.x.hi + 1, r.y.lo, r.y.hi + 1))
+                else:  # a row of cells is one range of flipped keys
+                    flat.append((r.y.lo, r.y.hi + 1, r.x.lo, r.x.hi + 1))
+            for spans, is_flat in ((tall, False), (flat, True)):
+                if not spans:
+                    continue
+                bounds = _bounds(spans)
+                for run in (level_rows.main, level_rows.recent):
+                    if len(run.keys):
+                        part = run.within(bounds, allowed, shift, flat=is_flat)
+                        if part is not None:
+                            parts.append(part)
         if not parts:
             return []
         x, y, kinds, counts, sums = (np.concatenate(column) for column in zip(*parts, strict=True))
-        return self._gather(x, y, table[kinds], counts, sums)
+        return self._gather(x, y, kinds, counts, sums)
 
-    def _gather(self, x, y, values, counts, sums) -> list[Cluster]:
+    def _allowed(self, filters: dict[str, list[str]]) -> np.ndarray:
+        """Return, per kind, whether the filters let it through (kept until new kinds come)."""
+        asked = (len(self.kinds.table), tuple((c, tuple(v)) for c, v in filters.items()))
+        found = self._masks.get(asked)
+        if found is None:
+            table = self._table()
+            found = np.ones(len(table), bool)
+            for column, wanted in filters.items():
+                position = DIMENSION_COLUMNS.index(column)
+                numbers = self.kinds.numbers[position]
+                found &= np.isin(table[:, position], [numbers[v] for v in wanted if v in numbers])
+            if len(self._masks) >= MASKS:
+                self._masks.clear()
+            self._masks[asked] = found
+        return found
+
+    def _table(self) -> np.ndarray:
+        """Return the kinds' values' numbers as an array, one row per kind."""
+        if len(self._kind_table) != len(self.kinds.table):
+            self._kind_table = np.array(self.kinds.table, np.int64).reshape(-1, 3)
+        return self._kind_table
+
+    def _gather(self, x, y, kinds, counts, sums) -> list[Cluster]:
         """Sum rows into clusters by display cell, in (y, x) order as `grouping.gather` does."""
         west, south = int(x.min()), int(y.min())
         span = int(x.max()) - west + 1
         cells = (y - south) * span + (x - west)  # a viewport's display cells: a few thousand
-        size = int(cells.max()) + 1
-        total = np.bincount(cells, weights=counts, minlength=size)
+        total = np.bincount(cells, weights=counts)
         present = np.flatnonzero(total)
+        number = np.zeros(len(total), np.int64)  # each present cell's place among them
+        number[present] = np.arange(len(present))
+        places = number[cells]
+        size = len(present)
         columns = [
-            np.bincount(cells, weights=sums[:, i], minlength=size)[present].tolist()
-            for i in range(self.width)
+            np.bincount(places, weights=sums[:, i], minlength=size) for i in range(self.width)
         ]
+        values = self._table()[kinds]
         by_value = []
         for position, names in enumerate(self.kinds.values):
-            width = max(len(names), 1)
+            width = len(names)
+            order = sorted(range(width), key=names.__getitem__)
             spread = np.bincount(
-                cells * width + values[:, position], weights=counts, minlength=size * width
+                places * width + values[:, position], weights=counts, minlength=size * width
+            ).reshape(size, width)[:, order]
+            ordered = [names[v] for v in order]
+            by_value.append(
+                [
+                    dict(itertools.compress(zip(ordered, row, strict=True), row))
+                    for row in spread.astype(np.int64).tolist()
+                ]
             )
-            order = sorted(range(len(names)), key=names.__getitem__)
-            by_value.append((names, spread.reshape(size, width)[present].tolist(), order))
-        result = []
-        for i, (cell, count) in enumerate(
-            zip(present.tolist(), total[present].tolist(), strict=True)
-        ):
-            cluster = Cluster(
-                west + cell % span, south + cell // span, int(count), columns[0][i], columns[1][i]
+        sums_of = np.stack(columns, axis=1).tolist()
+        return [
+            Cluster(
+                west + cell % span,
+                south + cell // span,
+                count,
+                s[0],
+                s[1],
+                values,
+                s[2:] + PAD[len(s) - 2 :],
             )
-            cluster.by_value = tuple(
-                {names[v]: int(spread[i][v]) for v in order if spread[i][v]}
-                for names, spread, order in by_value
+            for cell, count, s, values in zip(
+                present.tolist(),
+                total[present].astype(np.int64).tolist(),
+                sums_of,
+                zip(*by_value, strict=True),
+                strict=True,
             )
-            for m in range(2, self.width):
-                cluster.sums[m - 2] = columns[m][i]
-            result.append(cluster)
-        return result
+        ]
 
 
 class CellIndex:

@@ -1,6 +1,8 @@
 """The help requests' map layer: requests counted by category, urgency and status."""
 
-from sqlalchemy import Select, func, select
+import functools
+
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.clusters import service as clusters
@@ -27,30 +29,77 @@ def _source() -> Select:
     ).where(access.in_kept_incidents())
 
 
+# What a point shows (the public view) and what its filters check: never the exact pin.
+_POINT_COLUMNS = (
+    *(
+        HelpRequest.__table__.c[name]
+        for name in HelpRequestPublic.model_fields
+        if name not in {"lat", "lon"}  # the exact pin: the public one is below
+    ),
+    HelpRequest.public_lat,
+    HelpRequest.public_lon,
+    HelpRequest.area_code,
+)
+
+
+# A street-zoom viewport asks for up to a few thousand pins: they go in chunks (SQLite nests
+# an OR chain as deep as it is long, up to 1,000), padded to a power of two so that only a
+# handful of statements are ever made, each compiled once.
+PINS_PER_STATEMENT = 256
+
+
+@functools.cache
+def _at_pins(size: int) -> Select:
+    """Select the public view of the requests at any of `size` pins (bound as lat_i, lon_i)."""
+    return (
+        select(*_POINT_COLUMNS)
+        .where(
+            or_(
+                *(
+                    and_(
+                        HelpRequest.public_lat == bindparam(f"lat_{i}"),
+                        HelpRequest.public_lon == bindparam(f"lon_{i}"),
+                    )
+                    for i in range(size)
+                )
+            ),
+            access.in_kept_incidents(),
+        )
+        .order_by(HelpRequest.id)
+    )
+
+
 async def _points_at(
     session: AsyncSession, query: MapQuery, pins: list[tuple[float, float]]
 ) -> dict[tuple[float, float], dict]:
     """Return the public view of the matching requests shown at exactly these public pins."""
-    # Only the pins are put to the database, as two IN lists that seek the public pin index
-    # (a status filter there can tempt a planner into a scan); the rest is checked here.
-    statement = select(HelpRequest).where(
-        HelpRequest.public_lat.in_({lat for lat, _ in pins}),
-        HelpRequest.public_lon.in_({lon for _, lon in pins}),
-        access.in_kept_incidents(),
-    )
+    # Each pin is one seek of the public pin index: an OR of (lat, lon) pairs, not two IN
+    # lists, whose every (lat, lon) combination would read the rows of the whole viewport.
+    # Only the pins are put to the database (a status filter there can tempt a planner into a
+    # scan of the status index); the rest is checked here, on the public view's columns only.
     wanted, filters = set(pins), query.filters
     found = {}
-    for r in await session.scalars(statement.order_by(HelpRequest.id)):
-        pin = (r.public_lat, r.public_lon)
-        if (
-            pin in wanted
-            and (r.area_code or "").startswith(query.area or "")
-            and all(
-                not filters.get(name) or getattr(r, name) in filters[name]
-                for name in ("category", "urgency", "status")
-            )
-        ):
-            found.setdefault(pin, HelpRequestPublic.model_validate(r).model_dump(mode="json"))
+    for start in range(0, len(pins), PINS_PER_STATEMENT):
+        chunk = pins[start : start + PINS_PER_STATEMENT]
+        size = 1 << (len(chunk) - 1).bit_length()
+        chunk += [chunk[-1]] * (size - len(chunk))
+        bound = {
+            f"{axis}_{i}": v
+            for i, pin in enumerate(chunk)
+            for axis, v in zip(("lat", "lon"), pin, strict=True)
+        }
+        for r in await session.execute(_at_pins(size), bound):
+            pin = (r.public_lat, r.public_lon)
+            if (
+                pin in wanted
+                and pin not in found
+                and (r.area_code or "").startswith(query.area or "")
+                and all(
+                    not filters.get(name) or getattr(r, name) in filters[name]
+                    for name in ("category", "urgency", "status")
+                )
+            ):
+                found[pin] = HelpRequestPublic.model_validate(r).model_dump(mode="json")
     return found
 
 
