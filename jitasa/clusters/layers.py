@@ -1,11 +1,13 @@
 """The map layer seam: a domain declares what its layer counts, the map does the rest."""
 
-from collections.abc import Awaitable, Callable, Collection, Mapping
+import functools
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sqlalchemy import Select
+from sqlalchemy import Row, Select, and_, bindparam, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from jitasa.core.map_params import BBox
 
@@ -112,3 +114,49 @@ class MapLayer:
         amounts = [float(values[name] or 0) for name in self.measures]
         amounts += [0.0] * (len(MEASURE_COLUMNS) - len(amounts))
         return Item(self.name, province_code, tuple(row), lat, lon, tuple(amounts))
+
+
+# A street-zoom viewport asks for up to a few thousand pins: they go in chunks (SQLite nests
+# an OR chain as deep as it is long, up to 1,000), padded to a power of two so that only a
+# handful of statements are ever made, each compiled once.
+PINS_PER_STATEMENT = 256
+
+
+def at_pins(
+    columns: Callable[[], Select], lat: InstrumentedAttribute, lon: InstrumentedAttribute
+) -> Callable[[int], Select]:
+    """Return a maker of `columns()` narrowed to any of `size` pins (bound as lat_i, lon_i),
+    each statement made once per size.
+
+    Each pin is one seek of the (lat, lon) index: an OR of pairs, not two IN lists, whose every
+    (lat, lon) combination would read the rows of the whole viewport; SQLite scans the table
+    for `(lat, lon) IN (VALUES ...)`.
+    """
+
+    @functools.cache
+    def statement(size: int) -> Select:
+        pairs = (
+            and_(lat == bindparam(f"lat_{i}"), lon == bindparam(f"lon_{i}")) for i in range(size)
+        )
+        return columns().where(or_(*pairs))
+
+    return statement
+
+
+async def rows_at_pins(
+    session: AsyncSession,
+    statement: Callable[[int], Select],
+    pins: list[tuple[float, float]],
+) -> AsyncIterator[Row]:
+    """Yield the rows of `statement` (made by `at_pins`) at these pins, a chunk at a time."""
+    for start in range(0, len(pins), PINS_PER_STATEMENT):
+        chunk = pins[start : start + PINS_PER_STATEMENT]
+        size = 1 << (len(chunk) - 1).bit_length()
+        chunk += [chunk[-1]] * (size - len(chunk))
+        bound = {
+            f"{axis}_{i}": v
+            for i, pin in enumerate(chunk)
+            for axis, v in zip(("lat", "lon"), pin, strict=True)
+        }
+        for row in await session.execute(statement(size), bound):
+            yield row

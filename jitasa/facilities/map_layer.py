@@ -7,7 +7,7 @@ public view (name, type, capacity, phone, freshness come from its own page and A
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jitasa.clusters.layers import Dimension, Item, MapLayer, MapQuery
+from jitasa.clusters.layers import Dimension, Item, MapLayer, MapQuery, at_pins, rows_at_pins
 from jitasa.facilities.models import Facility, FacilityType
 from jitasa.facilities.words import FREE_COLOUR_VALUES, STATUSES, WITH_FREE_BED
 
@@ -48,18 +48,19 @@ def point_view(facility: Facility) -> dict:
     }
 
 
+_at_pins = at_pins(
+    lambda: select(Facility).order_by(Facility.id), Facility.cell_lat, Facility.cell_lon
+)
+
+
 async def _points_at(
     session: AsyncSession, query: MapQuery, pins: list[tuple[float, float]]
 ) -> dict[tuple[float, float], dict]:
     """Return the matching facility counted at each of these pins (cell centres)."""
-    statement = select(Facility).where(
-        Facility.cell_lat.in_({lat for lat, _ in pins}),
-        Facility.cell_lon.in_({lon for _, lon in pins}),
-    )
     wanted, filters = set(pins), query.filters
     names = {"type": "type", "status": "status", "free_beds": "free_colours"}
     found = {}
-    for f in await session.scalars(statement.order_by(Facility.id)):
+    async for (f,) in rows_at_pins(session, _at_pins, pins):
         pin = (f.cell_lat, f.cell_lon)
         if (
             pin in wanted

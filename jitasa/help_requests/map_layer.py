@@ -1,12 +1,10 @@
 """The help requests' map layer: requests counted by category, urgency and status."""
 
-import functools
-
-from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.clusters import service as clusters
-from jitasa.clusters.layers import Dimension, Item, MapLayer, MapQuery
+from jitasa.clusters.layers import Dimension, Item, MapLayer, MapQuery, at_pins, rows_at_pins
 from jitasa.core.errors import Conflict
 from jitasa.core.words import URGENCIES
 from jitasa.help_requests import access
@@ -42,64 +40,33 @@ _POINT_COLUMNS = (
 )
 
 
-# A street-zoom viewport asks for up to a few thousand pins: they go in chunks (SQLite nests
-# an OR chain as deep as it is long, up to 1,000), padded to a power of two so that only a
-# handful of statements are ever made, each compiled once.
-PINS_PER_STATEMENT = 256
-
-
-@functools.cache
-def _at_pins(size: int) -> Select:
-    """Select the public view of the requests at any of `size` pins (bound as lat_i, lon_i)."""
-    return (
-        select(*_POINT_COLUMNS)
-        .where(
-            or_(
-                *(
-                    and_(
-                        HelpRequest.public_lat == bindparam(f"lat_{i}"),
-                        HelpRequest.public_lon == bindparam(f"lon_{i}"),
-                    )
-                    for i in range(size)
-                )
-            ),
-            access.in_kept_incidents(),
-        )
-        .order_by(HelpRequest.id)
-    )
+_at_pins = at_pins(
+    lambda: select(*_POINT_COLUMNS).where(access.in_kept_incidents()).order_by(HelpRequest.id),
+    HelpRequest.public_lat,
+    HelpRequest.public_lon,
+)
 
 
 async def _points_at(
     session: AsyncSession, query: MapQuery, pins: list[tuple[float, float]]
 ) -> dict[tuple[float, float], dict]:
     """Return the public view of the matching requests shown at exactly these public pins."""
-    # Each pin is one seek of the public pin index: an OR of (lat, lon) pairs, not two IN
-    # lists, whose every (lat, lon) combination would read the rows of the whole viewport.
     # Only the pins are put to the database (a status filter there can tempt a planner into a
     # scan of the status index); the rest is checked here, on the public view's columns only.
     wanted, filters = set(pins), query.filters
     found = {}
-    for start in range(0, len(pins), PINS_PER_STATEMENT):
-        chunk = pins[start : start + PINS_PER_STATEMENT]
-        size = 1 << (len(chunk) - 1).bit_length()
-        chunk += [chunk[-1]] * (size - len(chunk))
-        bound = {
-            f"{axis}_{i}": v
-            for i, pin in enumerate(chunk)
-            for axis, v in zip(("lat", "lon"), pin, strict=True)
-        }
-        for r in await session.execute(_at_pins(size), bound):
-            pin = (r.public_lat, r.public_lon)
-            if (
-                pin in wanted
-                and pin not in found
-                and (r.area_code or "").startswith(query.area or "")
-                and all(
-                    not filters.get(name) or getattr(r, name) in filters[name]
-                    for name in ("category", "urgency", "status")
-                )
-            ):
-                found[pin] = HelpRequestPublic.model_validate(r).model_dump(mode="json")
+    async for r in rows_at_pins(session, _at_pins, pins):
+        pin = (r.public_lat, r.public_lon)
+        if (
+            pin in wanted
+            and pin not in found
+            and (r.area_code or "").startswith(query.area or "")
+            and all(
+                not filters.get(name) or getattr(r, name) in filters[name]
+                for name in ("category", "urgency", "status")
+            )
+        ):
+            found[pin] = HelpRequestPublic.model_validate(r).model_dump(mode="json")
     return found
 
 
