@@ -91,8 +91,11 @@ async def _check_claimer(
     """Refuse a claim out of the helper's reach, or past the requests they may hold at once."""
     from_home = None
     if volunteer is not None:
+        # To the public pin, never the exact one: the yes/no and the distance a refusal names
+        # would otherwise let a volunteer who moves their home pin walk to the exact place.
+        # Nearby measures to the same pins, so what it lists as reachable can be claimed.
         home = (volunteer.home_lat, volunteer.home_lon)
-        from_home = distance_km(*home, help_request.lat, help_request.lon)
+        from_home = distance_km(*home, help_request.public_lat, help_request.public_lon)
     policy.require_reach(
         user,
         area_code=help_request.area_code,

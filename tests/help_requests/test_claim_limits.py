@@ -3,6 +3,7 @@
 from sqlalchemy import select
 
 from jitasa.audit.models import AuditEntry
+from jitasa.core.geo import distance_km
 from jitasa.core.words import Role
 from tests.factories import signed_in
 from tests.help_requests.helpers import CHOM_THONG, events_of, make_request, volunteer
@@ -41,6 +42,26 @@ async def test_claim_outside_the_volunteers_service_radius_is_refused(client, se
     assert problem["detail_th"] != problem["detail"]
     assert "contact_phone" not in problem
     assert (await claim(client, near.id, headers)).status_code == 200
+
+
+async def test_reach_is_measured_to_the_public_pin_never_the_exact_one(client, session):
+    # A refusal's yes/no and its distance would walk a volunteer moving their home pin to the
+    # exact place; from the public pin they tell nothing the public map does not.
+    target = await make_request(session)
+    public_km = distance_km(target.lat, target.lon, target.public_lat, target.public_lon)
+    assert public_km >= 0.1  # the test's pin lies away from its cell's centre
+    profile, headers = await volunteer(session, home_lat=target.lat, home_lon=target.lon)
+    profile.service_radius_km = public_km / 2  # the exact pin within it, the public one beyond
+    await session.commit()
+
+    refused = await claim(client, target.id, headers)
+
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "claims.out_of_reach"
+    assert f"is {round(public_km, 1)} km from your home" in refused.json()["detail"]
+    profile.service_radius_km = public_km + 0.01
+    await session.commit()
+    assert (await claim(client, target.id, headers)).status_code == 200
 
 
 async def test_staff_claim_only_in_their_own_area(client, session):
