@@ -14,6 +14,7 @@ from jitasa.accounts.policy import Action
 from jitasa.core.db import SessionDep, WriteSessionDep, utcnow
 from jitasa.core.errors import DomainError, Invalid
 from jitasa.core.i18n import translate
+from jitasa.core.words import Role
 from jitasa.facilities import beds
 from jitasa.help_requests import access, assigning, lifecycle, reads, transport
 from jitasa.help_requests.deps import ValidRequest
@@ -258,6 +259,10 @@ async def near_me(request: Request, user: OptionalUser, session: SessionDep) -> 
     radius = DEFAULT_RADIUS_KM
     if volunteer is not None:
         radius = min(NEARBY_RADII_KM, key=lambda r: abs(r - volunteer.service_radius_km))
+    # A helper claims within their service radius of home, to the public pin (staff: in their
+    # area): the list marks what lies beyond it instead of offering a claim refused at once.
+    staff = {Role.ADMIN, Role.COORDINATOR} & set(user.roles)
+    reach_km = volunteer.service_radius_km if volunteer is not None and not staff else None
     return render(
         request,
         "requests/nearby.html",
@@ -265,6 +270,7 @@ async def near_me(request: Request, user: OptionalUser, session: SessionDep) -> 
         volunteer=volunteer,
         radii=NEARBY_RADII_KM,
         radius=radius,
+        reach_km=reach_km,
         category_names=views.category_names(incidents, language_of(request)),
     )
 

@@ -22,6 +22,25 @@ function distance(km) {
   return format(msg.km, { km: km.toFixed(1) });
 }
 
+// Great-circle distance in km, as the server measures a claim's reach (core/geo.py).
+function kmBetween(a, b) {
+  const rad = Math.PI / 180;
+  const dPhi = (b.lat - a.lat) * rad;
+  const dLambda = (b.lon - a.lon) * rad;
+  const h =
+    Math.sin(dPhi / 2) ** 2 +
+    Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLambda / 2) ** 2;
+  return 2 * 6371.0088 * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+// The request's public pin lies beyond the helper's service radius from home: a claim would be
+// refused (the server measures to the same public pin), so none is offered.
+function beyondReach(request) {
+  if (!data.home || data.reach_km === null) return null;
+  const km = kmBetween(data.home, request);
+  return km > data.reach_km ? km : null;
+}
+
 function element(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -79,12 +98,20 @@ function card(request) {
     element("span", "people", format(request.people_count === 1 ? msg.person : msg.people, { count: request.people_count })),
   );
   const actions = element("div", "card-actions");
-  const button = element("button", "button claim", msg.claim);
-  button.type = "button";
-  button.addEventListener("click", () => claim(item, request, button));
   const details = element("a", "details-link", msg.details);
   details.href = `/requests/${request.id}`;
-  actions.append(button, details);
+  const beyond = beyondReach(request);
+  if (beyond === null) {
+    const button = element("button", "button claim", msg.claim);
+    button.type = "button";
+    button.addEventListener("click", () => claim(item, request, button));
+    actions.append(button);
+  } else {
+    item.classList.add("beyond-reach");
+    const radius = data.reach_km.toFixed(1);
+    actions.append(element("p", "hint", format(msg.beyond_reach, { km: beyond.toFixed(1), radius })));
+  }
+  actions.append(details);
   item.append(head, meta, actions, element("p", "form-message"));
   item.lastChild.setAttribute("role", "status");
   return item;
