@@ -7,11 +7,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jitasa.areas import chosen as area_choice
 from jitasa.areas import service as areas_service
 from jitasa.core import area_scope, geo
 from jitasa.core.db import utcnow
 from jitasa.core.errors import NotFound, invalid_field
-from jitasa.core.words import LEVEL_LENGTHS, AreaLevel
+from jitasa.core.words import AreaLevel
 from jitasa.facilities import signals
 from jitasa.facilities.errors import StaleCapacity
 from jitasa.facilities.map_layer import map_item, type_codes
@@ -51,12 +52,14 @@ async def area_codes(
         raise invalid_field("lat", "The pin is outside Thailand; move it to the facility.")
     if not facility_in.area_code:
         return {}
-    area = await areas_service.get_or_raise(session, code=facility_in.area_code)
-    return {
-        level: area.code[: LEVEL_LENGTHS[level]]
-        for level in (AreaLevel.PROVINCE, AreaLevel.DISTRICT, AreaLevel.SUBDISTRICT)
-        if len(area.code) >= LEVEL_LENGTHS[level]
-    }
+    area = await area_choice.chosen_area(
+        session,
+        code=facility_in.area_code,
+        lat=facility_in.lat,
+        lon=facility_in.lon,
+        pin_field="lat",
+    )
+    return area_choice.level_codes(area.code)
 
 
 def parse_near(text: str | None) -> tuple[float, float] | None:

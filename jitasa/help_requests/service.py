@@ -12,12 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.accounts import policy
 from jitasa.accounts.policy import Action
+from jitasa.areas import chosen as area_choice
 from jitasa.areas import service as areas_service
 from jitasa.core import area_scope, geo
 from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict, FieldError, Invalid, NotFound, invalid_field
 from jitasa.core.i18n import thai
-from jitasa.core.words import LEVEL_LENGTHS, OTHER_URGENCIES, TRIAGE_COLOURS, AreaLevel
+from jitasa.core.words import OTHER_URGENCIES, TRIAGE_COLOURS
 from jitasa.help_requests import access, signals
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.schemas import CONSENT_VERSION, HelpRequestCreate
@@ -87,6 +88,8 @@ async def _area_codes(
         session, lat=request_in.lat, lon=request_in.lon, refresh_seconds=refresh_seconds
     )
     if found:
+        if request_in.area_code:  # the pin decides; a code that names no area is still wrong
+            await area_choice.known_area(session, code=request_in.area_code)
         return found
     outside = (boundaries_loaded and not request_in.area_code) or not geo.in_thailand_box(
         request_in.lat, request_in.lon
@@ -101,12 +104,10 @@ async def _area_codes(
         )
     if not request_in.area_code:
         raise invalid_field("area_code", "Choose the area: no loaded boundary holds this pin.")
-    area = await areas_service.get_or_raise(session, code=request_in.area_code)
-    return {
-        level: area.code[: LEVEL_LENGTHS[level]]
-        for level in (AreaLevel.PROVINCE, AreaLevel.DISTRICT, AreaLevel.SUBDISTRICT)
-        if len(area.code) >= LEVEL_LENGTHS[level]
-    }
+    area = await area_choice.chosen_area(
+        session, code=request_in.area_code, lat=request_in.lat, lon=request_in.lon, pin_field="lat"
+    )
+    return area_choice.level_codes(area.code)
 
 
 CLOSED_INCIDENT = (

@@ -10,6 +10,7 @@ from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from jitasa.accounts import service as accounts_service
+from jitasa.areas import chosen as area_choice
 from jitasa.areas import service as areas_service
 from jitasa.audit import service as audit_service
 from jitasa.core import area_scope, geo
@@ -25,15 +26,6 @@ if TYPE_CHECKING:  # types only: other domains are read through their services
 MOVE_KM = 1.0
 # How far from a request a coordinator's assign list looks for volunteers.
 ASSIGN_SEARCH_KM = 50.0
-
-
-async def _chosen_area(session: AsyncSession, *, code: str) -> str:
-    """Return a chosen area code that exists, or raise a 422 naming `area_code`."""
-    try:
-        await areas_service.get_or_raise(session, code=code)
-    except NotFound:
-        raise invalid_field("area_code", "There is no area with code {code}.", code=code) from None
-    return code
 
 
 async def home_area(
@@ -85,10 +77,13 @@ async def _home_area_of(
         # Boundaries may be loaded only down to districts: a chosen subdistrict inside the
         # located district is more precise, while a choice elsewhere loses to the pin.
         if area_code and area_code != precise and area_code.startswith(precise):
-            return await _chosen_area(session, code=area_code)
+            return (await area_choice.known_area(session, code=area_code)).code
         return precise
     if area_code:
-        return await _chosen_area(session, code=area_code)
+        chosen = await area_choice.chosen_area(
+            session, code=area_code, lat=lat, lon=lon, pin_field="home_lat"
+        )
+        return chosen.code
     snapshot = await areas_service.directory(session, refresh_seconds=refresh_seconds)
     if len(snapshot.locator):
         raise invalid_field(

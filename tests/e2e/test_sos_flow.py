@@ -23,8 +23,8 @@ PASSWORD = "browser test password"
 # The requester's home in Mueang Chiang Mai (district 5001); the volunteer is 1 km away.
 PIN = {"latitude": 18.7883, "longitude": 98.9853, "accuracy": 12}
 VOLUNTEER_SPOT = {"latitude": 18.7960, "longitude": 98.9790, "accuracy": 20}
-# Inside Thailand's bounding box but in no loaded boundary (the Gulf of Thailand).
-OFF_THE_MAP = {"latitude": 10.0, "longitude": 101.5, "accuracy": 30}
+# In no loaded boundary: on a boat 500 m off Pattaya's beach, in Bang Lamung (2004).
+OFF_THE_MAP = {"latitude": 12.93, "longitude": 100.86, "accuracy": 30}
 MAP_READY = "() => Boolean(window.jitasaMap && window.jitasaMap._loaded)"
 TEXT = {
     "th": {
@@ -289,15 +289,15 @@ async def test_a_pin_no_boundary_holds_lets_the_requester_name_the_area(
     await sign_in(requester)
     await goto(page, "/sos")
     await expect(page.locator("#area-choice")).to_be_visible()
-    await page.fill("#area-q", "เมืองเชียงใหม่")
-    await page.locator("#area-results button", has_text="5001").click()
-    await expect(page.locator("#pin-area")).to_have_text("เมืองเชียงใหม่")
+    await page.fill("#area-q", "บางละมุง")
+    await page.locator("#area-results button", has_text="2004").click()
+    await expect(page.locator("#pin-area")).to_have_text("บางละมุง")
     await page.locator("label.choice", has=page.locator('input[value="food_supplies"]')).click()
     await screenshot("area-chosen")
     await page.click("#sos-submit")
     await page.wait_for_url(re.compile(r"/requests/\d+$"))
     created = await session.scalar(select(HelpRequest))
-    assert (created.district_code, created.area_code) == ("5001", "5001")
+    assert (created.district_code, created.area_code) == ("2004", "2004")
     assert not problems, str(problems)
 
 

@@ -232,6 +232,9 @@ async def test_staff_add_a_facility_located_in_their_area_once_per_key(client, s
         "/api/v1/facilities", json={**body, "type": "castle"}, headers=inside
     )
     assert unknown.status_code == 422 and fields(unknown) == ["type"]
+    at_sea = {**body, "lat": 10.0, "lon": 101.5, "area_code": "5001"}  # mid-gulf, named inland
+    refused = await client.post("/api/v1/facilities", json=at_sea, headers=inside)
+    assert refused.status_code == 422 and fields(refused) == ["lat"]
 
 
 async def test_staff_mark_a_facility_full_and_the_map_and_history_follow(client, session):

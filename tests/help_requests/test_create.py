@@ -75,6 +75,23 @@ async def test_pin_outside_thailand_is_refused_naming_lat_and_lon(client, sessio
     assert await count_requests(session) == 0
 
 
+async def test_a_pin_no_boundary_holds_is_named_into_an_area_only_near_it(client, session):
+    _requester, headers = await signed_in(session)
+    off_pattaya = sos(lat=12.93, lon=100.86, area_code="2004")  # a boat 500 m off the beach
+    created = await client.post("/api/v1/requests", json=off_pattaya, headers=headers)
+    assert created.status_code == 201, created.text
+    assert created.json()["district_code"] == "2004"
+
+    at_sea = sos(**GULF_OF_THAILAND, area_code="5001")  # mid-gulf, named into Chiang Mai
+    refused = await client.post("/api/v1/requests", json=at_sea, headers=headers)
+    assert refused.status_code == 422, refused.text
+    assert field_names(refused) == {"lat"}
+    assert "outside area 5001" in refused.json()["errors"][0]["message"]
+    unknown = await client.post("/api/v1/requests", json=sos(area_code="5099"), headers=headers)
+    assert unknown.status_code == 422 and field_names(unknown) == {"area_code"}
+    assert await count_requests(session) == 1
+
+
 async def test_pin_far_outside_the_region_is_refused_naming_lat_and_lon(client, session):
     _requester, headers = await signed_in(session)
     body = sos(lat=51.5, lon=-0.12, area_code="5001")  # London, whatever area is chosen

@@ -100,15 +100,25 @@ async def test_pin_at_sea_without_area_is_422_naming_home_lat(client, session):
     assert "หมุดบ้าน" in response.json()["errors"][0]["message_th"]
 
 
-async def test_pin_at_sea_with_a_chosen_area_keeps_both(client, session):
+async def test_pin_at_sea_with_a_chosen_area_near_it_keeps_both(client, session):
+    _user, headers = await signed_in(session)
+    off_pattaya = {"home_lat": 12.93, "home_lon": 100.86}  # a houseboat 500 m off the beach
+    response = await client.post(
+        "/api/v1/volunteers", json=profile(**off_pattaya, area_code="2004"), headers=headers
+    )
+    assert response.status_code == 201, response.text
+    volunteer = response.json()
+    assert volunteer["area_code"] == "2004"
+    assert (volunteer["home_lat"], volunteer["home_lon"]) == (12.93, 100.86)
+
+
+async def test_pin_mid_gulf_named_into_an_area_far_away_is_422_naming_home_lat(client, session):
     _user, headers = await signed_in(session)
     response = await client.post(
         "/api/v1/volunteers", json=profile(**GULF_OF_THAILAND, area_code="8401"), headers=headers
     )
-    assert response.status_code == 201, response.text
-    volunteer = response.json()
-    assert volunteer["area_code"] == "8401"
-    assert (volunteer["home_lat"], volunteer["home_lon"]) == (10.0, 101.5)
+    assert _fields(response) == ["home_lat"]
+    assert "outside area 8401" in response.json()["errors"][0]["message"]
 
 
 async def test_pin_outside_thailand_is_422_naming_home_lat_whatever_the_area(client, session):

@@ -71,7 +71,7 @@ async def test_province_coordinator_may_verify_a_volunteer_of_its_districts(clie
 
 async def test_admin_lists_every_area_and_verifies_anywhere(client, session):
     in_city = await make_volunteer(session)
-    at_sea = await make_volunteer(session, home_lat=10.0, home_lon=101.5, area_code="8401")
+    at_sea = await make_volunteer(session, home_lat=12.93, home_lon=100.86, area_code="2004")
     _admin, headers = await signed_in(session, roles=[Role.ADMIN])
     roster = await client.get("/api/v1/volunteers", headers=headers)
     assert [v["id"] for v in roster.json()["items"]] == [in_city.id, at_sea.id]
