@@ -290,7 +290,7 @@ async def test_a_pin_no_boundary_holds_lets_the_requester_name_the_area(
     await goto(page, "/sos")
     await expect(page.locator("#area-choice")).to_be_visible()
     await page.fill("#area-q", "บางละมุง")
-    await page.locator("#area-results button", has_text="2004").click()
+    await page.get_by_role("button", name="บางละมุง อำเภอ/เขต 2004").click()
     await expect(page.locator("#pin-area")).to_have_text("บางละมุง")
     await page.locator("label.choice", has=page.locator('input[value="food_supplies"]')).click()
     await screenshot("area-chosen")
