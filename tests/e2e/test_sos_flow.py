@@ -12,7 +12,6 @@ from jitasa.core.db import utcnow
 from jitasa.core.words import Role
 from jitasa.help_requests import lifecycle
 from jitasa.help_requests.models import HelpRequest
-from jitasa.volunteers.models import Volunteer
 from tests.e2e.conftest import ARTIFACTS
 from tests.factories import make_volunteer, next_phone
 from tests.help_requests.helpers import make_request
@@ -328,28 +327,6 @@ async def test_a_volunteer_who_was_slower_is_told_someone_else_took_it(
     assert claim_url in problems.console_errors[0], str(problems)
     problems.failed_requests.clear()
     problems.console_errors.clear()
-    assert not problems, str(problems)
-
-
-async def test_nearby_offers_no_claim_beyond_the_volunteers_service_radius(
-    page, problems, screenshot, session, people, sign_in
-):
-    _requester, helper = people
-    await make_request(session, category="food_supplies")
-    profile = await session.scalar(select(Volunteer).where(Volunteer.user_id == helper.id))
-    profile.service_radius_km = 1.0  # the request's public pin lies 1.4 km from home
-    await session.commit()
-    await page.context.grant_permissions(["geolocation"])
-    await page.context.set_geolocation(VOLUNTEER_SPOT)
-    await sign_in(helper)
-    await goto(page, "/volunteer/nearby")
-
-    card = page.locator(".nearby-card")
-    await expect(card).to_have_count(1)
-    await expect(card.locator("button.claim")).to_have_count(0)
-    await expect(card.locator(".card-actions .hint")).to_contain_text("อยู่นอกรัศมีบริการ")
-    await expect(card.locator(".card-actions .hint")).to_contain_text("ภายใน 1.0 กม.")
-    await screenshot("beyond-reach")
     assert not problems, str(problems)
 
 
