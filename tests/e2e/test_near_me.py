@@ -4,11 +4,17 @@ import pytest
 from playwright.async_api import expect
 
 from jitasa.core.db import utcnow
-from tests.e2e.test_sos_flow import VOLUNTEER_SPOT, goto, make_person
+from tests.e2e.test_sos_flow import VOLUNTEER_SPOT, goto, make_person, signer
 from tests.factories import make_volunteer
 from tests.help_requests.helpers import make_request
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def sign_in(page, live_server: str):
+    """Sign the browser in as a user, as the SOS flow's tests do."""
+    return signer(page, live_server)
 
 
 async def test_nearby_offers_no_claim_beyond_the_volunteers_service_radius(

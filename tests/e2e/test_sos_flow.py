@@ -68,6 +68,11 @@ async def make_person(session, *, name: str, roles=(Role.REQUESTER,)) -> User:
 @pytest.fixture
 def sign_in(page: Page, live_server: str):
     """Sign the browser in as a user, in a fresh cookie session, reading a language."""
+    return signer(page, live_server)
+
+
+def signer(page: Page, live_server: str):
+    """Return what signs the browser in as a user (the `sign_in` fixture's value)."""
 
     async def as_user(user: User, lang: str = "th") -> None:
         await page.context.clear_cookies()
