@@ -39,6 +39,23 @@ def new_code() -> str:
     return "JT-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
 
 
+def _insert_skipping_taken_codes(dialect_name: str):
+    """Return the request's insert that skips a taken code, built once per dialect.
+
+    Its values come as parameters: a statement made with `.values(...)` each time is keyed and
+    compiled again for every request (a NULL value is written into its text).
+    """
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return (
+        dialect.insert(HelpRequest)
+        .on_conflict_do_nothing(index_elements=[HelpRequest.code])
+        .returning(HelpRequest)
+    )
+
+
+_INSERTS = {name: _insert_skipping_taken_codes(name) for name in ("postgresql", "sqlite")}
+
+
 async def _insert_with_unused_code(session: AsyncSession, values: dict) -> HelpRequest:
     """Insert the request under a tracking code no request has yet, in one statement each try.
 
@@ -46,15 +63,9 @@ async def _insert_with_unused_code(session: AsyncSession, values: dict) -> HelpR
     NOTHING ... RETURNING`): with a million requests, 1 try in 900 meets a taken code and is
     made again with another. Returns the request as stored, in the session.
     """
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = _INSERTS[session.get_bind().dialect.name]
     while True:
-        statement = (
-            dialect.insert(HelpRequest)
-            .values(code=new_code(), **values)
-            .on_conflict_do_nothing(index_elements=[HelpRequest.code])
-            .returning(HelpRequest)
-        )
-        stored = (await session.scalars(statement)).first()
+        stored = (await session.scalars(statement, [{**values, "code": new_code()}])).first()
         if stored is not None:
             return stored
 
