@@ -34,6 +34,7 @@ from jitasa.imports.router import router as imports_router
 from jitasa.incidents.router import router as incidents_router
 from jitasa.map import cache as map_cache
 from jitasa.map import registry as map_registry
+from jitasa.map.repeats import MapRepeats
 from jitasa.map.router import router as map_router
 from jitasa.notifications.channels import channel_for
 from jitasa.notifications.router import router as notifications_router
@@ -117,6 +118,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.map_index.changed.append(app.state.map_cache.forget)
     app.state.stream_slots = StreamSlots()
     problems.install(app)
+    # A map URL answered before is sent again before routing (`jitasa.map.repeats`).
+    app.add_middleware(MapRepeats, cache=app.state.map_cache)
     app.add_middleware(problems.AnswerUnexpected)  # innermost: inside the headers below
     app.add_middleware(
         SessionMiddleware,

@@ -75,6 +75,8 @@ class AnswerCache:
         self.max_entries = max_entries
         self.max_age = max_age
         self._entries: OrderedDict[tuple, tuple[tuple[int, ...], Stored]] = OrderedDict()
+        # Per query string answered: its answer's key, layers and head (`remember_url`).
+        self._urls: OrderedDict[bytes, tuple[tuple, tuple[str, ...], bytes]] = OrderedDict()
         self._versions: dict[str, int] = {}
         self._lock = threading.Lock()
         _caches.add(self)
@@ -86,18 +88,44 @@ class AnswerCache:
     def get(self, key: tuple, layers: tuple[str, ...]) -> Stored | None:
         """Return the answer stored for the key, if its layers have not changed since."""
         with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                made_at, stored = found
-                if made_at == self.versions(layers) and time.monotonic() - stored.made < (
-                    self.max_age
-                ):
-                    self._entries.move_to_end(key)
-                    LOOKUPS.labels("hit").inc()
-                    return stored
-                del self._entries[key]
-        LOOKUPS.labels("miss").inc()
+            stored = self._current(key, layers)
+        LOOKUPS.labels("miss" if stored is None else "hit").inc()
+        return stored
+
+    def _current(self, key: tuple, layers: tuple[str, ...]) -> Stored | None:
+        """Return the key's answer if still current, dropping it if not (the lock held)."""
+        found = self._entries.get(key)
+        if found is None:
+            return None
+        made_at, stored = found
+        if made_at == self.versions(layers) and time.monotonic() - stored.made < self.max_age:
+            self._entries.move_to_end(key)
+            return stored
+        del self._entries[key]
         return None
+
+    def remember_url(self, query: bytes, key: tuple, layers: tuple[str, ...], head: bytes) -> None:
+        """Note that this query string is answered by the key's answer after `head` (the bbox
+        and zoom it echoes), for `by_url` (`jitasa.map.repeats`)."""
+        with self._lock:
+            self._urls[query] = (key, layers, head)
+            self._urls.move_to_end(query)
+            while len(self._urls) > self.max_entries:
+                self._urls.popitem(last=False)
+
+    def by_url(self, query: bytes) -> tuple[bytes, Stored] | None:
+        """Return the head and current answer of a query string answered before, else None."""
+        with self._lock:
+            noted = self._urls.get(query)
+            if noted is None:
+                return None
+            key, layers, head = noted
+            stored = self._current(key, layers)
+            if stored is None:
+                del self._urls[query]
+                return None
+        LOOKUPS.labels("hit").inc()
+        return head, stored
 
     def put(
         self, key: tuple, layers: tuple[str, ...], versions: tuple[int, ...], tail: bytes

@@ -1,6 +1,5 @@
 """HTTP API of the map: `GET /api/v1/map`, clusters and points of the chosen layers."""
 
-import hashlib
 from contextlib import asynccontextmanager
 from typing import Annotated
 
@@ -17,15 +16,14 @@ from jitasa.core.db import request_session
 from jitasa.core.errors import NotFound, invalid_field
 from jitasa.core.fields import AreaCode
 from jitasa.core.map_params import BBox, ZoomParam, parse_bbox, split_values
+from jitasa.map import repeats
 from jitasa.map.cache import AnswerCache
 from jitasa.map.layers import answer
 from jitasa.map.registry import LAYERS
 from jitasa.map.schemas import MapFeatures
 
-router = APIRouter(prefix="/api/v1/map", tags=["map"])
+router = APIRouter(prefix=repeats.PATH, tags=["map"])
 MAX_VALUES = 200
-# Public and the same for everyone: a reverse proxy or CDN may serve it a few seconds.
-CACHE_CONTROL = "public, max-age=5"
 
 
 def _filter_parameters() -> list[dict]:
@@ -121,19 +119,9 @@ async def map_features(
             )
         stored = cache.put(key, names, versions, tail)
     head = b'{"type":"FeatureCollection","bbox":%s,"zoom":%d' % (orjson.dumps(viewport), zoom)
-    tag = f'"{hashlib.blake2b(head + stored.digest, digest_size=12).hexdigest()}"'
-    headers = {"ETag": tag, "Cache-Control": CACHE_CONTROL}
-    if _matches(request.headers.get("if-none-match"), tag):
-        return Response(status_code=304, headers=headers)
-    return Response(head + stored.tail, media_type="application/json", headers=headers)
-
-
-def _matches(if_none_match: str | None, tag: str) -> bool:
-    """Tell whether an If-None-Match header names this ETag (weakly compared), or is `*`."""
-    if not if_none_match:
-        return False
-    candidates = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-    return "*" in candidates or tag in candidates
+    cache.remember_url(request.scope["query_string"], key, names, head)
+    status, headers, body = repeats.respond(head, stored, request.headers.get("if-none-match"))
+    return Response(body, status_code=status, headers=headers)
 
 
 async def _answer(
