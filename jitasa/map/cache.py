@@ -46,6 +46,7 @@ POLL_SECONDS = 1.0
 # appear after a higher one: the poll looks this many ids back and skips those it has seen.
 POLL_LOOKBACK = 200
 LOOKUPS = Counter("jitasa_map_cache_lookups_total", "Map answer cache lookups", ["outcome"])
+HITS, MISSES = LOOKUPS.labels("hit"), LOOKUPS.labels("miss")  # found once: every answer counts
 log = structlog.get_logger(__name__)
 _caches: "weakref.WeakSet[AnswerCache]" = weakref.WeakSet()
 
@@ -89,7 +90,7 @@ class AnswerCache:
         """Return the answer stored for the key, if its layers have not changed since."""
         with self._lock:
             stored = self._current(key, layers)
-        LOOKUPS.labels("miss" if stored is None else "hit").inc()
+        (MISSES if stored is None else HITS).inc()
         return stored
 
     def _current(self, key: tuple, layers: tuple[str, ...]) -> Stored | None:
@@ -124,7 +125,7 @@ class AnswerCache:
             if stored is None:
                 del self._urls[query]
                 return None
-        LOOKUPS.labels("hit").inc()
+        HITS.inc()
         return head, stored
 
     def put(
