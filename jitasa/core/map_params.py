@@ -1,5 +1,6 @@
 """Viewport parameters every map-shaped endpoint shares: bbox, zoom and value lists."""
 
+import math
 from typing import Annotated
 
 from fastapi import Query
@@ -26,9 +27,9 @@ def parse_bbox(text: str | None) -> BBox | None:
         raise invalid_field(
             "bbox", "{field} must be four numbers: min_lon,min_lat,max_lon,max_lat."
         ) from None
-    if any(v != v or v in (float("inf"), float("-inf")) for v in (west, south, east, north)):
+    if not all(math.isfinite(v) for v in (west, south, east, north)):
         raise invalid_field(
-            "bbox", "{field} must be four numbers: min_lon,min_lat,max_lon,max_lat."
+            "bbox", "{field} must be four finite numbers: min_lon,min_lat,max_lon,max_lat."
         )
     if not (
         -180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90

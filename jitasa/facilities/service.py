@@ -70,8 +70,10 @@ def parse_near(text: str | None) -> tuple[float, float] | None:
         lat, lon = (float(part) for part in text.split(","))
     except ValueError:
         raise invalid_field("near", "{field} must be two numbers: lat,lon.") from None
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        raise invalid_field("near", "{field} must be two finite numbers: lat,lon.")
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise invalid_field("near", "{field} must be two numbers: lat,lon.")
+        raise invalid_field("near", "{field} lies outside the world.")
     return lat, lon
 
 

@@ -203,7 +203,7 @@ async def nearby(
     session: SessionDep,
     lat: Annotated[float, Query(ge=-90, le=90, allow_inf_nan=False)],
     lon: Annotated[float, Query(ge=-180, le=180, allow_inf_nan=False)],
-    radius_km: Annotated[float, Query(gt=0, le=100)] = 20,
+    radius_km: Annotated[float, Query(gt=0, le=100, allow_inf_nan=False)] = 20,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Response:
     """List open requests near a point that this volunteer may claim (not their own)."""

@@ -61,6 +61,17 @@ async def test_bad_bbox_is_refused_naming_bbox(client, session, bbox):
     assert field_names(response) == {"bbox"}
 
 
+@pytest.mark.parametrize("bbox", ["nan,18.75,99.05,18.85", "98.95,18.75,inf,18.85"])
+async def test_bbox_that_is_not_finite_is_told_so(client, bbox):
+    response = await client.get("/api/v1/requests", params={"bbox": bbox})
+    assert response.status_code == 422, response.text
+    [error] = response.json()["errors"]
+    assert error["message"] == (
+        "bbox must be four finite numbers: min_lon,min_lat,max_lon,max_lat."
+    )
+    assert "ค่าจำกัด" in error["message_th"]
+
+
 async def test_status_category_and_urgency_filters(client, session):
     food = await make_request(session)
     oxygen = await make_request(session, category="oxygen", urgency="red")
