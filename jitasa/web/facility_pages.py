@@ -16,6 +16,7 @@ from jitasa.core import geo
 from jitasa.core.db import SessionDep, WriteSessionDep, utcnow
 from jitasa.core.errors import DomainError, FieldError, Invalid
 from jitasa.core.fields import MAX_ROW_ID
+from jitasa.core.map_params import one_value
 from jitasa.core.thai import to_arabic_digits
 from jitasa.core.validation import field_errors
 from jitasa.core.words import TRIAGE_COLOURS
@@ -90,8 +91,8 @@ async def facility_list(
     """List and search facilities: by type, free beds of a colour, open ones, nearest first."""
     language = language_of(request)
     types = await facility_views.types_by_code(session)
-    chosen_type = type if type in types else None
-    colour = free_beds if free_beds in BED_RESOURCES else None
+    chosen_type = one_value(type, types, "type")
+    colour = one_value(free_beds, BED_RESOURCES, "free_beds")
     try:
         point = facilities_service.parse_near(near or None)
         # The page's address and form keep where one stands only to about 500 m, like the map.

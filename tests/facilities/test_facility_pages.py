@@ -34,6 +34,15 @@ async def test_the_list_finds_free_beds_of_a_colour_in_thai(client, session):
     assert names[0] == "Test Hospital" and "km away" in near.text
 
 
+async def test_the_list_refuses_a_kind_or_colour_it_does_not_know(client):
+    for params, words in [({"type": "castle"}, "hospital"), ({"free_beds": "purple"}, "yellow")]:
+        page = await client.get("/facilities", params=params, headers=HTML)
+        assert page.status_code == 422
+        assert "ต้องเป็นค่าใดค่าหนึ่งต่อไปนี้" in page.text and words in page.text
+    every = await client.get("/facilities", params={"type": "", "free_beds": ""}, headers=HTML)
+    assert every.status_code == 200
+
+
 async def test_staff_update_beds_with_the_thumb_form_and_see_the_history(client, session):
     facility = await make_facility(session, beds={"beds_yellow": (10, 4)})
     _staff, headers = await signed_in(session, roles=[Role.COORDINATOR], area_code="5001")
