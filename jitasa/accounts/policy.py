@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from jitasa.accounts.models import User
 from jitasa.core.errors import Conflict, Forbidden, TooManyRequests, Unauthorized
+from jitasa.core.thai import format_moment
 from jitasa.core.words import CODE_LENGTHS, Role
 
 
@@ -289,21 +290,33 @@ def require_reassign_confirmed(
 ) -> None:
     """Take a request from the volunteer holding it only when the coordinator confirmed it.
 
-    The 409 `request.taken` says who holds it since when (`current`: status, holder's id,
-    claimed_at), so a coordinator who opened the request before a volunteer claimed it never
-    wipes the claim unseen.
+    The 409 `request.taken` says who holds it since when, in Bangkok time ("25 Nov 2026
+    14:05"; in Thai with the BE year), and gives `current` (status, holder's id, claimed_at as
+    ISO 8601) for programs, so a coordinator who opened the request before a volunteer claimed
+    it never wipes the claim unseen.
     """
     if holder is None or confirmed:
         return
-    since = claimed_at.isoformat() if claimed_at else None
+    current = {
+        "status": status,
+        "claimed_at": claimed_at.isoformat() if claimed_at else None,
+        "claimed_by_id": claimed_by_id,
+    }
+    if claimed_at is None:
+        raise Conflict(
+            "request.taken",
+            "{holder} holds this request; reload it, or confirm to take it from them and give "
+            "it to another volunteer.",
+            {"holder": holder},
+            extensions={"current": current},
+        )
     raise Conflict(
         "request.taken",
         "{holder} has held this request since {claimed_at}; reload it, or confirm to take it "
         "from them and give it to another volunteer.",
-        {"holder": holder, "claimed_at": since},
-        extensions={
-            "current": {"status": status, "claimed_at": since, "claimed_by_id": claimed_by_id}
-        },
+        {"holder": holder, "claimed_at": format_moment(claimed_at, "en")},
+        extensions={"current": current},
+        params_th={"claimed_at": format_moment(claimed_at, "th")},
     )
 
 

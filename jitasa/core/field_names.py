@@ -137,6 +137,12 @@ FIELD_NAMES = {
 STATUS_WORDS: dict[str, str] = {}
 
 
+def name_fields(labels: dict[str, str]) -> None:
+    """Register the English labels (Thai in th.po) of keys a domain defines as data, such as
+    the resources of a facility's capacity (`beds_red`), which no schema lists one by one."""
+    FIELD_NAMES.update(labels)
+
+
 def name_statuses(words: dict[str, str]) -> None:
     """Register how each status value reads (English message ids, their Thai in th.po)."""
     STATUS_WORDS.update({str(value): label for value, label in words.items()})

@@ -29,8 +29,11 @@ class Input(BaseModel):
     sara am as one letter…) whichever way it was typed, except fields kept `VERBATIM`
     (passwords). HTTP requests are checked for unstorable text before their schema
     (`text_input.refuse_unstorable_text`); this also covers the command line, imports and
-    forms read by hand.
+    forms read by hand. A number field refuses NaN and ±infinity (`finite_number`: "must be a
+    finite number"), before any bound is checked.
     """
+
+    model_config = ConfigDict(allow_inf_nan=False)
 
     VERBATIM: ClassVar[frozenset[str]] = frozenset({"password"})
 

@@ -1,5 +1,7 @@
 """Viewport parameters every map-shaped endpoint shares: bbox, zoom and value lists."""
 
+import math
+from collections.abc import Collection
 from typing import Annotated
 
 from fastapi import Query
@@ -26,9 +28,9 @@ def parse_bbox(text: str | None) -> BBox | None:
         raise invalid_field(
             "bbox", "{field} must be four numbers: min_lon,min_lat,max_lon,max_lat."
         ) from None
-    if any(v != v or v in (float("inf"), float("-inf")) for v in (west, south, east, north)):
+    if not all(math.isfinite(v) for v in (west, south, east, north)):
         raise invalid_field(
-            "bbox", "{field} must be four numbers: min_lon,min_lat,max_lon,max_lat."
+            "bbox", "{field} must be four finite numbers: min_lon,min_lat,max_lon,max_lat."
         )
     if not (
         -180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90
@@ -39,12 +41,22 @@ def parse_bbox(text: str | None) -> BBox | None:
     return west, south, east, north
 
 
-def split_values(raw: list[str] | None, allowed: set[str] | None, field: str) -> list[str]:
-    """Split repeated or comma-separated values and refuse unknown ones."""
-    values = [v.strip() for item in raw or [] for v in item.split(",") if v.strip()]
-    unknown = [v for v in values if allowed is not None and v not in allowed]
-    if unknown:
+def one_value(raw: str | None, allowed: Collection[str], field: str) -> str | None:
+    """Return a filter's one value, None when it is absent or empty; an unknown value is a
+    422 naming `field` and listing the `allowed` values."""
+    if not raw:
+        return None
+    if raw not in allowed:
         raise invalid_field(
             field, "{field} must be one of: {expected}.", expected=", ".join(sorted(allowed))
         )
+    return raw
+
+
+def split_values(raw: list[str] | None, allowed: Collection[str], field: str) -> list[str]:
+    """Split repeated or comma-separated values; refuse an unknown one with a 422 naming
+    `field` and listing the `allowed` values (a filter never silently matches nothing)."""
+    values = [v.strip() for item in raw or [] for v in item.split(",") if v.strip()]
+    for value in values:
+        one_value(value, allowed, field)
     return values

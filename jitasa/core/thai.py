@@ -163,6 +163,14 @@ def format_date(d: date, language: str, *, full_month: bool = False) -> str:
     return babel_format_date(d, "d MMMM y" if full_month else "d MMM y", locale="en")
 
 
+def format_moment(moment: datetime, language: str) -> str:
+    """Show an aware time as Asia/Bangkok wall-clock time: "25 พ.ย. 2569 14:05 น." (BE year)
+    for "th", "25 Nov 2026 14:05" otherwise; for messages and pages, never an ISO string."""
+    local = moment.astimezone(BANGKOK)
+    clock = local.strftime("%H:%M")
+    return f"{format_date(local, language)} {clock}" + (" น." if language == "th" else "")
+
+
 # A Thai mobile written the usual way ("081-234-5678", "0812345678", "+66812345678") is read
 # without `phonenumbers` (about 150 × faster, for imports of a million rows), against the same
 # metadata's mobile pattern; anything else goes through `phonenumbers`.

@@ -14,13 +14,13 @@ from jitasa.core.db import utcnow
 from jitasa.core.errors import NotFound, invalid_field
 from jitasa.core.words import AreaLevel
 from jitasa.facilities import signals
+from jitasa.facilities.capacity_rules import check_report, check_resources
 from jitasa.facilities.errors import StaleCapacity
 from jitasa.facilities.map_layer import map_item, type_codes
 from jitasa.facilities.models import Capacity, Facility, FacilityChange, FacilityType
 from jitasa.facilities.schemas import CapacityIn, FacilityCreate, FacilityEdit
 from jitasa.facilities.words import (
     BED_RESOURCES,
-    RESOURCES,
     WITH_FREE_BED,
     FacilityStatus,
     free_colours,
@@ -70,27 +70,11 @@ def parse_near(text: str | None) -> tuple[float, float] | None:
         lat, lon = (float(part) for part in text.split(","))
     except ValueError:
         raise invalid_field("near", "{field} must be two numbers: lat,lon.") from None
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        raise invalid_field("near", "{field} must be two finite numbers: lat,lon.")
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise invalid_field("near", "{field} must be two numbers: lat,lon.")
+        raise invalid_field("near", "{field} lies outside the world.")
     return lat, lon
-
-
-def check_resources(update: Mapping[str, CapacityIn]) -> None:
-    """Refuse an unknown resource or more available than the total, naming the field."""
-    for resource, amounts in update.items():
-        if resource not in RESOURCES:
-            raise invalid_field(
-                resource,
-                "{field} is not a known resource; use one of: {expected}.",
-                expected=", ".join(RESOURCES),
-            )
-        if amounts.available > amounts.total:
-            raise invalid_field(
-                f"{resource}.available",
-                "{field} ({available}) must not be more than the total ({total}).",
-                available=amounts.available,
-                total=amounts.total,
-            )
 
 
 async def create(
@@ -197,11 +181,14 @@ async def set_capacity(
 ) -> Facility:
     """Set the named resources; the same numbers again record "checked, still right".
 
+    An empty `update` is a 422 on `body` (nothing reported is not "checked"); an unknown
+    resource or more free than the total is a 422 naming it (`capacity_rules`).
+
     With `expected_version` (the form's, or an If-Match), numbers changed by someone else
     since then are a 409 that shows both; never a silent overwrite. The facility's row is
     locked first, so two updates (or a later bed reservation) take turns.
     """
-    check_resources(update)
+    check_report(update)
     facility = await get_or_raise(session, facility_id=facility_id, for_update=True)
     if expected_version is not None and expected_version != facility.capacity_version:
         raise StaleCapacity(

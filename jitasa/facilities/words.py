@@ -2,6 +2,7 @@
 
 from enum import StrEnum
 
+from jitasa.core.field_names import name_fields
 from jitasa.core.words import TRIAGE_COLOURS
 
 
@@ -23,6 +24,21 @@ RESOURCES = (
     "oxygen",
     *(f"vaccine_{brand}" for brand in VACCINE_BRANDS),
 )
+# What people call each resource (English message ids, their Thai in th.po): messages and
+# pages name a resource by these words, never by its key.
+RESOURCE_NAMES = {
+    "beds_red": "Red beds (severe)",
+    "beds_yellow": "Yellow beds (moderate)",
+    "beds_green": "Green beds (mild)",
+    "oxygen": "Oxygen",
+    "vaccine_sinovac": "Sinovac doses",
+    "vaccine_sinopharm": "Sinopharm doses",
+    "vaccine_astrazeneca": "AstraZeneca doses",
+    "vaccine_pfizer": "Pfizer doses",
+    "vaccine_moderna": "Moderna doses",
+    "vaccine_johnson": "Johnson & Johnson doses",
+}
+name_fields(RESOURCE_NAMES)
 # Highest total or available count a resource may have (a typo of extra zeros is refused).
 MAX_AMOUNT = 1_000_000
 NO_FREE_BEDS = "none"

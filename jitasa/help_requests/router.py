@@ -13,6 +13,7 @@ from jitasa.core import idempotency
 from jitasa.core.db import SessionDep, WriteSessionDep
 from jitasa.core.errors import DomainError
 from jitasa.core.fields import ThaiPhone
+from jitasa.core.map_params import one_value
 from jitasa.core.shared_commits import SharedCommitsDep
 from jitasa.help_requests import (
     access,
@@ -25,7 +26,7 @@ from jitasa.help_requests import (
 )
 from jitasa.help_requests.deps import ValidRequest
 from jitasa.help_requests.models import HelpRequest
-from jitasa.help_requests.params import ListFilters
+from jitasa.help_requests.params import ListFilters, list_filters
 from jitasa.help_requests.schemas import (
     DuplicateCandidate,
     EventRead,
@@ -36,6 +37,7 @@ from jitasa.help_requests.schemas import (
     NearbyRequest,
     TransitionIn,
 )
+from jitasa.incidents import service as incidents_service
 
 if TYPE_CHECKING:
     from jitasa.accounts.models import User
@@ -168,7 +170,7 @@ async def list_requests(
     user: OptionalUser,
     session: SessionDep,
     request: Request,
-    filters: Annotated[ListFilters, Depends()],
+    filters: Annotated[ListFilters, Depends(list_filters)],
 ) -> dict:
     """List requests: the public view for everyone, the full view for staff of the area."""
     return await reads.list_page(
@@ -203,7 +205,7 @@ async def nearby(
     session: SessionDep,
     lat: Annotated[float, Query(ge=-90, le=90, allow_inf_nan=False)],
     lon: Annotated[float, Query(ge=-180, le=180, allow_inf_nan=False)],
-    radius_km: Annotated[float, Query(gt=0, le=100)] = 20,
+    radius_km: Annotated[float, Query(gt=0, le=100, allow_inf_nan=False)] = 20,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Response:
     """List open requests near a point that this volunteer may claim (not their own)."""
@@ -242,7 +244,7 @@ async def duplicates(
         session,
         asker=user,
         phone=phone or user.phone,
-        category=category,
+        category=one_value(category, await incidents_service.category_codes(session), "category"),
         lat=lat,
         lon=lon,
     )

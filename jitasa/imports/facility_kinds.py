@@ -17,6 +17,7 @@ from jitasa.areas import service as areas_service
 from jitasa.core.errors import DomainError, Invalid
 from jitasa.core.thai import format_phone, normalize_phone
 from jitasa.core.words import Urgency
+from jitasa.facilities import capacity_rules
 from jitasa.facilities import service as facilities
 from jitasa.facilities.schemas import CapacityIn, FacilityCreate, FacilityEdit
 from jitasa.facilities.words import BED_RESOURCES
@@ -112,7 +113,7 @@ def _capacity(cells: Mapping[str, object]) -> dict[str, CapacityIn]:
             capacity[resource] = CapacityIn(
                 total=total, available=total if available is None else available
             )
-            facilities.check_resources({resource: capacity[resource]})
+            capacity_rules.check_resources({resource: capacity[resource]})
         except (ValidationError, DomainError) as error:
             raise RowError.of(error, whole=f"beds_{colour}_available", paths=paths) from None
     return capacity

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict, NotFound
+from jitasa.core.map_params import split_values
 from jitasa.incidents import hotlines
 from jitasa.incidents.models import DEFAULT_SLA_MINUTES, Category, Incident
 
@@ -155,6 +156,16 @@ async def active_hotlines(session: AsyncSession) -> list[hotlines.Hotline]:
 async def category_codes(session: AsyncSession) -> set[str]:
     """Return the codes of every incident's categories."""
     return set((await session.scalars(select(Category.code).distinct())).all())
+
+
+async def known_categories(
+    session: AsyncSession, raw: list[str] | None, field: str = "category"
+) -> list[str]:
+    """Return the category codes of a filter (repeated or comma-separated); an unknown one is
+    a 422 naming `field` and listing the codes of every incident's categories."""
+    if not raw:
+        return []
+    return split_values(raw, await category_codes(session), field)
 
 
 async def by_ids(session: AsyncSession, ids: set[int]) -> dict[int, Incident]:

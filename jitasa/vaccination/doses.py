@@ -19,7 +19,7 @@ from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict, FieldError, Invalid, NotFound
 from jitasa.core.field_names import thai_field
 from jitasa.core.i18n import thai
-from jitasa.core.thai import BANGKOK, format_thai_date
+from jitasa.core.thai import BANGKOK, format_date, format_thai_date
 from jitasa.vaccination import register_counts
 from jitasa.vaccination.models import Dose, Resident
 from jitasa.vaccination.schemas import DoseCreate
@@ -46,9 +46,17 @@ def today() -> date:
     return utcnow().astimezone(BANGKOK).date()
 
 
-def _refused(code: str, message: str, field: str, **params: object) -> Invalid:
-    params_th = {**params, "field": thai_field(field)}
-    params = {**params, "field": field}
+def _refused(
+    code: str, message: str, field: str, day: date | None = None, **params: object
+) -> Invalid:
+    """Return the 422 naming `field`; `day` is told as `value`, in Thai with its BE year."""
+    shown = {"value": format_date(day, "en")} if day else {}
+    params_th = {
+        **params,
+        "field": thai_field(field),
+        **({"value": format_thai_date(day)} if day else {}),
+    }
+    params = {**params, **shown, "field": field}
     error = FieldError(field, message.format(**params), thai(message, **params_th))
     return Invalid(code, message, params, [error], params_th=params_th)
 
@@ -67,9 +75,9 @@ def check_date(day: date, *, field: str = "given_on", future: str = FUTURE_DATE)
             raise _refused(
                 "vaccination.be_year", BE_AS_CE, field, year=day.year, ce_year=day.year - 543
             )
-        raise _refused("vaccination.future_date", future, field, value=day.isoformat())
+        raise _refused("vaccination.future_date", future, field, day)
     if day < FIRST_VACCINATION:
-        raise _refused("vaccination.before_first_dose", BEFORE_FIRST, field, value=day.isoformat())
+        raise _refused("vaccination.before_first_dose", BEFORE_FIRST, field, day)
     return day
 
 
@@ -91,7 +99,11 @@ def order_warnings(number: int, given_on: date, others: dict[int, date]) -> list
     for other, other_date in sorted(others.items()):
         low, high = sorted(((number, given_on), (other, other_date)))
         if other != number and high[1] < low[1]:
-            params = {"number": high[0], "earlier": low[0], "earlier_date": low[1].isoformat()}
+            params = {
+                "number": high[0],
+                "earlier": low[0],
+                "earlier_date": format_date(low[1], "en"),
+            }
             thai_date = format_thai_date(low[1])  # BE year in Thai: "1 ส.ค. 2564"
             notes.append(
                 FieldError(
@@ -123,7 +135,7 @@ async def record(
         raise Conflict(
             "vaccination.already_recorded",
             ALREADY_RECORDED,
-            {"number": dose_in.number, "given_on": given.isoformat()},
+            {"number": dose_in.number, "given_on": format_date(given, "en")},
             params_th={"given_on": format_thai_date(given)},
         )
     notes = order_warnings(

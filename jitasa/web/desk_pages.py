@@ -43,7 +43,7 @@ async def desk_page(
     shown = await scope.area_of(session, user=user, area=area, action=Action.MANAGE_REQUESTS)
     statuses = split_values(status, {s.value for s in Status}, "status")
     urgencies = split_values(urgency, {u.value for u in BY_NEED}, "urgency")
-    categories = split_values(category, None, "category")
+    categories = await incidents_service.known_categories(session, category)
     found, total = await desk.queue(
         session,
         staff=user,

@@ -16,6 +16,7 @@ from jitasa.core import geo
 from jitasa.core.db import SessionDep, WriteSessionDep, utcnow
 from jitasa.core.errors import DomainError, FieldError, Invalid
 from jitasa.core.fields import MAX_ROW_ID
+from jitasa.core.map_params import one_value
 from jitasa.core.thai import to_arabic_digits
 from jitasa.core.validation import field_errors
 from jitasa.core.words import TRIAGE_COLOURS
@@ -23,7 +24,7 @@ from jitasa.facilities import service as facilities_service
 from jitasa.facilities import views as facility_views
 from jitasa.facilities.errors import StaleCapacity
 from jitasa.facilities.schemas import CapacityIn, FacilityEdit
-from jitasa.facilities.words import BED_RESOURCES
+from jitasa.facilities.words import BED_RESOURCES, RESOURCE_NAMES
 from jitasa.web import account_views as views
 from jitasa.web.export_links import export_query
 from jitasa.web.rendering import language_of, render
@@ -31,19 +32,9 @@ from jitasa.web.rendering import language_of, render
 router = APIRouter(include_in_schema=False)
 FacilityId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 PAGE_SIZE = 100
-# What the pages call each resource and status, as English message ids.
-RESOURCE_LABELS = {
-    "beds_red": "Red beds (severe)",
-    "beds_yellow": "Yellow beds (moderate)",
-    "beds_green": "Green beds (mild)",
-    "oxygen": "Oxygen",
-    "vaccine_sinovac": "Sinovac doses",
-    "vaccine_sinopharm": "Sinopharm doses",
-    "vaccine_astrazeneca": "AstraZeneca doses",
-    "vaccine_pfizer": "Pfizer doses",
-    "vaccine_moderna": "Moderna doses",
-    "vaccine_johnson": "Johnson & Johnson doses",
-}
+# What the form calls a resource's two numbers, as English message ids.
+AMOUNT_LABELS = {"total": "Total", "available": "Free"}
+# What the pages call each status, as English message ids.
 STATUS_LABELS = {
     "open": "Open for service",
     "full": "Full",
@@ -69,7 +60,7 @@ def _type_name(kind, language: str) -> str:
 def _page_words(language: str) -> dict:
     """Return the labels every facility page uses."""
     return {
-        "resources": RESOURCE_LABELS,
+        "resources": RESOURCE_NAMES,
         "statuses": STATUS_LABELS,
         "colours": COLOUR_LABELS,
         "type_name": lambda kind: _type_name(kind, language),
@@ -90,8 +81,8 @@ async def facility_list(
     """List and search facilities: by type, free beds of a colour, open ones, nearest first."""
     language = language_of(request)
     types = await facility_views.types_by_code(session)
-    chosen_type = type if type in types else None
-    colour = free_beds if free_beds in BED_RESOURCES else None
+    chosen_type = one_value(type, types, "type")
+    colour = one_value(free_beds, BED_RESOURCES, "free_beds")
     try:
         point = facilities_service.parse_near(near or None)
         # The page's address and form keep where one stands only to about 500 m, like the map.
@@ -263,22 +254,25 @@ async def save_capacity(
         except ValidationError as invalid:
             problems += [
                 FieldError(f"{name}.{p.field}", p.message, p.message_th)
-                for p in field_errors(invalid)
+                for p in field_errors(invalid, labels=AMOUNT_LABELS)
             ]
     try:
         if problems:
             raise Invalid(
                 "validation.invalid", "Please correct what is marked below.", {}, problems
             )
-        await facilities_service.set_capacity(
-            session,
-            facility_id=facility.id,
-            update=update,
-            actor_id=user.id,
-            via="page",
-            expected_version=int(version) if version.isdigit() else None,
-        )
         status = str(form.get("status", ""))
+        # Numbers left at zero for resources the facility does not keep report nothing: a
+        # form that only changes the status saves it; otherwise nothing reported is refused.
+        if update or status not in STATUS_LABELS or status == facility.status:
+            await facilities_service.set_capacity(
+                session,
+                facility_id=facility.id,
+                update=update,
+                actor_id=user.id,
+                via="page",
+                expected_version=int(version) if version.isdigit() else None,
+            )
         if status in STATUS_LABELS:
             await facilities_service.edit(
                 session,

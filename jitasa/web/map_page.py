@@ -13,6 +13,7 @@ from jitasa.core.db import SessionDep
 from jitasa.core.i18n import translate
 from jitasa.core.words import URGENCIES
 from jitasa.facilities import service as facilities_service
+from jitasa.facilities.words import RESOURCE_NAMES
 from jitasa.incidents import service as incidents_service
 from jitasa.web import facility_pages
 from jitasa.web import request_views as views
@@ -89,7 +90,7 @@ async def home(request: Request, user: OptionalUser, session: SessionDep) -> Res
         "facility_statuses": {
             k: translate(v, language) for k, v in facility_pages.STATUS_LABELS.items()
         },
-        "resources": {k: translate(v, language) for k, v in facility_pages.RESOURCE_LABELS.items()},
+        "resources": {k: translate(v, language) for k, v in RESOURCE_NAMES.items()},
     }
     return render(
         request,

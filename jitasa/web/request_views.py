@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas import service as areas_service
 from jitasa.core.i18n import translate
-from jitasa.core.thai import BANGKOK, format_date, format_phone
+from jitasa.core.thai import format_moment, format_phone
 from jitasa.core.words import Urgency
 from jitasa.help_requests.models import HelpRequest, RequestEvent
 from jitasa.help_requests.states import STATUS_WORDS, Actor, CloseReason, Status, can_move
@@ -162,12 +162,9 @@ def next_step(help_request: HelpRequest) -> str:
 
 
 def when(moment: datetime | None, language: str) -> str:
-    """Show a time in Asia/Bangkok, with the Buddhist Era year in Thai: "25 พ.ย. 2569 14:05 น."."""
-    if moment is None:
-        return ""
-    local = moment.astimezone(BANGKOK)
-    clock = local.strftime("%H:%M")
-    return f"{format_date(local, language)} {clock}" + (" น." if language == "th" else "")
+    """Show a time in Asia/Bangkok, with the Buddhist Era year in Thai: "25 พ.ย. 2569 14:05 น.";
+    nothing for no time."""
+    return format_moment(moment, language) if moment else ""
 
 
 def phone_for_display(e164: str) -> str:

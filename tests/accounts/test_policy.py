@@ -179,8 +179,21 @@ def test_assigning_needs_a_verified_available_volunteer_and_a_confirmed_reassign
     policy.require_reassign_confirmed(holder="นายแดง", confirmed=True, **held)
     with pytest.raises(Conflict) as unconfirmed:
         policy.require_reassign_confirmed(holder="นายแดง", confirmed=False, **held)
-    assert "นายแดง" in unconfirmed.value.detail and since.isoformat() in unconfirmed.value.detail
+    # Since when, as Bangkok wall-clock time (UTC+7), the BE year in Thai; ISO for programs.
+    assert unconfirmed.value.detail.startswith(
+        "นายแดง has held this request since 30 Nov 2026 16:00;"
+    )
+    assert "ตั้งแต่ 30 พ.ย. 2569 16:00 น." in unconfirmed.value.detail_th
+    assert since.isoformat() not in unconfirmed.value.detail
+    current = unconfirmed.value.problem()["current"]
+    assert current == {"status": "claimed", "claimed_by_id": 7, "claimed_at": since.isoformat()}
     assert unconfirmed.value.code == "request.taken"
+    with pytest.raises(Conflict) as undated:
+        policy.require_reassign_confirmed(
+            holder="นายแดง", confirmed=False, **{**held, "claimed_at": None}
+        )
+    assert undated.value.detail.startswith("นายแดง holds this request;")
+    assert "None" not in undated.value.detail and "None" not in undated.value.detail_th
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,10 @@ input it declares — path, query, header, JSON body field at any depth, form fi
 value no database stores alike: an integer past 64 bits, past 32 bits, below the smallest
 64-bit one, an infinite or undefined number, text holding NUL or another control character or
 a lone surrogate. Each call must answer 422 naming that input, on SQLite and PostgreSQL alike
-(PostgreSQL refused NUL with a 500 while SQLite stored it; integers overflowed both). Inputs a
-route reads by hand (a page's form, `?lang=`) are covered by an undeclared probe field.
+(PostgreSQL refused NUL with a 500 while SQLite stored it; integers overflowed both); an
+infinite or undefined number is told as not finite ("radius_km=nan" was answered "must be at
+most 100"). Inputs a route reads by hand (a page's form, `?lang=`) are covered by an
+undeclared probe field.
 """
 
 import json
@@ -125,8 +127,12 @@ def _url(path: str, ids: dict[str, int], bad: Input | None, value) -> str:
     return re.sub(r"{(\w+)(?::\w+)?}", fill, path)
 
 
-def calls(route, ids: dict[str, int]) -> list[tuple[str, dict, str]]:
-    """Return (method, request arguments, field to be named) for every bad value of a route."""
+FINITE = "must be a finite number"  # what a number's error says of NaN and ±infinity
+
+
+def calls(route, ids: dict[str, int]) -> list[tuple[str, dict, str, bool]]:
+    """Return (method, request arguments, field to be named, whether the value is a number
+    that is not finite) for every bad value of a route."""
     method = sorted(route.methods - {"HEAD"})[0]
     found = []
     for given in inputs_of(route):
@@ -150,15 +156,15 @@ def calls(route, ids: dict[str, int]) -> list[tuple[str, dict, str]]:
                 body = json.dumps(_nest(given.name, float(value) if number else value))
                 arguments["content"] = body.encode()
                 arguments["headers"] = {"content-type": "application/json"}
-            found.append((method, arguments, given.field))
+            found.append((method, arguments, given.field, given.kind == "float"))
     probe = {"url": _url(route.path, ids, None, None)}
     if method in MUTATING:
-        found.append((method, {**probe, "data": {"probe": "a\x00b"}}, "probe"))
+        found.append((method, {**probe, "data": {"probe": "a\x00b"}}, "probe", False))
         body = json.dumps({"probe": ["ok", "\x00"]}).encode()
         json_probe = {"content": body, "headers": {"content-type": "application/json"}}
-        found.append((method, {**probe, **json_probe}, "probe.1"))
+        found.append((method, {**probe, **json_probe}, "probe.1", False))
     else:
-        found.append((method, {**probe, "params": {"probe": "a\x00b"}}, "probe"))
+        found.append((method, {**probe, "params": {"probe": "a\x00b"}}, "probe", False))
     return found
 
 
@@ -191,16 +197,18 @@ async def test_every_input_of_every_route_refuses_what_cannot_be_stored(client, 
     headers, ids = everyone
     wrong = []
     for route in served_routes(app):
-        for method, arguments, field in calls(route, ids):
+        for method, arguments, field, not_finite in calls(route, ids):
             arguments["headers"] = {**headers, **arguments.get("headers", {})}
             if route.path in ENDLESS:
                 arguments["params"] = {"follow": "false", **arguments.get("params", {})}
             response = await client.request(method, **arguments)
             problem = "problem+json" in response.headers.get("content-type", "")
-            named = [e["field"] for e in response.json().get("errors", [])] if problem else []
+            errors = response.json().get("errors", []) if problem else []
             top = field.split(".")[0]
-            if response.status_code != 422 or not any(
-                n == field or n.split(".")[0] == top for n in named
-            ):
+            mine = [e for e in errors if e["field"] == field or e["field"].split(".")[0] == top]
+            named = [e["field"] for e in errors]
+            if response.status_code != 422 or not mine:
                 wrong.append(f"{method} {arguments} → {response.status_code} {named}")
+            elif not_finite and not all(FINITE in e["message"] for e in mine):
+                wrong.append(f"{method} {arguments} → {[e['message'] for e in mine]}")
     assert wrong == [], "\n".join(wrong)

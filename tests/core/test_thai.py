@@ -14,6 +14,7 @@ from jitasa.core.errors import Invalid
 from jitasa.core.i18n import thai
 from jitasa.core.thai import (
     format_date,
+    format_moment,
     format_phone,
     format_thai_date,
     is_valid_national_id,
@@ -173,6 +174,12 @@ def test_an_aware_time_shows_its_bangkok_date():
     late_utc = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
     assert format_thai_date(late_utc) == "25 พ.ย. 2569"
     assert format_date(late_utc, "en") == "25 Nov 2026"
+
+
+def test_a_moment_shows_as_bangkok_wall_clock_time_in_the_reader_s_language():
+    late_utc = datetime(2026, 11, 24, 20, 5, tzinfo=UTC)
+    assert format_moment(late_utc, "th") == "25 พ.ย. 2569 03:05 น."
+    assert format_moment(late_utc, "en") == "25 Nov 2026 03:05"
 
 
 def test_dates_show_in_the_reader_s_language():

@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from jitasa.core.words import Role
 from tests.dashboard.helpers import HTML, aged
 from tests.factories import signed_in
@@ -57,6 +59,16 @@ async def test_desk_refuses_outside_the_scope_and_unknown_areas(client, session)
     assert (await client.get("/desk?area=5001", headers=HTML)).status_code == 403
     assert (await client.get("/desk?area=9999", headers=HTML)).status_code == 404
     assert (await client.get("/desk?area=abc", headers=HTML)).status_code == 422
+
+
+@pytest.mark.parametrize("query", ["category=nonsense", "urgency=panic", "status=lost"])
+async def test_desk_refuses_an_unknown_filter_naming_it(client, session, query):
+    await sign_in(client, session, roles=[Role.COORDINATOR], area_code="50")
+    page = await client.get(f"/desk?{query}", headers=HTML)
+    assert page.status_code == 422
+    assert "ต้องเป็นค่าใดค่าหนึ่งต่อไปนี้" in page.text
+    english = await client.get(f"/desk?{query}&lang=en", headers=HTML)
+    assert "must be one of:" in english.text
 
 
 async def test_volunteers_and_visitors_do_not_get_a_desk(client, session):

@@ -97,6 +97,7 @@ async def test_same_numbers_again_record_a_check_and_refresh_the_date(client, se
         ({"beds_purple": {"total": 5, "available": 2}}, "beds_purple"),
         ({"oxygen": {"total": 5}}, "oxygen.available"),
         ({"oxygen": {"total": 5, "available": 1, "used": 4}}, "oxygen.used"),
+        ({}, "body"),
     ],
 )
 async def test_bad_numbers_are_a_422_naming_the_field(client, session, body, field):
@@ -111,6 +112,43 @@ async def test_bad_numbers_are_a_422_naming_the_field(client, session, body, fie
     assert all(e["message_th"] for e in response.json()["errors"])
     rows = list(await session.scalars(select(Capacity).where(Capacity.facility_id == facility.id)))
     assert [(r.resource, r.total, r.available) for r in rows] == [("beds_yellow", 10, 4)]
+
+
+async def test_an_empty_report_is_refused_and_leaves_the_numbers_as_old_as_they_were(
+    client, session
+):
+    facility = await make_facility(session, beds={"beds_green": (30, 12)})
+    _staff, headers = await signed_in(session, roles=[Role.COORDINATOR], area_code="50")
+    url = f"/api/v1/facilities/{facility.id}/capacity"
+    before = (await client.get(f"/api/v1/facilities/{facility.id}")).json()["freshness"]
+    response = await client.put(url, json={}, headers=headers)
+    assert response.status_code == 422, response.text
+    [error] = response.json()["errors"]
+    assert error["field"] == "body"
+    assert error["message"].startswith("Nothing was reported: give the total and free numbers")
+    assert error["message_th"].startswith("ไม่ได้รายงานตัวเลขใดเลย")
+    after = (await client.get(f"/api/v1/facilities/{facility.id}")).json()["freshness"]
+    assert after["updated_at"] == before["updated_at"]
+    kinds = await session.scalars(
+        select(FacilityChange.kind).where(FacilityChange.facility_id == facility.id)
+    )
+    assert list(kinds) == ["created"]  # not "checked": nobody reported anything
+
+
+async def test_capacity_errors_name_the_resource_in_words_people_use(client, session):
+    facility = await make_facility(session, beds={"beds_red": (4, 1)})
+    _staff, headers = await signed_in(session, roles=[Role.COORDINATOR], area_code="5001")
+    url = f"/api/v1/facilities/{facility.id}/capacity"
+    more = await client.put(url, json={"beds_red": {"total": 4, "available": 5}}, headers=headers)
+    [error] = more.json()["errors"]
+    assert error["field"] == "beds_red.available"  # the key, for programs
+    assert error["message"] == "Red beds (severe): free (5) must not be more than the total (4)."
+    assert error["message_th"] == ("เตียงสีแดง (อาการรุนแรง): ว่าง (5) ต้องไม่มากกว่าจำนวนทั้งหมด (4)")
+    assert more.json()["detail"] == error["message"]
+    negative = await client.put(
+        url, json={"beds_red": {"total": -1, "available": 0}}, headers=headers
+    )
+    assert negative.json()["errors"][0]["message_th"].startswith("เตียงสีแดง (อาการรุนแรง) ทั้งหมด")
 
 
 async def test_who_may_set_capacity(client, session):

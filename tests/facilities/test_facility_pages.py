@@ -34,6 +34,15 @@ async def test_the_list_finds_free_beds_of_a_colour_in_thai(client, session):
     assert names[0] == "Test Hospital" and "km away" in near.text
 
 
+async def test_the_list_refuses_a_kind_or_colour_it_does_not_know(client):
+    for params, words in [({"type": "castle"}, "hospital"), ({"free_beds": "purple"}, "yellow")]:
+        page = await client.get("/facilities", params=params, headers=HTML)
+        assert page.status_code == 422
+        assert "ต้องเป็นค่าใดค่าหนึ่งต่อไปนี้" in page.text and words in page.text
+    every = await client.get("/facilities", params={"type": "", "free_beds": ""}, headers=HTML)
+    assert every.status_code == 200
+
+
 async def test_staff_update_beds_with_the_thumb_form_and_see_the_history(client, session):
     facility = await make_facility(session, beds={"beds_yellow": (10, 4)})
     _staff, headers = await signed_in(session, roles=[Role.COORDINATOR], area_code="5001")
@@ -107,7 +116,36 @@ async def test_bad_numbers_in_the_form_are_named(client, session):
     )
     assert page.status_code == 422
     assert 'id="beds_yellow.available-error"' in page.text
-    assert "must not be more than the total" in page.text
+    assert "Yellow beds (moderate): free (5) must not be more than the total (3)." in page.text
+    negative = await client.post(
+        f"/facilities/{facility.id}/capacity?lang=th",
+        data=form_of({"beds_yellow": (10, -1)}, version=0),
+        headers={**HTML, **headers},
+    )
+    assert negative.status_code == 422
+    assert "ว่าง ต้องไม่น้อยกว่า 0" in negative.text  # named as the form names it
+
+
+async def test_a_form_reporting_nothing_is_refused_unless_it_changes_the_status(client, session):
+    facility = await make_facility(session)  # keeps no numbers: every row shows 0 of 0
+    _staff, headers = await signed_in(session, roles=[Role.COORDINATOR], area_code="5001")
+    zeros = {colour: (0, 0) for colour in ("beds_red", "beds_yellow", "beds_green")}
+    path = f"/facilities/{facility.id}/capacity"
+    checked = await client.post(
+        path + "?lang=en",
+        data={**form_of(zeros, version=0, action="checked"), "status": "open"},
+        headers={**HTML, **headers},
+    )
+    assert checked.status_code == 422
+    assert "Nothing was reported: give the total and free numbers" in checked.text
+    assert "Please correct what is marked below." not in checked.text
+    history = await client.get(f"/api/v1/facilities/{facility.id}/history", headers=headers)
+    assert [entry["kind"] for entry in history.json()["items"]] == ["created"]
+    full = await client.post(
+        path, data={**form_of(zeros, version=0), "status": "full"}, headers={**HTML, **headers}
+    )
+    assert full.status_code == 303
+    assert (await client.get(f"/api/v1/facilities/{facility.id}")).json()["status"] == "full"
 
 
 async def test_the_form_is_for_the_areas_staff_only(client, session):

@@ -2,6 +2,7 @@
 
 import random
 
+import pytest
 from sqlalchemy import select
 
 from jitasa.clusters import service as clusters
@@ -79,6 +80,16 @@ async def test_unknown_filters_are_a_422_naming_them(client, session):
         assert response.status_code == 422, params
         assert [e["field"] for e in response.json()["errors"]] == [field]
     assert (await client.get("/api/v1/facilities/999")).status_code == 404
+
+
+@pytest.mark.parametrize("near", ["nan,98.98", "18.79,inf", "-inf,98.98"])
+async def test_near_that_is_not_finite_is_told_so(client, near):
+    response = await client.get("/api/v1/facilities", params={"near": near})
+    assert response.status_code == 422, response.text
+    [error] = response.json()["errors"]
+    assert error["field"] == "near"
+    assert error["message"] == "near must be two finite numbers: lat,lon."
+    assert error["message_th"].startswith("ใกล้จุด ต้องเป็นตัวเลขที่มีค่าจำกัดสองค่า")
 
 
 async def test_types_are_data_with_thai_names(client):

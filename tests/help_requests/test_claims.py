@@ -4,6 +4,7 @@ import asyncio
 
 import pytest
 
+from jitasa.core.thai import format_moment
 from jitasa.core.words import Role
 from tests.factories import signed_in
 from tests.help_requests.helpers import CHOM_THONG, events_of, make_request, reload, volunteer
@@ -212,8 +213,10 @@ async def test_assigning_over_a_claim_made_meanwhile_is_a_conflict_not_a_lost_cl
     assert problem["code"] == "request.taken"
     assert problem["current"]["claimed_by_id"] == claimer.user_id
     assert problem["current"]["status"] == "claimed" and problem["current"]["claimed_at"]
-    assert problem["current"]["claimed_at"] in problem["detail"]
-    assert "รับคำขอนี้ไว้ตั้งแต่" in problem["detail_th"]
+    assert problem["current"]["claimed_at"] not in problem["detail"]  # a time people read:
+    claimed_at = (await reload(session, help_request.id)).claimed_at
+    assert format_moment(claimed_at, "en") in problem["detail"]  # "30 Nov 2026 16:00"
+    assert f"รับคำขอนี้ไว้ตั้งแต่ {format_moment(claimed_at, 'th')}" in problem["detail_th"]
     kept = await reload(session, help_request.id)
     assert kept.claimed_by_id == claimer.user_id
 

@@ -232,6 +232,7 @@ async def test_requests_older_than_24_hours_or_finished_are_not_duplicates(clien
         ({"lat": 95, "lon": 98.98}, "lat"),
         ({"lat": 18.78}, "lon"),
         ({"category": "x" * 41, **CHIANG_MAI}, "category"),
+        ({"category": "nonsense", **CHIANG_MAI}, "category"),
     ],
 )
 async def test_duplicate_check_bad_input_names_the_field(client, session, params, field):

@@ -46,6 +46,8 @@ async def test_phone_doses_before_the_first_vaccination_or_with_a_be_year_are_re
     assert "2021" in answers["2564-08-01"].json()["detail"]
     assert "ค.ศ. 2021" in answers["2564-08-01"].json()["detail_th"]
     assert "28 February 2021" in answers["1964-08-01"].json()["detail"]
+    assert "given_on: 1 Aug 1964 is before" in answers["1964-08-01"].json()["detail"]
+    assert "1 ส.ค. 2507" in answers["1964-08-01"].json()["detail_th"]  # BE 2507 is CE 1964
     assert await session.scalar(select(func.count()).select_from(Dose)) == 0
     first_day = await client.post(path, json={**DOSE, "given_on": "2021-02-28"}, headers=headers)
     assert first_day.status_code == 201, first_day.text
@@ -129,7 +131,8 @@ async def test_coverage_figures_dated_before_the_first_vaccination_are_refused(
     )
     assert (report.rows_ok, report.rows_failed) == (1, 1)
     assert (report.errors[0].row, report.errors[0].column) == (2, "วันที่")
-    assert (
-        "2021-01-01" in report.errors[0].message and "28 February 2021" in report.errors[0].message
-    )
+    # The date as people write it, never ISO: in Thai with its BE year.
+    assert report.errors[0].message.startswith("As of: 1 Jan 2021 is before")
+    assert "28 February 2021" in report.errors[0].message
+    assert "1 ม.ค. 2564" in report.errors[0].message_th
     assert await session.scalar(select(func.count()).select_from(Coverage)) == 1

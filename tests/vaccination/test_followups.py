@@ -93,14 +93,18 @@ async def test_doses_out_of_order_warn_and_future_ones_are_refused(client, sessi
         path, json={**DOSE, "number": 2, "given_on": "2021-07-01"}, headers=headers
     )
     assert second.status_code == 201
-    assert second.json()["warnings"] == ["Dose 2 is dated before dose 1 (2021-08-01)."]
+    assert second.json()["warnings"] == ["Dose 2 is dated before dose 1 (1 Aug 2021)."]
     assert second.json()["warnings_th"] == ["เข็มที่ 2 ลงวันที่ก่อนเข็มที่ 1 (1 ส.ค. 2564)"]
     future = await client.post(
         path, json={**DOSE, "number": 3, "given_on": "2099-01-01"}, headers=headers
     )
     assert future.status_code == 422 and future.json()["code"] == "vaccination.future_date"
+    [refused] = future.json()["errors"]
+    assert refused["message"].startswith("The date 1 Jan 2099 is in the future;")
+    assert "1 ม.ค. 2642" in refused["message_th"]
     twice = await client.post(path, json=DOSE, headers=headers)
     assert twice.status_code == 409
+    assert twice.json()["detail"] == "Dose 1 of this person is already recorded (1 Aug 2021)."
     assert twice.json()["detail_th"] == "บันทึกเข็มที่ 1 ของบุคคลนี้ไว้แล้ว (1 ส.ค. 2564)"
 
 

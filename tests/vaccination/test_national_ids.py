@@ -79,7 +79,7 @@ async def test_no_full_national_id_in_logs_answers_reports_or_exports_without_a_
     assert doses_report["created"] == 2
     assert {e["column"] for e in doses_report["errors"]} == {"เลขประจำตัวประชาชน", "วันที่ฉีด"}
     assert [w["message"] for w in doses_report["warnings"]] == [
-        "Dose 2 is dated before dose 1 (2021-10-01)."
+        "Dose 2 is dated before dose 1 (1 Oct 2021)."
     ]
     listed = await client.get("/api/v1/vaccination/residents?area=50010103", headers=headers)
     seen.append(listed.text)
