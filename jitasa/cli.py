@@ -22,8 +22,10 @@ from jitasa.cli_residents import residents_app
 from jitasa.cli_support import (
     checked,
     console,
+    database_shown,
     errors_console,
     fail,
+    file_errors,
     in_transaction,
     require_free_port,
     require_upgraded,
@@ -239,12 +241,11 @@ def report(
 
     try:
         page = run(in_transaction(settings, write))
-        if out.suffix.lower() == ".pdf":
-            out.write_bytes(report_pdf.to_pdf(page))
-        else:
-            out.write_text(page, encoding="utf-8")
+        content = report_pdf.to_pdf(page) if out.suffix.lower() == ".pdf" else page.encode()
     except DomainError as error:
         fail(error)
+    with file_errors(out, option="--out", writing=True):
+        out.write_bytes(content)
     console.print(f"{out}")
 
 
@@ -315,7 +316,12 @@ def demo(
             f"{added['volunteers']} volunteers, {added['requests']} requests."
         )
     _print_demo_sign_ins(settings)
+    database = database_shown(settings)
+    console.print(f"[bold]Jitasa demo[/] on http://127.0.0.1:{port}  (database {database})")
     console.print(
-        f"[bold]Jitasa demo[/] on http://127.0.0.1:{port}  (database {settings.sqlalchemy_url})"
+        "Other jitasa commands work on the demo's database when told where it is, in another "
+        f"terminal: JITASA_DATABASE_URL={database} jitasa report --area 50 --out report.pdf",
+        soft_wrap=True,
+        highlight=False,
     )
     uvicorn.run(create_app(settings), host="127.0.0.1", port=port, **server_options())

@@ -7,10 +7,11 @@ from typing import Annotated, BinaryIO
 
 import typer
 
-from jitasa.cli_support import errors_console, fail, run
+from jitasa.cli_support import errors_console, fail, file_errors, run
 from jitasa.core.config import Settings, get_settings
 from jitasa.core.db import create_engine, create_session_factory, transaction
 from jitasa.core.errors import DomainError
+from jitasa.core.files import FILE_FULL, file_error
 from jitasa.core.map_params import parse_bbox
 from jitasa.exports import service
 from jitasa.exports.datasets import DATASETS
@@ -78,8 +79,13 @@ def export(
         "verified": verified,
     }
     target = out.with_name(out.name + ".part") if out else None
+    if target:
+        with file_errors(out, option="--out", writing=True):
+            sink = target.open("wb")
+    else:
+        sink = open(sys.stdout.fileno(), "wb", closefd=False)  # noqa: SIM115 (the with below)
     try:
-        with target.open("wb") if target else open(sys.stdout.fileno(), "wb", closefd=False) as f:
+        with sink as f:
             rows = run(
                 _export(get_settings(), f, name=dataset, fmt=format, area=area, hxl=hxl, **filters)
             )
@@ -87,10 +93,20 @@ def export(
         if target:
             target.unlink(missing_ok=True)
         fail(error)
+    except OSError as error:
+        if target:
+            target.unlink(missing_ok=True)
+        if not (target and error.errno in FILE_FULL):  # the database's, say: not the file's
+            raise
+        fail(file_error(error, path=out, option="--out", writing=True))
     except BaseException:
         if target:
             target.unlink(missing_ok=True)
         raise
     if target:
-        target.replace(out)
+        try:
+            target.replace(out)
+        except OSError as error:  # `--out` names a folder, say
+            target.unlink(missing_ok=True)
+            fail(file_error(error, path=out, option="--out", writing=True))
     errors_console.print(f"{rows} rows → {out or 'standard output'}", highlight=False)

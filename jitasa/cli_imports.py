@@ -8,15 +8,14 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 
-from jitasa.cli_support import console, errors_console, fail, run
+from jitasa.cli_support import console, errors_console, fail, file_errors, run
 from jitasa.core.config import get_settings
 from jitasa.core.db import create_engine, create_session_factory
-from jitasa.core.errors import DomainError, Invalid
+from jitasa.core.errors import DomainError
 from jitasa.core.i18n import thai
 from jitasa.imports.columns import parse_mapping
 from jitasa.imports.service import Options, Report, run_import
 
-NO_FILE = "There is no file {path}."
 SUMMARY = "{rows_ok} of {rows_total} rows fine, {rows_failed} refused; {what}."
 KEPT = "written: {created} new, {updated} changed, {unchanged} unchanged"
 NOT_KEPT = "nothing was written"
@@ -87,8 +86,8 @@ def import_file(
     ] = False,
 ) -> None:
     """Import a file; exit 0 only if no row failed (or with --on-error skip)."""
-    if not file.is_file():
-        fail(Invalid("imports.no_file", NO_FILE, {"path": str(file)}))
+    with file_errors(file, option="FILE", writing=False):
+        file.open("rb").close()  # missing, a folder, not ours to read: told before any work
     try:
         options = Options(
             kind=kind, dry_run=dry_run, on_error=on_error, mapping=parse_mapping(mapping or [])

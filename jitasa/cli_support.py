@@ -3,20 +3,24 @@
 import asyncio
 import errno
 import socket
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.markup import escape
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from jitasa.core.config import Settings, get_settings
 from jitasa.core.db import create_engine, create_session_factory
-from jitasa.core.db_errors import missing_schema
+from jitasa.core.db_errors import missing_schema, unopenable_file
 from jitasa.core.errors import DomainError, NotReady
+from jitasa.core.files import file_error
 from jitasa.core.validation import field_errors, invalid_input
 from jitasa.migrate import is_current
 
@@ -38,19 +42,50 @@ def fail(error: DomainError) -> None:
     raise typer.Exit(1)
 
 
+@contextmanager
+def file_errors(path: Path, *, option: str, writing: bool) -> Iterator[None]:
+    """End the command plainly, naming `option`, when the file at `path` cannot be written
+    (`writing`) or read: a missing folder, no permission, a folder where a file should be."""
+    try:
+        yield
+    except OSError as error:
+        fail(file_error(error, path=path, option=option, writing=writing))
+
+
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
-NOT_UPGRADED = "The database has not been upgraded yet: run `jitasa db upgrade` first."
+NOT_UPGRADED = (
+    "The database {database} has not been upgraded yet: run `jitasa db upgrade` first, or set "
+    "JITASA_DATABASE_URL to the database you mean (`jitasa demo` prints its own)."
+)
+NO_DATABASE_FILE = (
+    "The database file of {database} cannot be opened: its folder must exist and be yours to "
+    "write; set JITASA_DATABASE_URL or JITASA_DATA_DIR to one that is."
+)
+
+
+def database_shown(settings: Settings | None = None) -> str:
+    """Return the database as JITASA_DATABASE_URL would name it, without its password."""
+    url = make_url((settings or get_settings()).sqlalchemy_url)
+    return url.set(drivername=url.get_backend_name()).render_as_string(hide_password=True)
 
 
 def run(work: Coroutine[Any, Any, T]) -> T:
-    """Run a command's database work; a database without this version's tables is told plainly."""
+    """Run a command's database work; a database without this version's tables, or a SQLite
+    file that cannot be opened, is told plainly, naming the database."""
+    database = make_url(get_settings().sqlalchemy_url).database
+    if get_settings().is_sqlite and database and not Path(database).parent.is_dir():
+        work.close()  # never started: told before SQLite fails in a thread of its own
+        fail(NotReady("server.no_database_file", NO_DATABASE_FILE, {"database": database_shown()}))
     try:
         return asyncio.run(work)
-    except DBAPIError as error:
-        if not missing_schema(error):
-            raise
-        fail(NotReady("server.not_ready", NOT_UPGRADED))
+    except DBAPIError as error:  # no permission on the file, say
+        shown = {"database": database_shown()}
+        if missing_schema(error):
+            fail(NotReady("server.not_ready", NOT_UPGRADED, shown))
+        if unopenable_file(error):
+            fail(NotReady("server.no_database_file", NO_DATABASE_FILE, shown))
+        raise
 
 
 def require_upgraded(settings: Settings) -> None:
@@ -64,8 +99,8 @@ def require_upgraded(settings: Settings) -> None:
         finally:
             await engine.dispose()
 
-    if not asyncio.run(current()):
-        fail(NotReady("server.not_ready", NOT_UPGRADED))
+    if not run(current()):
+        fail(NotReady("server.not_ready", NOT_UPGRADED, {"database": database_shown()}))
 
 
 async def in_transaction(settings: Settings, work):

@@ -12,6 +12,7 @@ from shapely.geometry.base import BaseGeometry
 
 from jitasa.areas.locator import Boundary
 from jitasa.core.errors import FieldError, Invalid
+from jitasa.core.files import file_error
 from jitasa.core.i18n import thai
 
 # Thailand's province and district outlines shipped with Jitasa (gzip GeoJSON), by level.
@@ -36,7 +37,9 @@ def read_boundary_file(path: Path, known_codes: Container[str]) -> list[Boundary
         opener = gzip.open if path.suffix == ".gz" else open
         with opener(path, "rb") as boundary_file:
             document = json.load(boundary_file)
-    except (OSError, EOFError) as error:
+    except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError) as error:
+        raise file_error(error, path=path, option="FILE", writing=False) from None
+    except (OSError, EOFError) as error:  # a broken gzip, a failing disk
         raise _file_error("Cannot read the boundary file: {reason}.", reason=str(error)) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise _file_error(

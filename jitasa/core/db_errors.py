@@ -24,6 +24,11 @@ def missing_schema(error: DBAPIError) -> bool:
     return str(error.orig).startswith(SQLITE_MISSING)
 
 
+def unopenable_file(error: DBAPIError) -> bool:
+    """Tell whether SQLite could not open its file (a missing folder, no permission)."""
+    return str(error.orig).startswith("unable to open database file")
+
+
 def _constraint_columns(table_name: str, constraint_name: str) -> list[str]:
     """Return the columns of a named unique constraint, key or index of a table."""
     table = Base.metadata.tables.get(table_name)

@@ -59,6 +59,7 @@ FIELD_NAMES = {
     "request_ids": "Requests",
     "request_id": "Request",
     "keep_id": "Request to keep",
+    "close_taken": "Also close requests a volunteer holds",
     "reassign": "Reassign",
     "volunteer_id": "Volunteer",
     "expiry_hours": "Hours until expiry",

@@ -11,11 +11,11 @@ from jitasa.accounts import policy
 from jitasa.accounts.policy import Action
 from jitasa.audit import service as audit_service
 from jitasa.core import area_scope
-from jitasa.core.errors import DomainError
+from jitasa.core.errors import Conflict, DomainError
 from jitasa.core.words import BY_NEED
 from jitasa.help_requests import lifecycle, service
 from jitasa.help_requests.models import HelpRequest, RequestTally
-from jitasa.help_requests.states import ACTIVE, CloseReason, Status
+from jitasa.help_requests.states import ACTIVE, TAKEN, CloseReason, Status
 
 if TYPE_CHECKING:  # types only: other domains are read through their services
     from jitasa.accounts.models import User
@@ -137,6 +137,12 @@ async def queue(
     return found, total
 
 
+TAKEN_NOT_CLOSED = (
+    "{code} is held by a volunteer, so it was not closed; to close it anyway, tick "
+    '"Also close requests a volunteer holds".'
+)
+
+
 async def close_many(
     session: AsyncSession,
     *,
@@ -145,27 +151,35 @@ async def close_many(
     reason: CloseReason,
     keep_id: int | None,
     note: str,
-) -> tuple[list[int], list[dict]]:
+    close_taken: bool = False,
+) -> tuple[list[int], list[dict], list[int]]:
     """Close several requests: merged into `keep_id` as duplicates, or for the reason given.
 
-    Each one is checked on its own (area, status); those refused are reported with why, and the
-    others are closed.
+    Returns (closed ids, refusals, ids of the closed that a volunteer held). Each id counts once
+    however often it is sent. Each one is checked on its own, as the single actions check it
+    (403 `auth.out_of_area` outside the staff member's area, 409 for its status); a request a
+    volunteer holds (claimed, under way) is refused with 409 `request.taken` unless
+    `close_taken`, as closing it ends that volunteer's task. Refusals are
+    {request_id, code, detail, detail_th}; the others are closed.
     """
     policy.require_staff(staff)
     keep = None
     if reason == CloseReason.DUPLICATE and keep_id is not None:
         keep = await service.get_or_raise(session, request_id=keep_id)
-    closed, refused = [], []
-    for request_id in request_ids:
+    closed, refused, taken = [], [], []
+    for request_id in dict.fromkeys(request_ids):
         try:
             help_request = await service.get_or_raise(session, request_id=request_id)
             # Every refusal comes before the request is changed, so nothing needs undoing.
+            policy.require(staff, Action.MANAGE_REQUESTS, area_code=help_request.area_code)
+            held = Status(help_request.status) in TAKEN
+            if held and not close_taken:
+                raise Conflict("request.taken", TAKEN_NOT_CLOSED, {"code": help_request.code})
             if keep is not None:
                 await lifecycle.merge(
                     session, duplicate=help_request, keep=keep, staff=staff, note=note
                 )
             else:
-                policy.require(staff, Action.MANAGE_REQUESTS, area_code=help_request.area_code)
                 await lifecycle.transition(
                     session,
                     help_request=help_request,
@@ -185,4 +199,6 @@ async def close_many(
             )
         else:
             closed.append(request_id)
-    return closed, refused
+            if held:
+                taken.append(request_id)
+    return closed, refused, taken

@@ -28,16 +28,19 @@ Requester = user_allowed_to(Action.REQUEST_HELP)
 async def bulk_close(
     close_in: BulkCloseIn, user: Requester, session: WriteSessionDep
 ) -> BulkCloseResult:
-    """Close several requests at once, as duplicates of one kept request or for a reason (staff)."""
-    closed, refused = await desk.close_many(
+    """Close several requests at once, as duplicates of one kept request or for a reason (staff).
+
+    Those a volunteer holds are closed only with `close_taken`; see `desk.close_many`."""
+    closed, refused, taken = await desk.close_many(
         session,
         staff=user,
         request_ids=close_in.request_ids,
         reason=close_in.reason,
         keep_id=close_in.keep_id,
         note=close_in.note,
+        close_taken=close_in.close_taken,
     )
-    return BulkCloseResult(closed=closed, refused=refused)
+    return BulkCloseResult(closed=closed, refused=refused, taken=taken)
 
 
 @router.post("/{request_id}/assign", response_model=HelpRequestFull)

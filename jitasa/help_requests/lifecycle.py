@@ -310,6 +310,8 @@ async def transition(
         )
     actors = actors if actors is not None else actors_of(help_request, user)
     if not can_move(current, to, actors):
+        if policy.is_staff(user) and can_move(current, to, {Actor.AREA_STAFF}):  # not theirs
+            policy.require(user, Action.MANAGE_REQUESTS, area_code=help_request.area_code)
         raise Forbidden("auth.forbidden", "Your role does not allow this.")
     if to == Status.CLOSED and reason is None:
         raise invalid_field("reason", "{field} is required.")
@@ -365,7 +367,8 @@ async def merge(
     """Close a duplicate with reason `duplicate`, linked to the request that is kept."""
     if duplicate.id == keep.id:
         raise invalid_field("keep_id", "A request cannot be merged into itself.")
-    policy.require(staff, Action.MERGE_REQUEST, area_code=keep.area_code)
+    for request in (duplicate, keep):  # both must be the staff member's
+        policy.require(staff, Action.MERGE_REQUEST, area_code=request.area_code)
     if Status(keep.status) not in ACTIVE:  # closing the duplicate would leave nobody helping
         raise Conflict(
             "request.not_active",

@@ -163,13 +163,18 @@ class BulkCloseIn(BaseModel):
     reason: CloseReason
     keep_id: int | None = Field(None, ge=1, le=MAX_ROW_ID)
     note: str = Field("", max_length=1000)
+    # Closing a request a volunteer holds (claimed, under way) ends their task: only when asked.
+    close_taken: bool = False
 
 
 class BulkCloseResult(BaseModel):
-    """What happened to each request of a bulk close."""
+    """What happened to each request of a bulk close (each id once): those closed, those
+    refused with why ({request_id, code, detail, detail_th}), and which of the closed a
+    volunteer held (tell them)."""
 
     closed: list[int]
     refused: list[dict[str, str | int]]
+    taken: list[int]
 
 
 class MergeIn(Input):

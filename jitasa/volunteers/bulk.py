@@ -3,8 +3,9 @@
 A row is a profile as `VolunteerSave` takes it plus the person's phone. The person is found or
 made and given the volunteer role (`accounts.bulk`), as registering one by one would; a phone
 that already has a profile is refused (an import creates, it does not update). Volunteers have
-no map layer and no domain event, so a batch moves no counts and records no event. How bad rows
-and failing batches are handled: `jitasa.core.bulk`.
+no map layer: a batch records one `volunteers.imported` event per home area, for the live
+dashboard (`volunteers.signals`). How bad rows and failing batches are handled:
+`jitasa.core.bulk`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from jitasa.core.db import utcnow
 from jitasa.core.errors import DomainError, invalid_field
 from jitasa.core.validation import field_errors
 from jitasa.core.words import Role
-from jitasa.volunteers import service
+from jitasa.volunteers import service, signals
 from jitasa.volunteers.models import Volunteer
 from jitasa.volunteers.schemas import VolunteerImport
 
@@ -120,6 +121,7 @@ async def create_batch(
     )
     id_of = {user_id: volunteer_id for user_id, volunteer_id in written}
     report.created_ids = [id_of[user_ids[phone]] for phone in checked]
+    signals.imported(session, (area_code for _number, _in, area_code in checked.values()))
     return report
 
 

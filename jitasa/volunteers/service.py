@@ -16,6 +16,7 @@ from jitasa.audit import service as audit_service
 from jitasa.core import area_scope, geo
 from jitasa.core.errors import DomainError, NotFound, invalid_field
 from jitasa.core.words import Role
+from jitasa.volunteers import signals
 from jitasa.volunteers.models import Vehicle, Volunteer
 from jitasa.volunteers.schemas import VolunteerSave
 
@@ -136,6 +137,8 @@ async def save_profile(
     volunteer = await get_for_user(session, user=user)
     created = volunteer is None
     area_code = _kept_home_area(volunteer, volunteer_in, area_code)
+    before = None if volunteer is None else volunteer.area_code
+    cleared = False
     if volunteer is None:
         volunteer = Volunteer(user=user)
         session.add(volunteer)
@@ -156,6 +159,7 @@ async def save_profile(
         )
         volunteer.verified_at = None
         volunteer.verified_by_id = None
+        cleared = True
     # An updated profile goes back to the verification queue for another look.
     volunteer.refused_at = volunteer.refusal_reason = volunteer.refused_by_id = None
     volunteer.kind = volunteer_in.kind
@@ -176,7 +180,25 @@ async def save_profile(
         client_ip=client_ip,
     )
     await session.flush()
+    _announce(session, volunteer, before=before, cleared=cleared)
     return volunteer, created
+
+
+def _announce(
+    session: AsyncSession, volunteer: Volunteer, *, before: str | None, cleared: bool
+) -> None:
+    """Tell the live pages which areas' volunteer figures a saved profile moved: its new area
+    (`before` is None), the area it lost its verification in, the areas it moved between."""
+    ids = {"volunteer_id": volunteer.id, "user_id": volunteer.user_id}
+    if before is None:
+        signals.changed(session, signals.REGISTERED, area_code=volunteer.area_code, **ids)
+        return
+    if cleared:
+        signals.changed(session, signals.UNVERIFIED, area_code=before, **ids)
+    if volunteer.area_code != before:
+        if not cleared:
+            signals.changed(session, signals.MOVED, area_code=before, **ids)
+        signals.changed(session, signals.MOVED, area_code=volunteer.area_code, **ids)
 
 
 def _kept_home_area(volunteer: Volunteer | None, volunteer_in: VolunteerSave, located: str) -> str:

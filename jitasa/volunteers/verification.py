@@ -7,11 +7,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jitasa.accounts.policy import Action
 from jitasa.audit import service as audit_service
-from jitasa.core import events
 from jitasa.core.db import utcnow
 from jitasa.core.errors import Conflict
+from jitasa.volunteers import signals
 from jitasa.volunteers.models import RefusalReason, Volunteer
 
 if TYPE_CHECKING:  # types only: other domains are read through their services
@@ -51,15 +50,12 @@ async def verify(
         client_ip=client_ip,
     )
     # The notifications consumer tells the volunteer; nobody else learns who it is.
-    events.record(
+    signals.changed(
         session,
-        kind="volunteer.verified",
+        signals.VERIFIED,
+        volunteer_id=volunteer.id,
         area_code=volunteer.area_code,
-        lat=None,
-        lon=None,
-        public={},
-        full={"volunteer_id": volunteer.id, "user_id": volunteer.user_id},
-        full_view_action=Action.VERIFY_VOLUNTEER,
+        user_id=volunteer.user_id,
     )
     return volunteer
 

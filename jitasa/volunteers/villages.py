@@ -19,6 +19,7 @@ from jitasa.areas import service as areas_service
 from jitasa.audit import service as audit_service
 from jitasa.core import area_scope
 from jitasa.core.errors import Conflict, invalid_field
+from jitasa.volunteers import signals
 from jitasa.volunteers.models import Volunteer, VolunteerKind
 
 if TYPE_CHECKING:  # types only: other domains are read through their services
@@ -73,6 +74,14 @@ async def set_village(
         previous_area_code=before,
     )
     await session.flush()
+    # The village's figures gain them; its subdistrict's, which hold the village's, do not move.
+    signals.changed(
+        session,
+        signals.MOVED,
+        volunteer_id=volunteer.id,
+        area_code=village_code,
+        user_id=volunteer.user_id,
+    )
     return volunteer
 
 

@@ -71,7 +71,9 @@ def test_malformed_file_is_refused_with_a_clear_message(tmp_path, content, expec
 def test_missing_file_is_refused(tmp_path):
     with pytest.raises(Invalid) as refused:
         read_boundary_file(tmp_path / "nowhere.geojson", KNOWN)
-    assert "Cannot read" in refused.value.detail
+    missing = tmp_path / "nowhere.geojson"
+    assert refused.value.detail == f"FILE: there is no file {missing}."
+    assert refused.value.detail_th == f"FILE: ไม่มีไฟล์ {missing}"
 
 
 def test_file_of_another_country_is_refused_as_not_thai():

@@ -10,6 +10,7 @@ import annotated_types
 import pytest
 from pydantic import SecretStr
 
+from jitasa.areas.chosen import CHOSEN_AREA_REACH_KM
 from jitasa.core.config import Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -143,3 +144,12 @@ def test_links_to_documents_point_at_files(document):
     assert local, f"{document} links to no documents"
     missing = [t for t in local if not (path.parent / t).exists()]
     assert not missing, f"{document} links to missing files: {missing}"
+
+
+def test_the_guides_state_how_far_a_chosen_area_may_be_from_the_pin():
+    km = f"{CHOSEN_AREA_REACH_KM:g}"
+    for name in ("requester", "volunteer", "coordinator", "imports"):
+        guide = (REPO / "docs" / "guides" / f"{name}.md").read_text()
+        thai, english = guide.split("\n## English", 1)
+        assert f"{km} กม." in thai, f"{name}.md (ภาษาไทย) should say the {km} km reach"
+        assert f"within {km} km" in english, f"{name}.md (English) should say the {km} km reach"

@@ -7,7 +7,7 @@ import pytest
 from jitasa.core.words import Role
 from tests.dashboard.helpers import HTML, aged
 from tests.factories import signed_in
-from tests.help_requests.helpers import CHOM_THONG, events_of, reload
+from tests.help_requests.helpers import CHOM_THONG, events_of, reload, volunteer
 from tests.help_requests.test_request_pages import sign_in
 
 
@@ -103,7 +103,7 @@ async def test_bulk_close_with_a_reason_and_as_duplicates(client, session):
         json={"request_ids": [dup.id], "reason": "duplicate", "keep_id": keep.id},
         headers=headers,
     )
-    assert merged.json() == {"closed": [dup.id], "refused": []}
+    assert merged.json() == {"closed": [dup.id], "refused": [], "taken": []}
     row = await reload(session, dup.id)
     assert (row.status, row.merged_into_id) == ("closed", keep.id)
     assert [e.kind for e in await events_of(session, keep.id)][-1] == "merged"
@@ -115,3 +115,86 @@ async def test_bulk_close_is_checked_like_any_input(client, session):
     for body in ({"request_ids": [], "reason": "duplicate"}, {"request_ids": [1], "reason": "x"}):
         response = await client.post("/api/v1/requests/bulk-close", json=body, headers=headers)
         assert response.status_code == 422
+
+
+async def test_bulk_close_answers_each_id_once_and_out_of_area_as_the_single_actions(
+    client, session
+):
+    mine, keep = [await aged(session, minutes=5) for _ in range(2)]
+    elsewhere = await aged(session, minutes=5, **CHOM_THONG)
+    _coordinator, headers = await signed_in(session, roles=[Role.COORDINATOR], area_code="5001")
+
+    closed = await client.post(
+        "/api/v1/requests/bulk-close",
+        json={
+            "request_ids": [mine.id, elsewhere.id, mine.id, elsewhere.id],
+            "reason": "unreachable",
+        },
+        headers=headers,
+    )
+    assert closed.json()["closed"] == [mine.id]
+    assert [(r["request_id"], r["code"]) for r in closed.json()["refused"]] == [
+        (elsewhere.id, "auth.out_of_area")
+    ]
+
+    # Merging a duplicate outside the area: refused as the single merge refuses it.
+    merged = await client.post(
+        "/api/v1/requests/bulk-close",
+        json={"request_ids": [elsewhere.id], "reason": "duplicate", "keep_id": keep.id},
+        headers=headers,
+    )
+    single = await client.post(
+        f"/api/v1/requests/{elsewhere.id}/merge", json={"keep_id": keep.id}, headers=headers
+    )
+    closing = await client.post(
+        f"/api/v1/requests/{elsewhere.id}/transition",
+        json={"to": "closed", "reason": "unreachable"},
+        headers=headers,
+    )
+    assert [r["code"] for r in merged.json()["refused"]] == ["auth.out_of_area"]
+    assert (single.status_code, single.json()["code"]) == (403, "auth.out_of_area")
+    assert (closing.status_code, closing.json()["code"]) == (403, "auth.out_of_area")
+    assert "5002" not in single.json()["detail"] and "5001" in single.json()["detail"]
+    assert (await reload(session, elsewhere.id)).status == "open"
+
+
+async def test_bulk_close_leaves_requests_a_volunteer_holds_unless_asked(client, session):
+    waiting, claimed, under_way = [await aged(session, minutes=5) for _ in range(3)]
+    helper, _helper_headers = await volunteer(session)
+    _coordinator, headers = await signed_in(session, roles=[Role.COORDINATOR], area_code="5001")
+    for held in (claimed, under_way):
+        assigned = await client.post(
+            f"/api/v1/requests/{held.id}/assign",
+            json={"volunteer_id": helper.id},
+            headers=headers,
+        )
+        assert assigned.status_code == 200, assigned.text
+    started = await client.post(
+        f"/api/v1/requests/{under_way.id}/transition", json={"to": "in_progress"}, headers=headers
+    )
+    assert started.status_code == 200, started.text
+    body = {"request_ids": [waiting.id, claimed.id, under_way.id], "reason": "no_longer_needed"}
+
+    plain = await client.post("/api/v1/requests/bulk-close", json=body, headers=headers)
+
+    assert plain.json()["closed"] == [waiting.id]
+    assert plain.json()["taken"] == []
+    refused = plain.json()["refused"]
+    assert [(r["request_id"], r["code"]) for r in refused] == [
+        (claimed.id, "request.taken"),
+        (under_way.id, "request.taken"),
+    ]
+    assert claimed.code in refused[0]["detail"] and "อาสาสมัคร" in refused[0]["detail_th"]
+    assert (await reload(session, claimed.id)).status == "claimed"
+    assert (await reload(session, under_way.id)).status == "in_progress"
+
+    body |= {"request_ids": [claimed.id, under_way.id], "close_taken": True}
+    forced = await client.post("/api/v1/requests/bulk-close", json=body, headers=headers)
+
+    assert forced.json() == {
+        "closed": [claimed.id, under_way.id],
+        "refused": [],
+        "taken": [claimed.id, under_way.id],
+    }
+    for r in (claimed, under_way):
+        assert (await reload(session, r.id)).status == "closed"

@@ -88,7 +88,7 @@ async def test_without_the_tile_server_the_map_says_so_and_draws_outlines(
     await page.route("**/blank-tile.png*", no_tiles)
     await page.goto("/?lang=en", wait_until="networkidle")
     await page.wait_for_function(MAP_READY)
-    note = page.locator("#map .map-offline-note")
+    note = page.locator("#area-search .map-offline-note")  # in the search's column
     await expect(note).to_be_visible()
     assert "cannot be reached" in await note.text_content()
     await expect(page.locator("#map")).to_have_attribute("data-outlines", "provinces")
@@ -110,6 +110,52 @@ async def test_with_the_tile_server_the_map_shows_no_outlines(page: Page, viewpo
     await page.goto("/", wait_until="networkidle")
     await page.wait_for_function(MAP_READY)
     await expect(page.locator("#map .leaflet-tile-loaded").first).to_be_attached()
-    assert await page.locator("#map .map-offline-note").count() == 0
+    assert await page.locator(".map-offline-note").count() == 0
     assert await page.locator("#map").get_attribute("data-outlines") is None
+    assert not problems, str(problems)
+
+
+# Each element's box, and whether what the eye sees at its centre is the element itself.
+BOXES = """(selector) => [...document.querySelectorAll(selector)].map((e) => {
+  const r = e.getBoundingClientRect();
+  const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+  return { text: e.textContent.trim(), top: r.top, bottom: r.bottom, seen: e.contains(top) };
+})"""
+
+
+def apart(upper: dict, lower: dict) -> bool:
+    """Tell whether one box ends above where the other begins."""
+    return upper["bottom"] <= lower["top"]
+
+
+def within(box: dict, outer: dict) -> bool:
+    """Tell whether a box lies within another from top to bottom."""
+    return outer["top"] <= box["top"] and box["bottom"] <= outer["bottom"]
+
+
+async def test_the_offline_note_never_covers_the_area_search(small_phone: Page, problems):
+    page = small_phone
+    await page.route("**/blank-tile.png*", lambda route: route.abort("internetdisconnected"))
+    await page.goto("/?lang=th", wait_until="networkidle")
+    await page.wait_for_function(MAP_READY)
+    await expect(page.locator(".map-offline-note")).to_be_visible()
+
+    await page.fill("#area-q", "เชียง")
+    await expect(page.locator("#area-results button").nth(3)).to_be_visible()
+    await shot(page, "area-search-offline")
+    (shown,) = await page.evaluate(BOXES, "#area-results")  # it scrolls past its height
+    results = [r for r in await page.evaluate(BOXES, "#area-results button") if within(r, shown)]
+    (note,) = await page.evaluate(BOXES, ".map-offline-note")
+    # Every suggestion in sight is seen: not under the note, a zoom button or "near me".
+    assert len(results) >= 4 and [r["text"] for r in results if not r["seen"]] == [], results
+    assert apart(shown, note) and note["seen"], (shown, note)
+
+    await page.locator("#area-results button", has_text="เชียงใหม่").first.click()
+    await expect(page.locator("#area-filter")).to_be_visible()
+    await shot(page, "area-chosen-offline")
+    (chosen,) = await page.evaluate(BOXES, "#area-filter")
+    (note,) = await page.evaluate(BOXES, ".map-offline-note")
+    assert chosen["seen"] and note["seen"] and apart(chosen, note), (chosen, note)
+    problems.failed_requests = [r for r in problems.failed_requests if "blank-tile" not in r]
+    problems.console_errors = [e for e in problems.console_errors if "blank-tile" not in e]
     assert not problems, str(problems)

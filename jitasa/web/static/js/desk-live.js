@@ -1,7 +1,18 @@
-// The desk, dashboard and report refresh their live region when the area's requests or
-// facilities change (the capacity board): one EventSource on the area; events arriving
+// The desk, dashboard and report refresh their live region when the area's requests,
+// facilities (the capacity board) or volunteers (registered, verified, unverified, moved,
+// imported: jitasa/volunteers/signals.py) change: one EventSource on the area; events arriving
 // together cause one reload of the region.
-const KINDS = ["request.created", "request.updated", "requests.imported", "facility.updated"];
+const KINDS = [
+  "request.created",
+  "request.updated",
+  "requests.imported",
+  "facility.updated",
+  "volunteer.registered",
+  "volunteer.verified",
+  "volunteer.unverified",
+  "volunteer.moved",
+  "volunteers.imported",
+];
 const SETTLE_MS = 400; // several events of one action (a bulk close) make one refresh
 const RETRY_MS = 15000;
 

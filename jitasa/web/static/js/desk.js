@@ -35,15 +35,24 @@ form.addEventListener("submit", async (event) => {
     say(messages.keep, true);
     return;
   }
-  const body = { request_ids: ids, reason, note: form.note.value.trim() };
+  const body = {
+    request_ids: ids,
+    reason,
+    note: form.note.value.trim(),
+    close_taken: form.close_taken.checked,
+  };
   if (reason === "duplicate") body.keep_id = keep;
   const answer = await call("POST", "/api/v1/requests/bulk-close", { body });
   if (!answer.ok) {
     say(answer.status === 0 ? messages.offline : problemText(answer.data, messages.offline), true);
     return;
   }
-  const { closed, refused } = answer.data;
+  const { closed, refused, taken } = answer.data;
   let text = format(messages.closed, { count: closed.length });
+  if (taken.length) {
+    const codes = taken.map((id) => document.querySelector(`.queue-item[data-request-id="${id}"]`)?.dataset.code || `#${id}`);
+    text += ` ${format(messages.taken, { codes: codes.join(", ") })}`;
+  }
   if (refused.length) {
     const why = refused.map((r) => `#${r.request_id}: ${document.documentElement.lang === "th" ? r.detail_th : r.detail}`);
     text += ` ${messages.refused} ${why.join("; ")}`;

@@ -18,14 +18,19 @@ async function outlines(url, style) {
 async function withoutTiles(map, element) {
   element.dataset.tiles = "unreachable";
   element.classList.add("map-without-tiles");
-  const note = L.control({ position: "topleft" });
-  note.onAdd = () => {
-    const box = L.DomUtil.create("p", "map-offline-note");
-    box.setAttribute("role", "status");
-    box.textContent = document.body.dataset.mapOffline;
-    return box;
-  };
-  note.addTo(map);
+  const box = L.DomUtil.create("p", "map-offline-note");
+  box.setAttribute("role", "status");
+  box.textContent = document.body.dataset.mapOffline;
+  // A map with a column floating over its top (the home map's area search) takes the note
+  // into that column, under its suggestions and chosen area: they push it down, never hide it.
+  const column = element.dataset.noteColumn && document.getElementById(element.dataset.noteColumn);
+  if (column) {
+    column.append(box);
+  } else {
+    const note = L.control({ position: "topleft" });
+    note.onAdd = () => box;
+    note.addTo(map);
+  }
   const provinces = await outlines("/map/provinces.geojson", PROVINCE_STYLE);
   if (provinces) {
     provinces.addTo(map);
