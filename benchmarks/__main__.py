@@ -140,6 +140,7 @@ async def main(arguments: argparse.Namespace) -> dict:
         log_level="WARNING",
         requests_per_account=UNLIMITED,
         requests_per_address=UNLIMITED,
+        event_streams_per_client=UNLIMITED,  # the sse scenario's crowd listens from one address
     )
     engine = create_engine(settings)
     load_before = os.getloadavg()[0]  # the machine is shared: say how busy it was

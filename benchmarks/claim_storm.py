@@ -26,14 +26,13 @@ async def _open_requests(context, count: int) -> list[int]:
     """
     lat, lon, _area = clients.BANGKOK_HOME
     async with context.session_factory() as session:
-        ordinary = await incidents_service.ordinary_category_codes(session)
         return list(
             await session.scalars(
                 select(HelpRequest.id)
                 .where(
                     HelpRequest.status == Status.OPEN,
                     HelpRequest.medical.is_(False),
-                    HelpRequest.category.in_(ordinary),
+                    HelpRequest.category.in_(incidents_service.ordinary_category_codes()),
                     HelpRequest.lat.between(lat - NEAR_DEGREES, lat + NEAR_DEGREES),
                     HelpRequest.lon.between(lon - NEAR_DEGREES, lon + NEAR_DEGREES),
                 )

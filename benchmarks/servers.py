@@ -44,6 +44,7 @@ def environment(settings: Settings, port: int) -> dict[str, str]:
         "JITASA_BOUNDARY_REFRESH_SECONDS": "3600",
         "JITASA_REQUESTS_PER_ACCOUNT": str(settings.requests_per_account),
         "JITASA_REQUESTS_PER_ADDRESS": str(settings.requests_per_address),
+        "JITASA_EVENT_STREAMS_PER_CLIENT": str(settings.event_streams_per_client),
     }
 
 
