@@ -11,7 +11,7 @@ sent is the one the route would send, byte for byte, 304 included.
 
 import hashlib
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jitasa.map.cache import AnswerCache, Stored
 
@@ -51,8 +51,7 @@ class MapRepeats:
             return
         found = self.cache.by_url(scope["query_string"])
         if found is None:
-            await self.app(scope, receive, send)
-            self._route = scope.get("route", self._route)  # a URL is noted after its route ran
+            await self.app(scope, receive, send if self._route else self._noting(scope, send))
             return
         head, stored = found
         if_none_match = None
@@ -66,3 +65,14 @@ class MapRepeats:
             raw.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": raw})
         await send({"type": "http.response.body", "body": body})
+
+    def _noting(self, scope: Scope, send: Send) -> Send:
+        """Return `send`, noting the route routing chose as the answer starts: the route notes
+        its URL just before, so no repeat is sent before the route is known."""
+
+        async def noting(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self._route = self._route or scope.get("route")
+            await send(message)
+
+        return noting
