@@ -72,16 +72,21 @@ class VolunteerCounts(BaseModel):
     active_today: int = Field(description="Acted on a request's timeline that day")
 
 
-class ChildArea(BaseModel):
+class ActiveCounts(BaseModel):
+    """Active requests by status, and how many of them are past their time limit."""
+
+    open: int
+    claimed: int
+    in_progress: int
+    past_sla: int
+
+
+class ChildArea(ActiveCounts):
     """A child area's active requests, for the drill-down."""
 
     code: str
     name_th: str
     name_en: str
-    open: int
-    claimed: int
-    in_progress: int
-    past_sla: int
 
 
 class Point(BaseModel):
@@ -136,6 +141,11 @@ class Stats(BaseModel):
     past_sla: PastSla
     volunteers: VolunteerCounts
     children: list[ChildArea]
+    not_in_children: ActiveCounts | None = Field(
+        description="The area's active requests no child area holds: their pin lies in no "
+        "loaded boundary of the next level (a district whose subdistricts have none), so the "
+        "children and these add up to the area; null for an area with no smaller ones"
+    )
     capacity: CapacityBoard
 
 

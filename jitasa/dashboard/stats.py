@@ -322,6 +322,20 @@ async def _children(session: AsyncSession, area: str | None) -> list[dict]:
     return list(found.values())
 
 
+def _not_in_children(tallies: list[tuple], children: list[dict]) -> dict:
+    """Return the area's active requests (by status, and past their limit) that none of its
+    children holds: the area's tallies less the children's."""
+    left = {s.value: 0 for s in ACTIVE} | {"past_sla": 0}
+    for status, _category, _urgency, past, count in tallies:
+        if status in left:
+            left[status] += count
+            left["past_sla"] += count if past else 0
+    for child in children:
+        for name in left:
+            left[name] -= child[name]
+    return left
+
+
 async def figures(
     session: AsyncSession,
     *,
@@ -344,6 +358,7 @@ async def figures(
     tallies = await _tallies(session, area)
     active = {s.value for s in ACTIVE}
     active_now = sum(count for status, *_rest, count in tallies if status in active)
+    children = await _children(session, area)
     past_sla = sum(count for *_keys, past, count in tallies if past)
     return {
         "area": area,
@@ -355,6 +370,9 @@ async def figures(
         "active_over_time": await _active_over_time(session, area, asked, active_now),
         "past_sla": await _past_sla(session, area, now, past_sla),
         "volunteers": await _volunteers(session, area, day),
-        "children": await _children(session, area),
+        "children": children,
+        "not_in_children": (
+            None if child_code_length(area) is None else _not_in_children(tallies, children)
+        ),
         "capacity": await capacity.board(session, area=area, now=now, stale_hours=stale_hours),
     }

@@ -83,9 +83,9 @@ async def report_context(
         "coverage_day": format_date(coverage.as_of, language) if coverage else None,
         "areas": await area_choices(session, top=top, area=shown, language=language),
         "status_labels_short": SHORT_STATUS,
-        "busy_children": [
-            c for c in figures["children"] if c["open"] or c["claimed"] or c["in_progress"]
-        ],
+        "busy_children": [c for c in figures["children"] if _active(c)],
+        # Active requests none of the children holds (a district without subdistrict boundaries)
+        "unplaced": unplaced if _active(unplaced := figures["not_in_children"]) else None,
         "figures": figures,
         "category_names": categories,
         "status_names": {s.value: _(request_views.STATUS_LABELS[s]) for s in Status},
@@ -207,3 +207,8 @@ async def report_file(
         css=css,
         **context,
     )
+
+
+def _active(counts: dict | None) -> bool:
+    """Tell whether an area's counts hold an active request (a row worth showing)."""
+    return bool(counts and (counts["open"] or counts["claimed"] or counts["in_progress"]))
