@@ -15,7 +15,7 @@ from jitasa.areas import service as areas_service
 from jitasa.core.db import SessionDep, utcnow
 from jitasa.core.fields import AreaCode
 from jitasa.core.i18n import translate
-from jitasa.core.thai import format_date
+from jitasa.core.thai import BANGKOK, format_date
 from jitasa.dashboard import charts, scope, stats
 from jitasa.dashboard.schemas import FIRST_DAY, LAST_DAY
 from jitasa.help_requests.states import Status
@@ -87,6 +87,8 @@ async def report_context(
         # Active requests none of the children holds (a district without subdistrict boundaries)
         "unplaced": unplaced if _active(unplaced := figures["not_in_children"]) else None,
         "figures": figures,
+        # A past day's waits, actives and curve are of that day; the other counts are of now.
+        "past_day": figures["date"] < figures["as_of"].astimezone(BANGKOK).date(),
         "category_names": categories,
         "status_names": {s.value: _(request_views.STATUS_LABELS[s]) for s in Status},
         "urgency_names": {k.value: _(v) for k, v in request_views.URGENCY_LABELS.items()},

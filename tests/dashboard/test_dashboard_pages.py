@@ -41,6 +41,11 @@ async def test_daily_report_is_dated_in_the_buddhist_era_and_printable(client, s
     assert "css/report.css" in page.text
     english = await client.get("/dashboard/report?area=5001&date=2026-11-25&lang=en", headers=HTML)
     assert "25 November 2026" in english.text and "พฤศจิกายน" not in english.text
+    # A past day says which figures are that day's and which are now's; today needs no note.
+    assert "every other figure is as it stands now" in english.text
+    assert "ตัวเลขอื่นทั้งหมดเป็นตัวเลข ณ ตอนนี้" in page.text
+    today = await client.get("/dashboard/report?area=5001&lang=en", headers=HTML)
+    assert today.status_code == 200 and "as it stands now" not in today.text
 
 
 async def test_dashboard_refuses_outside_scope_unknown_area_and_bad_date(client, session):
