@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import geothai
 import shapely
 import shapely.geometry
-from sqlalchemy import Integer, and_, cast, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas.locator import AreaLocator, Boundary
 from jitasa.areas.models import Area
-from jitasa.core.db import utcnow
+from jitasa.core.db import change_marks, utcnow
 from jitasa.core.errors import Invalid, NotFound
 from jitasa.core.words import CODE_LENGTHS, AreaLevel
 
@@ -282,7 +282,8 @@ async def directory(session: AsyncSession, *, refresh_seconds: float) -> AreaDir
     if kept is not None and time.monotonic() - kept[1] < refresh_seconds:
         _directories.move_to_end(key)
         return kept[0]
-    stamp = tuple((await session.execute(_stamp_statement(session.get_bind().dialect.name))).one())
+    marks = change_marks(Area.updated_at, session.get_bind().dialect.name)
+    stamp = tuple((await session.execute(select(*marks))).one())
     checked_at = time.monotonic()
     snapshot = kept[0] if kept is not None and kept[0].stamp == stamp else None
     if snapshot is None:
@@ -292,29 +293,6 @@ async def directory(session: AsyncSession, *, refresh_seconds: float) -> AreaDir
     while len(_directories) > KEPT_DIRECTORIES:
         _directories.popitem(last=False)
     return snapshot
-
-
-def _stamp_statement(dialect: str):
-    """Return the read of what changes whenever an area is added or changed: the row count,
-    the newest `updated_at`, and the sum of every row's `updated_at` (whole seconds and
-    microseconds apart on SQLite, whose sum of microseconds since 1970 would overflow).
-
-    Count and newest alone missed a change committed after a newer one (a boundary load that
-    began before an import added a village, and committed after it): its rows' times are
-    older than the newest, but they still move the sum.
-    """
-    if dialect == "postgresql":
-        return select(
-            func.count(Area.code),
-            func.max(Area.updated_at),
-            func.sum(func.extract("epoch", Area.updated_at)),  # numeric: exact to the µs
-        )
-    return select(  # SQLite keeps "YYYY-MM-DD HH:MM:SS.ffffff"
-        func.count(Area.code),
-        func.max(Area.updated_at),
-        func.sum(cast(func.strftime("%s", Area.updated_at), Integer)),
-        func.sum(cast(func.substr(Area.updated_at, 21, 6), Integer)),
-    )
 
 
 async def _build_directory(session: AsyncSession, stamp: tuple) -> AreaDirectory:
