@@ -2,6 +2,7 @@
 
 import re
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import geothai
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas.locator import AreaLocator, Boundary
 from jitasa.areas.models import Area
-from jitasa.core.db import utcnow
+from jitasa.core.db import change_marks, utcnow
 from jitasa.core.errors import Invalid, NotFound
 from jitasa.core.words import CODE_LENGTHS, AreaLevel
 
@@ -263,22 +264,35 @@ class AreaDirectory:
     locator: AreaLocator
 
 
-_directory: AreaDirectory | None = None
-_checked_at = 0.0
+KEPT_DIRECTORIES = 4  # databases whose snapshot a process keeps (one in service, a few in tools)
+# By database URL: the snapshot and the monotonic time its stamp was last checked.
+_directories: OrderedDict[str, tuple[AreaDirectory, float]] = OrderedDict()
 
 
 async def directory(session: AsyncSession, *, refresh_seconds: float) -> AreaDirectory:
-    """Return the area snapshot, rebuilt when areas or boundaries changed in the database."""
-    global _directory, _checked_at
-    if _directory is not None and time.monotonic() - _checked_at < refresh_seconds:
-        return _directory
-    stamp = tuple(
-        (await session.execute(select(func.count(Area.code), func.max(Area.updated_at)))).one()
-    )
-    _checked_at = time.monotonic()
-    if _directory is None or _directory.stamp != stamp:
-        _directory = await _build_directory(session, stamp)
-    return _directory
+    """Return the area snapshot of the session's database, rebuilt when areas or boundaries
+    changed in it; the stamp is checked at most once every `refresh_seconds`.
+
+    Snapshots are kept per database (by URL): a process that opens more than one (the command
+    line run inside a test process, a tool moving data between two) never locates one
+    database's pins in another's boundaries, however long its refresh.
+    """
+    key = str(session.get_bind().url)
+    kept = _directories.get(key)
+    if kept is not None and time.monotonic() - kept[1] < refresh_seconds:
+        _directories.move_to_end(key)
+        return kept[0]
+    marks = change_marks(Area.updated_at, session.get_bind().dialect.name)
+    stamp = tuple((await session.execute(select(*marks))).one())
+    checked_at = time.monotonic()
+    snapshot = kept[0] if kept is not None and kept[0].stamp == stamp else None
+    if snapshot is None:
+        snapshot = await _build_directory(session, stamp)
+    _directories[key] = (snapshot, checked_at)
+    _directories.move_to_end(key)
+    while len(_directories) > KEPT_DIRECTORIES:
+        _directories.popitem(last=False)
+    return snapshot
 
 
 async def _build_directory(session: AsyncSession, stamp: tuple) -> AreaDirectory:

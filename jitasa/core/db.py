@@ -9,7 +9,7 @@ from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import ColumnElement, DateTime, Integer, MetaData, cast, event, func
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -63,6 +63,26 @@ class UTCDateTime(TypeDecorator):
 def utcnow() -> datetime:
     """Return the current time in UTC."""
     return datetime.now(UTC)
+
+
+def change_marks(updated_at: ColumnElement, dialect: str) -> list[ColumnElement]:
+    """Return aggregates over a `UTCDateTime` column that move whenever a row is added,
+    removed or given a new time: the row count, the newest time, and the sum of the times
+    (exact to the microsecond; on SQLite whole seconds and microseconds summed apart, as
+    microseconds since 1970 would overflow its integers). Select them as a cache's stamp.
+
+    Count and newest alone miss a change committed after a newer one (its time was taken
+    before the other's, its commit came after): its rows' times are older than the newest,
+    but they still move the sum.
+    """
+    if dialect == "postgresql":
+        return [func.count(), func.max(updated_at), func.sum(func.extract("epoch", updated_at))]
+    return [  # SQLite keeps "YYYY-MM-DD HH:MM:SS.ffffff"
+        func.count(),
+        func.max(updated_at),
+        func.sum(cast(func.strftime("%s", updated_at), Integer)),
+        func.sum(cast(func.substr(updated_at, 21, 6), Integer)),
+    ]
 
 
 def _sqlite_tuning(synchronous: str):

@@ -19,12 +19,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jitasa.areas import service as areas_service
 from jitasa.core import area_scope
-from jitasa.core.db import utcnow
+from jitasa.core.db import change_marks, utcnow
 from jitasa.core.errors import NotFound, invalid_field
 from jitasa.core.words import CODE_LENGTHS
 from jitasa.vaccination.models import Coverage, CoverageRollup
@@ -110,13 +110,15 @@ _answers: OrderedDict[tuple[str, str], tuple[tuple, Answer]] = OrderedDict()
 
 
 async def _version(session: AsyncSession, area: str) -> tuple:
-    """What changes whenever a row inside the area is added, changed or removed: how many
-    rows and the newest change (storing or changing a row sets its `updated_at`); for the
-    country, the same of the kept roll-up (made again whenever a row inside a province is)."""
+    """What changes whenever a row inside the area is added, changed or removed (storing or
+    changing a row sets its `updated_at`): `change_marks` of the rows, so a change committed
+    after a newer one counts too; for the country, those of the kept roll-up (made again
+    whenever a row inside a province is)."""
+    dialect = session.get_bind().dialect.name
     if not area:
-        kept = select(func.count(), func.max(CoverageRollup.updated_at))
+        kept = select(*change_marks(CoverageRollup.updated_at, dialect))
         return tuple((await session.execute(kept)).one())
-    counted = select(func.count(), func.max(Coverage.updated_at))
+    counted = select(*change_marks(Coverage.updated_at, dialect))
     return tuple((await session.execute(counted.where(_below(area)))).one())
 
 
