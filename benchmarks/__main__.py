@@ -9,6 +9,8 @@ import shutil
 import tempfile
 import time
 import traceback
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,6 +115,54 @@ async def ensure_postgres_database(url: str, *, fresh: bool) -> None:
         await connection.close()
 
 
+def benchmark_settings(data_dir: Path, database_url: str) -> Settings:
+    """Return the settings every scenario runs under: the database, and no per-client limits.
+
+    The benchmark is one address and few accounts (the sse scenario's crowd listens from one
+    address), so the request and event-stream limits are lifted.
+    """
+    return Settings(
+        _env_file=None,
+        data_dir=data_dir,
+        database_url=database_url,
+        log_level="WARNING",
+        requests_per_account=UNLIMITED,
+        requests_per_address=UNLIMITED,
+        event_streams_per_client=UNLIMITED,
+    )
+
+
+@asynccontextmanager
+async def prepared(settings: Settings, rows: int) -> AsyncIterator[Context]:
+    """Migrate the settings' database and load the boundaries; yield the scenarios' context.
+
+    `rows` is what the context reports; loading data (`generate`) is the caller's choice.
+    """
+    engine = create_engine(settings)
+    try:
+        await upgrade(engine)
+        await load_packaged_boundaries(engine)
+        yield Context(settings, engine, create_session_factory(engine), rows)
+    finally:
+        await engine.dispose()
+
+
+async def run_scenario(name: str, context: Context, **parameters: object) -> dict:
+    """Run one scenario of `SCENARIOS` with its keyword parameters; return its figures.
+
+    A scenario that raises reports `{"error": "Type: message"}` (the traceback goes to
+    stderr), so that the others' figures are not lost; `seconds` is its wall time.
+    """
+    started = time.perf_counter()
+    try:
+        result = await SCENARIOS[name](context, **parameters)
+    except Exception as error:  # one broken scenario must not lose the others' figures
+        traceback.print_exc()
+        result = {"error": f"{type(error).__name__}: {error}"}
+    result["seconds"] = round(time.perf_counter() - started, 2)
+    return result
+
+
 async def main(arguments: argparse.Namespace) -> dict:
     """Prepare the database, run the chosen scenarios, and return their figures."""
     names = [s.strip() for s in arguments.scenarios.split(",") if s.strip()]
@@ -132,34 +182,14 @@ async def main(arguments: argparse.Namespace) -> dict:
         arguments.sqlite_file.unlink(missing_ok=True)  # a fresh file, as PostgreSQL's fresh db
     if arguments.db == "postgres":
         await ensure_postgres_database(url, fresh=arguments.rows > 0)
-    # Many requests an hour per account and address: the benchmark is one address, few accounts.
-    settings = Settings(
-        _env_file=None,
-        data_dir=data_dir,
-        database_url=url,
-        log_level="WARNING",
-        requests_per_account=UNLIMITED,
-        requests_per_address=UNLIMITED,
-        event_streams_per_client=UNLIMITED,  # the sse scenario's crowd listens from one address
-    )
-    engine = create_engine(settings)
     load_before = os.getloadavg()[0]  # the machine is shared: say how busy it was
     try:
-        await upgrade(engine)
-        await load_packaged_boundaries(engine)
-        context = Context(settings, engine, create_session_factory(engine), arguments.rows)
-        generated = await generate(engine, arguments.rows) if arguments.rows > 0 else None
-        results = {}
-        for name in names:
-            started = time.perf_counter()
-            try:
-                results[name] = await SCENARIOS[name](context)
-            except Exception as error:  # one broken scenario must not lose the others' figures
-                traceback.print_exc()
-                results[name] = {"error": f"{type(error).__name__}: {error}"}
-            results[name]["seconds"] = round(time.perf_counter() - started, 2)
+        async with prepared(benchmark_settings(data_dir, url), arguments.rows) as context:
+            generated = (
+                await generate(context.engine, arguments.rows) if arguments.rows > 0 else None
+            )
+            results = {name: await run_scenario(name, context) for name in names}
     finally:
-        await engine.dispose()
         shutil.rmtree(data_dir, ignore_errors=True)  # a million-row SQLite file is gigabytes
     return {
         "machine": {

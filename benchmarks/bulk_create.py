@@ -61,9 +61,9 @@ async def _bare_floor(context, ids: list[int]) -> float:
     return len(rows) / (time.perf_counter() - started)
 
 
-async def run(context, *, rows: int = ROWS, seed: int = 11) -> dict:
-    """Time an import of `rows` rows by batch, single creates of a sample, and the floor."""
-    posts = await bodies(context, rows + SINGLE_ROWS, seed)
+async def run(context, *, rows: int = ROWS, single_rows: int = SINGLE_ROWS, seed: int = 11) -> dict:
+    """Time an import of `rows` rows by batch, single creates of `single_rows`, and the floor."""
+    posts = await bodies(context, rows + single_rows, seed)
     requester = await _requester(context)
     single_per_second = await _single_creates(context, posts[rows:], requester)
     started = time.perf_counter()
@@ -87,7 +87,7 @@ async def run(context, *, rows: int = ROWS, seed: int = 11) -> dict:
         "bulk_seconds": round(bulk_seconds, 2),
         "bulk_per_second": round(bulk_per_second, 1),
         "single_create_per_second": round(single_per_second, 1),
-        "single_create_sample": SINGLE_ROWS,
+        "single_create_sample": single_rows,
         "floor_bare_insert_by_batch_per_second": round(floor_per_second, 1),
         "bulk_share_of_floor": round(bulk_per_second / floor_per_second, 3),
         "bulk_over_single": round(bulk_per_second / single_per_second, 1),

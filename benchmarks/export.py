@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -26,7 +27,8 @@ from jitasa.help_requests.models import HelpRequest
 
 # What is exported: dataset.format pairs; XLSX of a million rows takes minutes, so it is asked
 # for by name (`JITASA_BENCH_EXPORTS=requests.csv,requests.xlsx`).
-EXPORTS = os.environ.get("JITASA_BENCH_EXPORTS", "requests.csv,public-requests.geojson")
+_ASKED = os.environ.get("JITASA_BENCH_EXPORTS", "requests.csv,public-requests.geojson")
+EXPORTS = tuple(path.strip() for path in _ASKED.split(",") if path.strip())
 
 
 def _memory_kb(pid: int, field: str) -> int:
@@ -111,13 +113,14 @@ async def _export(client: httpx.AsyncClient, base: str, pid: int, path: str, tok
     }
 
 
-async def run(context) -> dict:
-    """Export each of `EXPORTS` from a fresh server, and stream the bare SELECT floors."""
+async def run(context, *, exports: Sequence[str] = EXPORTS) -> dict:
+    """Export each of `exports` (`dataset.format` paths) from a fresh server, and stream the
+    bare SELECT floors."""
     async with context.session_factory() as session:
         total = await session.scalar(select(func.count()).select_from(HelpRequest))
     token = await _admin_token(context)
     results: dict[str, dict] = {"requests_in_table": total, "batch_rows": BATCH_ROWS}
-    for path in [p.strip() for p in EXPORTS.split(",") if p.strip()]:
+    for path in exports:
         dataset = path.rsplit(".", 1)[0]
         async with servers.serving(context.settings, 1) as running:
             ((base, pid),) = running

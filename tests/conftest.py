@@ -5,6 +5,7 @@ import os
 import time
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
@@ -89,16 +90,26 @@ async def settings(tmp_path_factory) -> AsyncIterator[Settings]:
         await _drop_postgres_database(server_url, database_name)
 
 
+@asynccontextmanager
+async def fresh_database(directory: Path) -> AsyncIterator[str]:
+    """Yield the URL of an empty database of the caller's own, on the run's kind of server:
+    a SQLite file in `directory`, or a PostgreSQL database dropped afterwards."""
+    server_url = os.environ.get("JITASA_TEST_DATABASE_URL")
+    if not server_url:
+        yield f"sqlite:///{directory / 'fresh.db'}"
+        return
+    url, name = await _create_postgres_database(server_url)
+    try:
+        yield url
+    finally:
+        await _drop_postgres_database(server_url, name)
+
+
 @pytest.fixture
 async def fresh_database_url(tmp_path) -> AsyncIterator[str]:
     """An empty database of a test's own, on the same kind of server as the run."""
-    server_url = os.environ.get("JITASA_TEST_DATABASE_URL")
-    if not server_url:
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    url, name = await _create_postgres_database(server_url)
-    yield url
-    await _drop_postgres_database(server_url, name)
+    async with fresh_database(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
