@@ -61,6 +61,7 @@ class Follower:
         self.seen: set[int] = set()  # ids above the floor already added
         self.missing: dict[int, float] = {}  # ids above the floor not seen, since when
         self._early: list[tuple[int, list, list]] | None = None
+        self._drops = 0  # how many times the index was dropped: a build begun before is void
         self._lock = threading.Lock()
         self._building = asyncio.Lock()
         self.changed: list[Callable[[set[str]], None]] = []  # told the layers others changed
@@ -80,14 +81,21 @@ class Follower:
                         await self.build(session)
 
     def drop(self) -> None:
-        """Forget the index (its rows were deleted behind the sessions' back)."""
+        """Forget the index (its rows were deleted behind the sessions' back), and the index
+        a build under way would make from what it read before."""
         with self._lock:
             self.index, self.stale = None, False
+            self._drops += 1
 
     async def build(self, session: AsyncSession) -> None:
-        """Read every layer's national rows and the log's position in one snapshot."""
+        """Read every layer's national rows and the log's position in one snapshot.
+
+        A `drop` while it reads voids it: the index stays unbuilt (the map reads the database
+        until the next `ensure`), never one of rows deleted meanwhile, whose change ids a
+        refilled log may hand out again and the index would then skip as already held.
+        """
         with self._lock:
-            self._early = []
+            self._early, drops = [], self._drops
         try:
             if session.get_bind().dialect.name == "postgresql":
                 await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
@@ -109,9 +117,11 @@ class Follower:
                 self._early = None
             raise
         with self._lock:
+            early, self._early = self._early or [], None
+            if self._drops != drops:
+                return
             self.index, self.stale = index, False
             self.floor, self.seen, self.missing = max(top - LOOKBACK, 0), held, {}
-            early, self._early = self._early or [], None
             self._take(early)
         log.info("map.index_built", rows=sum(_rows(c) for c in index.layers.values()))
 

@@ -132,3 +132,21 @@ async def test_a_recount_makes_the_index_read_the_counts_again(session, read_ses
         here.drop()
         await here.build(reading)
     assert await same_as_database(session, here.current()) > 0
+
+
+async def test_a_drop_during_a_build_voids_it(session, read_sessions):
+    """Tests empty the tables and drop the index while a page's answer may be building it: that
+    build read the rows before, and their change ids, which an emptied log hands out again."""
+    await _some_requests(session, random.Random(11), 3)
+    here = None
+
+    def widths_after_a_drop() -> dict[str, int]:  # called by the build after its snapshot
+        here.drop()
+        return registry.index_widths()
+
+    here = follow.Follower(widths_after_a_drop)
+    await here.ensure(read_sessions)
+    assert here.current() is None  # void: the map reads the database
+    here.widths = registry.index_widths
+    await here.ensure(read_sessions)  # the next answer builds it again, whole
+    assert await same_as_database(session, here.current()) > 0
