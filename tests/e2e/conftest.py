@@ -41,7 +41,13 @@ SERVER_START_SECONDS = 30
 
 
 @pytest.fixture(scope="package")
-def live_server(settings: Settings, engine) -> Iterator[str]:
+def live_app(settings: Settings):
+    """The application the live server serves (its state holds the map's cluster index)."""
+    return create_app(settings.model_copy(update={"dispatch_events": True}))
+
+
+@pytest.fixture(scope="package")
+def live_server(live_app, engine) -> Iterator[str]:
     """Serve the real application over HTTP on 127.0.0.1 and a free port; yield its base URL.
 
     Package-scoped, not session-scoped: its dispatcher and pollers work on the run's database,
@@ -56,7 +62,7 @@ def live_server(settings: Settings, engine) -> Iterator[str]:
     # The map updates itself: this server publishes the events that reach the outbox, from its
     # own requests or from a test's setup, to the pages' live streams.
     config = uvicorn.Config(
-        create_app(settings.model_copy(update={"dispatch_events": True})),
+        live_app,
         loop="asyncio",
         lifespan="on",
         log_config=None,
@@ -79,6 +85,27 @@ def live_server(settings: Settings, engine) -> Iterator[str]:
     server.should_exit = True
     thread.join(timeout=SERVER_START_SECONDS)
     listener.close()
+
+
+@pytest.fixture(autouse=True)
+def _map_index_built(request) -> None:
+    """Start a browser test only once the live server's cluster index is built again.
+
+    The previous test's clean-up emptied the tables and dropped the index; the server's poller
+    builds it again within a second. A test's setup writes through an autocommit session (each
+    statement its own commit), so a build running meanwhile could read a new item's cells
+    before its change-log row and then add that change once more: a lone facility counted
+    twice is drawn as a cluster, not as its marker. A real transaction is never seen half-way.
+    """
+    if "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("live_server")
+    follower = request.getfixturevalue("live_app").state.map_index
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while follower.current() is None:
+        if time.monotonic() > deadline:
+            pytest.fail(f"the live server's map index not built in {SERVER_START_SECONDS} s")
+        time.sleep(0.02)
 
 
 @pytest.fixture(scope="session")
