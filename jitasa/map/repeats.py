@@ -4,9 +4,11 @@ The map's answers are public and the same for everyone (`jitasa.map.cache`). The
 each URL it answered with the key of its answer; when the same query string comes again and
 that answer is still current, `MapRepeats` sends it at once, skipping FastAPI's routing and
 parameter validation (a third of what a kept answer cost, `docs/performance.md`). A URL not
-seen, or whose answer a change made stale, goes on to the route, which checks it in full: a
-query string that was valid once is valid again (the checks read no state), and the answer
-sent is the one the route would send, byte for byte, 304 included.
+seen, or whose answer a change made stale, goes on to the route, which checks it in full. A
+query string that was valid once stays valid while its answer is kept: its checks read only
+the filter values an incident's categories and the facility types allow, and an answer lasts
+at most `cache.MAX_AGE_SECONDS`, so a category removed meanwhile is refused within a minute.
+The answer sent is the one the route would send, byte for byte, 304 included.
 """
 
 import hashlib
