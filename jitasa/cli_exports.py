@@ -1,5 +1,7 @@
 """`jitasa export`: a dataset streamed to a file (or standard output) on the server itself."""
 
+import errno
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -15,6 +17,10 @@ from jitasa.core.files import FILE_FULL, file_error
 from jitasa.core.map_params import parse_bbox
 from jitasa.exports import service
 from jitasa.exports.datasets import DATASETS
+
+STANDARD_OUTPUT = Path("standard output")  # as a full or closed standard output is named
+# What writing the output fails with part way: a full disk or quota, or a reader gone (a pipe).
+OUTPUT_LOST = FILE_FULL | {errno.EPIPE}
 
 Values = Annotated[list[str] | None, typer.Option(help="Repeat or separate with commas")]
 
@@ -78,9 +84,16 @@ def export(
         "free_beds": free_beds,
         "verified": verified,
     }
-    target = out.with_name(out.name + ".part") if out else None
+    if out is not None and out.is_symlink():
+        out = out.resolve()  # written where the link points; the link stays
+    # A new or regular file is written whole beside it, then put in its place; anything else
+    # (a device, a pipe) is written as it is, never replaced by a file of ours.
+    whole = out is not None and (out.is_file() or not out.exists())
+    target = out.with_name(out.name + ".part") if whole else out
     if target:
         with file_errors(out, option="--out", writing=True):
+            if whole and out.exists() and not os.access(out, os.W_OK):
+                raise PermissionError(errno.EACCES, "read-only", str(out))
             sink = target.open("wb")
     else:
         sink = open(sys.stdout.fileno(), "wb", closefd=False)  # noqa: SIM115 (the with below)
@@ -90,23 +103,26 @@ def export(
                 _export(get_settings(), f, name=dataset, fmt=format, area=area, hxl=hxl, **filters)
             )
     except DomainError as error:
-        if target:
-            target.unlink(missing_ok=True)
+        _discard(target, whole)
         fail(error)
     except OSError as error:
-        if target:
-            target.unlink(missing_ok=True)
-        if not (target and error.errno in FILE_FULL):  # the database's, say: not the file's
+        _discard(target, whole)
+        if error.errno not in OUTPUT_LOST:  # the database's, say: not the output's
             raise
-        fail(file_error(error, path=out, option="--out", writing=True))
+        fail(file_error(error, path=out or STANDARD_OUTPUT, option="--out", writing=True))
     except BaseException:
-        if target:
-            target.unlink(missing_ok=True)
+        _discard(target, whole)
         raise
-    if target:
+    if whole:
         try:
             target.replace(out)
-        except OSError as error:  # `--out` names a folder, say
+        except OSError as error:
             target.unlink(missing_ok=True)
             fail(file_error(error, path=out, option="--out", writing=True))
     errors_console.print(f"{rows} rows → {out or 'standard output'}", highlight=False)
+
+
+def _discard(target: Path | None, whole: bool) -> None:
+    """Remove the part written of a file that was to be put in place (never a device's)."""
+    if target is not None and whole:
+        target.unlink(missing_ok=True)

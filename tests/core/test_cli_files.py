@@ -2,6 +2,8 @@
 it cannot (a missing folder, a folder for a file, no permission), and leaves nothing behind."""
 
 import errno
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -107,3 +109,42 @@ def test_what_the_system_refuses_is_told_in_both_languages(error, writing, engli
     assert told.code == "files.unusable"
     assert told.detail == f"--out: {english}" + told.detail.split(english, 1)[1]
     assert told.detail_th != told.detail and "/srv/x.pdf" in told.detail_th
+
+
+def test_an_export_never_replaces_a_device_or_a_link(configured, tmp_path):  # noqa: F811
+    """`--out` naming a device is written as it is (a full one told plainly), never replaced by
+    a plain file; a symbolic link keeps pointing where it did, at the file now written."""
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    written = runner.invoke(app, ["export", "requests", "--out", "/dev/null"])
+    assert written.exit_code == 0, written.output
+    refused_plainly(
+        ["export", "requests", "--out", "/dev/full"],
+        "--out: the disk is full; /dev/full could not be written.",
+        "/dev/full",
+    )
+    for device in ("/dev/null", "/dev/full"):
+        assert Path(device).is_char_device(), device
+    (tmp_path / "exports").mkdir()
+    link = tmp_path / "latest.csv"
+    link.symlink_to(tmp_path / "exports" / "requests.csv")
+    written = runner.invoke(app, ["export", "requests", "--out", str(link)])
+    assert written.exit_code == 0, written.output
+    assert link.is_symlink() and link.read_text(encoding="utf-8-sig").startswith("id,code,")
+
+
+def test_an_export_to_a_full_standard_output_is_told_plainly(configured):  # noqa: F811
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    jitasa = Path(sys.executable).with_name("jitasa")
+    with open("/dev/full", "wb") as full:
+        ended = subprocess.run(
+            [str(jitasa), "export", "requests"], stdout=full, stderr=subprocess.PIPE, check=False
+        )
+    told = ended.stderr.decode()
+    assert ended.returncode == 1, told
+    assert "the disk is full; standard output could not be written" in squeezed_out(told)
+    assert "Traceback" not in told
+
+
+def squeezed_out(text: str) -> str:
+    """Return the text with its runs of white space made one space (a terminal wraps it)."""
+    return " ".join(text.split())
