@@ -44,6 +44,7 @@ async def test_daily_report_is_dated_in_the_buddhist_era_and_printable(client, s
     # A past day says which figures are that day's and which are now's; today needs no note.
     assert "every other figure is as it stands now" in english.text
     assert "ตัวเลขอื่นทั้งหมดเป็นตัวเลข ณ ตอนนี้" in page.text
+    assert "chart" not in english.text and "กราฟ" not in page.text  # the report has none
     today = await client.get("/dashboard/report?area=5001&lang=en", headers=HTML)
     assert today.status_code == 200 and "as it stands now" not in today.text
 
