@@ -11,7 +11,7 @@ from jitasa.accounts import policy
 from jitasa.accounts.policy import Action
 from jitasa.audit import service as audit_service
 from jitasa.core import area_scope
-from jitasa.core.errors import Conflict, DomainError
+from jitasa.core.errors import Conflict, DomainError, invalid_field
 from jitasa.core.words import BY_NEED
 from jitasa.help_requests import lifecycle, service
 from jitasa.help_requests.models import HelpRequest, RequestTally
@@ -137,6 +137,10 @@ async def queue(
     return found, total
 
 
+KEEP_ONLY_FOR_DUPLICATES = (
+    "{field} names the request duplicates are merged into: give it when, and only when, the "
+    "reason is duplicate."
+)
 TAKEN_NOT_CLOSED = (
     "{code} is held by a volunteer, so it was not closed; to close it anyway, tick "
     '"Also close requests a volunteer holds".'
@@ -155,6 +159,8 @@ async def close_many(
 ) -> tuple[list[int], list[dict], list[int]]:
     """Close several requests: merged into `keep_id` as duplicates, or for the reason given.
 
+    `keep_id` is given with the reason duplicate and only then (else a 422 on `keep_id`); a
+    kept request outside the staff member's area refuses the whole call (403).
     Returns (closed ids, refusals, ids of the closed that a volunteer held). Each id counts once
     however often it is sent. Each one is checked on its own, as the single actions check it
     (403 `auth.out_of_area` outside the staff member's area, 409 for its status); a request a
@@ -163,9 +169,13 @@ async def close_many(
     {request_id, code, detail, detail_th}; the others are closed.
     """
     policy.require_staff(staff)
+    if (reason == CloseReason.DUPLICATE) != (keep_id is not None):
+        raise invalid_field("keep_id", KEEP_ONLY_FOR_DUPLICATES)
     keep = None
-    if reason == CloseReason.DUPLICATE and keep_id is not None:
+    if keep_id is not None:
         keep = await service.get_or_raise(session, request_id=keep_id)
+        # Every merge into it would be refused: told once, for the kept request.
+        policy.require(staff, Action.MANAGE_REQUESTS, area_code=keep.area_code)
     closed, refused, taken = [], [], []
     for request_id in dict.fromkeys(request_ids):
         try:

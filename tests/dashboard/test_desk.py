@@ -115,6 +115,17 @@ async def test_bulk_close_is_checked_like_any_input(client, session):
     for body in ({"request_ids": [], "reason": "duplicate"}, {"request_ids": [1], "reason": "x"}):
         response = await client.post("/api/v1/requests/bulk-close", json=body, headers=headers)
         assert response.status_code == 422
+    # Duplicates of nothing, or a kept request with another reason: told on keep_id.
+    mine, keep = [await aged(session, minutes=5) for _ in range(2)]
+    for body in (
+        {"request_ids": [mine.id], "reason": "duplicate"},
+        {"request_ids": [mine.id], "reason": "unreachable", "keep_id": keep.id},
+    ):
+        response = await client.post("/api/v1/requests/bulk-close", json=body, headers=headers)
+        assert response.status_code == 422, body
+        assert [e["field"] for e in response.json()["errors"]] == ["keep_id"]
+        assert "duplicate" in response.json()["detail"]
+    assert (await reload(session, mine.id)).status == "open"
 
 
 async def test_bulk_close_answers_each_id_once_and_out_of_area_as_the_single_actions(
@@ -156,6 +167,15 @@ async def test_bulk_close_answers_each_id_once_and_out_of_area_as_the_single_act
     assert (closing.status_code, closing.json()["code"]) == (403, "auth.out_of_area")
     assert "5002" not in single.json()["detail"] and "5001" in single.json()["detail"]
     assert (await reload(session, elsewhere.id)).status == "open"
+
+    # Merging into a kept request outside the area: the whole call is refused, for it.
+    into_elsewhere = await client.post(
+        "/api/v1/requests/bulk-close",
+        json={"request_ids": [keep.id], "reason": "duplicate", "keep_id": elsewhere.id},
+        headers=headers,
+    )
+    assert (into_elsewhere.status_code, into_elsewhere.json()["code"]) == (403, "auth.out_of_area")
+    assert (await reload(session, keep.id)).status == "open"
 
 
 async def test_bulk_close_leaves_requests_a_volunteer_holds_unless_asked(client, session):
